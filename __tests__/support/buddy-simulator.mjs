@@ -1,0 +1,559 @@
+// A stateful fake of Buddy's REST API on 127.0.0.1, faithful to ../shared/buddy-api.md: the
+// endpoints the action uses, Buddy's answer shapes (as in Buddy's own "Run execution" example),
+// its error bodies, scopes and rate-limit headers, plus fault injection and a record of every
+// request. Plain JavaScript so that tests, `npm run demo` and the GitHub workflow share it.
+//
+// Also serves the two GitHub endpoints the action may call: the OIDC token request
+// (ACTIONS_ID_TOKEN_REQUEST_URL) under /_github/oidc, and the REST API under /_github/api.
+
+import { createServer } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
+
+export const ALL_SCOPES = [
+  'WORKSPACE',
+  'PIPELINE_READ',
+  'PIPELINE_RUN',
+  'EXECUTION_INFO',
+  'EXECUTION_RUN'
+]
+
+const READ = ['PIPELINE_READ', 'EXECUTION_INFO']
+const RUN = ['PIPELINE_RUN', 'EXECUTION_RUN']
+
+const RUN_FIELDS = new Set([
+  'to_revision',
+  'from_revision',
+  'branch',
+  'tag',
+  'pull_request',
+  'variables',
+  'comment',
+  'priority',
+  'refresh',
+  'clear_cache',
+  'actions_to_run',
+  'delay_until'
+])
+
+/**
+ * @typedef {{ id: number, identifier: string, name: string, refs: string[], actions?: {id:number,name:string,type:string}[] }} SimPipeline
+ * @typedef {{ method?: string, path?: string | RegExp, kind: string, times?: number, stage?: 'before' | 'after', retryAfter?: string, headers?: Record<string,string> }} Fault
+ */
+
+/** @param {Partial<ReturnType<typeof defaultConfig>>} [overrides] */
+export async function startSimulator(overrides = {}) {
+  const config = { ...defaultConfig(), ...overrides }
+  /** @type {any[]} */
+  const requests = []
+  /** @type {Fault[]} */
+  const faults = []
+  /** @type {Map<number, any[]>} newest last */
+  const executions = new Map()
+  let nextExecutionId = 1
+  /** @type {Map<string, number>} revision → how many more run requests to refuse */
+  const unknownRevisions = new Map(Object.entries(config.unknownRevisions ?? {}))
+  let baseUrl = ''
+
+  const server = createServer((req, res) => {
+    const chunks = []
+    req.on('data', c => chunks.push(c))
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      const text = Buffer.concat(chunks).toString('utf8')
+      let body = text
+      try {
+        body = text ? JSON.parse(text) : undefined
+      } catch {
+        /* keep the text */
+      }
+      const record = {
+        method: req.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: req.headers,
+        body,
+        fault: undefined
+      }
+      requests.push(record)
+      const fault = takeFault(faults, record)
+      if (fault) record.fault = fault.kind
+      if (fault && (fault.stage ?? defaultStage(fault.kind)) === 'before') {
+        return applyFault(fault, req, res)
+      }
+      const answer = handle(record)
+      if (fault) return applyFault(fault, req, res)
+      send(res, answer)
+    })
+  })
+
+  function send(res, answer) {
+    const headers = {
+      'X-Rate-Limit-Limit': '1000',
+      'X-Rate-Limit-Remaining': '999',
+      ...(answer.headers ?? {})
+    }
+    if (answer.text !== undefined) {
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain', ...headers })
+      return res.end(answer.text)
+    }
+    res.writeHead(answer.status, { 'Content-Type': 'application/json', ...headers })
+    res.end(answer.json === undefined ? '' : JSON.stringify(answer.json))
+  }
+
+  const error = (status, message) => ({ status, json: { errors: [{ message }] } })
+
+  /** Either spelling of a scope will do: Buddy is renaming them (EXECUTION_* → PIPELINE_*). */
+  function authorize(record, anyOf) {
+    const scopes = config.tokens[bearer(record)]
+    if (!scopes) return error(401, 'Bad credentials')
+    if (config.apiDisabled) return error(403, 'API is disabled in this workspace')
+    if (!anyOf.some(scope => scopes.includes(scope)))
+      return error(403, `Insufficient scope: ${anyOf.join(' or ')} required`)
+    return undefined
+  }
+
+  function findPipeline(workspace, project, id) {
+    if (workspace !== config.workspace) return { problem: error(404, 'Workspace not found') }
+    if (project !== config.project) return { problem: error(404, 'Project not found') }
+    const pipeline = config.pipelines.find(p => String(p.id) === id)
+    if (!pipeline) return { problem: error(404, 'Pipeline not found') }
+    return { pipeline }
+  }
+
+  function handle(record) {
+    const { method, path } = record
+    // GitHub's side.
+    if (path === '/_github/oidc' && method === 'GET') {
+      if (record.headers.authorization !== `Bearer ${config.github.requestToken}`)
+        return error(401, 'bad request token')
+      return { status: 200, json: { value: config.github.idToken } }
+    }
+    const pull = /^\/_github\/api\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
+    if (pull && method === 'GET') {
+      const head = config.github.pullRequests[pull[3]]
+      if (!head) return { status: 404, json: { message: 'Not Found' } }
+      return { status: 200, json: { number: Number(pull[3]), head: { sha: head, ref: 'feature' } } }
+    }
+    // Buddy's side.
+    if (path === '/user/oidc/tokens' && method === 'POST') {
+      const b = record.body ?? {}
+      if (b.provider_id !== config.oidc.providerId) return error(404, 'Identity provider not found')
+      if (b.web_identity_token !== config.github.idToken)
+        return error(401, 'Invalid web identity token')
+      if (config.oidc.answer === 'text') return { status: 200, text: config.oidc.buddyToken }
+      return {
+        status: 200,
+        json: { [config.oidc.answer]: config.oidc.buddyToken, expires_in: 3600 }
+      }
+    }
+    const identifiers = /^\/workspaces\/([^/]+)\/identifiers$/.exec(path)
+    if (identifiers && method === 'GET') {
+      const denied = authorize(record, READ)
+      if (denied) return denied
+      if (decodeURIComponent(identifiers[1]) !== config.workspace)
+        return error(404, 'Workspace not found')
+      if (record.query.project !== config.project) return error(404, 'Project not found')
+      const pipeline = config.pipelines.find(p => p.identifier === record.query.pipeline)
+      if (!pipeline) return error(404, 'Pipeline not found')
+      return {
+        status: 200,
+        json: {
+          url: `${baseUrl}/workspaces/${config.workspace}/identifiers`,
+          workspace: config.workspace,
+          project: config.project,
+          pipeline_id: pipeline.id
+        }
+      }
+    }
+    const m =
+      /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+))?)?$/.exec(
+        path
+      )
+    if (!m) return error(404, 'Not found')
+    const [, workspace, project, pipelineId, executionsPart, executionId] = m.map(s =>
+      s === undefined ? s : decodeURIComponent(s)
+    )
+    const found = findPipeline(workspace, project, pipelineId)
+    const denied = authorize(record, method === 'GET' ? READ : RUN)
+    if (denied) return denied
+    if (found.problem) return found.problem
+    const pipeline = found.pipeline
+    if (!executionsPart) {
+      if (method !== 'GET') return error(405, 'Method not allowed')
+      return { status: 200, json: pipelineJson(pipeline) }
+    }
+    const list = executions.get(pipeline.id) ?? []
+    if (executionId === undefined) {
+      if (method === 'GET') {
+        const perPage = Math.min(Number(record.query.per_page ?? 10) || 10, 100)
+        const page = Math.max(Number(record.query.page ?? 1) || 1, 1)
+        const newestFirst = [...list].reverse()
+        return {
+          status: 200,
+          json: {
+            url: `${baseUrl}${path}`,
+            page,
+            page_size: perPage,
+            total_page_count: Math.ceil(newestFirst.length / perPage),
+            element_count: Math.min(perPage, newestFirst.length),
+            total_element_count: newestFirst.length,
+            executions: newestFirst
+              .slice((page - 1) * perPage, page * perPage)
+              .map(e => executionJson(pipeline, e, { brief: true }))
+          }
+        }
+      }
+      if (method === 'POST') return runPipeline(pipeline, record.body)
+      return error(405, 'Method not allowed')
+    }
+    const execution = list.find(e => String(e.id) === executionId)
+    if (!execution) return error(404, 'Execution not found')
+    if (method === 'GET') {
+      advance(execution)
+      return { status: 200, json: executionJson(pipeline, execution) }
+    }
+    if (method === 'PATCH') {
+      const operation = record.body?.operation
+      if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
+      if (
+        !['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED'].includes(
+          execution.status
+        )
+      ) {
+        execution.status = 'TERMINATED'
+        execution.finishedAt = new Date().toISOString()
+        execution.script = []
+      }
+      return { status: 200, json: executionJson(pipeline, execution) }
+    }
+    return error(405, 'Method not allowed')
+  }
+
+  function bearer(record) {
+    const auth = record.headers.authorization ?? ''
+    return auth.startsWith('Bearer ') ? auth.slice(7) : ''
+  }
+
+  function runPipeline(pipeline, body) {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      return error(400, 'Request body must be a JSON object')
+    const unknown = Object.keys(body).filter(k => !RUN_FIELDS.has(k))
+    if (unknown.length > 0) return error(400, `Unknown field(s): ${unknown.join(', ')}`)
+    const revision = body.to_revision?.revision
+    if (typeof revision !== 'string' || revision === '')
+      return error(400, 'to_revision.revision is required')
+    const refs = ['branch', 'tag', 'pull_request'].filter(k => body[k] !== undefined)
+    if (refs.length > 1) return error(400, 'Give at most one of branch, tag and pull_request')
+    for (const k of refs) {
+      if (typeof body[k]?.name !== 'string' || body[k].name === '')
+        return error(400, `${k}.name is required`)
+    }
+    if (body.pull_request && !/^pull\/\d+$/.test(body.pull_request.name))
+      return error(400, 'pull_request.name must look like pull/1')
+    const wildcard = pipeline.refs.length !== 1 || /[*?]/.test(pipeline.refs[0])
+    if (wildcard && refs.length === 0)
+      return error(400, 'Branch, tag or pull request is required for this pipeline')
+    if (body.variables !== undefined) {
+      if (!Array.isArray(body.variables)) return error(400, 'variables must be an array')
+      for (const v of body.variables) {
+        if (typeof v?.key !== 'string' || typeof v?.value !== 'string')
+          return error(400, 'Each variable needs key and value strings')
+        if (v.encrypted !== undefined && typeof v.encrypted !== 'boolean')
+          return error(400, 'variable.encrypted must be a boolean')
+      }
+    }
+    if (body.priority !== undefined && !['LOW', 'NORMAL', 'HIGH'].includes(body.priority))
+      return error(400, 'Invalid priority')
+    for (const k of ['refresh', 'clear_cache']) {
+      if (body[k] !== undefined && typeof body[k] !== 'boolean')
+        return error(400, `${k} must be a boolean`)
+    }
+    if (
+      body.actions_to_run !== undefined &&
+      !(Array.isArray(body.actions_to_run) && body.actions_to_run.every(Number.isInteger))
+    ) {
+      return error(400, 'actions_to_run must be an array of integers')
+    }
+    if (body.delay_until !== undefined && Number.isNaN(Date.parse(body.delay_until)))
+      return error(400, 'Invalid delay_until')
+    if (body.comment !== undefined && typeof body.comment !== 'string')
+      return error(400, 'comment must be a string')
+    const pending = unknownRevisions.get(revision)
+    if (pending !== undefined && pending > 0) {
+      unknownRevisions.set(revision, pending - 1)
+      return error(400, `Revision ${revision} not found in the repository`)
+    }
+    const fixedRef = wildcard ? undefined : pipeline.refs[0]
+    const execution = {
+      id: nextExecutionId++,
+      hash: randomBytes(12).toString('hex'),
+      status: config.initialStatus,
+      script: [...(config.statusScript ?? [])],
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      body,
+      branch:
+        body.branch?.name ?? (fixedRef?.startsWith('refs/heads/') ? fixedRef.slice(11) : undefined),
+      tag: body.tag?.name,
+      pullRequest: body.pull_request?.name,
+      actions: (pipeline.actions ?? defaultActions()).map(a => ({ ...a, status: 'ENQUEUED' }))
+    }
+    const list = executions.get(pipeline.id) ?? []
+    list.push(execution)
+    executions.set(pipeline.id, list)
+    return { status: 200, json: executionJson(pipeline, execution) }
+  }
+
+  /** Each read moves a run one step along its script of statuses. */
+  function advance(execution) {
+    const next = execution.script.shift()
+    if (!next) return
+    execution.status = next
+    if (['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED'].includes(next)) {
+      execution.finishedAt = new Date().toISOString()
+    }
+  }
+
+  function pipelineJson(pipeline) {
+    const html = `${baseUrl}/app/${config.workspace}/${config.project}/pipelines/pipeline/${pipeline.id}`
+    return {
+      url: `${baseUrl}/workspaces/${config.workspace}/projects/${config.project}/pipelines/${pipeline.id}`,
+      html_url: html,
+      id: pipeline.id,
+      identifier: pipeline.identifier,
+      name: pipeline.name,
+      on: 'CLICK',
+      refs: pipeline.refs,
+      events: [{ type: 'PUSH', refs: pipeline.refs }],
+      priority: 'NORMAL',
+      last_execution_status: 'SUCCESSFUL'
+    }
+  }
+
+  function executionJson(pipeline, e, { brief = false } = {}) {
+    const api = `${baseUrl}/workspaces/${config.workspace}/projects/${config.project}`
+    const member = {
+      url: `${api}/member/1`,
+      html_url: `${baseUrl}/app/profile/1`,
+      id: 1,
+      name: 'Sim User',
+      avatar_url: `${baseUrl}/app/avatar.png`
+    }
+    const revision =
+      e.body.to_revision.revision === 'HEAD' ? config.headRevision : e.body.to_revision.revision
+    const commit = {
+      url: `${api}/repository/commits/${revision}`,
+      html_url: `${baseUrl}/app/${config.workspace}/${config.project}/repository/commit/${revision}`,
+      revision,
+      author_date: e.startedAt,
+      commit_date: e.startedAt,
+      message: 'Simulated commit\n',
+      committer: member,
+      author: member
+    }
+    const json = {
+      url: `${api}/pipelines/${pipeline.id}/executions/${e.id}`,
+      html_url: `${baseUrl}/app/${config.workspace}/${config.project}/pipelines/pipeline/${pipeline.id}/execution/${e.hash}`,
+      id: e.id,
+      start_date: e.startedAt,
+      finish_date: e.finishedAt,
+      priority: e.body.priority ?? 'NORMAL',
+      triggered_on: 'API',
+      refresh: e.body.refresh ?? false,
+      status: e.status,
+      comment: e.body.comment ?? '',
+      ...(e.branch && {
+        branch: {
+          url: `${api}/repository/branches/${e.branch}`,
+          html_url: `${baseUrl}/app/branch/${e.branch}`,
+          name: e.branch,
+          default: e.branch === 'main'
+        }
+      }),
+      ...(e.tag && { tag: { name: e.tag } }),
+      ...(e.pullRequest && { pull_request: { name: e.pullRequest } }),
+      to_revision: commit,
+      creator: member,
+      pipeline: {
+        url: `${api}/pipelines/${pipeline.id}`,
+        html_url: `${baseUrl}/app/pipelines/${pipeline.id}`,
+        id: pipeline.id,
+        name: pipeline.name,
+        refs: pipeline.refs
+      }
+    }
+    if (!brief) {
+      json.from_revision = commit
+      json.action_executions = e.actions.map(a => ({
+        status: a.status,
+        progress: a.status === 'SUCCESSFUL' ? 100 : 0,
+        action: {
+          url: `${api}/pipelines/${pipeline.id}/actions/${a.id}`,
+          html_url: `${baseUrl}/app/action/${a.id}`,
+          id: a.id,
+          name: a.name,
+          type: a.type
+        }
+      }))
+    }
+    return json
+  }
+
+  await new Promise(resolve => server.listen(config.port ?? 0, '127.0.0.1', resolve))
+  const address = server.address()
+  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+
+  return {
+    url: baseUrl,
+    config,
+    requests,
+    /** Requests to Buddy's API only (not the GitHub endpoints). */
+    buddyRequests: () => requests.filter(r => !r.path.startsWith('/_github/')),
+    executions: pipelineId => executions.get(pipelineId) ?? [],
+    /** @param {Fault} fault */
+    fault(fault) {
+      faults.push({ times: 1, ...fault })
+    },
+    setUnknownRevision(revision, times) {
+      unknownRevisions.set(revision, times)
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise(resolve => server.close(() => resolve(undefined)))
+    }
+  }
+}
+
+export function defaultConfig() {
+  return {
+    port: 0,
+    workspace: 'acme',
+    project: 'web',
+    /** @type {Record<string, string[]>} token → scopes */
+    tokens: { 'sim-token': ALL_SCOPES },
+    apiDisabled: false,
+    /** @type {SimPipeline[]} */
+    pipelines: [
+      { id: 1, identifier: 'deploy', name: 'Deploy', refs: ['*'] },
+      { id: 2, identifier: 'main-only', name: 'Main only', refs: ['refs/heads/main'] }
+    ],
+    /** Status of a run when it is created, then one step of statusScript per read. */
+    initialStatus: 'INPROGRESS',
+    /** @type {string[]} */
+    statusScript: ['INPROGRESS', 'SUCCESSFUL'],
+    headRevision: '0123456789abcdef0123456789abcdef01234567',
+    /** @type {Record<string, number>} */
+    unknownRevisions: {},
+    oidc: {
+      providerId: 'c0ffee00-0000-4000-8000-000000000001',
+      buddyToken: 'sim-oidc-buddy-token',
+      answer: 'token'
+    },
+    github: {
+      requestToken: 'sim-actions-request-token',
+      idToken: 'sim.github.oidc-jwt',
+      /** @type {Record<string, string>} PR number → head SHA */
+      pullRequests: {}
+    }
+  }
+}
+
+function defaultActions() {
+  return [
+    { id: 11, name: 'Build', type: 'BUILD' },
+    { id: 12, name: 'Test', type: 'BUILD' },
+    { id: 13, name: 'Deploy', type: 'SFTP' }
+  ]
+}
+
+function defaultStage(kind) {
+  return ['bad-json', 'empty', 'shape', 'reset-after', 'error-after'].includes(kind)
+    ? 'after'
+    : 'before'
+}
+
+function takeFault(faults, record) {
+  const index = faults.findIndex(
+    f =>
+      (!f.method || f.method === record.method) &&
+      (!f.path ||
+        (typeof f.path === 'string' ? record.path.includes(f.path) : f.path.test(record.path)))
+  )
+  if (index < 0) return undefined
+  const fault = faults[index]
+  fault.times -= 1
+  if (fault.times <= 0) faults.splice(index, 1)
+  return fault
+}
+
+function applyFault(fault, req, res) {
+  const json = (status, body, headers = {}) => {
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers })
+    res.end(body)
+  }
+  switch (fault.kind) {
+    case '500':
+    case 'error-after':
+      return json(500, JSON.stringify({ errors: [{ message: 'Internal server error' }] }))
+    case '502':
+    case '504':
+    case 'html':
+      res.writeHead(fault.kind === 'html' ? 503 : Number(fault.kind), {
+        'Content-Type': 'text/html'
+      })
+      return res.end(
+        `<html><head><title>${fault.kind} Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>`
+      )
+    case '503':
+      return json(503, JSON.stringify({ error: 'Service temporarily unavailable' }))
+    case '429':
+      return json(429, JSON.stringify({ errors: [{ message: 'Too many requests' }] }), {
+        ...(fault.retryAfter !== undefined && { 'Retry-After': fault.retryAfter }),
+        'X-Rate-Limit-Limit': '1000',
+        'X-Rate-Limit-Remaining': '0',
+        ...(fault.headers ?? {})
+      })
+    case 'reset-before':
+    case 'reset-after':
+      return req.socket.destroy()
+    case 'hang':
+      return undefined
+    case 'bad-json':
+      return json(200, '{"id": 1, "status": "INPROG')
+    case 'empty':
+      return json(200, '')
+    case 'shape':
+      return json(200, JSON.stringify({ result: 'ok', items: [] }))
+    default:
+      return json(
+        Number(fault.kind) || 500,
+        JSON.stringify({ errors: [{ message: `Simulated ${fault.kind}` }] })
+      )
+  }
+}
+
+// CLI: `node __tests__/support/buddy-simulator.mjs [--port N] [--config file.json]` prints one
+// JSON line {"url": ...} and serves until SIGINT/SIGTERM.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2)
+  const option = name => {
+    const i = args.indexOf(name)
+    return i >= 0 ? args[i + 1] : undefined
+  }
+  const file = option('--config')
+  const fromFile = file ? JSON.parse(readFileSync(file, 'utf8')) : {}
+  const port = option('--port')
+  const sim = await startSimulator({
+    ...fromFile,
+    ...(port !== undefined && { port: Number(port) })
+  })
+  process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`)
+  const stop = async () => {
+    await sim.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}

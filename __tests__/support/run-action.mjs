@@ -1,0 +1,131 @@
+// Runs the committed dist/index.js as the GitHub runner does: INPUT_* variables from action.yml's
+// defaults plus the step's `with:` values, GITHUB_* variables, the event payload at
+// GITHUB_EVENT_PATH, and GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files.
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const GITHUB_TOKEN = 'sim-github-token'
+
+/** action.yml's inputs with their defaults, as the runner evaluates them. */
+export function actionDefaults() {
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+  const defaults = {}
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    let value = spec.default === undefined ? '' : String(spec.default)
+    value = value.replace('${{ github.token }}', GITHUB_TOKEN)
+    defaults[name] = value
+  }
+  return defaults
+}
+
+/** Parses the runner's file-command format: `name<<DELIMITER\nvalue\nDELIMITER`. */
+export function parseFileCommands(text) {
+  const values = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i])
+    if (heredoc) {
+      const [, name, delimiter] = heredoc
+      const value = []
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
+      values[name] = value.join('\n')
+    } else if (lines[i].includes('=')) {
+      const at = lines[i].indexOf('=')
+      values[lines[i].slice(0, at)] = lines[i].slice(at + 1)
+    }
+  }
+  return values
+}
+
+/**
+ * @param {{
+ *   inputs?: Record<string, string>, env?: Record<string, string>, eventName?: string,
+ *   event?: unknown, ref?: string, sha?: string, entry?: string, state?: Record<string, string>,
+ *   onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void,
+ *   timeoutMs?: number
+ * }} options
+ */
+export async function runAction(options = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'buddy-action-'))
+  const files = {
+    output: join(dir, 'output'),
+    state: join(dir, 'state'),
+    summary: join(dir, 'summary'),
+    env: join(dir, 'env'),
+    path: join(dir, 'path'),
+    event: join(dir, 'event.json')
+  }
+  for (const f of [files.output, files.state, files.summary, files.env, files.path])
+    writeFileSync(f, '')
+  writeFileSync(files.event, JSON.stringify(options.event ?? {}))
+  const inputs = { ...actionDefaults(), ...(options.inputs ?? {}) }
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    RUNNER_TEMP: dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: options.eventName ?? 'push',
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_REF: options.ref ?? 'refs/heads/main',
+    GITHUB_SHA: options.sha ?? 'ffac537e6cbbf934b08745a378932722df287a53',
+    GITHUB_REPOSITORY: 'octo-org/octo-repo',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_WORKFLOW: 'CI',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_NUMBER: '17',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_JOB: 'deploy',
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_ENV: files.env,
+    GITHUB_PATH: files.path,
+    ...Object.fromEntries(Object.entries(options.state ?? {}).map(([k, v]) => [`STATE_${k}`, v])),
+    ...Object.fromEntries(
+      Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v])
+    ),
+    ...(options.env ?? {})
+  }
+  const child = spawn(process.execPath, [join(ROOT, options.entry ?? 'dist/index.js')], {
+    env,
+    cwd: dir
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => {
+    stdout += chunk
+    options.onStdout?.(String(chunk), child)
+  })
+  child.stderr.on('data', chunk => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const [code, signal] = await new Promise(resolve => child.on('close', (c, s) => resolve([c, s])))
+  clearTimeout(timer)
+  const read = f => readFileSync(f, 'utf8')
+  const result = {
+    code,
+    signal,
+    stdout,
+    stderr,
+    outputs: parseFileCommands(read(files.output)),
+    state: parseFileCommands(read(files.state)),
+    summary: read(files.summary),
+    rawFiles: {
+      output: read(files.output),
+      state: read(files.state),
+      summary: read(files.summary)
+    },
+    /** `::error::...` etc. lines from stdout. */
+    errors: stdout.split('\n').filter(l => l.startsWith('::error')),
+    warnings: stdout.split('\n').filter(l => l.startsWith('::warning'))
+  }
+  rmSync(dir, { recursive: true, force: true })
+  return result
+}

@@ -1,0 +1,64 @@
+/** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
+
+export interface Clock {
+  now(): number
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  random(): number
+}
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: abortableSleep,
+  random: Math.random
+}
+
+/**
+ * Full jitter (AWS architecture blog): a random pause between 0 and min(cap, base·2^attempt),
+ * so that many runners retrying at once spread out. attempt counts from 0.
+ */
+export function backoffDelay(attempt: number, random: () => number, baseMs = 1000, capMs = 15_000) {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30))
+  // Never 0: a floor of a tenth keeps a retry from hammering at once.
+  return Math.round(ceiling * (0.1 + 0.9 * random()))
+}
+
+type Headers = Record<string, string | string[] | undefined>
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name.toLowerCase()]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * How long the server asks us to wait: Retry-After (seconds or an HTTP date), else
+ * X-Rate-Limit-Reset (epoch seconds). undefined when it does not say.
+ */
+export function serverRequestedDelay(headers: Headers, nowMs: number): number | undefined {
+  const retryAfter = header(headers, 'retry-after')?.trim()
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000)
+    const date = Date.parse(retryAfter)
+    if (!Number.isNaN(date)) return Math.max(0, date - nowMs)
+  }
+  const reset = header(headers, 'x-rate-limit-reset')?.trim()
+  if (reset && /^\d+$/.test(reset)) {
+    const resetMs = Number(reset) * 1000
+    return Math.max(0, resetMs - nowMs)
+  }
+  return undefined
+}

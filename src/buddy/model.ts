@@ -1,0 +1,108 @@
+import { z } from 'zod'
+
+/**
+ * Buddy's answers, parsed leniently: Buddy adds fields freely and older answers lack some, so
+ * every field is optional unless the action cannot work without it, and unknown keys pass.
+ */
+
+/** The one place that says what each run status means. */
+export const FINAL_STATUSES = [
+  'SUCCESSFUL',
+  'FAILED',
+  'TERMINATED',
+  'SKIPPED',
+  'NOT_EXECUTED'
+] as const
+export const RUNNING_STATUSES = ['INITIAL', 'ENQUEUED', 'INPROGRESS', 'TERMINATING'] as const
+export const PAUSED_STATUSES = [
+  'WAITING_FOR_APPLY',
+  'WAITING_FOR_VARIABLES',
+  'WAITING_FOR_SETTABLE_VARIABLES',
+  'WAITING_FOR_VT_SESSION'
+] as const
+
+export type StatusKind = 'final' | 'running' | 'paused' | 'unknown'
+
+export function statusKind(status: string): StatusKind {
+  if ((FINAL_STATUSES as readonly string[]).includes(status)) return 'final'
+  if ((RUNNING_STATUSES as readonly string[]).includes(status)) return 'running'
+  if ((PAUSED_STATUSES as readonly string[]).includes(status)) return 'paused'
+  return 'unknown'
+}
+
+const optionalString = z.string().nullish()
+const named = z.looseObject({ name: optionalString }).nullish()
+
+export const pipelineSchema = z.looseObject({
+  id: z.number().int(),
+  identifier: optionalString,
+  name: optionalString,
+  html_url: optionalString,
+  refs: z.array(z.string()).nullish(),
+  // Older answers describe the ref with these two instead of `refs`.
+  ref_name: optionalString,
+  ref_type: optionalString
+})
+export type Pipeline = z.infer<typeof pipelineSchema>
+
+export const actionExecutionSchema = z.looseObject({
+  status: z.string().nullish(),
+  progress: z.number().nullish(),
+  start_date: optionalString,
+  finish_date: optionalString,
+  action: z
+    .looseObject({ id: z.number().nullish(), name: optionalString, type: optionalString })
+    .nullish()
+})
+export type ActionExecution = z.infer<typeof actionExecutionSchema>
+
+export const executionSchema = z.looseObject({
+  id: z.number().int(),
+  url: optionalString,
+  html_url: optionalString,
+  status: z.string(),
+  start_date: optionalString,
+  finish_date: optionalString,
+  priority: optionalString,
+  comment: optionalString,
+  branch: named,
+  tag: named,
+  pull_request: named,
+  to_revision: z.looseObject({ revision: optionalString, message: optionalString }).nullish(),
+  creator: named,
+  pipeline: z.looseObject({ id: z.number().nullish(), name: optionalString }).nullish(),
+  action_executions: z.array(actionExecutionSchema).nullish()
+})
+export type Execution = z.infer<typeof executionSchema>
+
+export const executionListSchema = z.looseObject({
+  executions: z.array(executionSchema),
+  page: z.number().nullish(),
+  total_page_count: z.number().nullish()
+})
+
+export const identifiersSchema = z.looseObject({
+  pipeline_id: z.number().int()
+})
+
+/** The OIDC exchange has been seen answering with each of these keys. */
+export const oidcTokenSchema = z.looseObject({
+  token: optionalString,
+  access_token: optionalString,
+  buddy_token: optionalString
+})
+
+/** The run request body, exactly the fields Buddy documents. */
+export interface RunRequestBody {
+  to_revision: { revision: string }
+  branch?: { name: string }
+  tag?: { name: string }
+  pull_request?: { name: string }
+  variables?: { key: string; value: string; encrypted?: boolean }[]
+  comment?: string
+  priority?: 'LOW' | 'NORMAL' | 'HIGH'
+  refresh?: boolean
+  clear_cache?: boolean
+  actions_to_run?: number[]
+  delay_until?: string
+}

@@ -1,0 +1,20 @@
+import * as core from '@actions/core'
+import { run } from './main.js'
+
+/** Entry point: whatever is thrown, the step fails with a message, never a green step. */
+
+const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']
+
+function failStep(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof Error && error.stack) core.debug(error.stack)
+  const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
+  core.setFailed(
+    bug
+      ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
+      : message
+  )
+}
+
+process.on('unhandledRejection', failStep)
+run().catch(failStep)

@@ -1,0 +1,356 @@
+import { z } from 'zod'
+
+/**
+ * Raw action inputs → typed Settings. Defaults live in action.yml only: this module validates and
+ * converts what the runner hands over, and every message names the input and what it accepts.
+ */
+
+export const INPUT_NAMES = [
+  'token',
+  'provider-id',
+  'audience',
+  'api-url',
+  'region',
+  'workspace',
+  'project',
+  'pipeline-id',
+  'pipeline',
+  'revision',
+  'branch',
+  'tag',
+  'pull-request',
+  'variables',
+  'secret-variables',
+  'comment',
+  'priority',
+  'refresh',
+  'clear-cache',
+  'actions-to-run',
+  'delay-until',
+  'github-token'
+] as const
+export type InputName = (typeof INPUT_NAMES)[number]
+export type RawInputs = Record<InputName, string>
+
+/** Inputs whose values are never shown, not even in a validation error. */
+export const SECRET_INPUTS: readonly InputName[] = ['token', 'secret-variables', 'github-token']
+
+export type Region = 'US' | 'EU' | 'AP'
+export type TargetKind = 'branch' | 'tag' | 'pull_request'
+export interface ExplicitTarget {
+  kind: TargetKind
+  /** Branch or tag name, or the pull request number as a string. */
+  name: string
+}
+export interface RunVariable {
+  key: string
+  value: string
+  encrypted: boolean
+}
+export type PipelineSelector = { id: number } | { identifier: string }
+
+export interface Settings {
+  token?: string
+  providerId?: string
+  audience?: string
+  apiUrl?: URL
+  region: Region
+  workspace: string
+  project: string
+  pipeline: PipelineSelector
+  revision?: string
+  target?: ExplicitTarget
+  variables: RunVariable[]
+  comment?: string
+  priority: 'LOW' | 'NORMAL' | 'HIGH'
+  refresh: boolean
+  clearCache: boolean
+  actionsToRun?: number[]
+  delayUntil?: string
+  githubToken?: string
+}
+
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
+
+class RuleError extends Error {}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/ // eslint-disable-line no-control-regex
+
+/** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
+const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+function handle(value: string): string {
+  if (!HANDLE.test(value) || value.includes('..')) {
+    throw new RuleError(
+      "expected a URL handle as in Buddy's address bar: letters, digits, '-', '_' or '.'"
+    )
+  }
+  return value
+}
+
+function positiveInteger(value: string, what: string): number {
+  const text = value.startsWith('#') ? value.slice(1) : value
+  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
+    throw new RuleError(`expected ${what}, a whole number from 1 upwards`)
+  }
+  return Number(text)
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
+  const upper = value.toUpperCase()
+  const found = allowed.find(a => a === upper)
+  if (!found) throw new RuleError(`expected one of ${allowed.join(', ')}`)
+  return found
+}
+
+/** YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
+function boolean(value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new RuleError('expected true or false')
+}
+
+function revision(value: string): string {
+  if (value.toUpperCase() === 'HEAD') return 'HEAD'
+  if (!/^[0-9a-fA-F]{4,64}$/.test(value)) {
+    throw new RuleError('expected a commit SHA (4 to 64 hexadecimal digits) or HEAD')
+  }
+  return value.toLowerCase()
+}
+
+/** Git's own rules for ref names (git check-ref-format), plus no control characters. */
+export function isValidRefName(name: string): boolean {
+  return !(
+    name.length === 0 ||
+    name.length > 255 ||
+    CONTROL_CHARS.test(name) ||
+    /[\s~^:?*[\\]/.test(name) ||
+    name.includes('..') ||
+    name.includes('@{') ||
+    name.includes('//') ||
+    name === '@' ||
+    name.startsWith('-') ||
+    name.startsWith('/') ||
+    name.endsWith('/') ||
+    name.endsWith('.') ||
+    name.endsWith('.lock') ||
+    name.split('/').some(part => part.startsWith('.'))
+  )
+}
+
+function refName(value: string, prefix: string, what: string): string {
+  const name = value.startsWith(prefix) ? value.slice(prefix.length) : value
+  if (!isValidRefName(name)) {
+    throw new RuleError(`expected a ${what} name that git accepts (no spaces, '..', '~', '^', ':')`)
+  }
+  return name
+}
+
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/
+function variableLines(value: string, encrypted: boolean): RunVariable[] {
+  const variables: RunVariable[] = []
+  const lines = value.split(/\r?\n/)
+  lines.forEach((line, index) => {
+    if (line.trim() === '') return
+    const at = line.indexOf('=')
+    const key = (at < 0 ? line : line.slice(0, at)).trim()
+    // A secret line without '=' may be the secret itself: never quote it.
+    const shown = encrypted ? `line ${index + 1}` : `line ${index + 1} ("${line.trim()}")`
+    if (at < 0) throw new RuleError(`${shown} has no "=": expected KEY=VALUE, one per line`)
+    if (!VARIABLE_KEY.test(key)) {
+      throw new RuleError(
+        `${encrypted ? `line ${index + 1}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`
+      )
+    }
+    if (variables.some(v => v.key === key)) {
+      throw new RuleError(`${key} is given twice`)
+    }
+    variables.push({ key, value: line.slice(at + 1), encrypted })
+  })
+  return variables
+}
+
+function actionIds(value: string): number[] {
+  const parts = value
+    .split(/[\s,]+/)
+    .map(p => p.trim())
+    .filter(p => p !== '')
+  return parts.map(p => positiveInteger(p, 'action ids separated by commas or new lines'))
+}
+
+/** An ISO-8601 time with a zone (Z or an offset), so that it means one instant. */
+function isoTime(value: string): string {
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+  const time = Date.parse(value)
+  if (!iso.test(value) || Number.isNaN(time)) {
+    throw new RuleError('expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z')
+  }
+  return new Date(time).toISOString()
+}
+
+/** https only, except loopback hosts (a local Buddy, or a test double) which may use http. */
+export function apiBaseUrl(value: string): URL {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new RuleError('expected an absolute URL such as https://buddy.example.com/api')
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new RuleError(
+      'expected an https URL (http is accepted only for 127.0.0.1, localhost, [::1])'
+    )
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new RuleError('expected a URL without credentials, query or fragment')
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '')
+  return url
+}
+
+function text(value: string, max: number): string {
+  if (value.length > max) throw new RuleError(`expected at most ${max} characters`)
+  return value
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function field<T>(rule: (value: string) => T) {
+  return z.string().transform((value, ctx): T | undefined => {
+    const trimmed = value.trim()
+    if (trimmed === '') return undefined
+    try {
+      return rule(trimmed)
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error
+      ctx.addIssue({ code: 'custom', message: error.message, input: trimmed })
+      return z.NEVER
+    }
+  })
+}
+
+const required = <T>(rule: (value: string) => T) =>
+  field(rule).refine(v => v !== undefined, { message: 'is required' }) as z.ZodType<T, string>
+
+const rawSchema = z.object({
+  token: field(v => v),
+  'provider-id': field(v => text(v, 200)),
+  audience: field(v => text(v, 500)),
+  'api-url': field(apiBaseUrl),
+  region: required(v => oneOf(v, ['US', 'EU', 'AP'] as const)),
+  workspace: required(handle),
+  project: required(handle),
+  'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
+  pipeline: field(v => {
+    if (CONTROL_CHARS.test(v) || v.length > 200) {
+      throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)')
+    }
+    return v
+  }),
+  revision: field(revision),
+  branch: field(v => refName(v, 'refs/heads/', 'branch')),
+  tag: field(v => refName(v, 'refs/tags/', 'tag')),
+  'pull-request': field(v => positiveInteger(v, 'a pull request number')),
+  variables: field(v => variableLines(v, false)),
+  'secret-variables': field(v => variableLines(v, true)),
+  // The raw value, not trimmed: a comment's own spacing is the user's.
+  comment: field(v => text(v, 10_000)),
+  priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'] as const)),
+  refresh: required(boolean),
+  'clear-cache': required(boolean),
+  'actions-to-run': field(actionIds),
+  'delay-until': field(isoTime),
+  'github-token': field(v => v)
+})
+
+function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
+  const name = String(issue.path[0]) as InputName
+  const value = raw[name]?.trim() ?? ''
+  const shown = SECRET_INPUTS.includes(name) || value === '' ? '' : ` ("${value}")`
+  return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`
+}
+
+/**
+ * Validates every input at once, so one run of the workflow shows every mistake.
+ * Throws InputError; never returns partial settings.
+ */
+export function parseSettings(raw: RawInputs): Settings {
+  const result = rawSchema.safeParse(raw)
+  const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw))
+  const values = result.success ? result.data : undefined
+
+  if (values) {
+    if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
+      problems.push(
+        'Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).'
+      )
+    }
+    if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
+      problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.')
+    }
+    const targets = (['branch', 'tag', 'pull-request'] as const).filter(
+      n => values[n] !== undefined
+    )
+    if (targets.length > 1) {
+      problems.push(
+        `Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`
+      )
+    }
+    const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(
+      v => v.key
+    )
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i)
+    if (twice) {
+      problems.push(
+        `Variable ${twice} is in both "variables" and "secret-variables": give it once.`
+      )
+    }
+  }
+  if (problems.length > 0 || !values) throw new InputError(problems.join('\n'))
+
+  let target: ExplicitTarget | undefined
+  if (values.branch) target = { kind: 'branch', name: values.branch }
+  if (values.tag) target = { kind: 'tag', name: values.tag }
+  if (values['pull-request'])
+    target = { kind: 'pull_request', name: String(values['pull-request']) }
+
+  return {
+    token: values.token,
+    providerId: values['provider-id'],
+    audience: values.audience,
+    apiUrl: values['api-url'],
+    region: values.region,
+    workspace: values.workspace,
+    project: values.project,
+    pipeline:
+      values['pipeline-id'] !== undefined
+        ? { id: values['pipeline-id'] }
+        : { identifier: values.pipeline as string },
+    revision: values.revision,
+    target,
+    variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
+    comment: raw.comment.trim() === '' ? undefined : raw.comment,
+    priority: values.priority,
+    refresh: values.refresh,
+    clearCache: values['clear-cache'],
+    actionsToRun: values['actions-to-run'],
+    delayUntil: values['delay-until'],
+    githubToken: values['github-token']
+  }
+}
+
+/** The secret parts of the raw inputs, to be masked before anything else happens. */
+export function secretValues(raw: Partial<RawInputs>): string[] {
+  const secrets = [raw.token, raw['github-token']].map(s => s?.trim())
+  for (const line of (raw['secret-variables'] ?? '').split(/\r?\n/)) {
+    const at = line.indexOf('=')
+    // A line without '=' is invalid, but may be a secret pasted whole: mask it too.
+    secrets.push(at < 0 ? line.trim() : line.slice(at + 1))
+  }
+  return secrets.filter((s): s is string => s !== undefined && s.trim() !== '')
+}
