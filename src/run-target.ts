@@ -148,6 +148,7 @@ export function targetFromEvent(ctx: EventContext): RunTarget {
         return {
           kind: 'pull_request',
           name: pullRequestName(number),
+          revision: undefined,
           pullRequestToLookUp: number,
           source: `comment on pull request #${number}`
         }
