@@ -48,8 +48,8 @@ export async function run(
   // 2. What to run, from the event (before any request: a mistake here costs nothing).
   const event = readEventContext(env)
   const target = resolveRunTarget(event, settings)
-  core.debug(
-    `Target from ${target.source}: ${describeTarget(target)} at ${target.revision ?? '(to look up)'}`
+  core.info(
+    `What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision ?? "the pull request's head, to look up"}`
   )
 
   // 3. Credentials and where the API is.
