@@ -13,12 +13,18 @@ const heading = s => console.log(`\n${bold(`── ${s} `.padEnd(78, '─'))}`)
 function renderLog(stdout) {
   return stdout
     .split('\n')
-    .filter(line => line !== '' && !line.startsWith('::add-mask::') && !line.startsWith('::debug::'))
+    .filter(
+      line => line !== '' && !line.startsWith('::add-mask::') && !line.startsWith('::debug::')
+    )
     .map(line =>
       line
         .replace(/^::group::(.*)$/, '▶ $1')
         .replace(/^::endgroup::$/, '')
-        .replace(/^::(warning|error|notice)[^:]*::(.*)$/, (_, kind, text) => `${kind[0].toUpperCase()}${kind.slice(1)}: ${text.replace(/%0A/g, '\n')}`)
+        .replace(
+          /^::(warning|error|notice)[^:]*::(.*)$/,
+          (_, kind, text) =>
+            `${kind[0].toUpperCase()}${kind.slice(1)}: ${text.replace(/%0A/g, '\n')}`
+        )
     )
     .filter(line => line !== '')
     .map(line => `  ${line}`)
@@ -27,9 +33,17 @@ function renderLog(stdout) {
 
 /** The job summary's HTML as a plain table. */
 function renderSummary(html) {
-  const text = s => s.replace(/<[^>]+>/g, '').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  const text = s =>
+    s
+      .replace(/<[^>]+>/g, '')
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
   const title = /<h3>(.*?)<\/h3>/.exec(html)?.[1] ?? ''
-  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(r => [...r[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map(c => text(c[1])))
+  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(r =>
+    [...r[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map(c => text(c[1]))
+  )
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length))) ?? []
   const line = r => `  | ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
   return [`  ${text(title)}`, ...rows.map(line)].join('\n')
@@ -53,9 +67,14 @@ console.log(`  on: push   (refs/heads/main, commit ${sha.slice(0, 7)})`)
 console.log('  - uses: ./')
 console.log('    with:')
 for (const [k, v] of Object.entries(step)) {
-  const shown = k === 'token' ? '${{ secrets.BUDDY_TOKEN }}' : k === 'api-url' ? `${v}   # the simulator` : v
+  const shown =
+    k === 'token' ? '${{ secrets.BUDDY_TOKEN }}' : k === 'api-url' ? `${v}   # the simulator` : v
   const lines = String(shown).split('\n')
-  console.log(lines.length > 1 ? `      ${k}: |\n${lines.map(l => `        ${l}`).join('\n')}` : `      ${k}: ${shown}`)
+  console.log(
+    lines.length > 1
+      ? `      ${k}: |\n${lines.map(l => `        ${l}`).join('\n')}`
+      : `      ${k}: ${shown}`
+  )
 }
 
 const result = await runAction({
@@ -63,7 +82,12 @@ const result = await runAction({
   eventName: 'push',
   ref: 'refs/heads/main',
   sha,
-  event: { ref: 'refs/heads/main', after: sha, deleted: false, head_commit: { id: sha, message: 'Add a new feature' } }
+  event: {
+    ref: 'refs/heads/main',
+    after: sha,
+    deleted: false,
+    head_commit: { id: sha, message: 'Add a new feature' }
+  }
 })
 
 heading('The step log, as GitHub shows it')
@@ -72,16 +96,24 @@ if (result.stderr) console.log(result.stderr)
 
 heading('What Buddy received')
 for (const r of sim.requests) {
-  console.log(`  ${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : ''}`)
+  console.log(
+    `  ${r.method} ${r.path}${Object.keys(r.query).length ? `?${new URLSearchParams(r.query)}` : ''}`
+  )
   // Buddy receives secret values as they are (over TLS, marked encrypted); not repeated here.
   const body = r.body?.variables
-    ? { ...r.body, variables: r.body.variables.map(v => (v.encrypted ? { ...v, value: '<the secret value>' } : v)) }
+    ? {
+        ...r.body,
+        variables: r.body.variables.map(v =>
+          v.encrypted ? { ...v, value: '<the secret value>' } : v
+        )
+      }
     : r.body
   if (body) console.log(JSON.stringify(body, null, 2).replace(/^/gm, '      '))
 }
 
 heading('Step outputs')
-for (const [name, value] of Object.entries(result.outputs)) console.log(`  ${name.padEnd(18)} ${value}`)
+for (const [name, value] of Object.entries(result.outputs))
+  console.log(`  ${name.padEnd(18)} ${value}`)
 
 heading('Job summary')
 console.log(renderSummary(result.summary))
