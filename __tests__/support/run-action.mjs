@@ -15,6 +15,7 @@ export const GITHUB_TOKEN = 'sim-github-token'
 /** action.yml's inputs with their defaults, as the runner evaluates them. */
 export function actionDefaults() {
   const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+  /** @type {Record<string, string>} */
   const defaults = {}
   for (const [name, spec] of Object.entries(action.inputs)) {
     let value = spec.default === undefined ? '' : String(spec.default)
@@ -26,6 +27,7 @@ export function actionDefaults() {
 
 /** Parses the runner's file-command format: `name<<DELIMITER\nvalue\nDELIMITER`. */
 export function parseFileCommands(text) {
+  /** @type {Record<string, string>} */
   const values = {}
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
