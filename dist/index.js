@@ -42332,6 +42332,7 @@ function targetFromEvent(ctx) {
                 return {
                     kind: 'pull_request',
                     name: pullRequestName(number),
+                    revision: undefined,
                     pullRequestToLookUp: number,
                     source: `comment on pull request #${number}`
                 };
@@ -42507,7 +42508,7 @@ async function run(deps = { env: process.env, clock: systemClock }) {
     // 2. What to run, from the event (before any request: a mistake here costs nothing).
     const event = readEventContext(env);
     const target = resolveRunTarget(event, settings);
-    debug(`Target from ${target.source}: ${describeTarget(target)} at ${target.revision ?? '(to look up)'}`);
+    info(`What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision ?? "the pull request's head, to look up"}`);
     // 3. Credentials and where the API is.
     const baseUrl = resolveApiBase(settings, env);
     const tokenSource = resolveTokenSource(settings, env, isForkPullRequest(event));
