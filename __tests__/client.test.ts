@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { BuddyApiError, BuddyClient, buddyMessageOf } from '../src/buddy/client.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { fakeClock, silentLog } from './support/fake-clock.js'
@@ -146,6 +147,38 @@ describe('reading the pipeline', () => {
       /Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/
     )
     sim = await startSimulator()
+  })
+})
+
+describe("the simulator's answers", () => {
+  it("have the shape of Buddy's own example of a run", async () => {
+    const fixture = JSON.parse(
+      readFileSync(new URL('./fixtures/run-execution-response.json', import.meta.url), 'utf8')
+    ) as Record<string, unknown>
+    const answer = await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to_revision: { revision: 'HEAD' }, branch: { name: 'master' } })
+    }).then(r => r.json() as Promise<Record<string, unknown>>)
+    // Newer answers say triggered_on where the example says triggeredOn.
+    const keys = (o: object) =>
+      Object.keys(o)
+        .map(k => (k === 'triggeredOn' ? 'triggered_on' : k))
+        .sort()
+    expect(keys(answer)).toEqual(keys(fixture))
+    for (const key of ['branch', 'to_revision', 'creator', 'pipeline'] as const) {
+      expect(Object.keys(answer[key] as object)).toEqual(
+        expect.arrayContaining(
+          Object.keys(fixture[key] as object).filter(
+            k => !['on', 'last_execution_status', 'last_execution_revision'].includes(k)
+          )
+        )
+      )
+    }
+    const action = (answer.action_executions as { action: object }[])[0]
+    expect(Object.keys(action as object)).toEqual(
+      expect.arrayContaining(['status', 'progress', 'action'])
+    )
   })
 })
 

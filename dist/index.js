@@ -42145,7 +42145,12 @@ async function lookUpPullRequestHead(options) {
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(options.token, options.apiUrl ? { baseUrl: options.apiUrl } : {});
     try {
-        const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: options.number });
+        const { data } = await octokit.rest.pulls.get({
+            owner,
+            repo,
+            pull_number: options.number,
+            request: { signal: AbortSignal.timeout(30_000) }
+        });
         return data.head.sha;
     }
     catch (error) {

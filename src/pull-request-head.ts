@@ -22,7 +22,12 @@ export async function lookUpPullRequestHead(options: {
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(options.token, options.apiUrl ? { baseUrl: options.apiUrl } : {})
   try {
-    const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: options.number })
+    const { data } = await octokit.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: options.number,
+      request: { signal: AbortSignal.timeout(30_000) }
+    })
     return data.head.sha
   } catch (error) {
     const status = (error as { status?: number }).status

@@ -96,10 +96,15 @@ export async function runAction(options = {}) {
     ),
     ...(options.env ?? {})
   }
-  const child = spawn(process.execPath, [join(ROOT, options.entry ?? 'dist/index.js')], {
-    env,
-    cwd: dir
-  })
+  // ACTION_NODE: another Node.js to run the bundle with (CI runs the end-to-end tests on Node 24 too).
+  const child = spawn(
+    process.env.ACTION_NODE || process.execPath,
+    [join(ROOT, options.entry ?? 'dist/index.js')],
+    {
+      env,
+      cwd: dir
+    }
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', chunk => {
