@@ -118,7 +118,12 @@ export async function run(
     revision
   }
   reportStarted(started)
-  if (env.GITHUB_STEP_SUMMARY) await writeSummary(started)
+  if (env.GITHUB_STEP_SUMMARY) {
+    // The run exists and the outputs are set: a summary that cannot be written is no failure.
+    await writeSummary(started).catch(error =>
+      core.warning(`Cannot write the job summary: ${(error as Error).message}`)
+    )
+  }
 }
 
 function readRawInputs(): RawInputs {
