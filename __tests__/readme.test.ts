@@ -7,7 +7,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
   inputs: Record<string, { default?: string; required?: boolean }>
   outputs: Record<string, unknown>
-  runs: { using: string; main: string }
+  runs: Record<string, string>
 }
 
 /** Rows of the first table under a "## heading": first cell, second cell. */
@@ -63,7 +63,12 @@ describe('README', () => {
 
 describe('action.yml', () => {
   it('runs the committed bundle on node24', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: 'dist/index.js',
+      post: 'dist/index.js',
+      'post-if': 'cancelled()'
+    })
   })
 
   it('leaves api-url without a default, so that the fallbacks work', () => {

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs'
 import type { Pipeline } from '../src/buddy/model.js'
-import type { Settings } from '../src/inputs.js'
-import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from '../src/run-request.js'
+import {
+  buildRunRequest,
+  defaultComment,
+  pipelineRefs,
+  redactBody,
+  type RunOptions
+} from '../src/run-request.js'
 
-const settings: Settings = {
-  region: 'US',
-  workspace: 'acme',
-  project: 'web',
-  pipeline: { id: 1 },
+const settings: RunOptions = {
   variables: [],
   priority: 'NORMAL',
   refresh: false,

@@ -1,7 +1,11 @@
 import * as core from '@actions/core'
 import { run } from './main.js'
+import { runPost, STATE } from './post.js'
 
-/** Entry point: whatever is thrown, the step fails with a message, never a green step. */
+/**
+ * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
+ * the step fails with a message, never a green step.
+ */
 
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']
 
@@ -17,4 +21,15 @@ function failStep(error: unknown): void {
 }
 
 process.on('unhandledRejection', failStep)
-run().catch(failStep)
+
+if (core.getState(STATE.isPost) === 'true') {
+  await runPost()
+} else {
+  core.saveState(STATE.isPost, 'true')
+  const result = await run().catch(error => {
+    failStep(error)
+    return 'done' as const
+  })
+  // A cancelled job: a status read may still be in flight; the runner kills the step soon.
+  if (result === 'exit-now') process.exit()
+}

@@ -27,7 +27,15 @@ export const INPUT_NAMES = [
   'clear-cache',
   'actions-to-run',
   'delay-until',
-  'github-token'
+  'github-token',
+  'wait',
+  'timeout',
+  'poll-interval',
+  'cancel-on-timeout',
+  'cancel-on-job-cancel',
+  'propagate-failure',
+  'on-approval',
+  'logs'
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -68,6 +76,18 @@ export interface Settings {
   actionsToRun?: number[]
   delayUntil?: string
   githubToken?: string
+  follow: FollowSettings
+}
+
+export interface FollowSettings {
+  wait: boolean
+  timeoutMs: number
+  pollIntervalMs: number
+  cancelOnTimeout: boolean
+  cancelOnJobCancel: boolean
+  propagateFailure: boolean
+  onApproval: 'wait' | 'fail'
+  logs: 'failed' | 'all' | 'none'
 }
 
 export class InputError extends Error {
@@ -213,6 +233,36 @@ export function apiBaseUrl(value: string): URL {
   return url
 }
 
+const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000 }
+
+/** "90s", "15m", "1h30m", "1h30m15s", or bare seconds ("600"), in milliseconds. */
+export function parseDuration(value: string): number | undefined {
+  const text = value.trim().toLowerCase()
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000
+  const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text)
+  if (!match || text === '') return undefined
+  const [, h = '0', m = '0', sec = '0'] = match
+  return Number(h) * DURATION_UNITS.h! + Number(m) * DURATION_UNITS.m! + Number(sec) * 1000
+}
+
+function duration(minMs: number, maxMs: number) {
+  return (value: string): number => {
+    const ms = parseDuration(value)
+    const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`
+    if (ms === undefined || ms < minMs || ms > maxMs) throw new RuleError(`expected ${accepted}`)
+    return ms
+  }
+}
+
+/** 5400000 → "1h30m"; 90000 → "1m30s"; 0 → "0s". */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const sec = total % 60
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`
+}
+
 function text(value: string, max: number): string {
   if (value.length > max) throw new RuleError(`expected at most ${max} characters`)
   return value
@@ -265,7 +315,20 @@ const rawSchema = z.object({
   'clear-cache': required(boolean),
   'actions-to-run': field(actionIds),
   'delay-until': field(isoTime),
-  'github-token': field(v => v)
+  'github-token': field(v => v),
+  wait: required(boolean),
+  // GitHub's own limit for a job on a self-hosted runner is 5 days.
+  timeout: required(duration(1000, 5 * 24 * 3_600_000)),
+  'poll-interval': required(duration(1000, 3_600_000)),
+  'cancel-on-timeout': required(boolean),
+  'cancel-on-job-cancel': required(boolean),
+  'propagate-failure': required(boolean),
+  'on-approval': required(
+    v => oneOf(v, ['WAIT', 'FAIL'] as const).toLowerCase() as 'wait' | 'fail'
+  ),
+  logs: required(
+    v => oneOf(v, ['FAILED', 'ALL', 'NONE'] as const).toLowerCase() as 'failed' | 'all' | 'none'
+  )
 })
 
 function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
@@ -340,7 +403,17 @@ export function parseSettings(raw: RawInputs): Settings {
     clearCache: values['clear-cache'],
     actionsToRun: values['actions-to-run'],
     delayUntil: values['delay-until'],
-    githubToken: values['github-token']
+    githubToken: values['github-token'],
+    follow: {
+      wait: values.wait,
+      timeoutMs: values.timeout,
+      pollIntervalMs: values['poll-interval'],
+      cancelOnTimeout: values['cancel-on-timeout'],
+      cancelOnJobCancel: values['cancel-on-job-cancel'],
+      propagateFailure: values['propagate-failure'],
+      onApproval: values['on-approval'],
+      logs: values.logs
+    }
   }
 }
 

@@ -1,49 +1,41 @@
 import * as core from '@actions/core'
-import { readFileSync } from 'node:fs'
 import { systemClock, type Clock } from './backoff.js'
-import {
-  BuddyApiError,
-  BuddyClient,
-  pipelinePath,
-  type Logger,
-  type PipelineRef
-} from './buddy/client.js'
+import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
 import type { Pipeline } from './buddy/model.js'
 import { startExecution } from './buddy/start-execution.js'
-import { resolveApiBase, resolveTokenSource } from './credentials.js'
-import { INPUT_NAMES, parseSettings, secretValues, type RawInputs } from './inputs.js'
+import { connect, log, readEventContext, readSettings } from './connect.js'
+import { followRun } from './follow-run.js'
+import { watchJobCancel } from './job-cancel.js'
+import { markRunSettled, saveFollowedRun } from './post.js'
 import { lookUpPullRequestHead } from './pull-request-head.js'
-import { reportStarted, writeSummary } from './report.js'
-import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './run-request.js'
 import {
-  describeTarget,
-  isForkPullRequest,
-  resolveRunTarget,
-  type EventContext
-} from './run-target.js'
+  printUntrusted,
+  reportFinished,
+  reportStarted,
+  writeFinalSummary,
+  writeSummary,
+  type StartedRun
+} from './report.js'
+import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './run-request.js'
+import { describeTarget, resolveRunTarget } from './run-target.js'
 
-/** run(): inputs → credentials → pipeline → run target → run request → report. */
+/**
+ * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
+ * report. Returns "exit-now" when the job was cancelled: the runner kills the step seconds later.
+ */
 
 export interface Dependencies {
   env: NodeJS.ProcessEnv
   clock: Clock
 }
 
-const log: Logger = {
-  debug: message => core.debug(message),
-  info: message => core.info(message),
-  warning: message => core.warning(message)
-}
-
 export async function run(
   deps: Dependencies = { env: process.env, clock: systemClock }
-): Promise<void> {
+): Promise<'done' | 'exit-now'> {
   const { env, clock } = deps
 
-  // 1. Inputs: secrets are masked before anything can print them.
-  const raw = readRawInputs()
-  for (const secret of secretValues(raw)) core.setSecret(secret)
-  const settings = parseSettings(raw)
+  // 1. Inputs, secrets masked first.
+  const settings = readSettings()
 
   // 2. What to run, from the event (before any request: a mistake here costs nothing).
   const event = readEventContext(env)
@@ -53,19 +45,7 @@ export async function run(
   )
 
   // 3. Credentials and where the API is.
-  const baseUrl = resolveApiBase(settings, env)
-  const tokenSource = resolveTokenSource(settings, env, isForkPullRequest(event))
-  let token: string
-  if (tokenSource.kind === 'token') {
-    token = tokenSource.token
-    // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
-    if (tokenSource.from === 'BUDDY_TOKEN') core.setSecret(token)
-    core.debug(`Buddy token from ${tokenSource.from}.`)
-  } else {
-    token = await exchangeOidcToken(baseUrl, tokenSource.providerId, tokenSource.audience, clock)
-  }
-  const client = new BuddyClient({ baseUrl, token, clock, log })
-  core.debug(`Buddy API: ${baseUrl.href}`)
+  const client = await connect(settings, env, event, clock)
 
   // 4. The pipeline: its id, and whether it runs one fixed ref or any.
   const pipelineId =
@@ -108,8 +88,8 @@ export async function run(
   core.endGroup()
   const execution = await startExecution(client, ref, request.body, { clock, log })
 
-  // 7. Report: outputs at once, then the summary.
-  const started = {
+  // 7. Outputs at once.
+  const started: StartedRun = {
     execution,
     pipelineId,
     pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
@@ -118,39 +98,37 @@ export async function run(
     revision
   }
   reportStarted(started)
-  if (env.GITHUB_STEP_SUMMARY) {
-    // The run exists and the outputs are set: a summary that cannot be written is no failure.
-    await writeSummary(started).catch(error =>
-      core.warning(`Cannot write the job summary: ${(error as Error).message}`)
-    )
+  if (!settings.follow.wait) {
+    await summarize(env, () => writeSummary(started))
+    return 'done'
+  }
+
+  // 8. Follow the run to its end, cancelling it where the user asked to.
+  const jobCancel = watchJobCancel(process)
+  if (settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId: execution.id })
+  try {
+    const report = await followRun(execution, settings.follow, {
+      client,
+      ref,
+      clock,
+      out: { ...log, printUntrusted },
+      signal: jobCancel.signal
+    })
+    if (report.outcome === 'finished' || report.cancelled) markRunSettled()
+    reportFinished(report, settings.follow)
+    await summarize(env, () => writeFinalSummary(started, report))
+    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done'
+  } finally {
+    jobCancel.dispose()
   }
 }
 
-function readRawInputs(): RawInputs {
-  const raw = {} as RawInputs
-  for (const name of INPUT_NAMES) {
-    // The comment keeps its own spacing; everything else is trimmed.
-    raw[name] = core.getInput(name, { trimWhitespace: name !== 'comment' })
-  }
-  return raw
-}
-
-export function readEventContext(env: NodeJS.ProcessEnv): EventContext {
-  let payload: Record<string, unknown> = {}
-  const path = env.GITHUB_EVENT_PATH
-  if (path) {
-    try {
-      payload = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
-    } catch (error) {
-      core.warning(`Cannot read the event payload at ${path}: ${(error as Error).message}`)
-    }
-  }
-  return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
-    payload,
-    ref: env.GITHUB_REF || undefined,
-    sha: env.GITHUB_SHA || undefined
-  }
+/** The run exists and the outputs are set: a summary that cannot be written is no failure. */
+async function summarize(env: NodeJS.ProcessEnv, write: () => Promise<void>) {
+  if (!env.GITHUB_STEP_SUMMARY) return
+  await write().catch(error =>
+    core.warning(`Cannot write the job summary: ${(error as Error).message}`)
+  )
 }
 
 /** Reading the pipeline may be refused (scope): the run can still be requested. */
@@ -166,24 +144,4 @@ async function readPipeline(client: BuddyClient, ref: PipelineRef): Promise<Pipe
     }
     throw error
   }
-}
-
-async function exchangeOidcToken(
-  baseUrl: URL,
-  providerId: string,
-  audience: string | undefined,
-  clock: Clock
-): Promise<string> {
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-    throw new Error(
-      'No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".'
-    )
-  }
-  // getIDToken masks the GitHub token itself.
-  const webIdentityToken = await core.getIDToken(audience)
-  const oidcClient = new BuddyClient({ baseUrl, clock, log })
-  const token = await oidcClient.exchangeOidcToken(providerId, webIdentityToken)
-  core.setSecret(token)
-  core.info('Exchanged the GitHub OIDC token for a Buddy token.')
-  return token
 }

@@ -1,5 +1,10 @@
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { EOL } from 'node:os'
 import type { Execution } from './buddy/model.js'
+import type { FollowReport } from './follow-run.js'
+import { formatDuration, type FollowSettings } from './inputs.js'
+import { actionRows, failedActionNames, oneLine } from './progress.js'
 
 /** What the user sees: step outputs, log lines and the job summary. */
 
@@ -15,12 +20,6 @@ export interface StartedRun {
 
 export function shortSha(revision: string): string {
   return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision
-}
-
-/** Text from Buddy on one line, so that it can never start a workflow command. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 
 export function runOutputs(run: StartedRun): Record<string, string> {
@@ -47,24 +46,26 @@ export async function writeSummary(run: StartedRun): Promise<void> {
   const { execution } = run
   const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
   const link = execution.html_url ?? execution.url
-  core.summary.addHeading(`Buddy run #${execution.id}: ${oneLine(execution.status)}`, 3).addTable([
-    [
-      { data: 'Pipeline', header: true },
-      { data: 'Target', header: true },
-      { data: 'Revision', header: true },
-      { data: 'Status', header: true },
-      { data: 'Run', header: true }
-    ],
-    [
-      run.pipelineUrl
-        ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
-        : escapeHtml(pipeline),
-      escapeHtml(run.description),
-      `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-      `<code>${escapeHtml(oneLine(execution.status))}</code>`,
-      link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
-    ]
-  ])
+  core.summary
+    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
+    .addTable([
+      [
+        { data: 'Pipeline', header: true },
+        { data: 'Target', header: true },
+        { data: 'Revision', header: true },
+        { data: 'Status', header: true },
+        { data: 'Run', header: true }
+      ],
+      [
+        run.pipelineUrl
+          ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
+          : escapeHtml(pipeline),
+        escapeHtml(run.description),
+        `<code>${escapeHtml(shortSha(run.revision))}</code>`,
+        `<code>${escapeHtml(oneLine(execution.status))}</code>`,
+        link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
+      ]
+    ])
   await core.summary.write()
 }
 
@@ -74,4 +75,110 @@ export function escapeHtml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
+}
+
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+export function printUntrusted(title: string, lines: string[]): void {
+  const token = randomUUID().replace(/-/g, '')
+  core.startGroup(oneLine(title))
+  process.stdout.write(`::stop-commands::${token}${EOL}`)
+  for (const line of lines) process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`)
+  process.stdout.write(`::${token}::${EOL}`)
+  core.endGroup()
+}
+
+export function finishedOutputs(report: FollowReport): Record<string, string> {
+  return {
+    status: report.execution.status,
+    'timed-out': String(report.outcome === 'timed-out'),
+    duration: String(Math.round(report.durationMs / 1000)),
+    'failed-actions': failedActionNames(report.execution).join(', ')
+  }
+}
+
+function runLink(execution: Execution): string {
+  return execution.html_url ?? execution.url ?? `run #${execution.id}`
+}
+
+/** What ended the wait, in one sentence; undefined for a successful run. */
+export function failureMessage(report: FollowReport, settings: FollowSettings): string | undefined {
+  const { execution } = report
+  const id = `Buddy run #${execution.id}`
+  const link = runLink(execution)
+  const status = oneLine(execution.status)
+  const cancelNote = report.cancelled
+    ? ' It was cancelled in Buddy.'
+    : report.cancelProblem
+      ? ` Cancelling it failed: ${report.cancelProblem}`
+      : ''
+  switch (report.outcome) {
+    case 'finished': {
+      if (execution.status === 'SUCCESSFUL') return undefined
+      const failed = failedActionNames(execution)
+      return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`
+    }
+    case 'timed-out':
+      return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${status}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
+    case 'job-cancelled':
+      return `The job was cancelled while ${id} was ${status}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`
+    case 'needs-approval':
+      return `${id} waits for a person (${report.paused?.status ?? status}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`
+  }
+}
+
+/** Outputs, log line, annotation and the step's result for a followed run. */
+export function reportFinished(report: FollowReport, settings: FollowSettings): void {
+  for (const [name, value] of Object.entries(finishedOutputs(report))) core.setOutput(name, value)
+  const message = failureMessage(report, settings)
+  if (!message) {
+    core.info(
+      `Buddy run #${report.execution.id} SUCCESSFUL in ${formatDuration(report.durationMs)}.`
+    )
+    return
+  }
+  const failedRun = report.outcome === 'finished'
+  if (failedRun && !settings.propagateFailure) {
+    core.error(message, { title: 'Buddy run failed' })
+    core.info(
+      'propagate-failure is false: the step stays green; the status output tells the result.'
+    )
+    return
+  }
+  core.setFailed(message)
+}
+
+export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
+  const { execution } = report
+  const link = execution.html_url ?? execution.url
+  const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
+  const outcome =
+    report.outcome === 'timed-out'
+      ? ' (timed out)'
+      : report.outcome === 'job-cancelled'
+        ? ' (job cancelled)'
+        : report.outcome === 'needs-approval'
+          ? ' (waits for approval)'
+          : ''
+  core.summary
+    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
+    .addRaw(
+      `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
+      true
+    )
+  const rows = actionRows(execution)
+  if (rows.length > 0) {
+    core.summary.addTable([
+      [
+        { data: 'Action', header: true },
+        { data: 'Status', header: true },
+        { data: 'Duration', header: true }
+      ],
+      ...rows.map(r => [
+        escapeHtml(r.name),
+        `<code>${escapeHtml(oneLine(r.status))}</code>`,
+        r.durationMs === undefined ? '' : formatDuration(r.durationMs)
+      ])
+    ])
+  }
+  await core.summary.write()
 }

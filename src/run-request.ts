@@ -51,8 +51,13 @@ export interface RunRequest {
   warnings: string[]
 }
 
+export type RunOptions = Pick<
+  Settings,
+  'variables' | 'priority' | 'refresh' | 'clearCache' | 'actionsToRun' | 'delayUntil'
+>
+
 export function buildRunRequest(
-  settings: Settings,
+  settings: RunOptions,
   target: RunTarget & { revision: string },
   refs: PipelineRefs,
   comment: string

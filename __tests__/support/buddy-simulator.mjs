@@ -168,13 +168,12 @@ export async function startSimulator(overrides = {}) {
       }
     }
     const m =
-      /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+))?)?$/.exec(
+      /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+)(?:\/action_executions\/([^/]+)\/logs)?)?)?$/.exec(
         path
       )
     if (!m) return error(404, 'Not found')
-    const [, workspace, project, pipelineId, executionsPart, executionId] = m.map(s =>
-      s === undefined ? s : decodeURIComponent(s)
-    )
+    const [, workspace, project, pipelineId, executionsPart, executionId, actionExecutionId] =
+      m.map(s => (s === undefined ? s : decodeURIComponent(s)))
     const found = findPipeline(workspace, project, pipelineId)
     const denied = authorize(record, method === 'GET' ? READ : RUN)
     if (denied) return denied
@@ -210,6 +209,25 @@ export async function startSimulator(overrides = {}) {
     }
     const execution = list.find(e => String(e.id) === executionId)
     if (!execution) return error(404, 'Execution not found')
+    if (actionExecutionId !== undefined) {
+      if (method !== 'GET') return error(405, 'Method not allowed')
+      const action = execution.actions.find(a => a.executionId === actionExecutionId)
+      if (!action) return error(404, 'Action execution not found')
+      const lines = config.actionLogs[action.name] ?? defaultLog(action)
+      const offset = Math.max(0, Number(record.query.offset ?? 0) || 0)
+      const limit = Math.min(1000, Math.max(1, Number(record.query.limit ?? 100) || 100))
+      const slice = lines.slice(offset, offset + limit)
+      return {
+        status: 200,
+        json: {
+          url: `${baseUrl}${path}`,
+          offset,
+          element_count: slice.length,
+          total_element_count: lines.length,
+          logs: slice
+        }
+      }
+    }
     if (method === 'GET') {
       advance(execution)
       return { status: 200, json: executionJson(pipeline, execution) }
@@ -217,14 +235,13 @@ export async function startSimulator(overrides = {}) {
     if (method === 'PATCH') {
       const operation = record.body?.operation
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
-      if (
-        !['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED'].includes(
-          execution.status
-        )
-      ) {
+      if (!FINAL.includes(execution.status)) {
         execution.status = 'TERMINATED'
         execution.finishedAt = new Date().toISOString()
         execution.script = []
+        for (const a of execution.actions) {
+          if (a.status === 'INPROGRESS') a.status = 'TERMINATED'
+        }
       }
       return { status: 200, json: executionJson(pipeline, execution) }
     }
@@ -290,7 +307,7 @@ export async function startSimulator(overrides = {}) {
       id: nextExecutionId++,
       hash: randomBytes(12).toString('hex'),
       status: config.initialStatus,
-      script: [...(config.statusScript ?? [])],
+      script: [],
       startedAt: new Date().toISOString(),
       finishedAt: null,
       body,
@@ -298,8 +315,15 @@ export async function startSimulator(overrides = {}) {
         body.branch?.name ?? (fixedRef?.startsWith('refs/heads/') ? fixedRef.slice(11) : undefined),
       tag: body.tag?.name,
       pullRequest: body.pull_request?.name,
-      actions: (pipeline.actions ?? defaultActions()).map(a => ({ ...a, status: 'ENQUEUED' }))
+      actions: (pipeline.actions ?? defaultActions()).map(a => ({
+        ...a,
+        executionId: randomBytes(12).toString('hex'),
+        status: 'ENQUEUED',
+        startedAt: null,
+        finishedAt: null
+      }))
     }
+    execution.script = makeScript(config.statusScript, execution.actions.length)
     const list = executions.get(pipeline.id) ?? []
     list.push(execution)
     executions.set(pipeline.id, list)
@@ -310,10 +334,16 @@ export async function startSimulator(overrides = {}) {
   function advance(execution) {
     const next = execution.script.shift()
     if (!next) return
-    execution.status = next
-    if (['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED'].includes(next)) {
-      execution.finishedAt = new Date().toISOString()
-    }
+    const now = new Date().toISOString()
+    execution.status = next.status
+    if (FINAL.includes(next.status)) execution.finishedAt = now
+    next.actions?.forEach((status, i) => {
+      const action = execution.actions[i]
+      if (!action || !status || action.status === status) return
+      if (status === 'INPROGRESS' || FINAL.includes(status)) action.startedAt ??= now
+      if (FINAL.includes(status)) action.finishedAt = now
+      action.status = status
+    })
   }
 
   function pipelineJson(pipeline) {
@@ -387,8 +417,11 @@ export async function startSimulator(overrides = {}) {
     if (!brief) {
       json.from_revision = commit
       json.action_executions = e.actions.map(a => ({
+        ...(config.actionExecutionIds && { action_execution_id: a.executionId }),
         status: a.status,
         progress: a.status === 'SUCCESSFUL' ? 100 : 0,
+        start_date: a.startedAt,
+        finish_date: a.finishedAt,
         action: {
           url: `${api}/pipelines/${pipeline.id}/actions/${a.id}`,
           html_url: `${baseUrl}/app/action/${a.id}`,
@@ -441,8 +474,17 @@ export function defaultConfig() {
     ],
     /** Status of a run when it is created, then one step of statusScript per read. */
     initialStatus: 'INPROGRESS',
-    /** @type {string[]} */
-    statusScript: ['INPROGRESS', 'SUCCESSFUL'],
+    /**
+     * How runs go, one step per status read: a final status (the actions run one a step up to
+     * it: "FAILED" fails the second action), or explicit steps
+     * ({ status, actions: [status per action] } or a bare run status).
+     * @type {string | Array<string | { status: string, actions?: string[] }>}
+     */
+    statusScript: 'SUCCESSFUL',
+    /** Answers name each action's run (action_execution_id), as newer ones do; false: as Buddy's example. */
+    actionExecutionIds: true,
+    /** @type {Record<string, string[]>} action name → its log lines */
+    actionLogs: {},
     headRevision: '0123456789abcdef0123456789abcdef01234567',
     /** @type {Record<string, number>} */
     unknownRevisions: {},
@@ -458,6 +500,48 @@ export function defaultConfig() {
       pullRequests: {}
     }
   }
+}
+
+const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']
+
+/**
+ * The steps of a run. A final status as the script: each action runs in turn, one read each,
+ * and the run ends so (FAILED: the second action fails, the later ones stay ENQUEUED, as Buddy
+ * leaves them; TERMINATED, SKIPPED, NOT_EXECUTED: all actions end so at the last read).
+ */
+export function makeScript(script, actionCount) {
+  if (Array.isArray(script))
+    return script.map(step => (typeof step === 'string' ? { status: step } : step))
+  const steps = []
+  const statuses = Array(actionCount).fill('ENQUEUED')
+  const failAt = script === 'FAILED' ? Math.min(1, actionCount - 1) : -1
+  if (script === 'SUCCESSFUL' || script === 'FAILED') {
+    for (let i = 0; i < actionCount; i++) {
+      statuses[i] = 'INPROGRESS'
+      steps.push({ status: 'INPROGRESS', actions: [...statuses] })
+      if (i === failAt) {
+        statuses[i] = 'FAILED'
+        steps.push({ status: 'FAILED', actions: [...statuses] })
+        return steps
+      }
+      statuses[i] = 'SUCCESSFUL'
+    }
+  } else {
+    statuses.fill(script)
+  }
+  steps.push({ status: script, actions: [...statuses] })
+  return steps
+}
+
+/** A log that also tries to act as workflow commands: it must print as text. */
+function defaultLog(action) {
+  return [
+    `Starting ${action.name}`,
+    `Executing ${action.type} action`,
+    '::set-output name=pwned::yes',
+    '::add-mask::nothing',
+    `${action.name} finished: ${action.status}`
+  ]
 }
 
 function defaultActions() {

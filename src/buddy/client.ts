@@ -2,6 +2,7 @@ import { HttpClient } from '@actions/http-client'
 import type { z } from 'zod'
 import { backoffDelay, serverRequestedDelay, type Clock } from '../backoff.js'
 import {
+  actionLogSchema,
   executionListSchema,
   executionSchema,
   identifiersSchema,
@@ -69,10 +70,20 @@ export class BuddyApiError extends Error {
     message: string,
     readonly status?: number,
     readonly buddyMessage?: string,
-    readonly transient = false
+    readonly transient = false,
+    /** How long the server asked to wait before the next request (429, 503). */
+    readonly retryAfterMs?: number
   ) {
     super(message)
   }
+}
+
+/** What the last answer said of the rate limit. */
+export interface RateLimit {
+  limit?: number
+  remaining?: number
+  resetAtMs?: number
+  seenAtMs: number
 }
 
 export interface RequestContext {
@@ -181,12 +192,34 @@ export class BuddyClient {
     return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`
   }
 
+  /** The rate limit as the newest answer told it; undefined before any answer. */
+  rateLimit: RateLimit | undefined
+
+  private noteRateLimit(headers: Record<string, string | string[] | undefined>) {
+    const number = (name: string) => {
+      const raw = headers[name]
+      const value = Number(Array.isArray(raw) ? raw[0] : raw)
+      return raw !== undefined && Number.isFinite(value) ? value : undefined
+    }
+    const limit = number('x-rate-limit-limit')
+    const remaining = number('x-rate-limit-remaining')
+    const reset = number('x-rate-limit-reset')
+    if (limit === undefined && remaining === undefined) return
+    this.rateLimit = {
+      limit,
+      remaining,
+      resetAtMs: reset === undefined ? undefined : reset * 1000,
+      seenAtMs: this.options.clock.now()
+    }
+  }
+
   /** One request, one try. Never throws: the caller decides what a failure means. */
   async attempt(
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
     body?: unknown,
-    authenticate = true
+    authenticate = true,
+    timeoutMs = this.timeoutMs
   ): Promise<Attempt> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
@@ -195,7 +228,7 @@ export class BuddyClient {
     const timedOut = new Promise<Attempt>(resolve => {
       timer = setTimeout(
         () => resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true }),
-        this.timeoutMs
+        timeoutMs
       )
     })
     const exchange = (async (): Promise<Attempt> => {
@@ -203,6 +236,7 @@ export class BuddyClient {
         const data = body === undefined ? null : JSON.stringify(body)
         const response = await this.http.request(method, this.url(path), data, headers)
         const text = await response.readBody()
+        this.noteRateLimit(response.message.headers)
         return {
           kind: 'response',
           status: response.message.statusCode ?? 0,
@@ -228,50 +262,65 @@ export class BuddyClient {
    * faults (5xx, 429, network, malformed answers) with backoff, honouring Retry-After.
    */
   async read<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
     schema: S,
     ctx: RequestContext,
-    options: { body?: unknown; authenticate?: boolean; parseText?: (text: string) => unknown } = {}
+    options: {
+      body?: unknown
+      authenticate?: boolean
+      parseText?: (text: string) => unknown
+      /** Tries in all; 1 leaves retrying to the caller (the wait loop). */
+      attempts?: number
+      timeoutMs?: number
+    } = {}
   ): Promise<z.infer<S>> {
     const { clock, log } = this.options
-    let lastProblem = ''
-    for (let attempt = 0; attempt < this.readAttempts; attempt++) {
-      const result = await this.attempt(method, path, options.body, options.authenticate ?? true)
-      let wait: number | undefined
+    const attempts = options.attempts ?? this.readAttempts
+    let problem = ''
+    let status: number | undefined
+    let wait: number | undefined
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const result = await this.attempt(
+        method,
+        path,
+        options.body,
+        options.authenticate ?? true,
+        options.timeoutMs
+      )
+      wait = undefined
+      status = undefined
       if (result.kind === 'network') {
-        lastProblem = describeNetworkFailure(result.code, ctx, this.host)
+        problem = describeNetworkFailure(result.code, ctx, this.host)
       } else if (result.status >= 200 && result.status < 300) {
         const parsed = parseAnswer(result.text, schema, options.parseText)
         if (parsed.ok) return parsed.value
-        lastProblem = `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+        problem = `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
       } else {
+        status = result.status
         const message = buddyMessageOf(result.text)
-        lastProblem = describeHttpFailure(result.status, message, ctx)
+        problem = describeHttpFailure(result.status, message, ctx)
         if (!isTransientStatus(result.status)) {
-          throw new BuddyApiError(lastProblem, result.status, message)
+          throw new BuddyApiError(problem, result.status, message)
         }
         wait = serverRequestedDelay(result.headers, clock.now())
         if (wait !== undefined && wait > this.maxServerDelayMs) {
           throw new BuddyApiError(
-            `${lastProblem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`,
+            `${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`,
             result.status,
             message,
-            true
+            true,
+            wait
           )
         }
       }
-      if (attempt + 1 >= this.readAttempts) break
+      if (attempt + 1 >= attempts) break
       const delay = wait ?? backoffDelay(attempt, clock.random)
-      log.debug(`${lastProblem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
+      log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
       await clock.sleep(delay)
     }
-    throw new BuddyApiError(
-      `${lastProblem} Gave up after ${this.readAttempts} tries.`,
-      undefined,
-      undefined,
-      true
-    )
+    const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : ''
+    throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait)
   }
 
   getPipeline(ref: PipelineRef): Promise<Pipeline> {
@@ -344,6 +393,60 @@ export class BuddyClient {
         scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
       }
     ).then(list => list.executions)
+  }
+
+  private executionContext(ref: PipelineRef, executionId: number, action: string): RequestContext {
+    return {
+      action: `${action} run #${executionId}`,
+      notFound: `run #${executionId} of ${describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` })} (was it deleted?)`,
+      scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
+    }
+  }
+
+  /** One status read; the wait loop does its own retrying within its timeout. */
+  getExecution(ref: PipelineRef, executionId: number, attempts = 1): Promise<Execution> {
+    return this.read(
+      'GET',
+      `${pipelinePath(ref)}/executions/${segment(executionId)}`,
+      executionSchema,
+      this.executionContext(ref, executionId, 'read'),
+      { attempts }
+    )
+  }
+
+  /**
+   * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
+   * the job. Cancelling is idempotent, so a second try is harmless.
+   */
+  cancelExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
+    return this.read(
+      'PATCH',
+      `${pipelinePath(ref)}/executions/${segment(executionId)}`,
+      executionSchema,
+      {
+        ...this.executionContext(ref, executionId, 'cancel'),
+        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+      },
+      { body: { operation: 'CANCEL' }, attempts: 2, timeoutMs: 3000 }
+    )
+  }
+
+  /** One page of an action's log (at most 1000 lines). */
+  getActionLog(
+    ref: PipelineRef,
+    executionId: number,
+    actionExecutionId: string,
+    offset: number,
+    limit: number
+  ) {
+    const query = new URLSearchParams({ offset: String(offset), limit: String(limit) })
+    return this.read(
+      'GET',
+      `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`,
+      actionLogSchema,
+      this.executionContext(ref, executionId, 'read an action log of'),
+      { attempts: 2 }
+    )
   }
 
   /** The run request, sent once. */

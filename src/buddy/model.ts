@@ -46,6 +46,9 @@ export const pipelineSchema = z.looseObject({
 export type Pipeline = z.infer<typeof pipelineSchema>
 
 export const actionExecutionSchema = z.looseObject({
+  // Newer answers identify an action's run (needed for its log); Buddy's older example does not.
+  action_execution_id: z.union([z.string(), z.number()]).nullish(),
+  id: z.union([z.string(), z.number()]).nullish(),
   status: z.string().nullish(),
   progress: z.number().nullish(),
   start_date: optionalString,
@@ -105,4 +108,27 @@ export interface RunRequestBody {
   clear_cache?: boolean
   actions_to_run?: number[]
   delay_until?: string
+}
+
+/** A page of an action's log; seen as `logs` and, in newer answers, `lines`. */
+export const actionLogSchema = z.looseObject({
+  logs: z.array(z.string()).nullish(),
+  lines: z.array(z.string()).nullish(),
+  offset: z.number().nullish(),
+  element_count: z.number().nullish(),
+  total_element_count: z.number().nullish()
+})
+export type ActionLog = z.infer<typeof actionLogSchema>
+
+/** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
+export function pausedStatus(
+  execution: Execution
+): { status: string; action?: string } | undefined {
+  if (statusKind(execution.status) === 'paused') return { status: execution.status }
+  for (const a of execution.action_executions ?? []) {
+    if (a.status && statusKind(a.status) === 'paused') {
+      return { status: a.status, action: a.action?.name ?? undefined }
+    }
+  }
+  return undefined
 }
