@@ -83,6 +83,9 @@ export async function startSimulator(overrides = {}) {
         return applyFault(fault, req, res)
       }
       const answer = handle(record)
+      // slow-down: the real answer, with rate-limit headers saying that few requests are left.
+      if (fault?.kind === 'slow-down')
+        return send(res, { ...answer, headers: { ...answer.headers, ...fault.headers } })
       if (fault) return applyFault(fault, req, res)
       send(res, answer)
     })
@@ -553,7 +556,7 @@ function defaultActions() {
 }
 
 function defaultStage(kind) {
-  return ['bad-json', 'empty', 'shape', 'reset-after', 'error-after'].includes(kind)
+  return ['bad-json', 'empty', 'shape', 'reset-after', 'error-after', 'slow-down'].includes(kind)
     ? 'after'
     : 'before'
 }
