@@ -29662,6 +29662,8 @@ class Aborted extends Error {
 function abortable(work, signal) {
     if (!signal)
         return work;
+    // Once abandoned, its failure is of no interest.
+    work.catch(() => undefined);
     if (signal.aborted)
         return Promise.reject(new Aborted());
     return new Promise((resolve, reject) => {
@@ -29913,6 +29915,7 @@ async function followRun(started, settings, deps) {
     return {
         outcome: result.outcome,
         execution,
+        statusWhenEnded: result.execution.status,
         durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
         cancelled,
         cancelProblem,
@@ -30116,8 +30119,9 @@ function failureMessage(report, settings) {
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
     const status = oneLine(execution.status);
+    const seen = oneLine(report.statusWhenEnded);
     const cancelNote = report.cancelled
-        ? ' It was cancelled in Buddy.'
+        ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
             ? ` Cancelling it failed: ${report.cancelProblem}`
             : '';
@@ -30129,11 +30133,11 @@ function failureMessage(report, settings) {
             return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`;
         }
         case 'timed-out':
-            return `Timed out after ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)} waiting for ${id} (last seen ${status}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
+            return `Timed out after ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
         case 'job-cancelled':
-            return `The job was cancelled while ${id} was ${status}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
+            return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
         case 'needs-approval':
-            return `${id} waits for a person (${report.paused?.status ?? status}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
+            return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
     }
 }
 /** Outputs, log line, annotation and the step's result for a followed run. */

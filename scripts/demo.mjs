@@ -41,12 +41,17 @@ function renderSummary(html) {
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&')
   const title = /<h3>(.*?)<\/h3>/.exec(html)?.[1] ?? ''
+  const paragraph = /<p>(.*?)<\/p>/.exec(html)?.[1]
   const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map(r =>
     [...r[1].matchAll(/<t[hd]>(.*?)<\/t[hd]>/g)].map(c => text(c[1]))
   )
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map(r => (r[i] ?? '').length))) ?? []
   const line = r => `  | ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
-  return [`  ${text(title)}`, ...rows.map(line)].join('\n')
+  return [
+    `  ${text(title)}`,
+    ...(paragraph ? [`  ${text(paragraph)}`] : []),
+    ...rows.map(line)
+  ].join('\n')
 }
 
 const sim = await startSimulator()
@@ -58,7 +63,10 @@ const step = {
   'api-url': sim.url,
   token: 'demo-token-not-a-secret',
   variables: 'ENVIRONMENT=staging',
-  'secret-variables': 'DB_PASSWORD=correct-horse-battery-staple'
+  'secret-variables': 'DB_PASSWORD=correct-horse-battery-staple',
+  wait: 'true',
+  // The simulator's runs take a few status reads: a short pause keeps the demo quick.
+  'poll-interval': '1s'
 }
 sim.config.tokens['demo-token-not-a-secret'] = sim.config.tokens['sim-token']
 

@@ -18,7 +18,10 @@ export interface LogOutput extends Logger {
 
 export interface FollowReport {
   outcome: FollowOutcome
+  /** The run as last seen (after a cancel, as the cancel's answer shows it). */
   execution: Execution
+  /** The status seen when the wait ended, before any cancel. */
+  statusWhenEnded: string
   /** The run's own duration where Buddy gives it, else how long it was followed. */
   durationMs: number
   /** The run was cancelled by this step (timeout or cancelled job). */
@@ -90,6 +93,7 @@ export async function followRun(
   return {
     outcome: result.outcome,
     execution,
+    statusWhenEnded: result.execution.status,
     durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
     cancelled,
     cancelProblem,

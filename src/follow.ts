@@ -52,6 +52,8 @@ class Aborted extends Error {}
 
 function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work
+  // Once abandoned, its failure is of no interest.
+  work.catch(() => undefined)
   if (signal.aborted) return Promise.reject(new Aborted())
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Aborted())

@@ -106,8 +106,9 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
   const id = `Buddy run #${execution.id}`
   const link = runLink(execution)
   const status = oneLine(execution.status)
+  const seen = oneLine(report.statusWhenEnded)
   const cancelNote = report.cancelled
-    ? ' It was cancelled in Buddy.'
+    ? ` It was cancelled in Buddy (now ${status}).`
     : report.cancelProblem
       ? ` Cancelling it failed: ${report.cancelProblem}`
       : ''
@@ -118,11 +119,11 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
       return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`
     }
     case 'timed-out':
-      return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${status}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
+      return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
     case 'job-cancelled':
-      return `The job was cancelled while ${id} was ${status}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`
+      return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`
     case 'needs-approval':
-      return `${id} waits for a person (${report.paused?.status ?? status}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`
+      return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`
   }
 }
 

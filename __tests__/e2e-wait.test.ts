@@ -1,0 +1,206 @@
+/**
+ * End to end with wait: true — the committed dist/index.js, spawned as the runner spawns it,
+ * following runs in the simulator; the job cancelled by signal; the post step.
+ */
+import { startSimulator } from './support/buddy-simulator.mjs'
+import { runAction } from './support/run-action.mjs'
+
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+let sim: Simulator
+beforeEach(async () => {
+  sim = await startSimulator()
+  // One or two actions keep these real-time runs short: one status read a second.
+  sim.config.pipelines[0]!.actions = [
+    { id: 11, name: 'Build', type: 'BUILD' },
+    { id: 12, name: 'Deploy', type: 'SFTP' }
+  ]
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
+const inputs = (extra: Record<string, string> = {}) => ({
+  token: 'sim-token',
+  'api-url': sim.url,
+  workspace: 'acme',
+  project: 'web',
+  'pipeline-id': '1',
+  wait: 'true',
+  'poll-interval': '1s',
+  ...extra
+})
+const event = { ref: 'refs/heads/main', after: SHA }
+const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
+
+describe('wait: true', () => {
+  it('follows a run to success: progress, outputs, summary table', async () => {
+    const result = await runAction({ inputs: inputs(), event })
+    expect(result.code).toBe(0)
+    expect(result.outputs).toMatchObject({
+      'execution-id': '1',
+      status: 'SUCCESSFUL',
+      'timed-out': 'false',
+      'failed-actions': ''
+    })
+    expect(Number(result.outputs.duration)).toBeGreaterThanOrEqual(0)
+    expect(result.stdout).toContain('  Build: SUCCESSFUL')
+    expect(result.stdout).toContain('  Deploy: SUCCESSFUL')
+    expect(result.stdout).toMatch(/Buddy run #1 SUCCESSFUL in \d+s\./)
+    expect(result.summary).toContain('Buddy run #1: SUCCESSFUL')
+    expect(result.summary).toContain('<th>Action</th><th>Status</th><th>Duration</th>')
+    expect(result.summary).toContain('<td>Deploy</td><td><code>SUCCESSFUL</code></td>')
+    expect(result.summary.match(/<h3>/g)).toHaveLength(1)
+    expect(result.state['followed-run']).toBe(
+      JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
+    )
+    expect(result.state['run-settled']).toBe('true')
+    expect(cancels()).toHaveLength(0)
+  })
+
+  it("fails with the run's failure, its failed actions and their logs, printed as text", async () => {
+    sim.config.statusScript = 'FAILED'
+    const result = await runAction({ inputs: inputs(), event })
+    expect(result.code).toBe(1)
+    expect(result.outputs).toMatchObject({ status: 'FAILED', 'failed-actions': 'Deploy' })
+    expect(result.errors.join('\n')).toMatch(
+      /Buddy run #1 ended FAILED after \d+s; failed actions: Deploy\. http:\/\/127\.0\.0\.1:\d+\/app\//
+    )
+    // Buddy's log lines that look like workflow commands sit between stop-commands markers.
+    const lines = result.stdout.split('\n')
+    const hostile = lines.indexOf('::set-output name=pwned::yes')
+    expect(hostile).toBeGreaterThan(0)
+    const stop = lines
+      .slice(0, hostile)
+      .reverse()
+      .find(l => l.startsWith('::stop-commands::'))
+    expect(stop).toBeDefined()
+    const token = stop!.slice('::stop-commands::'.length)
+    expect(lines.indexOf(`::${token}::`)).toBeGreaterThan(hostile)
+    expect(result.stdout).toContain('::group::Log of Deploy (FAILED)')
+    expect(result.outputs.pwned).toBeUndefined()
+  })
+
+  it('stays green with propagate-failure: false, with an error annotation and the status output', async () => {
+    sim.config.statusScript = 'FAILED'
+    const result = await runAction({
+      inputs: inputs({ 'propagate-failure': 'false', logs: 'none' }),
+      event
+    })
+    expect(result.code).toBe(0)
+    expect(result.outputs.status).toBe('FAILED')
+    expect(result.errors.join('\n')).toMatch(/ended FAILED/)
+    expect(sim.requests.filter(r => r.path.endsWith('/logs'))).toHaveLength(0)
+  })
+
+  it('times out, cancels the run once, and says so', async () => {
+    sim.config.statusScript = Array(1000).fill('INPROGRESS')
+    const result = await runAction({ inputs: inputs({ timeout: '2s' }), event })
+    expect(result.code).toBe(1)
+    expect(result.outputs).toMatchObject({ 'timed-out': 'true', status: 'TERMINATED' })
+    expect(result.errors.join('\n')).toMatch(
+      /Timed out after 2s waiting for Buddy run #1 \(last seen INPROGRESS\)\. It was cancelled in Buddy \(now TERMINATED\)/
+    )
+    expect(cancels()).toHaveLength(1)
+    expect(result.state['run-settled']).toBe('true')
+  })
+
+  it('cancels the Buddy run exactly once when the job is cancelled (SIGINT, then SIGTERM)', async () => {
+    sim.config.statusScript = Array(1000).fill('INPROGRESS')
+    let signalled = false
+    const result = await runAction({
+      inputs: inputs(),
+      event,
+      onStdout: (chunk, child) => {
+        if (!signalled && chunk.includes('Following run #1')) {
+          signalled = true
+          child.kill('SIGINT')
+          setTimeout(() => child.kill('SIGTERM'), 50)
+        }
+      }
+    })
+    expect(signalled).toBe(true)
+    expect(result.signal).toBeNull()
+    expect(result.code).toBe(1)
+    expect(cancels()).toHaveLength(1)
+    expect(cancels()[0]?.body).toEqual({ operation: 'CANCEL' })
+    expect(sim.executions(1)[0].status).toBe('TERMINATED')
+    expect(result.errors.join('\n')).toMatch(
+      /The job was cancelled while Buddy run #1 was INPROGRESS\. It was cancelled in Buddy \(now TERMINATED\)\./
+    )
+    expect(result.state['run-settled']).toBe('true')
+  })
+
+  it('saves no run for the post step when cancel-on-job-cancel is false', async () => {
+    const result = await runAction({ inputs: inputs({ 'cancel-on-job-cancel': 'false' }), event })
+    expect(result.code).toBe(0)
+    expect(result.state['followed-run']).toBeUndefined()
+  })
+})
+
+describe('the post step (post-if: cancelled())', () => {
+  async function startRun() {
+    sim.config.statusScript = Array(1000).fill('INPROGRESS')
+    await runAction({ inputs: inputs({ wait: 'false' }), event })
+    sim.requests.length = 0
+  }
+  const saved = JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
+
+  it('cancels a run that the main step could not', async () => {
+    await startRun()
+    const result = await runAction({
+      inputs: inputs(),
+      event,
+      state: { isPost: 'true', 'followed-run': saved }
+    })
+    expect(result.code).toBe(0)
+    expect(cancels()).toHaveLength(1)
+    expect(result.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
+    expect(sim.executions(1)[0].status).toBe('TERMINATED')
+  })
+
+  it('does nothing when the main step already cancelled the run or saw it end', async () => {
+    await startRun()
+    const result = await runAction({
+      inputs: inputs(),
+      event,
+      state: { isPost: 'true', 'followed-run': saved, 'run-settled': 'true' }
+    })
+    expect(result.code).toBe(0)
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('does not cancel a run that has ended', async () => {
+    await startRun()
+    sim.executions(1)[0].status = 'SUCCESSFUL'
+    sim.executions(1)[0].script = []
+    const result = await runAction({
+      inputs: inputs(),
+      event,
+      state: { isPost: 'true', 'followed-run': saved }
+    })
+    expect(result.code).toBe(0)
+    expect(cancels()).toHaveLength(0)
+    expect(result.stdout).toContain('has ended (SUCCESSFUL): nothing to cancel')
+  })
+
+  it('never fails the job, even when Buddy cannot be reached', async () => {
+    await startRun()
+    sim.fault({ kind: '500', times: 100 })
+    const result = await runAction({
+      inputs: inputs(),
+      event,
+      state: { isPost: 'true', 'followed-run': saved }
+    })
+    expect(result.code).toBe(0)
+    expect(result.warnings.join('\n')).toMatch(
+      /Could not cancel the Buddy run after the job was cancelled/
+    )
+  })
+
+  it('does nothing without a followed run', async () => {
+    const result = await runAction({ inputs: inputs(), event, state: { isPost: 'true' } })
+    expect(result.code).toBe(0)
+    expect(sim.requests).toHaveLength(0)
+  })
+})
