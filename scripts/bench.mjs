@@ -6,7 +6,7 @@
 // Prints a Markdown table and writes it to BENCHMARKS.md. Reports figures; asserts nothing.
 
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { cpus, totalmem, platform, release } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
