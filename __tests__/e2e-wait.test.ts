@@ -3,7 +3,9 @@
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
 import { startSimulator } from './support/buddy-simulator.mjs'
-import { runAction } from './support/run-action.mjs'
+import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+
+const runAction = scanningRunAction()
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
@@ -21,6 +23,7 @@ afterEach(async () => {
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({
+  'secret-variables': SECRET_VARIABLE,
   token: 'sim-token',
   'api-url': sim.url,
   workspace: 'acme',
@@ -202,5 +205,36 @@ describe('the post step (post-if: cancelled())', () => {
     const result = await runAction({ inputs: inputs(), event, state: { isPost: 'true' } })
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
+  })
+})
+
+describe("text from Buddy can't act as a workflow command", () => {
+  it('in action names, statuses, logs and error messages', async () => {
+    sim.config.pipelines[0]!.actions = [
+      { id: 11, name: '::add-mask::evil', type: 'BUILD' },
+      { id: 12, name: 'x ##[set-output name=a;]b', type: 'BUILD' }
+    ]
+    sim.config.statusScript = [
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['::warning::status', 'ENQUEUED'] },
+      { status: 'FAILED', actions: ['SUCCESSFUL', 'FAILED'] }
+    ]
+    const result = await runAction({ inputs: inputs({ logs: 'all' }), event })
+    expect(result.code).toBe(1)
+    const lines = result.stdout.split('\n')
+    // Outside the stop-commands blocks that hold Buddy's logs, no line is a command we did not write.
+    let stopped: string | undefined
+    const ours = /^::(add-mask|debug|group|endgroup|error|warning|stop-commands)(::| )/
+    for (const line of lines) {
+      if (stopped) {
+        if (line === `::${stopped}::`) stopped = undefined
+        continue
+      }
+      if (line.startsWith('::stop-commands::')) stopped = line.slice('::stop-commands::'.length)
+      if (line.trimStart().startsWith('::')) expect(line).toMatch(ours)
+      if (!line.startsWith('::')) expect(line).not.toContain('##[')
+    }
+    expect(lines).not.toContain('::add-mask::evil')
+    expect(result.stdout).toContain('›   ::add-mask::evil: INPROGRESS')
   })
 })

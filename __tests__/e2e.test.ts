@@ -3,10 +3,12 @@
  * simulator. Asserts what Buddy received and what the step left behind.
  */
 import { startSimulator } from './support/buddy-simulator.mjs'
-import { GITHUB_TOKEN, runAction } from './support/run-action.mjs'
+import { GITHUB_TOKEN } from './support/run-action.mjs'
+import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
+const runAction = scanningRunAction()
 type Result = Awaited<ReturnType<typeof runAction>>
 let sim: Simulator
 beforeEach(async () => {
@@ -18,6 +20,7 @@ afterEach(async () => {
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const base = () => ({
+  'secret-variables': SECRET_VARIABLE,
   token: 'sim-token',
   'api-url': sim.url,
   workspace: 'acme',
@@ -59,6 +62,7 @@ describe('a push to a branch', () => {
     expect(posts()[0]?.body).toEqual({
       to_revision: { revision: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' },
       branch: { name: 'master' },
+      variables: [{ key: 'E2E_SECRET', value: E2E_SECRETS.secretVariable, encrypted: true }],
       comment:
         'GitHub Actions: octo-org/octo-repo · CI #17 by octocat https://github.com/octo-org/octo-repo/actions/runs/4242',
       priority: 'NORMAL'

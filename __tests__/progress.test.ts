@@ -3,6 +3,7 @@ import type { FollowReport } from '../src/follow-run.js'
 import { formatDuration, parseDuration, type FollowSettings } from '../src/inputs.js'
 import { actionRows, failedActionNames, oneLine, ProgressTracker } from '../src/progress.js'
 import { failureMessage, finishedOutputs } from '../src/report.js'
+import { plain } from '../src/log.js'
 
 describe('durations', () => {
   it.each<[string, number | undefined]>([
@@ -223,5 +224,18 @@ describe('the end of the wait', () => {
     const text = failureMessage(report(fields), { ...settings, ...changes })
     if (message === undefined) expect(text).toBeUndefined()
     else expect(text).toMatch(message)
+  })
+})
+
+describe('plain (lines that carry text from Buddy or inputs)', () => {
+  it.each([
+    ['Build: SUCCESSFUL', 'Build: SUCCESSFUL'],
+    ['::add-mask::x', '› ::add-mask::x'],
+    ['   ::warning::x', '›    ::warning::x'],
+    ['a ##[set-output name=x;]y', 'a ## [set-output name=x;]y'],
+    ['ok\n::error::x', 'ok\n› ::error::x'],
+    ['a :: b', 'a :: b']
+  ])('%j → %j', (text, expected) => {
+    expect(plain(text)).toBe(expected)
   })
 })

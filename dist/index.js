@@ -28710,11 +28710,8 @@ class BuddyClient {
                 throw new SyntaxError('not a token');
             }
         });
-        const token = answer.token ?? answer.access_token ?? answer.buddy_token;
-        if (!token) {
-            throw new BuddyApiError("Buddy's answer to the OIDC exchange holds no token (looked for token, access_token, buddy_token).");
-        }
-        return token;
+        // The schema makes sure that one of them is there.
+        return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
     listExecutions(ref, perPage = 20) {
         return this.read('GET', `${pipelinePath(ref)}/executions?page=1&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
@@ -28874,11 +28871,14 @@ const executionListSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ .
 const identifiersSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     pipeline_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int()
 });
-/** The OIDC exchange has been seen answering with each of these keys. */
+/** The OIDC exchange has been seen answering with each of these keys; one must be there. */
 const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     token: optionalString,
     access_token: optionalString,
     buddy_token: optionalString
+})
+    .refine(a => Boolean(a.token ?? a.access_token ?? a.buddy_token), {
+    message: 'no token, access_token or buddy_token'
 });
 /** A page of an action's log; seen as `logs` and, in newer answers, `lines`. */
 const actionLogSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
@@ -28887,6 +28887,9 @@ const actionLogSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     offset: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(),
     element_count: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(),
     total_element_count: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish()
+})
+    .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
+    message: 'no logs or lines'
 });
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
 function pausedStatus(execution) {
@@ -28910,7 +28913,6 @@ function pausedStatus(execution) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Ng: () => (/* binding */ connect),
-  Rm: () => (/* binding */ log),
   ws: () => (/* binding */ readEventContext),
   sb: () => (/* binding */ readSettings)
 });
@@ -28921,6 +28923,8 @@ var core = __nccwpck_require__(3340);
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./src/buddy/client.ts
 var client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(8422);
 ;// CONCATENATED MODULE: ./src/credentials.ts
@@ -28976,12 +28980,8 @@ var run_target = __nccwpck_require__(898);
 
 
 
+
 /** The edges shared by the main and post steps: inputs, the event, and a client with a token. */
-const log = {
-    debug: message => core/* debug */.Yz(message),
-    info: message => core/* info */.pq(message),
-    warning: message => core/* warning */.$e(message)
-};
 /** Reads every input; secrets are masked before anything can print them. */
 function readSettings() {
     const raw = {};
@@ -29012,7 +29012,7 @@ function readEventContext(env) {
     };
 }
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
-async function connect(settings, env, event, clock) {
+async function connect(settings, env, event, clock, requestTimeoutMs) {
     const baseUrl = resolveApiBase(settings, env);
     core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
     const source = resolveTokenSource(settings, env, (0,run_target/* isForkPullRequest */.B7)(event));
@@ -29021,18 +29021,18 @@ async function connect(settings, env, event, clock) {
         if (source.from === 'BUDDY_TOKEN')
             core/* setSecret */.Pq(source.token);
         core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log });
+        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.R, requestTimeoutMs });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
     // getIDToken masks the GitHub token itself.
     const webIdentityToken = await core/* getIDToken */.V9(source.audience);
-    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log });
+    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.R, requestTimeoutMs });
     const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
     core/* setSecret */.Pq(token);
-    core/* info */.pq('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log });
+    log/* log */.R.info('Exchanged the GitHub OIDC token for a Buddy token.');
+    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.R, requestTimeoutMs });
 }
 
 
@@ -29055,9 +29055,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
 function failStep(error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof Error && error.stack)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
+    // A stack trace only where it helps a bug report; an expected failure's message says it all.
+    if (bug && error instanceof Error && error.stack)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
         ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
         : message);
@@ -29440,6 +29441,39 @@ function secretValues(raw) {
 
 /***/ }),
 
+/***/ 5625:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ log)
+/* harmony export */ });
+/* unused harmony export plain */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+
+/**
+ * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
+ * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
+ * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
+ * warning lines are commands themselves, whose data the toolkit escapes.
+ */
+function plain(text) {
+    return text
+        .split('\n')
+        .map(line => {
+        const safe = line.replace(/##\[/g, '## [');
+        return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
+    })
+        .join('\n');
+}
+const log = {
+    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(plain(message)),
+    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message)
+};
+
+
+/***/ }),
+
 /***/ 8211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29601,6 +29635,8 @@ async function findOurExecution(client, ref, body, sentAt, options) {
 
 // EXTERNAL MODULE: ./src/connect.ts + 2 modules
 var connect = __nccwpck_require__(63);
+// EXTERNAL MODULE: ./src/log.ts
+var log = __nccwpck_require__(5625);
 ;// CONCATENATED MODULE: ./src/action-logs.ts
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 const TAIL_LINES = 200;
@@ -30037,6 +30073,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 
+
 function shortSha(revision) {
     return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
 }
@@ -30057,7 +30094,7 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    core/* info */.pq(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`);
+    log/* log */.R.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`);
 }
 async function writeSummary(run) {
     const { execution } = run;
@@ -30146,13 +30183,13 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
     if (!message) {
-        core/* info */.pq(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,inputs/* formatDuration */.a3)(report.durationMs)}.`);
+        log/* log */.R.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,inputs/* formatDuration */.a3)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        core/* info */.pq('propagate-failure is false: the step stays green; the status output tells the result.');
+        log/* log */.R.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -30283,6 +30320,7 @@ function redactBody(body) {
 
 
 
+
 async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml }) {
     const { env, clock } = deps;
     // 1. Inputs, secrets masked first.
@@ -30290,9 +30328,9 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
     // 2. What to run, from the event (before any request: a mistake here costs nothing).
     const event = (0,connect/* readEventContext */.ws)(env);
     const target = (0,run_target/* resolveRunTarget */.BI)(event, settings);
-    core/* info */.pq(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision ?? "the pull request's head, to look up"}`);
+    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision ?? "the pull request's head, to look up"}`);
     // 3. Credentials and where the API is.
-    const client = await (0,connect/* connect */.Ng)(settings, env, event, clock);
+    const client = await (0,connect/* connect */.Ng)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
     const pipelineId = 'id' in settings.pipeline
         ? settings.pipeline.id
@@ -30313,12 +30351,12 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
     const request = buildRunRequest(settings, { ...target, revision }, pipelineRefs(pipeline), settings.comment ?? defaultComment(env));
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    core/* info */.pq(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
+    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
-    core/* info */.pq(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    core/* info */.pq(JSON.stringify(redactBody(request.body), null, 2));
+    log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
-    const execution = await startExecution(client, ref, request.body, { clock, log: connect/* log */.Rm });
+    const execution = await startExecution(client, ref, request.body, { clock, log: log/* log */.R });
     // 7. Outputs at once.
     const started = {
         execution,
@@ -30342,7 +30380,7 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
             client,
             ref,
             clock,
-            out: { ...connect/* log */.Rm, printUntrusted: printUntrusted },
+            out: { ...log/* log */.R, printUntrusted: printUntrusted },
             signal: jobCancel.signal
         });
         if (report.outcome === 'finished' || report.cancelled)
@@ -30391,6 +30429,8 @@ async function readPipeline(client, ref) {
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
 /* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 /* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(63);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
+
 
 
 
@@ -30419,17 +30459,17 @@ async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_
         if (!saved)
             return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No followed run: nothing to cancel.');
         if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled) === 'true') {
-            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq('The main step already cancelled the Buddy run or saw it end.');
+            return _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info('The main step already cancelled the Buddy run or saw it end.');
         }
         const run = JSON.parse(saved);
         const settings = (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .readSettings */ .sb)();
         const client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(settings, env, (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .readEventContext */ .ws)(env), clock);
         const execution = await client.getExecution(run, run.executionId, 3);
         if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
-            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Buddy run #${run.executionId} has ended (${execution.status}): nothing to cancel.`);
+            return _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Buddy run #${run.executionId} has ended (${execution.status}): nothing to cancel.`);
         }
         await client.cancelExecution(run, run.executionId);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`The job was cancelled: cancelled Buddy run #${run.executionId}.`);
+        _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${run.executionId}.`);
     }
     catch (error) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);

@@ -1,7 +1,8 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import type { Clock } from './backoff.js'
-import { BuddyClient, type Logger } from './buddy/client.js'
+import { BuddyClient } from './buddy/client.js'
+import { log } from './log.js'
 import { CredentialsError, resolveApiBase, resolveTokenSource } from './credentials.js'
 import {
   INPUT_NAMES,
@@ -14,12 +15,6 @@ import type { EventContext } from './run-target.js'
 import { isForkPullRequest } from './run-target.js'
 
 /** The edges shared by the main and post steps: inputs, the event, and a client with a token. */
-
-export const log: Logger = {
-  debug: message => core.debug(message),
-  info: message => core.info(message),
-  warning: message => core.warning(message)
-}
 
 /** Reads every input; secrets are masked before anything can print them. */
 export function readSettings(): Settings {
@@ -55,7 +50,8 @@ export async function connect(
   settings: Settings,
   env: NodeJS.ProcessEnv,
   event: EventContext,
-  clock: Clock
+  clock: Clock,
+  requestTimeoutMs?: number
 ): Promise<BuddyClient> {
   const baseUrl = resolveApiBase(settings, env)
   core.debug(`Buddy API: ${baseUrl.href}`)
@@ -64,7 +60,7 @@ export async function connect(
     // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
     if (source.from === 'BUDDY_TOKEN') core.setSecret(source.token)
     core.debug(`Buddy token from ${source.from}.`)
-    return new BuddyClient({ baseUrl, token: source.token, clock, log })
+    return new BuddyClient({ baseUrl, token: source.token, clock, log, requestTimeoutMs })
   }
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     throw new CredentialsError(
@@ -73,9 +69,9 @@ export async function connect(
   }
   // getIDToken masks the GitHub token itself.
   const webIdentityToken = await core.getIDToken(source.audience)
-  const exchange = new BuddyClient({ baseUrl, clock, log })
+  const exchange = new BuddyClient({ baseUrl, clock, log, requestTimeoutMs })
   const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken)
   core.setSecret(token)
-  core.info('Exchanged the GitHub OIDC token for a Buddy token.')
-  return new BuddyClient({ baseUrl, token, clock, log })
+  log.info('Exchanged the GitHub OIDC token for a Buddy token.')
+  return new BuddyClient({ baseUrl, token, clock, log, requestTimeoutMs })
 }

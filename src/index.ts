@@ -11,8 +11,9 @@ const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'Syntax
 
 function failStep(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error)
-  if (error instanceof Error && error.stack) core.debug(error.stack)
   const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
+  // A stack trace only where it helps a bug report; an expected failure's message says it all.
+  if (bug && error instanceof Error && error.stack) core.debug(error.stack)
   core.setFailed(
     bug
       ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`

@@ -3,7 +3,8 @@ import { systemClock, type Clock } from './backoff.js'
 import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
 import type { Pipeline } from './buddy/model.js'
 import { startExecution } from './buddy/start-execution.js'
-import { connect, log, readEventContext, readSettings } from './connect.js'
+import { connect, readEventContext, readSettings } from './connect.js'
+import { log } from './log.js'
 import { followRun } from './follow-run.js'
 import { watchJobCancel } from './job-cancel.js'
 import { markRunSettled, saveFollowedRun } from './post.js'
@@ -27,6 +28,8 @@ import { describeTarget, resolveRunTarget } from './run-target.js'
 export interface Dependencies {
   env: NodeJS.ProcessEnv
   clock: Clock
+  /** The limit for one request (the client's default when undefined). */
+  requestTimeoutMs?: number
 }
 
 export async function run(
@@ -40,12 +43,12 @@ export async function run(
   // 2. What to run, from the event (before any request: a mistake here costs nothing).
   const event = readEventContext(env)
   const target = resolveRunTarget(event, settings)
-  core.info(
+  log.info(
     `What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision ?? "the pull request's head, to look up"}`
   )
 
   // 3. Credentials and where the API is.
-  const client = await connect(settings, env, event, clock)
+  const client = await connect(settings, env, event, clock, deps.requestTimeoutMs)
 
   // 4. The pipeline: its id, and whether it runs one fixed ref or any.
   const pipelineId =
@@ -79,12 +82,12 @@ export async function run(
     settings.comment ?? defaultComment(env)
   )
   for (const warning of request.warnings) core.warning(warning)
-  core.info(
+  log.info(
     `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`
   )
   core.startGroup('Run request')
-  core.info(`POST ${client.url(`${pipelinePath(ref)}/executions`)}`)
-  core.info(JSON.stringify(redactBody(request.body), null, 2))
+  log.info(`POST ${client.url(`${pipelinePath(ref)}/executions`)}`)
+  log.info(JSON.stringify(redactBody(request.body), null, 2))
   core.endGroup()
   const execution = await startExecution(client, ref, request.body, { clock, log })
 

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './backoff.js'
 import type { PipelineRef } from './buddy/client.js'
 import { statusKind } from './buddy/model.js'
 import { connect, readEventContext, readSettings } from './connect.js'
+import { log } from './log.js'
 
 /**
  * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
@@ -35,19 +36,19 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env, clock: Clock
     const saved = core.getState(STATE.followed)
     if (!saved) return core.debug('No followed run: nothing to cancel.')
     if (core.getState(STATE.settled) === 'true') {
-      return core.info('The main step already cancelled the Buddy run or saw it end.')
+      return log.info('The main step already cancelled the Buddy run or saw it end.')
     }
     const run = JSON.parse(saved) as FollowedRun
     const settings = readSettings()
     const client = await connect(settings, env, readEventContext(env), clock)
     const execution = await client.getExecution(run, run.executionId, 3)
     if (statusKind(execution.status) === 'final') {
-      return core.info(
+      return log.info(
         `Buddy run #${run.executionId} has ended (${execution.status}): nothing to cancel.`
       )
     }
     await client.cancelExecution(run, run.executionId)
-    core.info(`The job was cancelled: cancelled Buddy run #${run.executionId}.`)
+    log.info(`The job was cancelled: cancelled Buddy run #${run.executionId}.`)
   } catch (error) {
     core.warning(
       `Could not cancel the Buddy run after the job was cancelled: ${(error as Error).message}`

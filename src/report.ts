@@ -4,6 +4,7 @@ import { EOL } from 'node:os'
 import type { Execution } from './buddy/model.js'
 import type { FollowReport } from './follow-run.js'
 import { formatDuration, type FollowSettings } from './inputs.js'
+import { log } from './log.js'
 import { actionRows, failedActionNames, oneLine } from './progress.js'
 
 /** What the user sees: step outputs, log lines and the job summary. */
@@ -39,7 +40,7 @@ export function runOutputs(run: StartedRun): Record<string, string> {
 export function reportStarted(run: StartedRun): void {
   for (const [name, value] of Object.entries(runOutputs(run))) core.setOutput(name, value)
   const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)'
-  core.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`)
+  log.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`)
 }
 
 export async function writeSummary(run: StartedRun): Promise<void> {
@@ -132,7 +133,7 @@ export function reportFinished(report: FollowReport, settings: FollowSettings): 
   for (const [name, value] of Object.entries(finishedOutputs(report))) core.setOutput(name, value)
   const message = failureMessage(report, settings)
   if (!message) {
-    core.info(
+    log.info(
       `Buddy run #${report.execution.id} SUCCESSFUL in ${formatDuration(report.durationMs)}.`
     )
     return
@@ -140,7 +141,7 @@ export function reportFinished(report: FollowReport, settings: FollowSettings): 
   const failedRun = report.outcome === 'finished'
   if (failedRun && !settings.propagateFailure) {
     core.error(message, { title: 'Buddy run failed' })
-    core.info(
+    log.info(
       'propagate-failure is false: the step stays green; the status output tells the result.'
     )
     return

@@ -88,12 +88,16 @@ export const identifiersSchema = z.looseObject({
   pipeline_id: z.number().int()
 })
 
-/** The OIDC exchange has been seen answering with each of these keys. */
-export const oidcTokenSchema = z.looseObject({
-  token: optionalString,
-  access_token: optionalString,
-  buddy_token: optionalString
-})
+/** The OIDC exchange has been seen answering with each of these keys; one must be there. */
+export const oidcTokenSchema = z
+  .looseObject({
+    token: optionalString,
+    access_token: optionalString,
+    buddy_token: optionalString
+  })
+  .refine(a => Boolean(a.token ?? a.access_token ?? a.buddy_token), {
+    message: 'no token, access_token or buddy_token'
+  })
 
 /** The run request body, exactly the fields Buddy documents. */
 export interface RunRequestBody {
@@ -111,13 +115,17 @@ export interface RunRequestBody {
 }
 
 /** A page of an action's log; seen as `logs` and, in newer answers, `lines`. */
-export const actionLogSchema = z.looseObject({
-  logs: z.array(z.string()).nullish(),
-  lines: z.array(z.string()).nullish(),
-  offset: z.number().nullish(),
-  element_count: z.number().nullish(),
-  total_element_count: z.number().nullish()
-})
+export const actionLogSchema = z
+  .looseObject({
+    logs: z.array(z.string()).nullish(),
+    lines: z.array(z.string()).nullish(),
+    offset: z.number().nullish(),
+    element_count: z.number().nullish(),
+    total_element_count: z.number().nullish()
+  })
+  .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
+    message: 'no logs or lines'
+  })
 export type ActionLog = z.infer<typeof actionLogSchema>
 
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */

@@ -1,0 +1,51 @@
+import { afterEach, expect } from '@jest/globals'
+import { GITHUB_TOKEN, runAction } from './run-action.mjs'
+
+/** Distinctive secrets that every end-to-end scenario carries (the simulator knows them). */
+export const E2E_SECRETS = {
+  token: 'sim-token',
+  githubToken: GITHUB_TOKEN,
+  secretVariable: 'e2e-5ecret-value-7f1c',
+  oidcRequestToken: 'sim-actions-request-token',
+  oidcJwt: 'sim.github.oidc-jwt',
+  oidcBuddyToken: 'sim-oidc-buddy-token'
+}
+export const SECRET_VARIABLE = `E2E_SECRET=${E2E_SECRETS.secretVariable}`
+
+type Result = Awaited<ReturnType<typeof runAction>>
+
+/** Lines of everything the step left behind that show a secret outside an ::add-mask:: command. */
+export function leaks(result: Result, secrets: string[] = Object.values(E2E_SECRETS)): string[] {
+  const everything = [
+    result.stdout,
+    result.stderr,
+    result.rawFiles.output,
+    result.rawFiles.state,
+    result.rawFiles.summary
+  ]
+  return everything
+    .join('\n')
+    .split('\n')
+    .filter(line =>
+      secrets.some(secret => line.includes(secret) && line !== `::add-mask::${secret}`)
+    )
+}
+
+/**
+ * runAction, with every result scanned for secrets after each test. The OIDC request token is
+ * in every run's environment, as on a runner with `id-token: write`.
+ */
+export function scanningRunAction(): typeof runAction {
+  const results: Result[] = []
+  afterEach(() => {
+    for (const result of results.splice(0)) expect(leaks(result)).toEqual([])
+  })
+  return async options => {
+    const result = await runAction({
+      ...options,
+      env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: E2E_SECRETS.oidcRequestToken, ...options?.env }
+    })
+    results.push(result)
+    return result
+  }
+}
