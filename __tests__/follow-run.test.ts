@@ -1,8 +1,8 @@
 import { BuddyClient } from '../src/buddy/client.js'
-import type { Execution } from '../src/buddy/model.js'
 import { followRun, type LogOutput } from '../src/follow-run.js'
 import type { FollowSettings } from '../src/inputs.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
+import { followDefaults, startRunDirectly } from './support/simulator.js'
 import { fakeClock } from './support/fake-clock.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
@@ -15,16 +15,6 @@ afterEach(async () => {
 })
 
 const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
-const defaults: FollowSettings = {
-  wait: true,
-  timeoutMs: 3_600_000,
-  pollIntervalMs: 10_000,
-  cancelOnTimeout: true,
-  cancelOnJobCancel: true,
-  propagateFailure: true,
-  onApproval: 'wait',
-  logs: 'failed'
-}
 
 async function follow(settings: Partial<FollowSettings> = {}, signal?: AbortSignal) {
   const clock = fakeClock(Date.now())
@@ -37,16 +27,14 @@ async function follow(settings: Partial<FollowSettings> = {}, signal?: AbortSign
     printUntrusted: (title, body) => void groups.push({ title, lines: body })
   }
   const client = new BuddyClient({ baseUrl: new URL(sim.url), token: 'sim-token', clock, log: out })
-  const started = await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
-    method: 'POST',
-    headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ to_revision: { revision: 'HEAD' }, branch: { name: 'main' } })
-  }).then(r => r.json() as Promise<Execution>)
-  const report = await followRun(
-    started,
-    { ...defaults, ...settings },
-    { client, ref, clock, out, signal }
-  )
+  const started = await startRunDirectly(sim)
+  const report = await followRun(started, followDefaults(settings), {
+    client,
+    ref,
+    clock,
+    out,
+    signal
+  })
   return { report, lines, groups, clock }
 }
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')

@@ -1,7 +1,7 @@
 import { BuddyClient } from '../src/buddy/client.js'
-import type { Execution } from '../src/buddy/model.js'
 import { followExecution, pollPause, rateLimitPause, RunDeletedError } from '../src/follow.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
+import { startRunDirectly } from './support/simulator.js'
 import { fakeClock, recordingLog } from './support/fake-clock.js'
 
 describe('pollPause', () => {
@@ -73,11 +73,7 @@ async function start(
     log,
     requestTimeoutMs: options.requestTimeoutMs
   })
-  const started = await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
-    method: 'POST',
-    headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ to_revision: { revision: 'HEAD' }, branch: { name: 'main' } })
-  }).then(r => r.json() as Promise<Execution>)
+  const started = await startRunDirectly(sim)
   sim.requests.length = 0
   const follow = () =>
     followExecution(() => client.getExecution(ref, started.id), started, {

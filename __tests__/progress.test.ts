@@ -4,6 +4,7 @@ import { formatDuration, parseDuration, type FollowSettings } from '../src/input
 import { actionRows, failedActionNames, oneLine, ProgressTracker } from '../src/progress.js'
 import { failureMessage, finishedOutputs } from '../src/report.js'
 import { plain } from '../src/log.js'
+import { followDefaults } from './support/simulator.js'
 
 describe('durations', () => {
   it.each<[string, number | undefined]>([
@@ -121,16 +122,7 @@ describe('ProgressTracker', () => {
 })
 
 describe('the end of the wait', () => {
-  const settings: FollowSettings = {
-    wait: true,
-    timeoutMs: 1_800_000,
-    pollIntervalMs: 10_000,
-    cancelOnTimeout: true,
-    cancelOnJobCancel: true,
-    propagateFailure: true,
-    onApproval: 'wait',
-    logs: 'failed'
-  }
+  const settings = followDefaults({ timeoutMs: 1_800_000 })
   const failed = run('FAILED', [
     ['Build', 'SUCCESSFUL'],
     ['Test', 'FAILED'],

@@ -5,10 +5,10 @@
  */
 import type { Clock } from '../../src/backoff.js'
 import { BuddyClient } from '../../src/buddy/client.js'
-import type { Execution } from '../../src/buddy/model.js'
 import { followRun } from '../../src/follow-run.js'
 import { parseDuration } from '../../src/inputs.js'
 import { startSimulator } from '../../__tests__/support/buddy-simulator.mjs'
+import { followDefaults, startRunDirectly } from '../../__tests__/support/simulator.js'
 
 export interface FollowFigures {
   runMs: number
@@ -44,11 +44,7 @@ export async function measureFollow(
       clock,
       log: quiet
     })
-    const started = (await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
-      method: 'POST',
-      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ to_revision: { revision: 'HEAD' }, branch: { name: 'main' } })
-    }).then(r => r.json())) as Execution
+    const started = await startRunDirectly(sim)
     const endsAt = now + runMs
     const before = sim.requests.length
     // A 429 with Retry-After: 30 on the third read: no read may come before it has passed.
@@ -68,16 +64,7 @@ export async function measureFollow(
     }
     const report = await followRun(
       started,
-      {
-        wait: true,
-        timeoutMs: runMs + 3_600_000,
-        pollIntervalMs,
-        cancelOnTimeout: true,
-        cancelOnJobCancel: true,
-        propagateFailure: true,
-        onApproval: 'wait',
-        logs: 'failed'
-      },
+      followDefaults({ timeoutMs: runMs + 3_600_000, pollIntervalMs }),
       {
         client,
         ref: { workspace: 'acme', project: 'web', pipelineId: 1 },
