@@ -28776,7 +28776,6 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
 }
 
 
-
 /***/ }),
 
 /***/ 7781:
@@ -29838,12 +29837,10 @@ class ProgressTracker {
     runStatus;
     actionStatus = new Map();
     seenRunningAt = new Map();
-    lastChangeAt;
     lastLineAt;
     constructor(initial, now, heartbeatMs = 60_000) {
         this.heartbeatMs = heartbeatMs;
         this.runStatus = initial.status;
-        this.lastChangeAt = now;
         this.lastLineAt = now;
         this.noteActions(initial, now);
     }
@@ -29882,7 +29879,6 @@ class ProgressTracker {
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
-            this.lastChangeAt = now;
             this.lastLineAt = now;
             return lines;
         }
@@ -30348,7 +30344,11 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
             })
             : 'HEAD');
     // 6. The run request, sent so that at most one run is created.
-    const request = buildRunRequest(settings, { ...target, revision }, pipelineRefs(pipeline), settings.comment ?? defaultComment(env));
+    const refs = pipelineRefs(pipeline);
+    core/* debug */.Yz(refs.kind === 'fixed'
+        ? `The pipeline runs one fixed ref (${refs.ref}): sending the revision only.`
+        : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
+    const request = buildRunRequest(settings, { ...target, revision }, refs, settings.comment ?? defaultComment(env));
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
     log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);

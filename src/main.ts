@@ -75,10 +75,16 @@ export async function run(
       : 'HEAD')
 
   // 6. The run request, sent so that at most one run is created.
+  const refs = pipelineRefs(pipeline)
+  core.debug(
+    refs.kind === 'fixed'
+      ? `The pipeline runs one fixed ref (${refs.ref}): sending the revision only.`
+      : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`
+  )
   const request = buildRunRequest(
     settings,
     { ...target, revision },
-    pipelineRefs(pipeline),
+    refs,
     settings.comment ?? defaultComment(env)
   )
   for (const warning of request.warnings) core.warning(warning)

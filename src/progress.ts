@@ -55,7 +55,6 @@ export class ProgressTracker {
   private runStatus: string
   private readonly actionStatus = new Map<string, string>()
   private readonly seenRunningAt = new Map<string, number>()
-  private lastChangeAt: number
   private lastLineAt: number
 
   constructor(
@@ -64,7 +63,6 @@ export class ProgressTracker {
     private readonly heartbeatMs = 60_000
   ) {
     this.runStatus = initial.status
-    this.lastChangeAt = now
     this.lastLineAt = now
     this.noteActions(initial, now)
   }
@@ -107,7 +105,6 @@ export class ProgressTracker {
       this.runStatus = execution.status
     }
     if (lines.length > 0) {
-      this.lastChangeAt = now
       this.lastLineAt = now
       return lines
     }

@@ -476,5 +476,3 @@ export function parseAnswer<S extends z.ZodType>(
     problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
   }
 }
-
-export { executionSchema }
