@@ -181,13 +181,12 @@ describe('the event decides what runs', () => {
 
 describe('pipelines and options', () => {
   it('resolves a pipeline identifier, and sends only the revision to a fixed-ref pipeline', async () => {
-    const event = webhookExample('pull_request', p => p.action === 'opened') as { number: number }
+    const event = webhookExample('push', p => p.ref === 'refs/heads/master' && !p.deleted)
     const inputs = { ...base(), 'pipeline-id': '', pipeline: 'main-only' }
     const result = await runAction({
       inputs,
-      eventName: 'pull_request',
-      event,
-      ref: `refs/pull/${event.number}/merge`
+      eventName: 'push',
+      event: { ...event, ref: 'refs/heads/main' }
     })
     expect(result.code).toBe(0)
     expect(sim.requests[0]).toMatchObject({
@@ -195,11 +194,13 @@ describe('pipelines and options', () => {
       query: { project: 'web', pipeline: 'main-only' }
     })
     expect(posts()[0]?.path).toBe('/workspaces/acme/projects/web/pipelines/2/executions')
-    expect(posts()[0]?.body.pull_request).toBeUndefined()
-    expect(result.warnings.join('\n')).toMatch(
-      /runs only on refs\/heads\/main, but this is for pull request/
-    )
+    expect(posts()[0]?.body.branch).toBeUndefined()
+    expect(posts()[0]?.body.to_revision).toEqual({
+      revision: '6113728f27ae82c7b1a177c8d03f9e96e0adf246'
+    })
+    expect(result.warnings).toEqual([])
     expect(result.outputs['pipeline-id']).toBe('2')
+    expect(result.outputs.target).toBe("the pipeline's own ref refs/heads/main")
   })
 
   it('sends every option and masks secret variables', async () => {
@@ -317,8 +318,9 @@ describe('credentials', () => {
     })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(
-      /pull request from a fork, and GitHub gives such runs no secrets/
+      /This pull_request run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty\. Run the pipeline once the code is merged \(on push\), or from a workflow that a maintainer starts after reviewing the pull request \(workflow_run or issue_comment, with "allow-fork-code: true"\)\./
     )
+    expect(result.errors.join('\n')).not.toMatch(/pull_request_target/)
     expect(sim.requests).toHaveLength(0)
   })
 

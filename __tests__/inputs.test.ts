@@ -29,9 +29,12 @@ function raw(values: Partial<RawInputs> = {}): RawInputs {
   } as RawInputs
 }
 
+/** The clock of every parse here: delay-until is judged against it, never the machine's. */
+const NOW = Date.parse('2026-11-28T12:00:00Z')
+
 function errorOf(values: Partial<RawInputs>): string {
   try {
-    parseSettings(raw(values))
+    parseSettings(raw(values), NOW)
   } catch (error) {
     expect(error).toBeInstanceOf(InputError)
     return (error as Error).message
@@ -47,8 +50,9 @@ describe('input names', () => {
 
 describe('defaults from action.yml', () => {
   it('parse into the documented settings', () => {
-    const settings = parseSettings(raw())
+    const settings = parseSettings(raw(), NOW)
     expect(settings).toMatchObject({
+      allowForkCode: false,
       region: 'US',
       priority: 'NORMAL',
       refresh: false,
@@ -88,6 +92,31 @@ describe('valid values', () => {
     [{ tag: 'v1.2.3' }, s => s.target, { kind: 'tag', name: 'v1.2.3' }],
     [{ tag: 'refs/tags/v2' }, s => s.target, { kind: 'tag', name: 'v2' }],
     [{ 'pull-request': '#12' }, s => s.target, { kind: 'pull_request', name: '12' }],
+    [{ 'pull-request': 'pull/3' }, s => s.target, { kind: 'pull_request', name: '3' }],
+    [{ 'pull-request': 'refs/pull/4/head' }, s => s.target, { kind: 'pull_request', name: '4' }],
+    [{ 'pull-request': 'refs/pull/5/merge' }, s => s.target, { kind: 'pull_request', name: '5' }],
+    [{ 'allow-fork-code': 'true' }, s => s.allowForkCode, true],
+    [{ 'delay-until': '2026-11-28T12:00:01Z' }, s => s.delayUntil, '2026-11-28T12:00:01.000Z'],
+    [{ 'delay-until': '2028-02-29T00:00:00Z' }, s => s.delayUntil, '2028-02-29T00:00:00.000Z'],
+    [
+      { variables: '  A=  spaced both ends  \nB=last line keeps its spaces  ' },
+      s => s.variables.map(v => v.value),
+      ['  spaced both ends  ', 'last line keeps its spaces  ']
+    ],
+    [
+      { variables: 'JSON<<EOF\n{\n  "a": 1\n}\nEOF\nAFTER=x\n' },
+      s => s.variables,
+      [
+        { key: 'JSON', value: '{\n  "a": 1\n}', encrypted: false },
+        { key: 'AFTER', value: 'x', encrypted: false }
+      ]
+    ],
+    [
+      { variables: 'EMPTY<<END\nEND\nKEEP<<END\n\n  x  \nEND' },
+      s => s.variables.map(v => v.value),
+      ['', '\n  x  ']
+    ],
+    [{ variables: 'A=x<<y' }, s => s.variables[0]?.value, 'x<<y'],
     [{ 'actions-to-run': '1, 2\n3' }, s => s.actionsToRun, [1, 2, 3]],
     [{ 'delay-until': '2026-12-01T22:00:00+01:00' }, s => s.delayUntil, '2026-12-01T21:00:00.000Z'],
     [
@@ -116,7 +145,7 @@ describe('valid values', () => {
       ]
     ]
   ])('%j', (values, pick, expected) => {
-    expect(pick(parseSettings(raw(values)))).toEqual(expected)
+    expect(pick(parseSettings(raw(values), NOW))).toEqual(expected)
   })
 })
 
@@ -154,12 +183,52 @@ describe('invalid values name the input, the value and what is accepted', () => 
     [{ tag: 'v1:2' }, /Input "tag"/],
     [{ branch: 'main', tag: 'v1' }, /"branch" and "tag" are all set: give at most one/],
     [
-      { 'pull-request': 'pull/3' },
-      /Input "pull-request" \("pull\/3"\) is not valid: expected a pull request number/
+      { 'pull-request': 'pull/x' },
+      /Input "pull-request" \("pull\/x"\) is not valid: expected a pull request number \(42, #42, pull\/42 or refs\/pull\/42\/head\): a whole number from 1 upwards\./
+    ],
+    [
+      { branch: 'refs/tags/v1' },
+      /Input "branch" \("refs\/tags\/v1"\) is not valid: expected a branch, but this is a tag ref: use input "tag"\./
+    ],
+    [
+      { tag: 'refs/heads/main' },
+      /Input "tag" \("refs\/heads\/main"\) is not valid: expected a tag, but this is a branch ref: use input "branch"\./
+    ],
+    [
+      { branch: 'refs/pull/3/head' },
+      /Input "branch" \("refs\/pull\/3\/head"\) is not valid: expected a branch, but this is a pull request ref: use input "pull-request"\./
+    ],
+    [
+      { 'allow-fork-code': 'yes' },
+      /Input "allow-fork-code" \("yes"\) is not valid: expected true or false\./
+    ],
+    [
+      { 'delay-until': '2026-02-30T10:00:00Z' },
+      /Input "delay-until" \("2026-02-30T10:00:00Z"\) is not valid: expected an ISO-8601 time with a time zone, e\.g\. 2026-12-01T22:00:00Z; this date or time does not exist\./
+    ],
+    [{ 'delay-until': '2026-04-31T10:00:00Z' }, /"2026-04-31T10:00:00Z".*does not exist/],
+    [{ 'delay-until': '2027-02-29T10:00:00Z' }, /"2027-02-29T10:00:00Z".*does not exist/],
+    [{ 'delay-until': '2026-12-01T24:00:00Z' }, /"2026-12-01T24:00:00Z".*does not exist/],
+    [{ 'delay-until': '2026-12-01T22:60:00Z' }, /"2026-12-01T22:60:00Z".*does not exist/],
+    [
+      { 'delay-until': '2026-11-28T11:00:00Z' },
+      /Input "delay-until" \("2026-11-28T11:00:00Z"\) is not valid: expected a time in the future, but it was 1h ago \(now: 2026-11-28T12:00:00\.000Z\)\./
+    ],
+    [
+      { 'delay-until': '2026-11-28T13:30:00+02:00' },
+      /"2026-11-28T13:30:00\+02:00"\) is not valid: expected a time in the future, but it was 30m ago/
+    ],
+    [
+      { variables: 'A=1\nPEM<<END\nline\n' },
+      /Input "variables" is not valid: line 2 \("PEM<<END"\) starts a multi-line value that no line "END" ends\./
+    ],
+    [
+      { variables: 'PEM<<\nx' },
+      /Input "variables" is not valid: line 1 \("PEM<<"\) has no delimiter after "<<"/
     ],
     [
       { variables: 'NOEQUALS' },
-      /Input "variables" \("NOEQUALS"\) is not valid: line 1 \("NOEQUALS"\) has no "="/
+      /Input "variables" \("NOEQUALS"\) is not valid: line 1 \("NOEQUALS"\) has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value\./
     ],
     [{ variables: '1A=x' }, /key "1A" is not a variable name/],
     [{ variables: 'A=1\nA=2' }, /A is given twice/],
@@ -197,6 +266,10 @@ describe('invalid values name the input, the value and what is accepted', () => 
     expect(message).not.toContain('hunter2')
     const badKey = errorOf({ 'secret-variables': 'bad key=hunter2' })
     expect(badKey).not.toContain('hunter2')
+    const unclosed = errorOf({ 'secret-variables': 'KEY<<END\nhunter2' })
+    expect(unclosed).toBe(
+      'Input "secret-variables" is not valid: line 1 starts a multi-line value that no line "END" ends.'
+    )
   })
 })
 
@@ -209,5 +282,45 @@ describe('secretValues', () => {
         'secret-variables': 'A=x=1\n\nB=y\nwhole-secret'
       }).sort()
     ).toEqual(['ghs', 'tok', 'whole-secret', 'x=1', 'y'].sort())
+  })
+
+  it('masks a value as written and trimmed, so that either form is hidden', () => {
+    expect(secretValues({ 'secret-variables': 'A=  padded secret  ' }).sort()).toEqual(
+      ['  padded secret  ', 'padded secret'].sort()
+    )
+  })
+
+  it('masks every line of a multi-line secret, and the whole', () => {
+    const pem =
+      '-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n  indented line  \n==\n-----END KEY-----'
+    const secrets = secretValues({ 'secret-variables': `KEY<<PEM\n${pem}\nPEM\nNEXT=n3xt-value` })
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        pem,
+        '-----BEGIN KEY-----',
+        'MIIBOgIBAAJBAKj34GkxFhD9',
+        '  indented line  ',
+        'indented line',
+        '-----END KEY-----',
+        'n3xt-value'
+      ])
+    )
+    // "==" would mask that text everywhere and reveals nothing.
+    expect(secrets).not.toContain('==')
+    expect(secrets).not.toContain('PEM')
+  })
+
+  it('masks a line pasted without its key whole: never "=" alone, never half of it', () => {
+    const secrets = secretValues({ 'secret-variables': 'dGhpcyBpcyBzZWNyZXQ=\nc2VjcmV0IHR3bw==' })
+    expect(secrets.sort()).toEqual(['c2VjcmV0IHR3bw==', 'dGhpcyBpcyBzZWNyZXQ='].sort())
+  })
+
+  it('masks the lines of a multi-line secret that is never closed', () => {
+    const secrets = secretValues({ 'secret-variables': 'KEY<<END\nfirst-secret-line\nsecond-line' })
+    expect(secrets).toEqual(expect.arrayContaining(['first-secret-line', 'second-line']))
+  })
+
+  it('registers nothing for blank input', () => {
+    expect(secretValues({ token: '', 'github-token': ' ', 'secret-variables': '\n\n' })).toEqual([])
   })
 })

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Pipeline } from '../src/buddy/model.js'
+import { RunTargetError, type RunTarget } from '../src/run-target.js'
 import {
   buildRunRequest,
   defaultComment,
@@ -35,6 +36,42 @@ describe('pipelineRefs', () => {
     ],
     ['older fields, wildcard', pipeline({ ref_name: '*', ref_type: 'WILDCARD' }), { kind: 'any' }],
     ['nothing said', pipeline({}), { kind: 'any' }],
+    [
+      'refs only under events (newer pipelines): one fixed ref',
+      pipeline({ refs: [], events: [{ type: 'PUSH', refs: ['refs/heads/main'] }] }),
+      { kind: 'fixed', ref: 'refs/heads/main' }
+    ],
+    [
+      'refs only under events: the same ref twice is one',
+      pipeline({
+        events: [
+          { type: 'PUSH', refs: ['main'] },
+          { type: 'CREATE_REF', refs: ['refs/heads/main'] }
+        ]
+      }),
+      { kind: 'fixed', ref: 'refs/heads/main' }
+    ],
+    [
+      'refs only under events: a wildcard',
+      pipeline({ events: [{ type: 'PUSH', refs: ['refs/tags/*'] }] }),
+      { kind: 'any', why: 'the pipeline runs on refs/tags/*' }
+    ],
+    [
+      'refs only under events: several',
+      pipeline({
+        events: [
+          { type: 'PUSH', refs: ['refs/heads/main'] },
+          { type: 'PUSH', refs: ['refs/heads/develop'] }
+        ]
+      }),
+      { kind: 'any', why: 'the pipeline runs on 2 refs' }
+    ],
+    [
+      'its own refs win over its events',
+      pipeline({ refs: ['refs/heads/*'], events: [{ type: 'PUSH', refs: ['refs/heads/main'] }] }),
+      { kind: 'any' }
+    ],
+    ['events without refs', pipeline({ events: [{ type: 'SCHEDULE' }] }), { kind: 'any' }],
     ['not readable', undefined, { kind: 'any', why: 'the pipeline could not be read' }]
   ])('%s', (_name, p, expected) => {
     expect(pipelineRefs(p)).toMatchObject(expected)
@@ -72,18 +109,85 @@ describe('buildRunRequest', () => {
     expect(request.description).toBe("the pipeline's own ref refs/heads/main")
   })
 
-  it('warns when a fixed-ref pipeline is run for another ref', () => {
+  describe('a pipeline bound to one ref, and an event for another', () => {
+    const main = { kind: 'fixed' as const, ref: 'refs/heads/main' }
     const pr = {
       kind: 'pull_request' as const,
       name: 'pull/4',
       revision: 'abc1234',
-      source: 'test'
+      source: 'pull_request #4'
     }
-    const request = buildRunRequest(settings, pr, { kind: 'fixed', ref: 'refs/heads/main' }, 'c')
-    expect(request.body.pull_request).toBeUndefined()
-    expect(request.warnings[0]).toMatch(
-      /runs only on refs\/heads\/main, but this is for pull request pull\/4/
-    )
+
+    it.each<[string, RunTarget & { revision: string }, RegExp]>([
+      [
+        'a pull request',
+        pr,
+        /^The pipeline runs only on refs\/heads\/main, but this event is for pull request pull\/4 \(refs\/pull\/4\/head\): running its commit abc1234 through this pipeline would run code that is not on refs\/heads\/main\. Set input "revision: HEAD" to run refs\/heads\/main at its latest commit/
+      ],
+      [
+        'another branch',
+        { kind: 'branch', name: 'feature', revision: 'abc1234', source: 'push' },
+        /this event is for branch feature \(refs\/heads\/feature\)/
+      ],
+      [
+        'a tag',
+        { kind: 'tag', name: 'v1', revision: 'abc1234', source: 'push' },
+        /this event is for tag v1 \(refs\/tags\/v1\)/
+      ]
+    ])('%s: refused before any request', (_name, target, message) => {
+      expect(() => buildRunRequest(settings, target, main, 'c')).toThrow(RunTargetError)
+      expect(() => buildRunRequest(settings, target, main, 'c')).toThrow(message)
+    })
+
+    it("revision: HEAD runs the pipeline's own ref at its latest commit", () => {
+      const request = buildRunRequest(
+        settings,
+        { ...pr, revision: 'HEAD', explicitRevision: true },
+        main,
+        'c'
+      )
+      expect(request.body).toEqual({
+        to_revision: { revision: 'HEAD' },
+        comment: 'c',
+        priority: 'NORMAL'
+      })
+      expect(request.description).toBe("the pipeline's own ref refs/heads/main")
+      expect(request.warnings).toEqual([])
+    })
+
+    it('an explicit revision is sent as given, with a warning that says so', () => {
+      const request = buildRunRequest(settings, { ...pr, explicitRevision: true }, main, 'c')
+      expect(request.body).toEqual({
+        to_revision: { revision: 'abc1234' },
+        comment: 'c',
+        priority: 'NORMAL'
+      })
+      expect(request.warnings).toEqual([
+        'The pipeline runs only on refs/heads/main: running it at revision abc1234, as input "revision" says (this event is for pull request pull/4).'
+      ])
+    })
+
+    it('an explicit branch is sent as given, for Buddy to run or refuse', () => {
+      const request = buildRunRequest(
+        settings,
+        {
+          kind: 'branch',
+          name: 'develop',
+          revision: 'HEAD',
+          source: 'inputs',
+          explicitTarget: true
+        },
+        main,
+        'c'
+      )
+      expect(request.body).toMatchObject({
+        branch: { name: 'develop' },
+        to_revision: { revision: 'HEAD' }
+      })
+      expect(request.warnings).toEqual([
+        'The pipeline runs only on refs/heads/main, but inputs name branch develop: sending it as given, for Buddy to run or refuse.'
+      ])
+    })
   })
 
   it('maps every option to the documented field', () => {

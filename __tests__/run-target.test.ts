@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import {
   describeTarget,
-  isForkPullRequest,
+  forkCodeRefusal,
+  isSecretlessForkEvent,
   resolveRunTarget,
   RunTargetError,
   targetFromEvent,
@@ -21,6 +23,10 @@ const tagPush = webhookExample(
   'push',
   p => p.ref === 'refs/tags/simple-tag' && !p.deleted
 ) as Payload
+const annotatedTagPush = JSON.parse(
+  readFileSync(new URL('./fixtures/push-annotated-tag.json', import.meta.url), 'utf8')
+) as Payload
+const TAGGED_COMMIT = annotatedTagPush.head_commit.id as string
 const deletingPush = webhookExample('push', p => p.deleted === true) as Payload
 const tagCreate = webhookExample('create', p => p.ref_type === 'tag') as Payload
 const prOpened = webhookExample('pull_request', p => p.action === 'opened') as Payload
@@ -32,6 +38,31 @@ const repoDispatch = webhookExample('repository_dispatch') as Payload
 const mergeGroup = webhookExample('merge_group') as Payload
 const workflowRun = webhookExample('workflow_run', p => p.action === 'completed') as Payload
 const issueComment = webhookExample('issue_comment') as Payload
+const withPullRequests = webhookExample(
+  'workflow_run',
+  p => (p as Payload).workflow_run.pull_requests.length > 0
+) as Payload
+/** The completed workflow_run example, with the upstream run's fields changed. */
+const upstream = (changes: Payload): Payload => ({
+  ...workflowRun,
+  workflow_run: { ...workflowRun.workflow_run, ...changes }
+})
+// The example's pull request and repository come from different sample repositories: made one.
+const upstreamPullRequest = structuredClone({
+  ...withPullRequests,
+  workflow_run: { ...withPullRequests.workflow_run, event: 'pull_request' }
+}) as Payload
+upstreamPullRequest.workflow_run.pull_requests[0].base.repo.id = withPullRequests.repository.id
+const otherRepositoryPullRequest = {
+  ...withPullRequests,
+  workflow_run: { ...withPullRequests.workflow_run, event: 'pull_request' }
+} as Payload
+const upstreamFork = upstream({
+  event: 'pull_request',
+  head_branch: 'changes',
+  pull_requests: [],
+  head_repository: { ...workflowRun.workflow_run.head_repository, full_name: 'someone/fork' }
+})
 const prComment = {
   ...issueComment,
   issue: { ...issueComment.issue, number: 9, pull_request: { url: 'x' } }
@@ -55,6 +86,16 @@ describe('the mapping table, on real payloads', () => {
       'push of a tag',
       ctx('push', tagPush, 'refs/tags/simple-tag'),
       { kind: 'tag', name: 'simple-tag', revision: tagPush.after }
+    ],
+    [
+      'push of an annotated tag: the tagged commit, not the tag object',
+      ctx('push', annotatedTagPush, 'refs/tags/v1.2.0', TAGGED_COMMIT),
+      { kind: 'tag', name: 'v1.2.0', revision: TAGGED_COMMIT }
+    ],
+    [
+      'push of an annotated tag without head_commit: GITHUB_SHA',
+      ctx('push', { ...annotatedTagPush, head_commit: null }, 'refs/tags/v1.2.0'),
+      { kind: 'tag', name: 'v1.2.0', revision: SHA }
     ],
     [
       'create of a tag',
@@ -142,18 +183,74 @@ describe('the mapping table, on real payloads', () => {
       }
     ],
     [
-      'workflow_run',
+      'workflow_run on the default branch: no look-up',
       ctx('workflow_run', workflowRun, 'refs/heads/main'),
       {
         kind: 'branch',
         name: workflowRun.workflow_run.head_branch,
-        revision: workflowRun.workflow_run.head_sha
+        revision: workflowRun.workflow_run.head_sha,
+        lookUp: undefined
       }
+    ],
+    [
+      'workflow_run on another branch or a tag: GitHub tells which',
+      ctx('workflow_run', upstream({ head_branch: 'v1.2.0', event: 'push' }), 'refs/heads/main'),
+      {
+        kind: 'branch',
+        name: 'v1.2.0',
+        revision: workflowRun.workflow_run.head_sha,
+        lookUp: { kind: 'ref-kind', name: 'v1.2.0', sha: workflowRun.workflow_run.head_sha }
+      }
+    ],
+    [
+      'workflow_run of a pull request: pull/N at head_sha',
+      ctx('workflow_run', upstreamPullRequest, 'refs/heads/main'),
+      {
+        kind: 'pull_request',
+        name: 'pull/2',
+        revision: upstreamPullRequest.workflow_run.head_sha,
+        code: { event: 'workflow_run', fork: false }
+      }
+    ],
+    [
+      "workflow_run whose pull_requests are another repository's: found by its head",
+      ctx('workflow_run', otherRepositoryPullRequest, 'refs/heads/main'),
+      {
+        kind: 'pull_request',
+        lookUp: { kind: 'pull-request-by-head', headBranch: 'master' },
+        code: { fork: false }
+      }
+    ],
+    [
+      "workflow_run of a fork's pull request: found by its head",
+      ctx('workflow_run', upstreamFork, 'refs/heads/main'),
+      {
+        kind: 'pull_request',
+        revision: upstreamFork.workflow_run.head_sha,
+        lookUp: {
+          kind: 'pull-request-by-head',
+          headRepository: 'someone/fork',
+          headBranch: 'changes',
+          sha: upstreamFork.workflow_run.head_sha
+        },
+        code: { event: 'workflow_run', headRepository: 'someone/fork', fork: true }
+      }
+    ],
+    [
+      'deployment: GITHUB_REF at the deployed commit',
+      ctx('deployment', { deployment: { sha: 'deadbeef00' } }, 'refs/tags/v2'),
+      { kind: 'tag', name: 'v2', revision: 'deadbeef00' }
     ],
     [
       'issue_comment on a pull request: head to look up',
       ctx('issue_comment', prComment, 'refs/heads/main'),
-      { kind: 'pull_request', name: 'pull/9', revision: undefined, pullRequestToLookUp: 9 }
+      {
+        kind: 'pull_request',
+        name: 'pull/9',
+        revision: undefined,
+        lookUp: { kind: 'pull-request', number: 9, commentedAt: issueComment.comment.created_at },
+        code: { event: 'issue_comment', baseRepository: issueComment.repository.full_name }
+      }
     ],
     [
       'issue_comment on an issue: the default branch',
@@ -173,13 +270,15 @@ describe('the mapping table, on real payloads', () => {
   ])('%s', (_name, context, expected) => {
     const target = targetFromEvent(context)
     expect(target).toMatchObject(expected)
-    if (!('pullRequestToLookUp' in expected)) expect(target.pullRequestToLookUp).toBeUndefined()
+    if (!('lookUp' in expected)) expect(target.lookUp).toBeUndefined()
   })
 
   it('covers every example of the mapped events without throwing', () => {
     for (const event of ['pull_request', 'release', 'merge_group', 'workflow_run', 'create']) {
       for (const payload of webhookExamples(event)) {
-        expect(() => targetFromEvent(ctx(event, payload, 'refs/heads/main'))).not.toThrow()
+        const target = targetFromEvent(ctx(event, payload, 'refs/heads/main'))
+        expect(target.revision ?? target.lookUp).toBeDefined()
+        expect(target.name).not.toBe('')
       }
     }
   })
@@ -248,16 +347,47 @@ describe('explicit inputs win over the event', () => {
       { kind: 'pull_request', name: 'pull/3', revision: 'HEAD' }
     ],
     [
-      'the same pull request as the comment still looks up its head',
+      'the same pull request as the comment still looks up its head, and whose code it is',
       { target: { kind: 'pull_request', name: '9' } },
       ctx('issue_comment', prComment, 'refs/heads/main'),
-      { kind: 'pull_request', name: 'pull/9', revision: undefined, pullRequestToLookUp: 9 }
+      {
+        kind: 'pull_request',
+        name: 'pull/9',
+        revision: undefined,
+        lookUp: { kind: 'pull-request', number: 9 },
+        code: { event: 'issue_comment' },
+        explicitTarget: true,
+        explicitRevision: false
+      }
     ],
     [
-      'a revision skips the look-up',
+      'a revision is kept, and the pull request is still looked up for whose code it is',
       { revision: 'abcdef1' },
       ctx('issue_comment', prComment, 'refs/heads/main'),
-      { kind: 'pull_request', name: 'pull/9', revision: 'abcdef1', pullRequestToLookUp: undefined }
+      {
+        kind: 'pull_request',
+        name: 'pull/9',
+        revision: 'abcdef1',
+        lookUp: { kind: 'pull-request', number: 9 },
+        explicitRevision: true
+      }
+    ],
+    [
+      "the workflow_run's head_branch named as a tag skips the look-up",
+      { target: { kind: 'tag', name: 'v1.2.0' } },
+      ctx('workflow_run', upstream({ head_branch: 'v1.2.0' }), 'refs/heads/main'),
+      {
+        kind: 'tag',
+        name: 'v1.2.0',
+        revision: workflowRun.workflow_run.head_sha,
+        lookUp: { kind: 'ref-kind' }
+      }
+    ],
+    [
+      "another pull request than the event's is the user's choice: no fork check",
+      { target: { kind: 'pull_request', name: '10' } },
+      ctx('pull_request_target', prOpened),
+      { kind: 'pull_request', name: 'pull/10', revision: 'HEAD', source: 'inputs' }
     ],
     [
       'a target rescues an event with no ref',
@@ -287,11 +417,69 @@ describe('helpers', () => {
     expect(describeTarget({ kind: 'tag', name: 'v1' })).toBe('tag v1')
   })
 
-  it('tells a pull request from a fork', () => {
+  it('tells a pull request event from a fork, which GitHub gives no secrets', () => {
     const fork = structuredClone(prOpened)
     fork.pull_request.head.repo.full_name = 'someone/fork'
-    expect(isForkPullRequest(ctx('pull_request', fork))).toBe(true)
-    expect(isForkPullRequest(ctx('pull_request', prOpened))).toBe(false)
-    expect(isForkPullRequest(ctx('push', fork))).toBe(false)
+    expect(isSecretlessForkEvent(ctx('pull_request', fork))).toBe(true)
+    expect(isSecretlessForkEvent(ctx('pull_request_review', { ...prReview, ...fork }))).toBe(true)
+    expect(isSecretlessForkEvent(ctx('pull_request', prOpened))).toBe(false)
+    // pull_request_target has secrets: an empty token there has another cause.
+    expect(isSecretlessForkEvent(ctx('pull_request_target', fork))).toBe(false)
+    expect(isSecretlessForkEvent(ctx('push', fork))).toBe(false)
+  })
+})
+
+describe('fork code is an explicit choice', () => {
+  const fork = structuredClone(prOpened)
+  fork.pull_request.head.repo.full_name = 'someone/fork'
+  const deletedFork = structuredClone(prOpened)
+  deletedFork.pull_request.head.repo = null
+
+  it.each<[string, EventContext, RegExp | undefined]>([
+    [
+      'pull_request_target from a fork',
+      ctx('pull_request_target', fork),
+      /Refusing to run pull request pull\/\d+: its code comes from the fork someone\/fork, and this pull_request_target event runs with the secrets of .+ set input "allow-fork-code: true"/
+    ],
+    [
+      'pull_request_target from a deleted fork',
+      ctx('pull_request_target', deletedFork),
+      /its code comes from a fork \(since deleted\)/
+    ],
+    [
+      'pull_request_target from the same repository',
+      ctx('pull_request_target', prOpened),
+      undefined
+    ],
+    [
+      "workflow_run of a fork's pull request",
+      ctx('workflow_run', upstreamFork),
+      /comes from the fork someone\/fork, and this workflow_run event/
+    ],
+    [
+      'workflow_run of a pull request from the same repository',
+      ctx('workflow_run', upstreamPullRequest),
+      undefined
+    ],
+    // GitHub gives these no secrets from a fork: nothing to protect, and the workflow is the fork's.
+    ['pull_request from a fork', ctx('pull_request', fork), undefined],
+    ['a push', ctx('push', branchPush, 'refs/heads/master'), undefined]
+  ])('%s', (_name, context, refusal) => {
+    const target = targetFromEvent(context)
+    const message = forkCodeRefusal(target, false)
+    if (refusal) expect(message).toMatch(refusal)
+    else expect(message).toBeUndefined()
+    expect(forkCodeRefusal(target, true)).toBeUndefined()
+  })
+
+  it('still refuses when the inputs name the same pull request or give a revision', () => {
+    const number = String(fork.pull_request.number)
+    for (const overrides of [
+      { target: { kind: 'pull_request' as const, name: number } },
+      { revision: 'HEAD' }
+    ]) {
+      const target = resolveRunTarget(ctx('pull_request_target', fork), overrides)
+      expect(forkCodeRefusal(target, false)).toMatch(/Refusing to run/)
+    }
   })
 })

@@ -28830,6 +28830,9 @@ const pipelineSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     name: optionalString,
     html_url: optionalString,
     refs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
+    // Newer pipelines may give their refs only per trigger event (PipelineResponse.events[].refs).
+    events: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ type: optionalString, refs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish() }))
+        .nullish(),
     // Older answers describe the ref with these two instead of `refs`.
     ref_name: optionalString,
     ref_type: optionalString
@@ -28926,7 +28929,10 @@ var client = __nccwpck_require__(3833);
 var log = __nccwpck_require__(5625);
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(8422);
+// EXTERNAL MODULE: ./src/run-target.ts
+var run_target = __nccwpck_require__(898);
 ;// CONCATENATED MODULE: ./src/credentials.ts
+
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
 const REGION_API = {
@@ -28955,7 +28961,7 @@ function resolveApiBase(settings, env) {
     return new URL(REGION_API[settings.region]);
 }
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange with provider-id. */
-function resolveTokenSource(settings, env, isForkPullRequest) {
+function resolveTokenSource(settings, env, event) {
     if (settings.token)
         return { kind: 'token', token: settings.token, from: 'input "token"' };
     const fromEnv = env.BUDDY_TOKEN?.trim();
@@ -28964,16 +28970,20 @@ function resolveTokenSource(settings, env, isForkPullRequest) {
     if (settings.providerId) {
         return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience };
     }
-    const why = isForkPullRequest
-        ? ' This run is for a pull request from a fork, and GitHub gives such runs no secrets: that is why "token" is empty. Run the pipeline from a workflow that has secrets (e.g. on push after merging, or on pull_request_target, with care),; GitHub gives them no OIDC token either.'
-        : '';
-    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${why}`);
+    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`);
+}
+/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
+function whyNoSecrets(event, env) {
+    if ((0,run_target/* isSecretlessForkEvent */.Ko)(event)) {
+        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from a workflow that a maintainer starts after reviewing the pull request (workflow_run or issue_comment, with "allow-fork-code: true").`;
+    }
+    if (env.GITHUB_ACTOR === 'dependabot[bot]') {
+        return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
+    }
+    return '';
 }
 
-// EXTERNAL MODULE: ./src/run-target.ts
-var run_target = __nccwpck_require__(898);
 ;// CONCATENATED MODULE: ./src/connect.ts
-
 
 
 
@@ -28985,8 +28995,7 @@ var run_target = __nccwpck_require__(898);
 function readSettings() {
     const raw = {};
     for (const name of inputs/* INPUT_NAMES */.Qh) {
-        // The comment keeps its own spacing; everything else is trimmed.
-        raw[name] = core/* getInput */.V4(name, { trimWhitespace: name !== 'comment' });
+        raw[name] = core/* getInput */.V4(name, { trimWhitespace: !inputs/* UNTRIMMED_INPUTS */.uC.includes(name) });
     }
     for (const secret of (0,inputs/* secretValues */.VX)(raw))
         core/* setSecret */.Pq(secret);
@@ -29014,7 +29023,7 @@ function readEventContext(env) {
 async function connect(settings, env, event, clock, requestTimeoutMs) {
     const baseUrl = resolveApiBase(settings, env);
     core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
-    const source = resolveTokenSource(settings, env, (0,run_target/* isForkPullRequest */.B7)(event));
+    const source = resolveTokenSource(settings, env, event);
     if (source.kind === 'token') {
         // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
         if (source.from === 'BUDDY_TOKEN')
@@ -29042,7 +29051,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8211);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(112);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
 
 
@@ -29090,9 +29099,10 @@ __webpack_async_result__();
 /* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
 /* harmony export */   VX: () => (/* binding */ secretValues),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   tj: () => (/* binding */ apiBaseUrl)
+/* harmony export */   tj: () => (/* binding */ apiBaseUrl),
+/* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
 /* harmony export */ });
-/* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, parseDuration */
+/* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, isoTime, parseDuration */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9691);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8532);
 
@@ -29123,6 +29133,7 @@ const INPUT_NAMES = [
     'actions-to-run',
     'delay-until',
     'github-token',
+    'allow-fork-code',
     'wait',
     'timeout',
     'poll-interval',
@@ -29132,6 +29143,8 @@ const INPUT_NAMES = [
     'on-approval',
     'logs'
 ];
+/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
+const UNTRIMMED_INPUTS = ['comment', 'variables', 'secret-variables'];
 /** Inputs whose values are never shown, not even in a validation error. */
 const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
 class InputError extends Error {
@@ -29153,7 +29166,7 @@ function handle(value) {
 function positiveInteger(value, what) {
     const text = value.startsWith('#') ? value.slice(1) : value;
     if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-        throw new RuleError(`expected ${what}, a whole number from 1 upwards`);
+        throw new RuleError(`expected ${what}: a whole number from 1 upwards`);
     }
     return Number(text);
 }
@@ -29197,34 +29210,92 @@ function isValidRefName(name) {
         name.endsWith('.lock') ||
         name.split('/').some(part => part.startsWith('.')));
 }
-function refName(value, prefix, what) {
-    const name = value.startsWith(prefix) ? value.slice(prefix.length) : value;
+const REF_PREFIXES = { branch: 'refs/heads/', tag: 'refs/tags/' };
+/** A branch or tag name, given bare or as its full ref (refs/heads/x, refs/tags/x). */
+function refName(value, kind) {
+    const other = kind === 'branch' ? 'tag' : 'branch';
+    if (value.startsWith(REF_PREFIXES[other])) {
+        throw new RuleError(`expected a ${kind}, but this is a ${other} ref: use input "${other}"`);
+    }
+    if (value.startsWith('refs/pull/')) {
+        throw new RuleError(`expected a ${kind}, but this is a pull request ref: use input "pull-request"`);
+    }
+    const name = value.startsWith(REF_PREFIXES[kind]) ? value.slice(REF_PREFIXES[kind].length) : value;
     if (!isValidRefName(name)) {
-        throw new RuleError(`expected a ${what} name that git accepts (no spaces, '..', '~', '^', ':')`);
+        throw new RuleError(`expected a ${kind} name that git accepts (no spaces, '..', '~', '^', ':')`);
     }
     return name;
 }
+/** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
+function pullRequestNumber(value) {
+    const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
+    return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
+}
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Splits a variables input into entries, taking every value exactly as written (no trimming):
+ * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
+ * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
+ * entries are ignored. Never throws: problems are reported per entry.
+ */
+function splitVariables(value) {
+    const entries = [];
+    const lines = value.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const text = lines[i];
+        if (text.trim() === '')
+            continue;
+        const entry = { line: i + 1, text, valueLines: [] };
+        entries.push(entry);
+        const eq = text.indexOf('=');
+        const heredoc = text.indexOf('<<');
+        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
+            entry.key = text.slice(0, heredoc).trim();
+            const delimiter = text.slice(heredoc + 2).trim();
+            if (delimiter === '' || /\s/.test(delimiter)) {
+                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
+                continue;
+            }
+            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
+            const body = lines.slice(i + 1, end < 0 ? undefined : end);
+            entry.valueLines = body;
+            if (end < 0) {
+                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
+                i = lines.length;
+                continue;
+            }
+            entry.value = body.join('\n');
+            i = end;
+            continue;
+        }
+        if (eq < 0) {
+            entry.problem =
+                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
+            entry.valueLines = [text];
+            continue;
+        }
+        entry.key = text.slice(0, eq).trim();
+        entry.value = text.slice(eq + 1);
+        entry.valueLines = [entry.value];
+    }
+    return entries;
+}
 function variableLines(value, encrypted) {
     const variables = [];
-    const lines = value.split(/\r?\n/);
-    lines.forEach((line, index) => {
-        if (line.trim() === '')
-            return;
-        const at = line.indexOf('=');
-        const key = (at < 0 ? line : line.slice(0, at)).trim();
-        // A secret line without '=' may be the secret itself: never quote it.
-        const shown = encrypted ? `line ${index + 1}` : `line ${index + 1} ("${line.trim()}")`;
-        if (at < 0)
-            throw new RuleError(`${shown} has no "=": expected KEY=VALUE, one per line`);
+    for (const entry of splitVariables(value)) {
+        // A secret's lines are never quoted: a line without "=" may be the secret itself.
+        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
+        if (entry.problem)
+            throw new RuleError(`${shown} ${entry.problem}`);
+        const key = entry.key;
         if (!VARIABLE_KEY.test(key)) {
-            throw new RuleError(`${encrypted ? `line ${index + 1}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
         }
         if (variables.some(v => v.key === key)) {
             throw new RuleError(`${key} is given twice`);
         }
-        variables.push({ key, value: line.slice(at + 1), encrypted });
-    });
+        variables.push({ key, value: entry.value, encrypted });
+    }
     return variables;
 }
 function actionIds(value) {
@@ -29234,12 +29305,26 @@ function actionIds(value) {
         .filter(p => p !== '');
     return parts.map(p => positiveInteger(p, 'action ids separated by commas or new lines'));
 }
-/** An ISO-8601 time with a zone (Z or an offset), so that it means one instant. */
+/**
+ * An ISO-8601 time with a zone (Z or an offset), so that it means one instant; a date that does
+ * not exist (2026-02-30, 25:00) is refused rather than rolled over as Date.parse would.
+ */
 function isoTime(value) {
-    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+    const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(value);
+    const accepted = 'expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z';
+    if (!iso)
+        throw new RuleError(accepted);
+    const [year, month, day, hour, minute, second = '0'] = iso.slice(1, 7).map(Number);
+    const calendar = new Date(Date.UTC(year, month - 1, day, hour, minute, Number(second)));
+    const exists = calendar.getUTCFullYear() === year &&
+        calendar.getUTCMonth() === month - 1 &&
+        calendar.getUTCDate() === day &&
+        calendar.getUTCHours() === hour &&
+        calendar.getUTCMinutes() === minute &&
+        calendar.getUTCSeconds() === Number(second);
     const time = Date.parse(value);
-    if (!iso.test(value) || Number.isNaN(time)) {
-        throw new RuleError('expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z');
+    if (!exists || Number.isNaN(time)) {
+        throw new RuleError(`${accepted}; this date or time does not exist`);
     }
     return new Date(time).toISOString();
 }
@@ -29297,18 +29382,17 @@ function text(value, max) {
     return value;
 }
 // ---------------------------------------------------------------------------------------------
-function field(rule) {
+function field(rule, options = { trim: true }) {
     return zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().transform((value, ctx) => {
-        const trimmed = value.trim();
-        if (trimmed === '')
+        if (value.trim() === '')
             return undefined;
         try {
-            return rule(trimmed);
+            return rule(options.trim ? value.trim() : value);
         }
         catch (error) {
             if (!(error instanceof RuleError))
                 throw error;
-            ctx.addIssue({ code: 'custom', message: error.message, input: trimmed });
+            ctx.addIssue({ code: 'custom', message: error.message });
             return zod__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .tm;
         }
     });
@@ -29330,11 +29414,12 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
         return v;
     }),
     revision: field(revision),
-    branch: field(v => refName(v, 'refs/heads/', 'branch')),
-    tag: field(v => refName(v, 'refs/tags/', 'tag')),
-    'pull-request': field(v => positiveInteger(v, 'a pull request number')),
-    variables: field(v => variableLines(v, false)),
-    'secret-variables': field(v => variableLines(v, true)),
+    branch: field(v => refName(v, 'branch')),
+    tag: field(v => refName(v, 'tag')),
+    'pull-request': field(pullRequestNumber),
+    // Values are taken exactly as written: these two are not trimmed.
+    variables: field(v => variableLines(v, false), { trim: false }),
+    'secret-variables': field(v => variableLines(v, true), { trim: false }),
     // The raw value, not trimmed: a comment's own spacing is the user's.
     comment: field(v => text(v, 10_000)),
     priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
@@ -29343,6 +29428,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     'actions-to-run': field(actionIds),
     'delay-until': field(isoTime),
     'github-token': field(v => v),
+    'allow-fork-code': required(boolean),
     wait: required(boolean),
     // GitHub's own limit for a job on a self-hosted runner is 5 days.
     timeout: required(duration(1000, 5 * 24 * 3_600_000)),
@@ -29356,14 +29442,16 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
 function describeIssue(issue, raw) {
     const name = String(issue.path[0]);
     const value = raw[name]?.trim() ?? '';
-    const shown = SECRET_INPUTS.includes(name) || value === '' ? '' : ` ("${value}")`;
+    // Multi-line values (variables) are quoted line by line in the message itself.
+    const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
+    const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
 /**
  * Validates every input at once, so one run of the workflow shows every mistake.
  * Throws InputError; never returns partial settings.
  */
-function parseSettings(raw) {
+function parseSettings(raw, nowMs = Date.now()) {
     const result = rawSchema.safeParse(raw);
     const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
     const values = result.success ? result.data : undefined;
@@ -29382,6 +29470,10 @@ function parseSettings(raw) {
         const twice = keys.find((k, i) => keys.indexOf(k) !== i);
         if (twice) {
             problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+        }
+        const delayUntil = values['delay-until'];
+        if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+            problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
         }
     }
     if (problems.length > 0 || !values)
@@ -29414,6 +29506,7 @@ function parseSettings(raw) {
         actionsToRun: values['actions-to-run'],
         delayUntil: values['delay-until'],
         githubToken: values['github-token'],
+        allowForkCode: values['allow-fork-code'],
         follow: {
             wait: values.wait,
             timeoutMs: values.timeout,
@@ -29426,15 +29519,46 @@ function parseSettings(raw) {
         }
     };
 }
+/**
+ * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
+ * "}" would hide that text everywhere in the log, and such a line reveals nothing.
+ */
+const MIN_SECRET_FRAGMENT = 4;
 /** The secret parts of the raw inputs, to be masked before anything else happens. */
 function secretValues(raw) {
-    const secrets = [raw.token, raw['github-token']].map(s => s?.trim());
-    for (const line of (raw['secret-variables'] ?? '').split(/\r?\n/)) {
-        const at = line.indexOf('=');
-        // A line without '=' is invalid, but may be a secret pasted whole: mask it too.
-        secrets.push(at < 0 ? line.trim() : line.slice(at + 1));
+    const secrets = new Set();
+    const add = (value, minLength = 1) => {
+        if (value !== undefined && value.trim().length >= minLength)
+            secrets.add(value);
+    };
+    add(raw.token?.trim());
+    add(raw['github-token']?.trim());
+    for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
+        if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
+            // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
+            add(entry.text.trim());
+            for (const line of entry.valueLines)
+                add(line, MIN_SECRET_FRAGMENT);
+            continue;
+        }
+        const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
+        if (oneLine && /^[=\s]*$/.test(entry.value)) {
+            // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
+            // the whole line is the secret, and "=" alone would hide every "=" in the log.
+            add(entry.text.trim());
+            continue;
+        }
+        add(entry.value);
+        add(entry.value?.trim());
+        // The runner masks line by line: each line of a multi-line value is a secret of its own.
+        if (entry.valueLines.length > 1 || entry.value === undefined) {
+            for (const line of entry.valueLines) {
+                add(line, MIN_SECRET_FRAGMENT);
+                add(line.trim(), MIN_SECRET_FRAGMENT);
+            }
+        }
     }
-    return secrets.filter((s) => s !== undefined && s.trim() !== '');
+    return [...secrets];
 }
 
 
@@ -29473,7 +29597,7 @@ const log = {
 
 /***/ }),
 
-/***/ 8211:
+/***/ 112:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30026,37 +30150,170 @@ function watchJobCancel(process) {
 
 // EXTERNAL MODULE: ./src/post.ts
 var post = __nccwpck_require__(6661);
-;// CONCATENATED MODULE: ./src/pull-request-head.ts
-/**
- * The head commit of a pull request, for events that do not carry it (issue_comment). The
- * GitHub client is loaded only here, so that other events do not pay for it at start-up.
- */
-async function lookUpPullRequestHead(options) {
-    const [owner, repo] = (options.repository ?? '').split('/');
+// EXTERNAL MODULE: ./src/run-target.ts
+var run_target = __nccwpck_require__(898);
+;// CONCATENATED MODULE: ./src/github-lookups.ts
+
+const TIME_LIMIT_MS = 30_000;
+async function completeTarget(target, access) {
+    const lookUp = target.lookUp;
+    if (!lookUp)
+        return target;
+    const [owner, repo] = (access.repository ?? '').split('/');
     if (!owner || !repo) {
-        throw new Error(`Cannot look up pull request #${options.number}: GITHUB_REPOSITORY is not set. Set input "revision".`);
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp)}`);
     }
-    if (!options.token) {
-        throw new Error(`Cannot look up the head commit of pull request #${options.number}: input "github-token" is empty. Keep its default (\${{ github.token }}) or set input "revision".`);
+    if (!access.token) {
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: input "github-token" is empty. Keep its default (\${{ github.token }}) or ${skipHint(lookUp).toLowerCase()}`);
     }
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(options.token, options.apiUrl ? { baseUrl: options.apiUrl } : {});
+    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
+    const at = { owner, repo };
     try {
-        const { data } = await octokit.rest.pulls.get({
-            owner,
-            repo,
-            pull_number: options.number,
-            request: { signal: AbortSignal.timeout(30_000) }
-        });
-        return data.head.sha;
+        switch (lookUp.kind) {
+            case 'pull-request':
+                return await withPullRequestHead(octokit, at, target, lookUp);
+            case 'ref-kind':
+                return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
+            case 'pull-request-by-head':
+                return {
+                    ...target,
+                    name: (0,run_target/* pullRequestName */.Ib)(await forkPullRequestNumber(octokit, at, lookUp)),
+                    lookUp: undefined
+                };
+        }
     }
     catch (error) {
+        if (error instanceof run_target/* RunTargetError */.Vp)
+            throw error;
         const status = error.status;
-        const hint = status === 403 || status === 404
-            ? ' The token may lack "pull-requests: read" permission.'
-            : '';
-        throw new Error(`Cannot look up the head commit of pull request #${options.number} on GitHub${status ? ` (${status})` : ''}.${hint} Set input "revision" to skip the look-up.`);
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp)}`);
     }
+}
+function purpose(lookUp) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return `look up the head commit of pull request #${lookUp.number}`;
+        case 'ref-kind':
+            return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
+        case 'pull-request-by-head':
+            return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
+    }
+}
+function skipHint(lookUp) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return 'Set input "revision" to skip the look-up.';
+        case 'ref-kind':
+            return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
+        case 'pull-request-by-head':
+            return 'Set input "pull-request" to skip the look-up.';
+    }
+}
+function permissionHint(lookUp, status) {
+    if (status !== 403 && status !== 404)
+        return '';
+    const permission = lookUp.kind === 'ref-kind' ? 'contents: read' : 'pull-requests: read';
+    return ` The token may lack "${permission}" permission.`;
+}
+const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
+async function withPullRequestHead(octokit, at, target, lookUp) {
+    const { data: pr } = await octokit.rest.pulls.get({
+        ...at,
+        pull_number: lookUp.number,
+        ...request()
+    });
+    // A deleted fork leaves head.repo null.
+    const headRepository = pr.head.repo?.full_name;
+    const baseRepository = pr.base.repo.full_name;
+    const fork = headRepository === undefined || headRepository !== baseRepository;
+    const code = target.code && { ...target.code, headRepository, baseRepository, fork };
+    if (target.revision !== undefined)
+        return { ...target, code, lookUp: undefined };
+    const headTimes = {
+        commentedAt: lookUp.commentedAt,
+        committedAt: await committerDate(octokit, at, pr.head.sha),
+        forkPushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined
+    };
+    return { ...target, revision: pr.head.sha, code, headTimes, lookUp: undefined };
+}
+/** The commit's committer date; undefined where GitHub does not show it. */
+async function committerDate(octokit, at, sha) {
+    try {
+        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
+        return data.committer?.date ?? undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A ref of this repository and the commit it points to (annotated tags peeled). */
+async function readRef(octokit, at, ref) {
+    try {
+        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
+        if (data.object.type !== 'tag')
+            return { found: true, commit: data.object.sha };
+        const { data: tag } = await octokit.rest.git.getTag({
+            ...at,
+            tag_sha: data.object.sha,
+            ...request()
+        });
+        return { found: true, commit: tag.object.sha };
+    }
+    catch (error) {
+        if (error.status === 404)
+            return { found: false };
+        throw error;
+    }
+}
+/**
+ * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
+ * the branch may have moved on since); otherwise an existing branch; neither is an error.
+ */
+async function refKind(octokit, at, lookUp) {
+    const [tag, branch] = await Promise.all([
+        readRef(octokit, at, `tags/${lookUp.name}`),
+        readRef(octokit, at, `heads/${lookUp.name}`)
+    ]);
+    if (tag.found && (!branch.found || !lookUp.sha || tag.commit === lookUp.sha))
+        return 'tag';
+    if (branch.found)
+        return 'branch';
+    throw new run_target/* RunTargetError */.Vp(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
+}
+async function forkPullRequestNumber(octokit, at, lookUp) {
+    const headOwner = lookUp.headRepository.split('/')[0];
+    const { data } = await octokit.rest.pulls.list({
+        ...at,
+        head: `${headOwner}:${lookUp.headBranch}`,
+        state: 'all',
+        per_page: 30,
+        ...request()
+    });
+    const fromFork = data.filter(pr => pr.head.repo?.full_name === lookUp.headRepository);
+    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? fromFork.find(p => p.state === 'open');
+    if (!pr) {
+        throw new run_target/* RunTargetError */.Vp(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
+    }
+    return pr.number;
+}
+/**
+ * A pull request's head that moved after the comment that asked for the run: the commenter
+ * approved other code. Returns the reason to refuse, or undefined.
+ */
+function movedAfterCommentRefusal(target) {
+    const { commentedAt, committedAt, forkPushedAt } = target.headTimes ?? {};
+    if (!commentedAt)
+        return undefined;
+    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(commentedAt);
+    const what = after(forkPushedAt)
+        ? `the fork ${target.code?.headRepository} was pushed to at ${forkPushedAt}`
+        : after(committedAt)
+            ? `its head commit ${target.revision} was made at ${committedAt}`
+            : undefined;
+    if (!what)
+        return undefined;
+    return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`;
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -30222,21 +30479,24 @@ async function writeFinalSummary(run, report) {
     await core/* summary */.z.write();
 }
 
-// EXTERNAL MODULE: ./src/run-target.ts
-var run_target = __nccwpck_require__(898);
 ;// CONCATENATED MODULE: ./src/run-request.ts
 
+const WILDCARD = /[*?]/;
+/** refs/heads/main stays; a bare "main" is a branch. */
+const fullRef = (ref) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
 /**
  * A pipeline bound to one fixed ref runs that ref: Buddy wants the revision only. A wildcard,
- * several refs or an unknown shape take the branch, tag or pull request.
+ * several refs or an unknown shape take the branch, tag or pull request. A pipeline's refs are
+ * its `refs`, else those of its trigger events (newer pipelines give them only there).
  */
 function pipelineRefs(pipeline) {
     if (!pipeline)
         return { kind: 'any', why: 'the pipeline could not be read' };
-    const refs = pipeline.refs ?? [];
-    if (refs.length === 1 && !/[*?]/.test(refs[0])) {
-        const ref = refs[0];
-        return { kind: 'fixed', ref: ref.startsWith('refs/') ? ref : `refs/heads/${ref}` };
+    const own = pipeline.refs ?? [];
+    const fromEvents = (pipeline.events ?? []).flatMap(event => event.refs ?? []);
+    const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))];
+    if (refs.length === 1 && !WILDCARD.test(refs[0])) {
+        return { kind: 'fixed', ref: refs[0] };
     }
     if (refs.length > 1)
         return { kind: 'any', why: `the pipeline runs on ${refs.length} refs` };
@@ -30244,10 +30504,36 @@ function pipelineRefs(pipeline) {
         return { kind: 'any', why: `the pipeline runs on ${refs[0]}` };
     const type = pipeline.ref_type?.toUpperCase();
     const name = pipeline.ref_name;
-    if (name && !/[*?]/.test(name) && (type === 'BRANCH' || type === 'TAG')) {
+    if (name && !WILDCARD.test(name) && (type === 'BRANCH' || type === 'TAG')) {
         return { kind: 'fixed', ref: `refs/${type === 'TAG' ? 'tags' : 'heads'}/${name}` };
     }
     return { kind: 'any', why: 'the pipeline names no single fixed ref' };
+}
+/**
+ * For a pipeline bound to one ref, an event for another ref must not run its commit there: that
+ * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
+ * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
+ */
+function chooseRefs(target, refs) {
+    if (refs.kind === 'any')
+        return { send: 'target' };
+    if ((0,run_target/* targetRef */.hu)(target) === refs.ref)
+        return { send: 'revision-only' };
+    if (target.explicitTarget) {
+        return {
+            send: 'target-to-fixed-pipeline',
+            warning: `The pipeline runs only on ${refs.ref}, but inputs name ${(0,run_target/* describeTarget */.ff)(target)}: sending it as given, for Buddy to run or refuse.`
+        };
+    }
+    if (target.explicitRevision) {
+        return {
+            send: 'revision-only',
+            notice: target.revision === 'HEAD'
+                ? undefined
+                : `The pipeline runs only on ${refs.ref}: running it at revision ${target.revision}, as input "revision" says (this event is for ${(0,run_target/* describeTarget */.ff)(target)}).`
+        };
+    }
+    throw new run_target/* RunTargetError */.Vp(`The pipeline runs only on ${refs.ref}, but this event is for ${(0,run_target/* describeTarget */.ff)(target)} (${(0,run_target/* targetRef */.hu)(target)}): running its commit${target.revision ? ` ${target.revision}` : ''} through this pipeline would run code that is not on ${refs.ref}. Set input "revision: HEAD" to run ${refs.ref} at its latest commit, set "branch", "tag" or "revision" to say exactly what to run, or use a pipeline whose refs are a wildcard (e.g. refs/heads/*) to run other refs.`);
 }
 /** Default comment: who started it from where, with a link back to the GitHub run. */
 function defaultComment(env) {
@@ -30268,15 +30554,17 @@ function buildRunRequest(settings, target, refs, comment) {
     const warnings = [];
     const body = { to_revision: { revision: target.revision } };
     let description;
-    if (refs.kind === 'fixed') {
+    const choice = chooseRefs(target, refs);
+    if (choice.send === 'revision-only' && refs.kind === 'fixed') {
         description = `the pipeline's own ref ${refs.ref}`;
-        if ((0,run_target/* targetRef */.hu)(target) !== refs.ref) {
-            warnings.push(`The pipeline runs only on ${refs.ref}, but this is for ${(0,run_target/* describeTarget */.ff)(target)}: Buddy runs ${refs.ref} at revision ${target.revision}. Use a pipeline whose refs are a wildcard to run other refs.`);
-        }
+        if (choice.notice)
+            warnings.push(choice.notice);
     }
     else {
         description = (0,run_target/* describeTarget */.ff)(target);
         body[target.kind] = { name: target.name };
+        if (choice.send === 'target-to-fixed-pipeline')
+            warnings.push(choice.warning);
     }
     if (settings.variables.length > 0) {
         body.variables = settings.variables.map(v => v.encrypted ? { key: v.key, value: v.value, encrypted: true } : { key: v.key, value: v.value });
@@ -30317,14 +30605,15 @@ function redactBody(body) {
 
 
 
+
 async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml }) {
     const { env, clock } = deps;
     // 1. Inputs, secrets masked first.
     const settings = (0,connect/* readSettings */.sb)();
-    // 2. What to run, from the event (before any request: a mistake here costs nothing).
+    // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
     const event = (0,connect/* readEventContext */.ws)(env);
-    const target = (0,run_target/* resolveRunTarget */.BI)(event, settings);
-    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision ?? "the pull request's head, to look up"}`);
+    const target = await whatToRun(event, settings, env);
+    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     // 3. Credentials and where the API is.
     const client = await (0,connect/* connect */.Ng)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
@@ -30333,22 +30622,13 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
         : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
     const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
     const pipeline = await readPipeline(client, ref);
-    // 5. The commit, where the event did not carry it.
-    const revision = target.revision ??
-        (target.pullRequestToLookUp !== undefined
-            ? await lookUpPullRequestHead({
-                token: settings.githubToken,
-                repository: env.GITHUB_REPOSITORY,
-                number: target.pullRequestToLookUp,
-                apiUrl: env.GITHUB_API_URL
-            })
-            : 'HEAD');
-    // 6. The run request, sent so that at most one run is created.
+    // 5. The run request, sent so that at most one run is created.
+    const revision = target.revision;
     const refs = pipelineRefs(pipeline);
     core/* debug */.Yz(refs.kind === 'fixed'
-        ? `The pipeline runs one fixed ref (${refs.ref}): sending the revision only.`
+        ? `The pipeline runs one fixed ref (${refs.ref}).`
         : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
-    const request = buildRunRequest(settings, { ...target, revision }, refs, settings.comment ?? defaultComment(env));
+    const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env));
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
     log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
@@ -30357,7 +30637,7 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
     log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
     const execution = await startExecution(client, ref, request.body, { clock, log: log/* log */.R });
-    // 7. Outputs at once.
+    // 6. Outputs at once.
     const started = {
         execution,
         pipelineId,
@@ -30371,12 +30651,12 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
         await summarize(env, () => writeSummary(started));
         return 'done';
     }
-    // 8. Follow the run to its end, cancelling it where the user asked to.
+    // 7. Follow the run to its end, cancelling it where the user asked to.
     const jobCancel = watchJobCancel(process);
     if (settings.follow.cancelOnJobCancel)
         (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
     try {
-        const report = await followRun(execution, settings.follow, {
+        const report = await followRun(execution, followSettings(settings, clock), {
             client,
             ref,
             clock,
@@ -30392,6 +30672,37 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
     finally {
         jobCancel.dispose();
     }
+}
+/**
+ * The event's target, completed by GitHub where the event does not carry it, and refused where
+ * it is a fork's code that the user did not allow.
+ */
+async function whatToRun(event, settings, env) {
+    const fromEvent = (0,run_target/* resolveRunTarget */.BI)(event, settings);
+    // Refuse before asking GitHub anything where the event already tells.
+    const early = (0,run_target/* forkCodeRefusal */.Gw)(fromEvent, settings.allowForkCode);
+    if (early)
+        throw new run_target/* RunTargetError */.Vp(early);
+    const target = await completeTarget(fromEvent, {
+        token: settings.githubToken,
+        repository: env.GITHUB_REPOSITORY,
+        apiUrl: env.GITHUB_API_URL
+    });
+    const refusal = (0,run_target/* forkCodeRefusal */.Gw)(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target);
+    if (refusal)
+        throw new run_target/* RunTargetError */.Vp(refusal);
+    if (target.code?.fork) {
+        core/* warning */.$e(`Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`);
+    }
+    return { ...target, revision: target.revision ?? 'HEAD' };
+}
+/** A delayed run is followed from its start: the timeout counts from then, not from now. */
+function followSettings(settings, clock) {
+    const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
+    if (delayMs <= 0)
+        return settings.follow;
+    log/* log */.R.info(`The run starts at ${settings.delayUntil}: the ${(0,inputs/* formatDuration */.a3)(settings.follow.timeoutMs)} timeout counts from then.`);
+    return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */
 async function summarize(env, write) {
@@ -30483,12 +30794,15 @@ async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B7: () => (/* binding */ isForkPullRequest),
 /* harmony export */   BI: () => (/* binding */ resolveRunTarget),
+/* harmony export */   Gw: () => (/* binding */ forkCodeRefusal),
+/* harmony export */   Ib: () => (/* binding */ pullRequestName),
+/* harmony export */   Ko: () => (/* binding */ isSecretlessForkEvent),
+/* harmony export */   Vp: () => (/* binding */ RunTargetError),
 /* harmony export */   ff: () => (/* binding */ describeTarget),
 /* harmony export */   hu: () => (/* binding */ targetRef)
 /* harmony export */ });
-/* unused harmony exports RunTargetError, pullRequestName, targetFromRef, targetFromEvent */
+/* unused harmony exports targetFromRef, targetFromEvent */
 class RunTargetError extends Error {
     name = 'RunTargetError';
 }
@@ -30513,7 +30827,8 @@ function targetFromRef(ref) {
         return { kind: 'pull_request', name: pullRequestName(pull[1]) };
     return undefined;
 }
-function fromGithubRef(ctx, what) {
+function fromGithubRef(ctx, revision = ctx.sha) {
+    const what = ctx.eventName || 'unknown';
     const target = targetFromRef(ctx.ref);
     if (!target) {
         const ref = ctx.ref
@@ -30521,106 +30836,197 @@ function fromGithubRef(ctx, what) {
             : 'GITHUB_REF is empty';
         throw new RunTargetError(`The ${what} event does not say what to run: ${ref}. ${ASK_FOR_TARGET}`);
     }
-    return { ...target, revision: ctx.sha, source: `GITHUB_REF of the ${what} event` };
+    return { ...target, revision, source: `GITHUB_REF of the ${what} event` };
 }
-/** The target the event alone points at. */
-function targetFromEvent(ctx) {
+/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
+const baseRepositoryOf = (p) => str(obj(p.repository).full_name);
+function push(ctx) {
     const p = ctx.payload;
-    const event = ctx.eventName;
-    switch (event) {
-        case 'push': {
-            const ref = str(p.ref) ?? ctx.ref;
-            const after = str(p.after);
-            const target = targetFromRef(ref);
-            if (p.deleted === true || (after && ZERO_SHA.test(after))) {
-                throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
+    const ref = str(p.ref) ?? ctx.ref;
+    const after = str(p.after);
+    if (p.deleted === true || (after && ZERO_SHA.test(after))) {
+        throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
+    }
+    const target = targetFromRef(ref);
+    if (!target || target.kind === 'pull_request')
+        return fromGithubRef(ctx);
+    // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
+    // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
+    const commit = str(obj(p.head_commit).id) ?? ctx.sha;
+    const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit);
+    return { ...target, revision, source: `push to ${ref}` };
+}
+function create(ctx) {
+    const p = ctx.payload;
+    const name = str(p.ref);
+    if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
+        const kind = p.ref_type;
+        // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
+        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
+    }
+    return fromGithubRef(ctx);
+}
+function pullRequest(ctx) {
+    const p = ctx.payload;
+    const pr = obj(p.pull_request);
+    const number = num(pr.number) ?? num(p.number);
+    if (!number)
+        return fromGithubRef(ctx);
+    const headRepo = obj(obj(pr.head).repo);
+    const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(headRepo.full_name);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
+        revision: str(obj(pr.head).sha) ?? ctx.sha,
+        source: `${ctx.eventName} #${number}`,
+        // pull_request_target runs with the base repository's secrets; the others from a fork get
+        // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
+        code: ctx.eventName === 'pull_request_target'
+            ? {
+                event: ctx.eventName,
+                headRepository,
+                baseRepository,
+                // A deleted fork leaves head.repo null: its code is a fork's all the same.
+                fork: headRepository === undefined || headRepository !== baseRepository
             }
-            if (!target || target.kind === 'pull_request')
-                return fromGithubRef(ctx, event);
-            return { ...target, revision: after ?? ctx.sha, source: `push to ${ref}` };
-        }
-        case 'create': {
-            const name = str(p.ref);
-            if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
-                const kind = p.ref_type;
-                return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
-            }
-            return fromGithubRef(ctx, event);
-        }
-        case 'pull_request':
-        case 'pull_request_target':
-        case 'pull_request_review':
-        case 'pull_request_review_comment': {
-            const pr = obj(p.pull_request);
-            const number = num(pr.number) ?? num(p.number);
-            const head = str(obj(pr.head).sha);
-            if (!number)
-                return fromGithubRef(ctx, event);
-            // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
+            : undefined
+    };
+}
+function release(ctx) {
+    const tag = str(obj(ctx.payload.release).tag_name);
+    if (!tag)
+        return fromGithubRef(ctx);
+    // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
+    return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
+}
+function mergeGroup(ctx) {
+    const group = obj(ctx.payload.merge_group);
+    const ref = str(group.head_ref);
+    const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+    if (!name)
+        return fromGithubRef(ctx);
+    return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' };
+}
+function deployment(ctx) {
+    // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
+    return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha);
+}
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+function workflowRun(ctx) {
+    const p = ctx.payload;
+    const run = obj(p.workflow_run);
+    const headBranch = str(run.head_branch);
+    const sha = str(run.head_sha) ?? ctx.sha;
+    const upstream = str(run.event) ?? 'unknown';
+    const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
+    const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(obj(run.head_repository).full_name);
+    if (PULL_REQUEST_EVENTS.has(upstream)) {
+        const code = {
+            event: 'workflow_run',
+            headRepository,
+            baseRepository,
+            fork: headRepository === undefined || headRepository !== baseRepository
+        };
+        // pull_requests may also list pull requests of other repositories with the same branch.
+        const baseId = obj(p.repository).id ?? obj(run.repository).id;
+        const candidates = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+            .map(obj)
+            .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
+        const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
+        const number = pr && num(pr.number);
+        if (number) {
             return {
                 kind: 'pull_request',
                 name: pullRequestName(number),
-                revision: head ?? ctx.sha,
-                source: `${event} #${number}`
+                revision: sha,
+                source,
+                code
             };
         }
-        case 'release': {
-            const tag = str(obj(p.release).tag_name);
-            if (!tag)
-                return fromGithubRef(ctx, event);
-            return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
-        }
-        case 'merge_group': {
-            const group = obj(p.merge_group);
-            const ref = str(group.head_ref);
-            const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-            if (!name)
-                return fromGithubRef(ctx, event);
+        if (headRepository && headBranch) {
+            // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
             return {
-                kind: 'branch',
-                name,
-                revision: str(group.head_sha) ?? ctx.sha,
-                source: 'merge queue'
+                kind: 'pull_request',
+                name: 'pull/?',
+                revision: sha,
+                lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+                source,
+                code
             };
         }
-        case 'workflow_run': {
-            const run = obj(p.workflow_run);
-            const branch = str(run.head_branch);
-            if (!branch)
-                return fromGithubRef(ctx, event);
-            return {
-                kind: 'branch',
-                name: branch,
-                revision: str(run.head_sha) ?? ctx.sha,
-                source: `workflow_run of ${str(run.name) ?? 'a workflow'}`
-            };
-        }
-        case 'issue_comment': {
-            const issue = obj(p.issue);
-            const number = num(issue.number);
-            if (issue.pull_request && number) {
-                return {
-                    kind: 'pull_request',
-                    name: pullRequestName(number),
-                    revision: undefined,
-                    pullRequestToLookUp: number,
-                    source: `comment on pull request #${number}`
-                };
-            }
-            return fromGithubRef(ctx, event);
-        }
-        default:
-            return fromGithubRef(ctx, event || 'unknown');
+        throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
     }
+    if (!headBranch)
+        return fromGithubRef(ctx);
+    const defaultBranch = str(obj(p.repository).default_branch);
+    // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
+    return {
+        kind: 'branch',
+        name: headBranch,
+        revision: sha,
+        lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
+        source
+    };
+}
+function issueComment(ctx) {
+    const issue = obj(ctx.payload.issue);
+    const number = num(issue.number);
+    if (!issue.pull_request || !number)
+        return fromGithubRef(ctx);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        revision: undefined,
+        lookUp: {
+            kind: 'pull-request',
+            number,
+            commentedAt: str(obj(ctx.payload.comment).created_at)
+        },
+        // Fork or not is known after the look-up.
+        code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
+        source: `comment on pull request #${number}`
+    };
+}
+const EVENT_HANDLERS = {
+    push,
+    create,
+    pull_request: pullRequest,
+    pull_request_target: pullRequest,
+    pull_request_review: pullRequest,
+    pull_request_review_comment: pullRequest,
+    release,
+    merge_group: mergeGroup,
+    deployment,
+    deployment_status: deployment,
+    workflow_run: workflowRun,
+    issue_comment: issueComment
+};
+/** The target the event alone points at. */
+function targetFromEvent(ctx) {
+    const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
+        ? EVENT_HANDLERS[ctx.eventName]
+        : undefined;
+    return handler ? handler(ctx) : fromGithubRef(ctx);
 }
 function sameTarget(a, b) {
     return a.kind === b.kind && a.name === b.name;
 }
 /**
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
- * head (HEAD) unless a revision is given: the event's commit belongs to another ref.
+ * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
+ * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
+ * it is), so that naming it again in the inputs does not skip the fork check.
  */
 function resolveRunTarget(ctx, overrides) {
+    const explicitRevision = overrides.revision !== undefined;
     if (overrides.target) {
         const explicit = {
             kind: overrides.target.kind,
@@ -30635,20 +31041,33 @@ function resolveRunTarget(ctx, overrides) {
         catch {
             fromEvent = undefined;
         }
-        const same = fromEvent && sameTarget(fromEvent, explicit);
-        const revision = overrides.revision ?? (same ? fromEvent?.revision : 'HEAD');
+        if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
+            return {
+                ...fromEvent,
+                ...explicit,
+                revision: overrides.revision ?? fromEvent.revision,
+                explicitTarget: true,
+                explicitRevision
+            };
+        }
         return {
             ...explicit,
-            revision,
-            pullRequestToLookUp: revision === undefined && same ? fromEvent?.pullRequestToLookUp : undefined,
+            revision: overrides.revision ?? 'HEAD',
+            explicitTarget: true,
+            explicitRevision,
             source: 'inputs'
         };
     }
     const target = targetFromEvent(ctx);
-    if (overrides.revision) {
-        return { ...target, revision: overrides.revision, pullRequestToLookUp: undefined };
-    }
+    if (overrides.revision)
+        return { ...target, revision: overrides.revision, explicitRevision };
     return target;
+}
+/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
+function sameLookedUpName(fromEvent, explicit) {
+    return (fromEvent.lookUp?.kind === 'ref-kind' &&
+        explicit.kind !== 'pull_request' &&
+        explicit.name === fromEvent.lookUp.name);
 }
 /** "branch main", "tag v1.0", "pull request pull/4". */
 function describeTarget(target) {
@@ -30660,16 +31079,30 @@ function targetRef(target) {
         return `refs/heads/${target.name}`;
     if (target.kind === 'tag')
         return `refs/tags/${target.name}`;
-    return `refs/${target.name}`;
+    return `refs/${target.name}/head`;
 }
-/** A pull request from a fork: GitHub gives its runs no secrets and no OIDC token. */
-function isForkPullRequest(ctx) {
-    if (!ctx.eventName.startsWith('pull_request'))
+/**
+ * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
+ * (pull_request_target runs with secrets, so an empty token there has another cause.)
+ */
+function isSecretlessForkEvent(ctx) {
+    if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
         return false;
     const pr = obj(ctx.payload.pull_request);
     const head = str(obj(obj(pr.head).repo).full_name);
     const base = str(obj(obj(pr.base).repo).full_name);
     return head !== undefined && base !== undefined && head !== base;
+}
+/**
+ * Code from a fork, run by an event that has the base repository's secrets: refused unless the
+ * user opted in. Returns the reason to refuse, or undefined.
+ */
+function forkCodeRefusal(target, allowForkCode) {
+    const code = target.code;
+    if (!code?.fork || allowForkCode)
+        return undefined;
+    const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)';
+    return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`;
 }
 
 

@@ -8,11 +8,11 @@ import {
   INPUT_NAMES,
   parseSettings,
   secretValues,
+  UNTRIMMED_INPUTS,
   type RawInputs,
   type Settings
 } from './inputs.js'
 import type { EventContext } from './run-target.js'
-import { isForkPullRequest } from './run-target.js'
 
 /** The edges shared by the main and post steps: inputs, the event, and a client with a token. */
 
@@ -20,8 +20,7 @@ import { isForkPullRequest } from './run-target.js'
 export function readSettings(): Settings {
   const raw = {} as RawInputs
   for (const name of INPUT_NAMES) {
-    // The comment keeps its own spacing; everything else is trimmed.
-    raw[name] = core.getInput(name, { trimWhitespace: name !== 'comment' })
+    raw[name] = core.getInput(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) })
   }
   for (const secret of secretValues(raw)) core.setSecret(secret)
   return parseSettings(raw)
@@ -55,7 +54,7 @@ export async function connect(
 ): Promise<BuddyClient> {
   const baseUrl = resolveApiBase(settings, env)
   core.debug(`Buddy API: ${baseUrl.href}`)
-  const source = resolveTokenSource(settings, env, isForkPullRequest(event))
+  const source = resolveTokenSource(settings, env, event)
   if (source.kind === 'token') {
     // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
     if (source.from === 'BUDDY_TOKEN') core.setSecret(source.token)

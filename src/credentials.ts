@@ -1,4 +1,5 @@
 import { apiBaseUrl, type Region, type Settings } from './inputs.js'
+import { isSecretlessForkEvent, type EventContext } from './run-target.js'
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
 
@@ -38,7 +39,7 @@ export function resolveApiBase(settings: Settings, env: NodeJS.ProcessEnv): URL 
 export function resolveTokenSource(
   settings: Settings,
   env: NodeJS.ProcessEnv,
-  isForkPullRequest: boolean
+  event: EventContext
 ): TokenSource {
   if (settings.token) return { kind: 'token', token: settings.token, from: 'input "token"' }
   const fromEnv = env.BUDDY_TOKEN?.trim()
@@ -46,10 +47,18 @@ export function resolveTokenSource(
   if (settings.providerId) {
     return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience }
   }
-  const why = isForkPullRequest
-    ? ' This run is for a pull request from a fork, and GitHub gives such runs no secrets: that is why "token" is empty. Run the pipeline from a workflow that has secrets (e.g. on push after merging, or on pull_request_target, with care),; GitHub gives them no OIDC token either.'
-    : ''
   throw new CredentialsError(
-    `No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${why}`
+    `No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`
   )
+}
+
+/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
+export function whyNoSecrets(event: EventContext, env: NodeJS.ProcessEnv): string {
+  if (isSecretlessForkEvent(event)) {
+    return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from a workflow that a maintainer starts after reviewing the pull request (workflow_run or issue_comment, with "allow-fork-code: true").`
+  }
+  if (env.GITHUB_ACTOR === 'dependabot[bot]') {
+    return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too."
+  }
+  return ''
 }

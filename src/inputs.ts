@@ -28,6 +28,7 @@ export const INPUT_NAMES = [
   'actions-to-run',
   'delay-until',
   'github-token',
+  'allow-fork-code',
   'wait',
   'timeout',
   'poll-interval',
@@ -39,6 +40,9 @@ export const INPUT_NAMES = [
 ] as const
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
+
+/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
+export const UNTRIMMED_INPUTS: readonly InputName[] = ['comment', 'variables', 'secret-variables']
 
 /** Inputs whose values are never shown, not even in a validation error. */
 export const SECRET_INPUTS: readonly InputName[] = ['token', 'secret-variables', 'github-token']
@@ -76,6 +80,8 @@ export interface Settings {
   actionsToRun?: number[]
   delayUntil?: string
   githubToken?: string
+  /** Run code from a fork's pull request in events that have the base repository's secrets. */
+  allowForkCode: boolean
   follow: FollowSettings
 }
 
@@ -115,7 +121,7 @@ function handle(value: string): string {
 function positiveInteger(value: string, what: string): number {
   const text = value.startsWith('#') ? value.slice(1) : value
   if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-    throw new RuleError(`expected ${what}, a whole number from 1 upwards`)
+    throw new RuleError(`expected ${what}: a whole number from 1 upwards`)
   }
   return Number(text)
 }
@@ -162,35 +168,115 @@ export function isValidRefName(name: string): boolean {
   )
 }
 
-function refName(value: string, prefix: string, what: string): string {
-  const name = value.startsWith(prefix) ? value.slice(prefix.length) : value
+const REF_PREFIXES = { branch: 'refs/heads/', tag: 'refs/tags/' } as const
+
+/** A branch or tag name, given bare or as its full ref (refs/heads/x, refs/tags/x). */
+function refName(value: string, kind: 'branch' | 'tag'): string {
+  const other = kind === 'branch' ? 'tag' : 'branch'
+  if (value.startsWith(REF_PREFIXES[other])) {
+    throw new RuleError(`expected a ${kind}, but this is a ${other} ref: use input "${other}"`)
+  }
+  if (value.startsWith('refs/pull/')) {
+    throw new RuleError(
+      `expected a ${kind}, but this is a pull request ref: use input "pull-request"`
+    )
+  }
+  const name = value.startsWith(REF_PREFIXES[kind]) ? value.slice(REF_PREFIXES[kind].length) : value
   if (!isValidRefName(name)) {
-    throw new RuleError(`expected a ${what} name that git accepts (no spaces, '..', '~', '^', ':')`)
+    throw new RuleError(`expected a ${kind} name that git accepts (no spaces, '..', '~', '^', ':')`)
   }
   return name
 }
 
+/** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
+function pullRequestNumber(value: string): number {
+  const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value)
+  return positiveInteger(
+    ref ? (ref[1] as string) : value,
+    'a pull request number (42, #42, pull/42 or refs/pull/42/head)'
+  )
+}
+
 const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/
+
+/** One entry of a variables input: KEY=VALUE on one line, or KEY<<DELIMITER … DELIMITER. */
+interface VariableEntry {
+  /** 1-based number of the entry's first line. */
+  line: number
+  /** The entry's first line as written (for messages about non-secret input). */
+  text: string
+  key?: string
+  value?: string
+  /** Every line of the value (one, or those of a multi-line value). */
+  valueLines: string[]
+  problem?: string
+}
+
+/**
+ * Splits a variables input into entries, taking every value exactly as written (no trimming):
+ * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
+ * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
+ * entries are ignored. Never throws: problems are reported per entry.
+ */
+function splitVariables(value: string): VariableEntry[] {
+  const entries: VariableEntry[] = []
+  const lines = value.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i] as string
+    if (text.trim() === '') continue
+    const entry: VariableEntry = { line: i + 1, text, valueLines: [] }
+    entries.push(entry)
+    const eq = text.indexOf('=')
+    const heredoc = text.indexOf('<<')
+    if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
+      entry.key = text.slice(0, heredoc).trim()
+      const delimiter = text.slice(heredoc + 2).trim()
+      if (delimiter === '' || /\s/.test(delimiter)) {
+        entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`
+        continue
+      }
+      const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter)
+      const body = lines.slice(i + 1, end < 0 ? undefined : end)
+      entry.valueLines = body
+      if (end < 0) {
+        entry.problem = `starts a multi-line value that no line "${delimiter}" ends`
+        i = lines.length
+        continue
+      }
+      entry.value = body.join('\n')
+      i = end
+      continue
+    }
+    if (eq < 0) {
+      entry.problem =
+        'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value'
+      entry.valueLines = [text]
+      continue
+    }
+    entry.key = text.slice(0, eq).trim()
+    entry.value = text.slice(eq + 1)
+    entry.valueLines = [entry.value]
+  }
+  return entries
+}
+
 function variableLines(value: string, encrypted: boolean): RunVariable[] {
   const variables: RunVariable[] = []
-  const lines = value.split(/\r?\n/)
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return
-    const at = line.indexOf('=')
-    const key = (at < 0 ? line : line.slice(0, at)).trim()
-    // A secret line without '=' may be the secret itself: never quote it.
-    const shown = encrypted ? `line ${index + 1}` : `line ${index + 1} ("${line.trim()}")`
-    if (at < 0) throw new RuleError(`${shown} has no "=": expected KEY=VALUE, one per line`)
+  for (const entry of splitVariables(value)) {
+    // A secret's lines are never quoted: a line without "=" may be the secret itself.
+    const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`
+    if (entry.problem) throw new RuleError(`${shown} ${entry.problem}`)
+    const key = entry.key as string
     if (!VARIABLE_KEY.test(key)) {
       throw new RuleError(
-        `${encrypted ? `line ${index + 1}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`
+        `${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`
       )
     }
     if (variables.some(v => v.key === key)) {
       throw new RuleError(`${key} is given twice`)
     }
-    variables.push({ key, value: line.slice(at + 1), encrypted })
-  })
+    variables.push({ key, value: entry.value as string, encrypted })
+  }
   return variables
 }
 
@@ -202,12 +288,29 @@ function actionIds(value: string): number[] {
   return parts.map(p => positiveInteger(p, 'action ids separated by commas or new lines'))
 }
 
-/** An ISO-8601 time with a zone (Z or an offset), so that it means one instant. */
-function isoTime(value: string): string {
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
+/**
+ * An ISO-8601 time with a zone (Z or an offset), so that it means one instant; a date that does
+ * not exist (2026-02-30, 25:00) is refused rather than rolled over as Date.parse would.
+ */
+export function isoTime(value: string): string {
+  const iso =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(
+      value
+    )
+  const accepted = 'expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z'
+  if (!iso) throw new RuleError(accepted)
+  const [year, month, day, hour, minute, second = '0'] = iso.slice(1, 7).map(Number) as number[]
+  const calendar = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, Number(second)))
+  const exists =
+    calendar.getUTCFullYear() === year &&
+    calendar.getUTCMonth() === month! - 1 &&
+    calendar.getUTCDate() === day &&
+    calendar.getUTCHours() === hour &&
+    calendar.getUTCMinutes() === minute &&
+    calendar.getUTCSeconds() === Number(second)
   const time = Date.parse(value)
-  if (!iso.test(value) || Number.isNaN(time)) {
-    throw new RuleError('expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z')
+  if (!exists || Number.isNaN(time)) {
+    throw new RuleError(`${accepted}; this date or time does not exist`)
   }
   return new Date(time).toISOString()
 }
@@ -270,15 +373,14 @@ function text(value: string, max: number): string {
 
 // ---------------------------------------------------------------------------------------------
 
-function field<T>(rule: (value: string) => T) {
+function field<T>(rule: (value: string) => T, options: { trim: boolean } = { trim: true }) {
   return z.string().transform((value, ctx): T | undefined => {
-    const trimmed = value.trim()
-    if (trimmed === '') return undefined
+    if (value.trim() === '') return undefined
     try {
-      return rule(trimmed)
+      return rule(options.trim ? value.trim() : value)
     } catch (error) {
       if (!(error instanceof RuleError)) throw error
-      ctx.addIssue({ code: 'custom', message: error.message, input: trimmed })
+      ctx.addIssue({ code: 'custom', message: error.message })
       return z.NEVER
     }
   })
@@ -303,11 +405,12 @@ const rawSchema = z.object({
     return v
   }),
   revision: field(revision),
-  branch: field(v => refName(v, 'refs/heads/', 'branch')),
-  tag: field(v => refName(v, 'refs/tags/', 'tag')),
-  'pull-request': field(v => positiveInteger(v, 'a pull request number')),
-  variables: field(v => variableLines(v, false)),
-  'secret-variables': field(v => variableLines(v, true)),
+  branch: field(v => refName(v, 'branch')),
+  tag: field(v => refName(v, 'tag')),
+  'pull-request': field(pullRequestNumber),
+  // Values are taken exactly as written: these two are not trimmed.
+  variables: field(v => variableLines(v, false), { trim: false }),
+  'secret-variables': field(v => variableLines(v, true), { trim: false }),
   // The raw value, not trimmed: a comment's own spacing is the user's.
   comment: field(v => text(v, 10_000)),
   priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'] as const)),
@@ -316,6 +419,7 @@ const rawSchema = z.object({
   'actions-to-run': field(actionIds),
   'delay-until': field(isoTime),
   'github-token': field(v => v),
+  'allow-fork-code': required(boolean),
   wait: required(boolean),
   // GitHub's own limit for a job on a self-hosted runner is 5 days.
   timeout: required(duration(1000, 5 * 24 * 3_600_000)),
@@ -334,7 +438,9 @@ const rawSchema = z.object({
 function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
   const name = String(issue.path[0]) as InputName
   const value = raw[name]?.trim() ?? ''
-  const shown = SECRET_INPUTS.includes(name) || value === '' ? '' : ` ("${value}")`
+  // Multi-line values (variables) are quoted line by line in the message itself.
+  const quotable = value !== '' && !value.includes('\n') && value.length <= 200
+  const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`
   return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`
 }
 
@@ -342,7 +448,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
  * Validates every input at once, so one run of the workflow shows every mistake.
  * Throws InputError; never returns partial settings.
  */
-export function parseSettings(raw: RawInputs): Settings {
+export function parseSettings(raw: RawInputs, nowMs: number = Date.now()): Settings {
   const result = rawSchema.safeParse(raw)
   const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw))
   const values = result.success ? result.data : undefined
@@ -371,6 +477,12 @@ export function parseSettings(raw: RawInputs): Settings {
     if (twice) {
       problems.push(
         `Variable ${twice} is in both "variables" and "secret-variables": give it once.`
+      )
+    }
+    const delayUntil = values['delay-until']
+    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+      problems.push(
+        `Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`
       )
     }
   }
@@ -404,6 +516,7 @@ export function parseSettings(raw: RawInputs): Settings {
     actionsToRun: values['actions-to-run'],
     delayUntil: values['delay-until'],
     githubToken: values['github-token'],
+    allowForkCode: values['allow-fork-code'],
     follow: {
       wait: values.wait,
       timeoutMs: values.timeout,
@@ -417,13 +530,43 @@ export function parseSettings(raw: RawInputs): Settings {
   }
 }
 
+/**
+ * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
+ * "}" would hide that text everywhere in the log, and such a line reveals nothing.
+ */
+const MIN_SECRET_FRAGMENT = 4
+
 /** The secret parts of the raw inputs, to be masked before anything else happens. */
 export function secretValues(raw: Partial<RawInputs>): string[] {
-  const secrets = [raw.token, raw['github-token']].map(s => s?.trim())
-  for (const line of (raw['secret-variables'] ?? '').split(/\r?\n/)) {
-    const at = line.indexOf('=')
-    // A line without '=' is invalid, but may be a secret pasted whole: mask it too.
-    secrets.push(at < 0 ? line.trim() : line.slice(at + 1))
+  const secrets = new Set<string>()
+  const add = (value: string | undefined, minLength = 1) => {
+    if (value !== undefined && value.trim().length >= minLength) secrets.add(value)
   }
-  return secrets.filter((s): s is string => s !== undefined && s.trim() !== '')
+  add(raw.token?.trim())
+  add(raw['github-token']?.trim())
+  for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
+    if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
+      // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
+      add(entry.text.trim())
+      for (const line of entry.valueLines) add(line, MIN_SECRET_FRAGMENT)
+      continue
+    }
+    const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value
+    if (oneLine && /^[=\s]*$/.test(entry.value as string)) {
+      // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
+      // the whole line is the secret, and "=" alone would hide every "=" in the log.
+      add(entry.text.trim())
+      continue
+    }
+    add(entry.value)
+    add(entry.value?.trim())
+    // The runner masks line by line: each line of a multi-line value is a secret of its own.
+    if (entry.valueLines.length > 1 || entry.value === undefined) {
+      for (const line of entry.valueLines) {
+        add(line, MIN_SECRET_FRAGMENT)
+        add(line.trim(), MIN_SECRET_FRAGMENT)
+      }
+    }
+  }
+  return [...secrets]
 }

@@ -8,7 +8,7 @@ import { log } from './log.js'
 import { followRun } from './follow-run.js'
 import { watchJobCancel } from './job-cancel.js'
 import { markRunSettled, saveFollowedRun } from './post.js'
-import { lookUpPullRequestHead } from './pull-request-head.js'
+import { completeTarget, movedAfterCommentRefusal } from './github-lookups.js'
 import {
   printUntrusted,
   reportFinished,
@@ -18,7 +18,15 @@ import {
   type StartedRun
 } from './report.js'
 import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './run-request.js'
-import { describeTarget, resolveRunTarget } from './run-target.js'
+import {
+  describeTarget,
+  forkCodeRefusal,
+  resolveRunTarget,
+  RunTargetError,
+  type EventContext,
+  type RunTarget
+} from './run-target.js'
+import { formatDuration, type Settings } from './inputs.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -40,12 +48,10 @@ export async function run(
   // 1. Inputs, secrets masked first.
   const settings = readSettings()
 
-  // 2. What to run, from the event (before any request: a mistake here costs nothing).
+  // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
   const event = readEventContext(env)
-  const target = resolveRunTarget(event, settings)
-  log.info(
-    `What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision ?? "the pull request's head, to look up"}`
-  )
+  const target = await whatToRun(event, settings, env)
+  log.info(`What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision}`)
 
   // 3. Credentials and where the API is.
   const client = await connect(settings, env, event, clock, deps.requestTimeoutMs)
@@ -62,31 +68,15 @@ export async function run(
   const ref: PipelineRef = { workspace: settings.workspace, project: settings.project, pipelineId }
   const pipeline = await readPipeline(client, ref)
 
-  // 5. The commit, where the event did not carry it.
-  const revision =
-    target.revision ??
-    (target.pullRequestToLookUp !== undefined
-      ? await lookUpPullRequestHead({
-          token: settings.githubToken,
-          repository: env.GITHUB_REPOSITORY,
-          number: target.pullRequestToLookUp,
-          apiUrl: env.GITHUB_API_URL
-        })
-      : 'HEAD')
-
-  // 6. The run request, sent so that at most one run is created.
+  // 5. The run request, sent so that at most one run is created.
+  const revision = target.revision
   const refs = pipelineRefs(pipeline)
   core.debug(
     refs.kind === 'fixed'
-      ? `The pipeline runs one fixed ref (${refs.ref}): sending the revision only.`
+      ? `The pipeline runs one fixed ref (${refs.ref}).`
       : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`
   )
-  const request = buildRunRequest(
-    settings,
-    { ...target, revision },
-    refs,
-    settings.comment ?? defaultComment(env)
-  )
+  const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env))
   for (const warning of request.warnings) core.warning(warning)
   log.info(
     `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`
@@ -97,7 +87,7 @@ export async function run(
   core.endGroup()
   const execution = await startExecution(client, ref, request.body, { clock, log })
 
-  // 7. Outputs at once.
+  // 6. Outputs at once.
   const started: StartedRun = {
     execution,
     pipelineId,
@@ -112,11 +102,11 @@ export async function run(
     return 'done'
   }
 
-  // 8. Follow the run to its end, cancelling it where the user asked to.
+  // 7. Follow the run to its end, cancelling it where the user asked to.
   const jobCancel = watchJobCancel(process)
   if (settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId: execution.id })
   try {
-    const report = await followRun(execution, settings.follow, {
+    const report = await followRun(execution, followSettings(settings, clock), {
       client,
       ref,
       clock,
@@ -130,6 +120,45 @@ export async function run(
   } finally {
     jobCancel.dispose()
   }
+}
+
+/**
+ * The event's target, completed by GitHub where the event does not carry it, and refused where
+ * it is a fork's code that the user did not allow.
+ */
+async function whatToRun(
+  event: EventContext,
+  settings: Settings,
+  env: NodeJS.ProcessEnv
+): Promise<RunTarget & { revision: string }> {
+  const fromEvent = resolveRunTarget(event, settings)
+  // Refuse before asking GitHub anything where the event already tells.
+  const early = forkCodeRefusal(fromEvent, settings.allowForkCode)
+  if (early) throw new RunTargetError(early)
+  const target = await completeTarget(fromEvent, {
+    token: settings.githubToken,
+    repository: env.GITHUB_REPOSITORY,
+    apiUrl: env.GITHUB_API_URL
+  })
+  const refusal =
+    forkCodeRefusal(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target)
+  if (refusal) throw new RunTargetError(refusal)
+  if (target.code?.fork) {
+    core.warning(
+      `Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`
+    )
+  }
+  return { ...target, revision: target.revision ?? 'HEAD' }
+}
+
+/** A delayed run is followed from its start: the timeout counts from then, not from now. */
+function followSettings(settings: Settings, clock: Clock): Settings['follow'] {
+  const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0
+  if (delayMs <= 0) return settings.follow
+  log.info(
+    `The run starts at ${settings.delayUntil}: the ${formatDuration(settings.follow.timeoutMs)} timeout counts from then.`
+  )
+  return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs }
 }
 
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */

@@ -2,19 +2,52 @@ import type { ExplicitTarget, TargetKind } from './inputs.js'
 
 /**
  * Which ref and commit to run, from the event that started the workflow. Pure: the event name,
- * its payload, the GITHUB_* values and the overriding inputs go in; a target comes out.
+ * its payload, the GITHUB_* values and the overriding inputs go in; a target comes out. What the
+ * event does not carry (a pull request's head, whether a name is a branch or a tag) is named in
+ * `lookUp` and asked of GitHub by github-lookups.ts.
  */
 
 export interface RunTarget {
   kind: TargetKind
   /** Branch or tag name; for a pull request, Buddy's form "pull/N". */
   name: string
-  /** Commit SHA or HEAD; undefined when it must be looked up (see pullRequestToLookUp). */
+  /** Commit SHA or HEAD; undefined when it must be looked up (see lookUp). */
   revision?: string
-  /** Set when the event does not carry the pull request's head commit (issue_comment). */
-  pullRequestToLookUp?: number
+  /** What GitHub must be asked before the target is complete. */
+  lookUp?: TargetLookUp
+  /**
+   * Whose code this is, for events that run with the base repository's secrets
+   * (pull_request_target, issue_comment, workflow_run): undefined for other events.
+   */
+  code?: CodeOrigin
+  /** The branch, tag or pull request came from the inputs, not the event. */
+  explicitTarget?: boolean
+  /** The revision came from the "revision" input. */
+  explicitRevision?: boolean
   /** Where this came from, for the log. */
   source: string
+}
+
+export type TargetLookUp =
+  /** A pull request whose head commit (and head repository) the event does not carry. */
+  | { kind: 'pull-request'; number: number; commentedAt?: string }
+  /** workflow_run's head_branch: a branch or a tag of that name? */
+  | { kind: 'ref-kind'; name: string; sha?: string }
+  /**
+   * workflow_run of a pull request that pull_requests does not name: GitHub leaves it empty
+   * when the head is in a fork (and may list only other repositories' pull requests).
+   */
+  | { kind: 'pull-request-by-head'; headRepository: string; headBranch: string; sha?: string }
+
+export interface CodeOrigin {
+  /** The event that runs with secrets, for messages. */
+  event: string
+  /** owner/name of the repository the code comes from; undefined when GitHub does not say. */
+  headRepository?: string
+  /** owner/name of this repository. */
+  baseRepository?: string
+  /** undefined until known (issue_comment: after the look-up). */
+  fork?: boolean
 }
 
 export interface EventContext {
@@ -59,7 +92,8 @@ export function targetFromRef(
   return undefined
 }
 
-function fromGithubRef(ctx: EventContext, what: string): RunTarget {
+function fromGithubRef(ctx: EventContext, revision = ctx.sha): RunTarget {
+  const what = ctx.eventName || 'unknown'
   const target = targetFromRef(ctx.ref)
   if (!target) {
     const ref = ctx.ref
@@ -69,95 +103,199 @@ function fromGithubRef(ctx: EventContext, what: string): RunTarget {
       `The ${what} event does not say what to run: ${ref}. ${ASK_FOR_TARGET}`
     )
   }
-  return { ...target, revision: ctx.sha, source: `GITHUB_REF of the ${what} event` }
+  return { ...target, revision, source: `GITHUB_REF of the ${what} event` }
+}
+
+/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
+const baseRepositoryOf = (p: Json) => str(obj(p.repository).full_name)
+
+/** One small handler per event; events without one run GITHUB_REF at GITHUB_SHA. */
+type EventHandler = (ctx: EventContext) => RunTarget
+
+function push(ctx: EventContext): RunTarget {
+  const p = ctx.payload
+  const ref = str(p.ref) ?? ctx.ref
+  const after = str(p.after)
+  if (p.deleted === true || (after && ZERO_SHA.test(after))) {
+    throw new RunTargetError(
+      `This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`
+    )
+  }
+  const target = targetFromRef(ref)
+  if (!target || target.kind === 'pull_request') return fromGithubRef(ctx)
+  // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
+  // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
+  const commit = str(obj(p.head_commit).id) ?? ctx.sha
+  const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit)
+  return { ...target, revision, source: `push to ${ref}` }
+}
+
+function create(ctx: EventContext): RunTarget {
+  const p = ctx.payload
+  const name = str(p.ref)
+  if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
+    const kind = p.ref_type as 'tag' | 'branch'
+    // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
+    return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` }
+  }
+  return fromGithubRef(ctx)
+}
+
+function pullRequest(ctx: EventContext): RunTarget {
+  const p = ctx.payload
+  const pr = obj(p.pull_request)
+  const number = num(pr.number) ?? num(p.number)
+  if (!number) return fromGithubRef(ctx)
+  const headRepo = obj(obj(pr.head).repo)
+  const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p)
+  const headRepository = str(headRepo.full_name)
+  return {
+    kind: 'pull_request',
+    name: pullRequestName(number),
+    // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
+    revision: str(obj(pr.head).sha) ?? ctx.sha,
+    source: `${ctx.eventName} #${number}`,
+    // pull_request_target runs with the base repository's secrets; the others from a fork get
+    // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
+    code:
+      ctx.eventName === 'pull_request_target'
+        ? {
+            event: ctx.eventName,
+            headRepository,
+            baseRepository,
+            // A deleted fork leaves head.repo null: its code is a fork's all the same.
+            fork: headRepository === undefined || headRepository !== baseRepository
+          }
+        : undefined
+  }
+}
+
+function release(ctx: EventContext): RunTarget {
+  const tag = str(obj(ctx.payload.release).tag_name)
+  if (!tag) return fromGithubRef(ctx)
+  // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
+  return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` }
+}
+
+function mergeGroup(ctx: EventContext): RunTarget {
+  const group = obj(ctx.payload.merge_group)
+  const ref = str(group.head_ref)
+  const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref
+  if (!name) return fromGithubRef(ctx)
+  return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' }
+}
+
+function deployment(ctx: EventContext): RunTarget {
+  // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
+  return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha)
+}
+
+const PULL_REQUEST_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment'
+])
+
+function workflowRun(ctx: EventContext): RunTarget {
+  const p = ctx.payload
+  const run = obj(p.workflow_run)
+  const headBranch = str(run.head_branch)
+  const sha = str(run.head_sha) ?? ctx.sha
+  const upstream = str(run.event) ?? 'unknown'
+  const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`
+  const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p)
+  const headRepository = str(obj(run.head_repository).full_name)
+  if (PULL_REQUEST_EVENTS.has(upstream)) {
+    const code: CodeOrigin = {
+      event: 'workflow_run',
+      headRepository,
+      baseRepository,
+      fork: headRepository === undefined || headRepository !== baseRepository
+    }
+    // pull_requests may also list pull requests of other repositories with the same branch.
+    const baseId = obj(p.repository).id ?? obj(run.repository).id
+    const candidates = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+      .map(obj)
+      .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId)
+    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0]
+    const number = pr && num(pr.number)
+    if (number) {
+      return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        revision: sha,
+        source,
+        code
+      }
+    }
+    if (headRepository && headBranch) {
+      // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
+      return {
+        kind: 'pull_request',
+        name: 'pull/?',
+        revision: sha,
+        lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+        source,
+        code
+      }
+    }
+    throw new RunTargetError(
+      `The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`
+    )
+  }
+  if (!headBranch) return fromGithubRef(ctx)
+  const defaultBranch = str(obj(p.repository).default_branch)
+  // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
+  return {
+    kind: 'branch',
+    name: headBranch,
+    revision: sha,
+    lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
+    source
+  }
+}
+
+function issueComment(ctx: EventContext): RunTarget {
+  const issue = obj(ctx.payload.issue)
+  const number = num(issue.number)
+  if (!issue.pull_request || !number) return fromGithubRef(ctx)
+  return {
+    kind: 'pull_request',
+    name: pullRequestName(number),
+    revision: undefined,
+    lookUp: {
+      kind: 'pull-request',
+      number,
+      commentedAt: str(obj(ctx.payload.comment).created_at)
+    },
+    // Fork or not is known after the look-up.
+    code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
+    source: `comment on pull request #${number}`
+  }
+}
+
+const EVENT_HANDLERS: Record<string, EventHandler> = {
+  push,
+  create,
+  pull_request: pullRequest,
+  pull_request_target: pullRequest,
+  pull_request_review: pullRequest,
+  pull_request_review_comment: pullRequest,
+  release,
+  merge_group: mergeGroup,
+  deployment,
+  deployment_status: deployment,
+  workflow_run: workflowRun,
+  issue_comment: issueComment
 }
 
 /** The target the event alone points at. */
 export function targetFromEvent(ctx: EventContext): RunTarget {
-  const p = ctx.payload
-  const event = ctx.eventName
-  switch (event) {
-    case 'push': {
-      const ref = str(p.ref) ?? ctx.ref
-      const after = str(p.after)
-      const target = targetFromRef(ref)
-      if (p.deleted === true || (after && ZERO_SHA.test(after))) {
-        throw new RunTargetError(
-          `This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`
-        )
-      }
-      if (!target || target.kind === 'pull_request') return fromGithubRef(ctx, event)
-      return { ...target, revision: after ?? ctx.sha, source: `push to ${ref}` }
-    }
-    case 'create': {
-      const name = str(p.ref)
-      if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
-        const kind = p.ref_type as 'tag' | 'branch'
-        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` }
-      }
-      return fromGithubRef(ctx, event)
-    }
-    case 'pull_request':
-    case 'pull_request_target':
-    case 'pull_request_review':
-    case 'pull_request_review_comment': {
-      const pr = obj(p.pull_request)
-      const number = num(pr.number) ?? num(p.number)
-      const head = str(obj(pr.head).sha)
-      if (!number) return fromGithubRef(ctx, event)
-      // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
-      return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        revision: head ?? ctx.sha,
-        source: `${event} #${number}`
-      }
-    }
-    case 'release': {
-      const tag = str(obj(p.release).tag_name)
-      if (!tag) return fromGithubRef(ctx, event)
-      return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` }
-    }
-    case 'merge_group': {
-      const group = obj(p.merge_group)
-      const ref = str(group.head_ref)
-      const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref
-      if (!name) return fromGithubRef(ctx, event)
-      return {
-        kind: 'branch',
-        name,
-        revision: str(group.head_sha) ?? ctx.sha,
-        source: 'merge queue'
-      }
-    }
-    case 'workflow_run': {
-      const run = obj(p.workflow_run)
-      const branch = str(run.head_branch)
-      if (!branch) return fromGithubRef(ctx, event)
-      return {
-        kind: 'branch',
-        name: branch,
-        revision: str(run.head_sha) ?? ctx.sha,
-        source: `workflow_run of ${str(run.name) ?? 'a workflow'}`
-      }
-    }
-    case 'issue_comment': {
-      const issue = obj(p.issue)
-      const number = num(issue.number)
-      if (issue.pull_request && number) {
-        return {
-          kind: 'pull_request',
-          name: pullRequestName(number),
-          revision: undefined,
-          pullRequestToLookUp: number,
-          source: `comment on pull request #${number}`
-        }
-      }
-      return fromGithubRef(ctx, event)
-    }
-    default:
-      return fromGithubRef(ctx, event || 'unknown')
-  }
+  const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
+    ? EVENT_HANDLERS[ctx.eventName]
+    : undefined
+  return handler ? handler(ctx) : fromGithubRef(ctx)
 }
 
 function sameTarget(a: Pick<RunTarget, 'kind' | 'name'>, b: Pick<RunTarget, 'kind' | 'name'>) {
@@ -166,9 +304,12 @@ function sameTarget(a: Pick<RunTarget, 'kind' | 'name'>, b: Pick<RunTarget, 'kin
 
 /**
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
- * head (HEAD) unless a revision is given: the event's commit belongs to another ref.
+ * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
+ * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
+ * it is), so that naming it again in the inputs does not skip the fork check.
  */
 export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTarget {
+  const explicitRevision = overrides.revision !== undefined
   if (overrides.target) {
     const explicit = {
       kind: overrides.target.kind,
@@ -183,21 +324,35 @@ export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTa
     } catch {
       fromEvent = undefined
     }
-    const same = fromEvent && sameTarget(fromEvent, explicit)
-    const revision = overrides.revision ?? (same ? fromEvent?.revision : 'HEAD')
+    if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
+      return {
+        ...fromEvent,
+        ...explicit,
+        revision: overrides.revision ?? fromEvent.revision,
+        explicitTarget: true,
+        explicitRevision
+      }
+    }
     return {
       ...explicit,
-      revision,
-      pullRequestToLookUp:
-        revision === undefined && same ? fromEvent?.pullRequestToLookUp : undefined,
+      revision: overrides.revision ?? 'HEAD',
+      explicitTarget: true,
+      explicitRevision,
       source: 'inputs'
     }
   }
   const target = targetFromEvent(ctx)
-  if (overrides.revision) {
-    return { ...target, revision: overrides.revision, pullRequestToLookUp: undefined }
-  }
+  if (overrides.revision) return { ...target, revision: overrides.revision, explicitRevision }
   return target
+}
+
+/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
+function sameLookedUpName(fromEvent: RunTarget, explicit: Pick<RunTarget, 'kind' | 'name'>) {
+  return (
+    fromEvent.lookUp?.kind === 'ref-kind' &&
+    explicit.kind !== 'pull_request' &&
+    explicit.name === fromEvent.lookUp.name
+  )
 }
 
 /** "branch main", "tag v1.0", "pull request pull/4". */
@@ -209,14 +364,29 @@ export function describeTarget(target: Pick<RunTarget, 'kind' | 'name'>): string
 export function targetRef(target: Pick<RunTarget, 'kind' | 'name'>): string {
   if (target.kind === 'branch') return `refs/heads/${target.name}`
   if (target.kind === 'tag') return `refs/tags/${target.name}`
-  return `refs/${target.name}`
+  return `refs/${target.name}/head`
 }
 
-/** A pull request from a fork: GitHub gives its runs no secrets and no OIDC token. */
-export function isForkPullRequest(ctx: EventContext): boolean {
-  if (!ctx.eventName.startsWith('pull_request')) return false
+/**
+ * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
+ * (pull_request_target runs with secrets, so an empty token there has another cause.)
+ */
+export function isSecretlessForkEvent(ctx: EventContext): boolean {
+  if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
+    return false
   const pr = obj(ctx.payload.pull_request)
   const head = str(obj(obj(pr.head).repo).full_name)
   const base = str(obj(obj(pr.base).repo).full_name)
   return head !== undefined && base !== undefined && head !== base
+}
+
+/**
+ * Code from a fork, run by an event that has the base repository's secrets: refused unless the
+ * user opted in. Returns the reason to refuse, or undefined.
+ */
+export function forkCodeRefusal(target: RunTarget, allowForkCode: boolean): string | undefined {
+  const code = target.code
+  if (!code?.fork || allowForkCode) return undefined
+  const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)'
+  return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
 }

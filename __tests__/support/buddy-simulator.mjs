@@ -12,6 +12,9 @@ import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { readFileSync } from 'node:fs'
 
+/** The token the action sends to GitHub's API in tests (run-action.mjs's github-token). */
+export const GITHUB_API_TOKEN = 'sim-github-token'
+
 export const ALL_SCOPES = [
   'WORKSPACE',
   'PIPELINE_READ',
@@ -128,6 +131,84 @@ export async function startSimulator(overrides = {}) {
     return { pipeline }
   }
 
+  /** GitHub's REST API: the look-ups the action makes (pull requests, refs, tags, commits). */
+  function handleGitHub(record) {
+    const gh = config.github
+    const notFound = { status: 404, json: { message: 'Not Found' } }
+    if (
+      record.headers.authorization !== `token ${GITHUB_API_TOKEN}` &&
+      record.headers.authorization !== `Bearer ${GITHUB_API_TOKEN}`
+    )
+      return { status: 401, json: { message: 'Bad credentials' } }
+    const repo = /^\/_github\/api\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(record.path)
+    if (!repo || record.method !== 'GET') return notFound
+    const base = `${repo[1]}/${repo[2]}`
+    const rest = decodeURIComponent(repo[3])
+    const pull = /^pulls\/(\d+)$/.exec(rest)
+    if (pull) {
+      const pr = gh.pullRequests[pull[1]]
+      if (!pr) return notFound
+      const spec = typeof pr === 'string' ? { sha: pr } : pr
+      const headRepository = spec.headRepository === undefined ? base : spec.headRepository
+      return {
+        status: 200,
+        json: {
+          number: Number(pull[1]),
+          state: 'open',
+          head: {
+            sha: spec.sha,
+            ref: spec.headBranch ?? 'feature',
+            repo:
+              headRepository === null
+                ? null
+                : { full_name: headRepository, pushed_at: spec.pushedAt ?? '2019-05-15T15:00:00Z' }
+          },
+          base: { ref: 'main', repo: { full_name: base } }
+        }
+      }
+    }
+    if (rest === 'pulls') {
+      const [owner, branch] = (record.query.head ?? '').split(':')
+      const found = (gh.forkPullRequests ?? []).filter(
+        p => p.headRepository.split('/')[0] === owner && p.headBranch === branch
+      )
+      return {
+        status: 200,
+        json: found.map(p => ({
+          number: p.number,
+          state: p.state ?? 'open',
+          head: { sha: p.sha, ref: p.headBranch, repo: { full_name: p.headRepository } },
+          base: { ref: 'main', repo: { full_name: base } }
+        }))
+      }
+    }
+    const commit = /^git\/commits\/([0-9a-f]+)$/.exec(rest)
+    if (commit) {
+      const date = gh.commitDates?.[commit[1]] ?? '2019-05-15T15:00:00Z'
+      return { status: 200, json: { sha: commit[1], committer: { name: 'Octocat', date } } }
+    }
+    const ref = /^git\/ref\/((?:heads|tags)\/.+)$/.exec(rest)
+    if (ref) {
+      const target = gh.refs?.[ref[1]]
+      if (!target) return notFound
+      // A string is a commit; { tag, commit } an annotated tag (a tag object pointing at it).
+      const object =
+        typeof target === 'string'
+          ? { type: 'commit', sha: target }
+          : { type: 'tag', sha: target.tag }
+      return { status: 200, json: { ref: `refs/${ref[1]}`, object } }
+    }
+    const tag = /^git\/tags\/([0-9a-f]+)$/.exec(rest)
+    if (tag) {
+      const found = Object.values(gh.refs ?? {}).find(
+        t => typeof t === 'object' && t.tag === tag[1]
+      )
+      if (!found) return notFound
+      return { status: 200, json: { sha: tag[1], object: { type: 'commit', sha: found.commit } } }
+    }
+    return notFound
+  }
+
   function handle(record) {
     const { method, path } = record
     // GitHub's side.
@@ -136,12 +217,7 @@ export async function startSimulator(overrides = {}) {
         return error(401, 'bad request token')
       return { status: 200, json: { value: config.github.idToken } }
     }
-    const pull = /^\/_github\/api\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(path)
-    if (pull && method === 'GET') {
-      const head = config.github.pullRequests[pull[3]]
-      if (!head) return { status: 404, json: { message: 'Not Found' } }
-      return { status: 200, json: { number: Number(pull[3]), head: { sha: head, ref: 'feature' } } }
-    }
+    if (path.startsWith('/_github/api/')) return handleGitHub(record)
     // Buddy's side.
     if (path === '/user/oidc/tokens' && method === 'POST') {
       const b = record.body ?? {}
@@ -520,8 +596,18 @@ export function defaultConfig() {
     github: {
       requestToken: 'sim-actions-request-token',
       idToken: 'sim.github.oidc-jwt',
-      /** @type {Record<string, string>} PR number → head SHA */
-      pullRequests: {}
+      /**
+       * PR number → head SHA, or { sha, headRepository (null: a deleted fork), headBranch,
+       * pushedAt } for a pull request from elsewhere.
+       * @type {Record<string, string | { sha: string, headRepository?: string | null, headBranch?: string, pushedAt?: string }>}
+       */
+      pullRequests: {},
+      /** @type {Record<string, string | { tag: string, commit: string }>} "tags/v1" → commit, or an annotated tag */
+      refs: {},
+      /** @type {Record<string, string>} commit SHA → committer date */
+      commitDates: {},
+      /** @type {{ number: number, headRepository: string, headBranch: string, sha: string, state?: string }[]} */
+      forkPullRequests: []
     }
   }
 }

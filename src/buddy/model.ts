@@ -39,6 +39,10 @@ export const pipelineSchema = z.looseObject({
   name: optionalString,
   html_url: optionalString,
   refs: z.array(z.string()).nullish(),
+  // Newer pipelines may give their refs only per trigger event (PipelineResponse.events[].refs).
+  events: z
+    .array(z.looseObject({ type: optionalString, refs: z.array(z.string()).nullish() }))
+    .nullish(),
   // Older answers describe the ref with these two instead of `refs`.
   ref_name: optionalString,
   ref_type: optionalString
