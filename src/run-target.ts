@@ -233,7 +233,8 @@ function workflowRun(ctx: EventContext): RunTarget {
       // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
       return {
         kind: 'pull_request',
-        name: 'pull/?',
+        // Until the look-up finds its number.
+        name: `${headRepository}:${headBranch}`,
         revision: sha,
         lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
         source,

@@ -42,7 +42,7 @@ const RUN_FIELDS = new Set([
 ])
 
 /**
- * @typedef {{ id: number, identifier: string, name: string, refs: string[], actions?: {id:number,name:string,type:string}[] }} SimPipeline
+ * @typedef {{ id: number, identifier: string, name: string, refs?: string[], events?: {type: string, refs?: string[]}[], actions?: {id:number,name:string,type:string}[] }} SimPipeline
  * @typedef {{ method?: string, path?: string | RegExp, kind: string, times?: number, stage?: 'before' | 'after', retryAfter?: string, headers?: Record<string,string> }} Fault
  */
 
@@ -351,7 +351,8 @@ export async function startSimulator(overrides = {}) {
     }
     if (body.pull_request && !/^pull\/\d+$/.test(body.pull_request.name))
       return error(400, 'pull_request.name must look like pull/1')
-    const wildcard = pipeline.refs.length !== 1 || /[*?]/.test(pipeline.refs[0])
+    const pipelineRefs = refsOf(pipeline)
+    const wildcard = pipelineRefs.length !== 1 || /[*?]/.test(pipelineRefs[0])
     if (wildcard && refs.length === 0)
       return error(400, 'Branch, tag or pull request is required for this pipeline')
     if (body.variables !== undefined) {
@@ -384,7 +385,7 @@ export async function startSimulator(overrides = {}) {
       unknownRevisions.set(revision, pending - 1)
       return error(400, `Revision ${revision} not found in the repository`)
     }
-    const fixedRef = wildcard ? undefined : pipeline.refs[0]
+    const fixedRef = wildcard ? undefined : pipelineRefs[0]
     const execution = {
       id: nextExecutionId++,
       hash: randomBytes(12).toString('hex'),
@@ -448,8 +449,9 @@ export async function startSimulator(overrides = {}) {
       identifier: pipeline.identifier,
       name: pipeline.name,
       on: 'CLICK',
-      refs: pipeline.refs,
-      events: [{ type: 'PUSH', refs: pipeline.refs }],
+      // Newer pipelines may name their refs only under their trigger events.
+      refs: pipeline.refs ?? [],
+      events: pipeline.events ?? [{ type: 'PUSH', refs: pipeline.refs }],
       priority: 'NORMAL',
       last_execution_status: 'SUCCESSFUL'
     }
@@ -504,7 +506,7 @@ export async function startSimulator(overrides = {}) {
         html_url: `${baseUrl}/app/pipelines/${pipeline.id}`,
         id: pipeline.id,
         name: pipeline.name,
-        refs: pipeline.refs
+        refs: refsOf(pipeline)
       }
     }
     if (!brief) {
@@ -563,7 +565,13 @@ export function defaultConfig() {
     /** @type {SimPipeline[]} */
     pipelines: [
       { id: 1, identifier: 'deploy', name: 'Deploy', refs: ['*'] },
-      { id: 2, identifier: 'main-only', name: 'Main only', refs: ['refs/heads/main'] }
+      { id: 2, identifier: 'main-only', name: 'Main only', refs: ['refs/heads/main'] },
+      {
+        id: 3,
+        identifier: 'main-by-events',
+        name: 'Main, refs under events',
+        events: [{ type: 'PUSH', refs: ['refs/heads/main'] }]
+      }
     ],
     /** The simulator's clock (ms): the benchmark passes a virtual one, so that an hour costs seconds. */
     now: () => Date.now(),
@@ -610,6 +618,12 @@ export function defaultConfig() {
       forkPullRequests: []
     }
   }
+}
+
+/** A pipeline's refs: its own, else those of its trigger events. */
+function refsOf(pipeline) {
+  if (pipeline.refs?.length) return pipeline.refs
+  return (pipeline.events ?? []).flatMap(e => e.refs ?? [])
 }
 
 const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']
