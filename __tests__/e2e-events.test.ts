@@ -304,6 +304,35 @@ describe('pull_request_target and issue_comment from forks', () => {
     expect(buddyRequests()).toEqual([])
   })
 
+  it('with a revision and allow-fork-code, nothing is asked of GitHub', async () => {
+    const result = await runAction({
+      inputs: { ...base(), revision: HEAD_SHA, 'allow-fork-code': 'true', 'github-token': '' },
+      eventName: 'issue_comment',
+      event: commentOnPullRequest,
+      env: github()
+    })
+    expect(result.code).toBe(0)
+    expect(githubPaths()).toEqual([])
+    expect(posts()[0]?.body).toMatchObject({
+      pull_request: { name: 'pull/9' },
+      to_revision: { revision: HEAD_SHA }
+    })
+  })
+
+  it('with a revision but no GitHub token, says why the pull request must still be read', async () => {
+    const result = await runAction({
+      inputs: { ...base(), revision: HEAD_SHA, 'github-token': '' },
+      eventName: 'issue_comment',
+      event: commentOnPullRequest,
+      env: github()
+    })
+    expect(result.code).toBe(1)
+    expect(errorsOf(result)).toMatch(
+      /Cannot look up the head commit of pull request #9: input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. With "revision" set, the pull request is read only to tell whether its code comes from a fork/
+    )
+    expect(sim.requests).toEqual([])
+  })
+
   it('a deleted fork is a fork', async () => {
     sim.config.github.pullRequests['9'] = { sha: HEAD_SHA, headRepository: null }
     const result = await runAction({

@@ -237,6 +237,15 @@ describe('the mapping table, on real payloads', () => {
       }
     ],
     [
+      'workflow_run of a pull_request_target run: the base branch it ran on',
+      ctx(
+        'workflow_run',
+        upstream({ event: 'pull_request_target', head_branch: 'develop', pull_requests: [] }),
+        'refs/heads/main'
+      ),
+      { kind: 'branch', name: 'develop', lookUp: { kind: 'ref-kind', name: 'develop' } }
+    ],
+    [
       'deployment: GITHUB_REF at the deployed commit',
       ctx('deployment', { deployment: { sha: 'deadbeef00' } }, 'refs/tags/v2'),
       { kind: 'tag', name: 'v2', revision: 'deadbeef00' }
@@ -380,7 +389,7 @@ describe('explicit inputs win over the event', () => {
         kind: 'tag',
         name: 'v1.2.0',
         revision: workflowRun.workflow_run.head_sha,
-        lookUp: { kind: 'ref-kind' }
+        lookUp: undefined
       }
     ],
     [

@@ -30161,10 +30161,10 @@ async function completeTarget(target, access) {
         return target;
     const [owner, repo] = (access.repository ?? '').split('/');
     if (!owner || !repo) {
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp)}`);
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
     }
     if (!access.token) {
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: input "github-token" is empty. Keep its default (\${{ github.token }}) or ${skipHint(lookUp).toLowerCase()}`);
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
     }
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
@@ -30187,7 +30187,7 @@ async function completeTarget(target, access) {
         if (error instanceof run_target/* RunTargetError */.Vp)
             throw error;
         const status = error.status;
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp)}`);
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
     }
 }
 function purpose(lookUp) {
@@ -30200,10 +30200,12 @@ function purpose(lookUp) {
             return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
     }
 }
-function skipHint(lookUp) {
+function skipHint(lookUp, target) {
     switch (lookUp.kind) {
         case 'pull-request':
-            return 'Set input "revision" to skip the look-up.';
+            return target?.revision === undefined
+                ? 'Set input "revision" to skip the look-up.'
+                : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".';
         case 'ref-kind':
             return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
         case 'pull-request-by-head':
@@ -30683,7 +30685,11 @@ async function whatToRun(event, settings, env) {
     const early = (0,run_target/* forkCodeRefusal */.Gw)(fromEvent, settings.allowForkCode);
     if (early)
         throw new run_target/* RunTargetError */.Vp(early);
-    const target = await completeTarget(fromEvent, {
+    // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
+    const nothingToAsk = fromEvent.lookUp?.kind === 'pull-request' &&
+        fromEvent.revision !== undefined &&
+        settings.allowForkCode;
+    const target = await completeTarget(nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent, {
         token: settings.githubToken,
         repository: env.GITHUB_REPOSITORY,
         apiUrl: env.GITHUB_API_URL
@@ -30919,6 +30925,15 @@ const PULL_REQUEST_EVENTS = new Set([
     'pull_request_review',
     'pull_request_review_comment'
 ]);
+/**
+ * Upstream events whose workflow run is for a pull request's head (head_sha). A
+ * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
+ */
+const PULL_REQUEST_HEAD_RUNS = new Set([
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
 function workflowRun(ctx) {
     const p = ctx.payload;
     const run = obj(p.workflow_run);
@@ -30928,7 +30943,7 @@ function workflowRun(ctx) {
     const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
     const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
     const headRepository = str(obj(run.head_repository).full_name);
-    if (PULL_REQUEST_EVENTS.has(upstream)) {
+    if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
         const code = {
             event: 'workflow_run',
             headRepository,
@@ -31046,6 +31061,8 @@ function resolveRunTarget(ctx, overrides) {
             return {
                 ...fromEvent,
                 ...explicit,
+                // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
+                lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
                 revision: overrides.revision ?? fromEvent.revision,
                 explicitTarget: true,
                 explicitRevision

@@ -44,12 +44,12 @@ export async function completeTarget(
   const [owner, repo] = (access.repository ?? '').split('/')
   if (!owner || !repo) {
     throw new RunTargetError(
-      `Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp)}`
+      `Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`
     )
   }
   if (!access.token) {
     throw new RunTargetError(
-      `Cannot ${purpose(lookUp)}: input "github-token" is empty. Keep its default (\${{ github.token }}) or ${skipHint(lookUp).toLowerCase()}`
+      `Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`
     )
   }
   const { getOctokit } = await import('@actions/github')
@@ -72,7 +72,7 @@ export async function completeTarget(
     if (error instanceof RunTargetError) throw error
     const status = (error as { status?: number }).status
     throw new RunTargetError(
-      `Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${(error as Error).message}.${permissionHint(lookUp, status)} ${skipHint(lookUp)}`
+      `Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${(error as Error).message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`
     )
   }
 }
@@ -88,10 +88,12 @@ function purpose(lookUp: TargetLookUp): string {
   }
 }
 
-function skipHint(lookUp: TargetLookUp): string {
+function skipHint(lookUp: TargetLookUp, target?: RunTarget): string {
   switch (lookUp.kind) {
     case 'pull-request':
-      return 'Set input "revision" to skip the look-up.'
+      return target?.revision === undefined
+        ? 'Set input "revision" to skip the look-up.'
+        : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".'
     case 'ref-kind':
       return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`
     case 'pull-request-by-head':

@@ -135,11 +135,19 @@ async function whatToRun(
   // Refuse before asking GitHub anything where the event already tells.
   const early = forkCodeRefusal(fromEvent, settings.allowForkCode)
   if (early) throw new RunTargetError(early)
-  const target = await completeTarget(fromEvent, {
-    token: settings.githubToken,
-    repository: env.GITHUB_REPOSITORY,
-    apiUrl: env.GITHUB_API_URL
-  })
+  // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
+  const nothingToAsk =
+    fromEvent.lookUp?.kind === 'pull-request' &&
+    fromEvent.revision !== undefined &&
+    settings.allowForkCode
+  const target = await completeTarget(
+    nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent,
+    {
+      token: settings.githubToken,
+      repository: env.GITHUB_REPOSITORY,
+      apiUrl: env.GITHUB_API_URL
+    }
+  )
   const refusal =
     forkCodeRefusal(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target)
   if (refusal) throw new RunTargetError(refusal)

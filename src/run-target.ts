@@ -197,6 +197,16 @@ const PULL_REQUEST_EVENTS = new Set([
   'pull_request_review_comment'
 ])
 
+/**
+ * Upstream events whose workflow run is for a pull request's head (head_sha). A
+ * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
+ */
+const PULL_REQUEST_HEAD_RUNS = new Set([
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_comment'
+])
+
 function workflowRun(ctx: EventContext): RunTarget {
   const p = ctx.payload
   const run = obj(p.workflow_run)
@@ -206,7 +216,7 @@ function workflowRun(ctx: EventContext): RunTarget {
   const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`
   const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p)
   const headRepository = str(obj(run.head_repository).full_name)
-  if (PULL_REQUEST_EVENTS.has(upstream)) {
+  if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
     const code: CodeOrigin = {
       event: 'workflow_run',
       headRepository,
@@ -329,6 +339,8 @@ export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTa
       return {
         ...fromEvent,
         ...explicit,
+        // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
+        lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
         revision: overrides.revision ?? fromEvent.revision,
         explicitTarget: true,
         explicitRevision
