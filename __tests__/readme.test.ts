@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
+import { parse, parseDocument } from 'yaml'
 
 /** The README's inputs and outputs tables say exactly what action.yml says. */
 
@@ -43,23 +43,54 @@ describe('README', () => {
     expect(table('Outputs').map(([name]) => name)).toEqual(Object.keys(action.outputs))
   })
 
-  it('uses only inputs that exist in its examples', () => {
-    const known = new Set(Object.keys(action.inputs))
-    let steps = 0
-    const withBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] as string)
-    for (const block of withBlocks) {
-      const step =
-        /uses: your-org\/buddy-run-pipeline-action@v1[^\n]*\n\s*with:\n((?:\s{4,}.*\n?)*)/.exec(
-          block
-        )
-      if (!step) continue
-      steps++
-      const keys = [...(step[1] as string).matchAll(/^\s+([a-z-]+):/gm)].map(m => m[1] as string)
-      for (const key of keys) expect(known).toContain(key)
+  it('has YAML blocks that a YAML parser reads', () => {
+    expect(yamlBlocks().length).toBeGreaterThanOrEqual(14)
+    for (const block of yamlBlocks()) {
+      const document = parseDocument(block)
+      expect({ block, errors: document.errors.map(e => e.message) }).toEqual({ block, errors: [] })
     }
-    expect(steps).toBeGreaterThanOrEqual(8)
+  })
+
+  it("gives this action's steps only inputs of action.yml, and every required one", () => {
+    const known = Object.keys(action.inputs)
+    const required = known.filter(name => action.inputs[name]?.required)
+    const steps = yamlBlocks().flatMap(block => stepsOf(parse(block)))
+    const ours = steps.filter(step => /buddy-run-pipeline-action@|^\.\/?$/.test(String(step.uses)))
+    expect(ours.length).toBeGreaterThanOrEqual(10)
+    for (const step of ours) {
+      const inputs = Object.keys((step.with ?? {}) as Record<string, unknown>)
+      expect({ uses: step.uses, unknown: inputs.filter(i => !known.includes(i)) }).toEqual({
+        uses: step.uses,
+        unknown: []
+      })
+      expect({ uses: step.uses, missing: required.filter(r => !inputs.includes(r)) }).toEqual({
+        uses: step.uses,
+        missing: []
+      })
+    }
+  })
+
+  it("reads only outputs of action.yml from this action's steps", () => {
+    const outputs = Object.keys(action.outputs)
+    const used = [...readme.matchAll(/steps\.(?:buddy|follow|deploy|run)\.outputs\.([a-z-]+)/g)]
+    expect(used.length).toBeGreaterThan(0)
+    for (const [, name] of used) expect(outputs).toContain(name)
   })
 })
+
+/** The README's ```yaml blocks. */
+function yamlBlocks(): string[] {
+  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] as string)
+}
+
+type Step = { uses?: unknown; with?: unknown }
+
+/** Every step of a block: a workflow's jobs' steps, or a block that is a list of steps. */
+function stepsOf(document: unknown): Step[] {
+  if (Array.isArray(document)) return document as Step[]
+  const jobs = (document as { jobs?: Record<string, { steps?: Step[] }> } | null)?.jobs
+  return Object.values(jobs ?? {}).flatMap(job => job.steps ?? [])
+}
 
 describe('action.yml', () => {
   it('runs the committed bundle on node24', () => {

