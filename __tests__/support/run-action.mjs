@@ -7,20 +7,17 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parse } from 'yaml'
+import { readActionDefaults } from './action-defaults.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const GITHUB_TOKEN = 'sim-github-token'
 
 /** action.yml's inputs with their defaults, as the runner evaluates them. */
 export function actionDefaults() {
-  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
   /** @type {Record<string, string>} */
   const defaults = {}
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    let value = spec.default === undefined ? '' : String(spec.default)
-    value = value.replace('${{ github.token }}', GITHUB_TOKEN)
-    defaults[name] = value
+  for (const [name, value] of Object.entries(readActionDefaults(join(ROOT, 'action.yml')))) {
+    defaults[name] = (value ?? '').replace('${{ github.token }}', GITHUB_TOKEN)
   }
   return defaults
 }
