@@ -120,3 +120,39 @@ describe('the OIDC exchange answer', () => {
     if (!parsed.ok) expect(parsed.problem).toContain(problem)
   })
 })
+
+describe("an action's exported variables and error message", () => {
+  const withAction = (fields: object) =>
+    JSON.stringify({
+      id: 1,
+      status: 'SUCCESSFUL',
+      action_executions: [{ status: 'FAILED', ...fields }]
+    })
+
+  it('are read as Buddy gives them', () => {
+    const parsed = parseAnswer(
+      withAction({
+        error_message: 'exit code 1',
+        outputted_variables: [{ key: 'DEPLOY_URL', value: 'https://x.example' }]
+      }),
+      executionSchema
+    )
+    expect(parsed.ok).toBe(true)
+    if (!parsed.ok) return
+    expect(parsed.value.action_executions?.[0]).toMatchObject({
+      error_message: 'exit code 1',
+      outputted_variables: [{ key: 'DEPLOY_URL', value: 'https://x.example' }]
+    })
+  })
+
+  it.each([
+    ['variables that are no list', { outputted_variables: 'DEPLOY_URL=x' }],
+    ['a variable with a number for a value', { outputted_variables: [{ key: 'N', value: 5 }] }],
+    ['a variable that is no object', { outputted_variables: ['x'] }],
+    ['an error message that is no text', { error_message: { code: 1 } }]
+  ])('never make the run unreadable: %s', (_, fields) => {
+    const parsed = parseAnswer(withAction(fields), executionSchema)
+    expect(parsed.ok).toBe(true)
+    if (parsed.ok) expect(parsed.value.status).toBe('SUCCESSFUL')
+  })
+})

@@ -49,12 +49,17 @@ describe('README', () => {
     const withBlocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(m => m[1] as string)
     for (const block of withBlocks) {
       const step =
-        /uses: your-org\/buddy-run-pipeline-action@v1[^\n]*\n\s*with:\n((?:\s{4,}.*\n?)*)/.exec(
+        /uses: your-org\/buddy-run-pipeline-action@v1[^\n]*\n( *)with:\n((?:\s{4,}.*\n?)*)/.exec(
           block
         )
       if (!step) continue
       steps++
-      const keys = [...(step[1] as string).matchAll(/^\s+([a-z-]+):/gm)].map(m => m[1] as string)
+      // The step's inputs: the lines indented deeper than its `with:`, up to the next step.
+      const indent = (step[1] as string).length
+      const lines = (step[2] as string).split('\n')
+      const end = lines.findIndex(line => line.length - line.trimStart().length <= indent)
+      const inputs = (end < 0 ? lines : lines.slice(0, end)).join('\n')
+      const keys = [...inputs.matchAll(/^\s+([a-z-]+):/gm)].map(m => m[1] as string)
       for (const key of keys) expect(known).toContain(key)
     }
     expect(steps).toBeGreaterThanOrEqual(8)

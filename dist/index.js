@@ -29101,7 +29101,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8211);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3183);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
 
 
@@ -29532,7 +29532,7 @@ const log = {
 
 /***/ }),
 
-/***/ 8211:
+/***/ 3183:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30122,7 +30122,45 @@ async function lookUpPullRequestHead(options) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/exported-variables.ts
+/**
+ * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
+ * output. Pure. Keys and values are Buddy's text, untrusted: callers never print the values.
+ */
+/** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
+ * so that a later action's value wins. Items without a string key and value are left out.
+ */
+function exportedVariables(execution) {
+    // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
+    const values = new Map();
+    const invalidKeys = new Set();
+    const secrets = [];
+    for (const action of execution.action_executions ?? []) {
+        for (const variable of action.outputted_variables ?? []) {
+            const { key, value } = variable;
+            if (typeof key !== 'string' || typeof value !== 'string')
+                continue;
+            if (variable.encrypted === true) {
+                secrets.push({ key, value });
+                // A later secret of the same name makes an earlier plain value stale: neither is given.
+                values.delete(key);
+            }
+            else if (!VARIABLE_NAME.test(key)) {
+                invalidKeys.add(key);
+            }
+            else {
+                values.set(key, value);
+            }
+        }
+    }
+    return { values: Object.fromEntries(values), invalidKeys: [...invalidKeys], secrets };
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 
@@ -30177,6 +30215,33 @@ async function writeSummary(run) {
     ]);
     await core/* summary */.z.write();
 }
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** The longest error message shown for one action: the whole is in Buddy. */
+const ERROR_MESSAGE_LIMIT = 300;
+/** Buddy's error message, on one line, without control characters, cut to a readable length. */
+function shortErrorMessage(text) {
+    const line = oneLine(text).replace(/\s+/g, ' ');
+    const chars = [...line];
+    return chars.length > ERROR_MESSAGE_LIMIT
+        ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
+        : line;
+}
+/** The run's failed (or terminated) actions, in run order, with why each failed. */
+function failedActions(execution) {
+    return (execution.action_executions ?? []).flatMap((a, i) => {
+        if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
+            return [];
+        const error = a.error_message ? shortErrorMessage(a.error_message) : '';
+        return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
+    });
+}
 function escapeHtml(text) {
     return text
         .replace(/&/g, '&amp;')
@@ -30199,7 +30264,11 @@ function finishedOutputs(report) {
         status: report.execution.status,
         'timed-out': String(report.outcome === 'timed-out'),
         duration: String(Math.round(report.durationMs / 1000)),
-        'failed-actions': failedActionNames(report.execution).join(', ')
+        'failed-actions': failedActionNames(report.execution).join(', '),
+        // Only once the run has ended: a run still going may export more.
+        ...(report.outcome === 'finished' && {
+            variables: JSON.stringify(exportedVariables(report.execution).values)
+        })
     };
 }
 function runLink(execution) {
@@ -30221,8 +30290,12 @@ function failureMessage(report, settings) {
         case 'finished': {
             if (execution.status === 'SUCCESSFUL')
                 return undefined;
-            const failed = failedActionNames(execution);
-            return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`;
+            const failed = failedActions(execution);
+            const why = failed
+                .filter(a => a.error)
+                .map(a => `\n${a.name}: ${a.error}`)
+                .join('');
+            return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
         }
         case 'timed-out':
             return `Timed out after ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
@@ -30234,6 +30307,8 @@ function failureMessage(report, settings) {
 }
 /** Outputs, log line, annotation and the step's result for a followed run. */
 function reportFinished(report, settings) {
+    if (report.outcome === 'finished')
+        reportExportedVariables(report.execution);
     for (const [name, value] of Object.entries(finishedOutputs(report)))
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
@@ -30248,6 +30323,24 @@ function reportFinished(report, settings) {
         return;
     }
     core/* setFailed */.C1(message);
+}
+/**
+ * What the log says of the variables the run exported: their names only (values are Buddy's
+ * text, never printed), a notice for each key left out, and secret values masked.
+ */
+function reportExportedVariables(execution) {
+    const { values, invalidKeys, secrets } = exportedVariables(execution);
+    for (const secret of secrets)
+        core/* setSecret */.Pq(secret.value);
+    for (const key of invalidKeys) {
+        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortErrorMessage(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
+    }
+    for (const secret of secrets) {
+        log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+    }
+    const names = Object.keys(values);
+    if (names.length > 0)
+        log/* log */.R.info(`Variables the run exported: ${names.join(', ')}`);
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
@@ -30277,6 +30370,12 @@ async function writeFinalSummary(run, report) {
                 r.durationMs === undefined ? '' : (0,inputs/* formatDuration */.a3)(r.durationMs)
             ])
         ]);
+    }
+    const explained = failedActions(execution).filter(a => a.error);
+    if (explained.length > 0) {
+        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
+            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
+            .join('')}</ul>`, true);
     }
     await core/* summary */.z.write();
 }
@@ -30957,6 +31056,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -30966,7 +31066,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -30992,7 +31092,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -33009,7 +33109,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -33017,7 +33117,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -33025,7 +33125,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.

@@ -135,8 +135,7 @@ export const identifiersSchema = z
     pipeline_id: z.number().int().nullish()
   })
   .refine(
-    answer =>
-      Object.keys(answer).length === 0 || IDS_VIEW_FIELDS.some(field => field in answer),
+    answer => Object.keys(answer).length === 0 || IDS_VIEW_FIELDS.some(field => field in answer),
     { message: 'not an identifiers answer' }
   )
 
