@@ -145,6 +145,22 @@ type LogPageFields = Expect<
   >
 >
 
+// --- Buddy's own examples (__tests__/fixtures, from its "Run execution" page) against its schema. ---
+type RequestExample = typeof import('./fixtures/run-execution-request.json', {
+  with: { type: 'json' }
+})
+type RequestExampleFields = Expect<Equal<FieldsMissingFrom<RequestExample, RunView>, never>>
+type ResponseExample = typeof import('./fixtures/run-execution-response.json', {
+  with: { type: 'json' }
+})
+/**
+ * Buddy's example of a run is older than its schema: it says `triggeredOn` (the schema:
+ * `triggered_on`, which the action does not read) and gives the run's pipeline an `on`.
+ */
+type ResponseExampleFields = Expect<
+  Equal<FieldsMissingFrom<ResponseExample, ExecutionView>, 'triggeredOn' | 'pipeline.on'>
+>
+
 /* eslint-enable @typescript-eslint/no-unused-vars */
 
 describe(`conformance with Buddy's schema (${SCHEMA_PACKAGE})`, () => {
