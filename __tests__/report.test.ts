@@ -16,7 +16,7 @@ const {
   failedActions,
   failureMessage,
   reportFinished,
-  shortErrorMessage,
+  shortText,
   writeFinalSummary
 } = await import('../src/report.js')
 
@@ -125,18 +125,18 @@ describe("failed actions' error messages", () => {
   ])
 
   it('are shortened: one line, no control characters, at most 300 characters', () => {
-    const short = shortErrorMessage(longMessage)
+    const short = shortText(longMessage)
     expect([...short]).toHaveLength(ERROR_MESSAGE_LIMIT)
     expect(short.endsWith('…')).toBe(true)
     expect(short.startsWith('Deployment failed: [31mconnection refused [0m xxx')).toBe(true)
     // eslint-disable-next-line no-control-regex
     expect(short).not.toMatch(/[\u0000-\u001f\u007f]/)
-    expect(shortErrorMessage('  short\r\n message ')).toBe('short message')
+    expect(shortText('  short\r\n message ')).toBe('short message')
   })
 
   it('come with each failed action, in run order', () => {
     expect(failedActions(failed)).toEqual([
-      { name: 'Deploy *prod* <b>', status: 'FAILED', error: shortErrorMessage(longMessage) },
+      { name: 'Deploy *prod* <b>', status: 'FAILED', error: shortText(longMessage) },
       { name: 'Notify', status: 'TERMINATED', error: undefined }
     ])
   })
@@ -147,7 +147,7 @@ describe("failed actions' error messages", () => {
     expect(first).toBe(
       'Buddy run #7 ended FAILED after 1m5s; failed actions: Deploy *prod* <b>, Notify. https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc'
     )
-    expect(rest).toEqual([`Deploy *prod* <b>: ${shortErrorMessage(longMessage)}`])
+    expect(rest).toEqual([`Deploy *prod* <b>: ${shortText(longMessage)}`])
     reportFinished(report(failed), followDefaults())
     expect(fake.record.failed).toBe(message)
   })
@@ -156,7 +156,7 @@ describe("failed actions' error messages", () => {
     await writeFinalSummary(started(failed), report(failed))
     const html = fake.record.summary.join('\n')
     expect(html).toContain(
-      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortErrorMessage(longMessage))}</li>`
+      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longMessage))}</li>`
     )
     expect(html).not.toContain('Notify</strong>')
     expect(html).not.toContain('never shown')

@@ -30223,10 +30223,13 @@ async function writeSummary(run) {
 function escapeSummaryText(text) {
     return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
 }
-/** The longest error message shown for one action: the whole is in Buddy. */
+/** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
-/** Buddy's error message, on one line, without control characters, cut to a readable length. */
-function shortErrorMessage(text) {
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+function shortText(text) {
     const line = oneLine(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
@@ -30238,7 +30241,7 @@ function failedActions(execution) {
     return (execution.action_executions ?? []).flatMap((a, i) => {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
-        const error = a.error_message ? shortErrorMessage(a.error_message) : '';
+        const error = a.error_message ? shortText(a.error_message) : '';
         return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
     });
 }
@@ -30333,7 +30336,7 @@ function reportExportedVariables(execution) {
     for (const secret of secrets)
         core/* setSecret */.Pq(secret.value);
     for (const key of invalidKeys) {
-        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortErrorMessage(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
+        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
         log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);

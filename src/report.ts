@@ -80,11 +80,14 @@ export function escapeSummaryText(text: string): string {
   return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`)
 }
 
-/** The longest error message shown for one action: the whole is in Buddy. */
+/** The longest error message shown for one action (the whole is on the run's page). */
 export const ERROR_MESSAGE_LIMIT = 300
 
-/** Buddy's error message, on one line, without control characters, cut to a readable length. */
-export function shortErrorMessage(text: string): string {
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+export function shortText(text: string): string {
   const line = oneLine(text).replace(/\s+/g, ' ')
   const chars = [...line]
   return chars.length > ERROR_MESSAGE_LIMIT
@@ -103,7 +106,7 @@ export interface FailedAction {
 export function failedActions(execution: Execution): FailedAction[] {
   return (execution.action_executions ?? []).flatMap((a, i) => {
     if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status)) return []
-    const error = a.error_message ? shortErrorMessage(a.error_message) : ''
+    const error = a.error_message ? shortText(a.error_message) : ''
     return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }]
   })
 }
@@ -205,7 +208,7 @@ function reportExportedVariables(execution: Execution): void {
   for (const secret of secrets) core.setSecret(secret.value)
   for (const key of invalidKeys) {
     core.notice(
-      `Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortErrorMessage(key))}. It is left out of the variables output.`,
+      `Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`,
       { title: 'Variable left out' }
     )
   }

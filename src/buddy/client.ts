@@ -2,11 +2,11 @@ import { HttpClient } from '@actions/http-client'
 import type { z } from 'zod'
 import { backoffDelay, serverRequestedDelay, type Clock } from '../backoff.js'
 import {
+  CANCEL_RUN,
   actionLogSchema,
   executionListSchema,
   executionSchema,
   identifiersSchema,
-  CANCEL_RUN,
   oidcTokenSchema,
   parseOidcAnswer,
   pipelineSchema,
