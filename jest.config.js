@@ -11,5 +11,9 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  clearMocks: true
+  clearMocks: true,
+  // End-to-end tests spawn the bundle and follow runs in real time (about 3 s each when idle);
+  // jest's 5 s default made them flake on a loaded 2-core machine. Unit tests finish in
+  // milliseconds whatever the limit.
+  testTimeout: 60_000
 }

@@ -55,7 +55,7 @@ describe('reading the pipeline', () => {
     [
       '401',
       () => undefined,
-      /Buddy refused the token \(401 Unauthorized\).*invalid or expired.*Buddy said: Bad credentials/
+      /Buddy refused the token \(401 Unauthorized\).*invalid or expired.*or the token \(or the OIDC identity provider it came from\) has no access to this workspace.*Buddy said: Bad credentials/
     ],
     [
       '403 scope',
@@ -192,16 +192,32 @@ describe('identifier → id', () => {
     })
   })
 
-  it('names the identifier that was not found', async () => {
-    const { client: c } = client()
-    await expect(c.resolvePipelineId('acme', 'web', 'nope')).rejects.toThrow(
-      /pipeline identifier "nope"/
+  it('says at once that Buddy knows no such pipeline when its 200 has no pipeline_id', async () => {
+    const { client: c, clock } = client()
+    const error = await c.resolvePipelineId('acme', 'web', 'nope').then(
+      () => undefined,
+      (e: unknown) => e as Error
     )
+    expect(error).toBeInstanceOf(BuddyApiError)
+    expect(error?.message).toBe(
+      'Buddy knows no pipeline with the identifier "nope" in project "web" of workspace "acme" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline\'s identifier (as in the pipeline\'s URL in Buddy), not its display name; or give "pipeline-id".'
+    )
+    // Buddy's answer was an identifiers answer (IdsView), only without the id.
+    expect(sim.requests).toHaveLength(1)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  it('retries an answer that is no identifiers answer at all', async () => {
+    const { client: c, clock } = client()
+    sim.fault({ path: '/identifiers', kind: 'shape' })
+    await expect(c.resolvePipelineId('acme', 'web', 'deploy')).resolves.toBe(1)
+    expect(sim.requests).toHaveLength(2)
+    expect(clock.sleeps).toHaveLength(1)
   })
 })
 
 describe('OIDC exchange', () => {
-  it.each(['token', 'access_token', 'buddy_token', 'text'])(
+  it.each(['json-string', 'token', 'access_token', 'buddy_token', 'text'])(
     'reads the token from an answer with %s',
     async answer => {
       sim.config.oidc.answer = answer

@@ -84,6 +84,51 @@ describe('wait: true', () => {
     expect(result.outputs.pwned).toBeUndefined()
   })
 
+  it("sets the variables output from what the run's actions exported, printing no value", async () => {
+    const hostileValue = 'https://preview-42.example.com/?q=::set-output name=pwned::yes'
+    sim.config.actionOutputs = {
+      Build: [{ key: 'VERSION', value: '1.0.0' }],
+      Deploy: [
+        { key: 'DEPLOY_URL', value: hostileValue },
+        { key: 'VERSION', value: '1.0.1\nsecond line' },
+        { key: 'not-a-name', value: 'left-out-value' }
+      ]
+    }
+    const result = await runAction({ inputs: inputs(), event })
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.outputs.variables!)).toEqual({
+      VERSION: '1.0.1\nsecond line',
+      DEPLOY_URL: hostileValue
+    })
+    expect(result.outputs.pwned).toBeUndefined()
+    expect(result.stdout).toContain('Variables the run exported: VERSION, DEPLOY_URL')
+    expect(result.stdout).toContain(
+      '::notice title=Variable left out::Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): "not-a-name". It is left out of the variables output.'
+    )
+    for (const value of ['preview-42', '1.0.1', 'second line', 'left-out-value']) {
+      expect(result.stdout).not.toContain(value)
+    }
+  })
+
+  it("names each failed action with Buddy's error message in the annotation and the summary", async () => {
+    sim.config.statusScript = 'FAILED'
+    sim.config.actionErrors = {
+      Deploy: 'Upload failed: *550* <Permission denied>\n::error::injected [x](http://evil)'
+    }
+    const result = await runAction({ inputs: inputs({ logs: 'none' }), event })
+    expect(result.code).toBe(1)
+    // One annotation; Buddy's message on its own line of it (the runner's %0A), after the link.
+    expect(result.errors).toHaveLength(1)
+    expect(result.errors[0]).toMatch(
+      /^::error::Buddy run #1 ended FAILED after \d+s; failed actions: Deploy\. http:\/\/127\.0\.0\.1:\d+\/app\/\S+%0ADeploy: Upload failed: \*550\* <Permission denied> ::error::injected \[x\]\(http:\/\/evil\)$/
+    )
+    expect(result.summary).toContain(
+      '<li><strong>Deploy</strong> (FAILED): Upload failed: &#42;550&#42; &#60;Permission denied&#62; ::error::injected &#91;x&#93;&#40;http://evil&#41;</li>'
+    )
+    // The run ended: what it exported (nothing here) is set.
+    expect(result.outputs.variables).toBe('{}')
+  })
+
   it('stays green with propagate-failure: false, with an error annotation and the status output', async () => {
     sim.config.statusScript = 'FAILED'
     const result = await runAction({
@@ -101,6 +146,8 @@ describe('wait: true', () => {
     const result = await runAction({ inputs: inputs({ timeout: '2s' }), event })
     expect(result.code).toBe(1)
     expect(result.outputs).toMatchObject({ 'timed-out': 'true', status: 'TERMINATED' })
+    // The run did not end while followed: no variables output.
+    expect(result.outputs.variables).toBeUndefined()
     expect(result.errors.join('\n')).toMatch(
       /Timed out after 2s waiting for Buddy run #1 \(last seen INPROGRESS\)\. It was cancelled in Buddy \(now TERMINATED\)/
     )

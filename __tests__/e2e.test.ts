@@ -203,6 +203,18 @@ describe('pipelines and options', () => {
     expect(result.outputs.target).toBe("the pipeline's own ref refs/heads/main")
   })
 
+  it('fails at once, naming it, for a pipeline identifier Buddy does not know', async () => {
+    const result = await runAction({ inputs: { ...base(), 'pipeline-id': '', pipeline: 'nope' } })
+    expect(result.code).toBe(1)
+    expect(result.errors.join('\n')).toContain(
+      'Buddy knows no pipeline with the identifier "nope" in project "web" of workspace "acme"'
+    )
+    // One look-up: a 200 without pipeline_id is an answer, not a fault to retry.
+    expect(sim.requests.map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /workspaces/acme/identifiers'
+    ])
+  })
+
   it('sends every option and masks secret variables', async () => {
     const secret = 'S3cr3t-v4lue-e2e'
     const inputs = {

@@ -233,5 +233,6 @@ describe('the bundle, spawned as the runner does, on hostile input', () => {
       ),
       { numRuns: 25 }
     )
-  })
+    // 25 spawns of the bundle: generous on a loaded 2-core machine (each takes ~0.2 s idle).
+  }, 180_000)
 })

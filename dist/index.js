@@ -28517,7 +28517,7 @@ function describeHttpFailure(status, buddyMessage, ctx) {
     const said = buddyMessage ? ` Buddy said: ${buddyMessage}` : '';
     switch (status) {
         case 401:
-            return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours). Create a new token or check the secret.${said}`;
+            return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours), or the token (or the OIDC identity provider it came from) has no access to this workspace. Create a new token or check the secret, and that its owner (or the provider) belongs to the workspace.${said}`;
         case 403:
             return `Buddy denied access (403 Forbidden) when trying to ${ctx.action}: the token lacks a scope (${ctx.scopes}) or permission in this project, or the API is disabled in the workspace.${said}`;
         case 404:
@@ -28689,6 +28689,11 @@ class BuddyClient {
             }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
         });
+        // Buddy answers 200 without a pipeline id for an identifier it does not know: asking again
+        // cannot help.
+        if (answer.pipeline_id === undefined || answer.pipeline_id === null) {
+            throw new BuddyApiError(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
+        }
         return answer.pipeline_id;
     }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
@@ -28700,15 +28705,7 @@ class BuddyClient {
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            // Seen both as JSON and as the bare token.
-            parseText: text => {
-                const trimmed = text.trim();
-                if (trimmed.startsWith('{'))
-                    return JSON.parse(trimmed);
-                if (/^[\w.~+/=-]+$/.test(trimmed))
-                    return { token: trimmed };
-                throw new SyntaxError('not a token');
-            }
+            parseText: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .parseOidcAnswer */ .pr
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
@@ -28739,7 +28736,7 @@ class BuddyClient {
         return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
             ...this.executionContext(ref, executionId, 'cancel'),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: { operation: 'CANCEL' }, attempts: 2, timeoutMs: 3000 });
+        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
@@ -28789,9 +28786,11 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
+/* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
+/* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
-/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, actionExecutionSchema */
+/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, outputtedVariableSchema, actionExecutionSchema, IDS_VIEW_FIELDS */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9691);
 
 /**
@@ -28837,18 +28836,39 @@ const pipelineSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     ref_name: optionalString,
     ref_type: optionalString
 });
+/**
+ * A variable an action exported (`outputted_variables`, Buddy's SimpleVariableView: key and
+ * value, both optional). Parsed field by field with fallbacks: a malformed variable is left out
+ * later, and never makes the run's status unreadable.
+ */
+const outputtedVariableSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
+    key: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish().catch(undefined),
+    value: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish().catch(undefined),
+    // Not in Buddy's schema: read in case Buddy marks a secret variable so; such a value is masked
+    // and left out of the outputs (exported-variables.ts).
+    encrypted: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().nullish().catch(undefined)
+});
 const actionExecutionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     // Newer answers identify an action's run (needed for its log); Buddy's older example does not.
+    // The schema types it as a string; a number is accepted too.
     action_execution_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()]).nullish(),
+    // Not in Buddy's schema: the older example identified an action's run by `id`. Only a fallback
+    // for action_execution_id.
     id: zod__WEBPACK_IMPORTED_MODULE_0__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig()]).nullish(),
     status: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
     progress: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(),
     start_date: optionalString,
     finish_date: optionalString,
     action: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(), name: optionalString, type: optionalString })
-        .nullish()
+        .nullish(),
+    // Why the action failed, in Buddy's words (untrusted text: report.ts shortens and escapes it).
+    error_message: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish().catch(undefined),
+    outputted_variables: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(outputtedVariableSchema).nullish().catch(undefined)
 });
 const executionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
+    // Buddy's schema marks every field optional; without an id and a status the action can neither
+    // follow nor report a run, so an answer lacking them is "unexpected shape" (a clear error, and
+    // retried where reads are retried), never a crash.
     id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(),
     url: optionalString,
     html_url: optionalString,
@@ -28870,9 +28890,43 @@ const executionListSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ .
     page: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(),
     total_page_count: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish()
 });
+/** Every field of Buddy's IdsView, the identifiers look-up's answer (all optional). */
+const IDS_VIEW_FIELDS = [
+    'domain',
+    'environment_id',
+    'html_url',
+    'pipeline_id',
+    'pkg_id',
+    'pkg_version_id',
+    'project_identifier',
+    'url'
+];
+/**
+ * The identifiers look-up. Buddy answers 200 also for an identifier it does not know, only
+ * without `pipeline_id`: the client then says so at once. An answer with none of IdsView's
+ * fields (and not empty) is no identifiers answer at all: "unexpected shape", retried like any
+ * unreadable answer.
+ */
 const identifiersSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
-    pipeline_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int()
-});
+    pipeline_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().nullish()
+})
+    .refine(answer => Object.keys(answer).length === 0 || IDS_VIEW_FIELDS.some(field => field in answer), { message: 'not an identifiers answer' });
+/** Characters a bare token is made of; anything else in a bare answer is not a token. */
+const TOKEN_TEXT = /^[\w.~+/=-]+$/;
+/**
+ * The OIDC exchange's answer as JSON-ish data for oidcTokenSchema. Buddy documents it as a JSON
+ * string literal (`"a1b2…"`, quotes included); `buddy/login` also accepts a bare token and JSON
+ * objects with `token`, `access_token` or `buddy_token`. Throws when it is none of them.
+ */
+function parseOidcAnswer(text) {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('{'))
+        return JSON.parse(trimmed);
+    const token = trimmed.startsWith('"') ? JSON.parse(trimmed) : trimmed;
+    if (typeof token === 'string' && TOKEN_TEXT.test(token))
+        return { token };
+    throw new SyntaxError('not a token');
+}
 /** The OIDC exchange has been seen answering with each of these keys; one must be there. */
 const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     token: optionalString,
@@ -28882,7 +28936,12 @@ const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     .refine(a => Boolean(a.token ?? a.access_token ?? a.buddy_token), {
     message: 'no token, access_token or buddy_token'
 });
-/** A page of an action's log; seen as `logs` and, in newer answers, `lines`. */
+const CANCEL_RUN = { operation: 'CANCEL' };
+/**
+ * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
+ * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
+ * buddy-api.md): each is optional, and a page with neither list is "unexpected shape".
+ */
 const actionLogSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     logs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
     lines: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
@@ -29051,7 +29110,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(112);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2088);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
 
 
@@ -29597,7 +29656,7 @@ const log = {
 
 /***/ }),
 
-/***/ 112:
+/***/ 2088:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30322,7 +30381,45 @@ function movedAfterCommentRefusal(target) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/exported-variables.ts
+/**
+ * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
+ * output. Pure. Keys and values are Buddy's text, untrusted: callers never print the values.
+ */
+/** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
+ * so that a later action's value wins. Items without a string key and value are left out.
+ */
+function exportedVariables(execution) {
+    // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
+    const values = new Map();
+    const invalidKeys = new Set();
+    const secrets = [];
+    for (const action of execution.action_executions ?? []) {
+        for (const variable of action.outputted_variables ?? []) {
+            const { key, value } = variable;
+            if (typeof key !== 'string' || typeof value !== 'string')
+                continue;
+            if (variable.encrypted === true) {
+                secrets.push({ key, value });
+                // A later secret of the same name makes an earlier plain value stale: neither is given.
+                values.delete(key);
+            }
+            else if (!VARIABLE_NAME.test(key)) {
+                invalidKeys.add(key);
+            }
+            else {
+                values.set(key, value);
+            }
+        }
+    }
+    return { values: Object.fromEntries(values), invalidKeys: [...invalidKeys], secrets };
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 
@@ -30377,6 +30474,36 @@ async function writeSummary(run) {
     ]);
     await core/* summary */.z.write();
 }
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** The longest error message shown for one action (the whole is on the run's page). */
+const ERROR_MESSAGE_LIMIT = 300;
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+function shortText(text) {
+    const line = oneLine(text).replace(/\s+/g, ' ');
+    const chars = [...line];
+    return chars.length > ERROR_MESSAGE_LIMIT
+        ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
+        : line;
+}
+/** The run's failed (or terminated) actions, in run order, with why each failed. */
+function failedActions(execution) {
+    return (execution.action_executions ?? []).flatMap((a, i) => {
+        if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
+            return [];
+        const error = a.error_message ? shortText(a.error_message) : '';
+        return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
+    });
+}
 function escapeHtml(text) {
     return text
         .replace(/&/g, '&amp;')
@@ -30399,7 +30526,11 @@ function finishedOutputs(report) {
         status: report.execution.status,
         'timed-out': String(report.outcome === 'timed-out'),
         duration: String(Math.round(report.durationMs / 1000)),
-        'failed-actions': failedActionNames(report.execution).join(', ')
+        'failed-actions': failedActionNames(report.execution).join(', '),
+        // Only once the run has ended: a run still going may export more.
+        ...(report.outcome === 'finished' && {
+            variables: JSON.stringify(exportedVariables(report.execution).values)
+        })
     };
 }
 function runLink(execution) {
@@ -30421,8 +30552,12 @@ function failureMessage(report, settings) {
         case 'finished': {
             if (execution.status === 'SUCCESSFUL')
                 return undefined;
-            const failed = failedActionNames(execution);
-            return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`;
+            const failed = failedActions(execution);
+            const why = failed
+                .filter(a => a.error)
+                .map(a => `\n${a.name}: ${a.error}`)
+                .join('');
+            return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
         }
         case 'timed-out':
             return `Timed out after ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
@@ -30434,6 +30569,8 @@ function failureMessage(report, settings) {
 }
 /** Outputs, log line, annotation and the step's result for a followed run. */
 function reportFinished(report, settings) {
+    if (report.outcome === 'finished')
+        reportExportedVariables(report.execution);
     for (const [name, value] of Object.entries(finishedOutputs(report)))
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
@@ -30448,6 +30585,24 @@ function reportFinished(report, settings) {
         return;
     }
     core/* setFailed */.C1(message);
+}
+/**
+ * What the log says of the variables the run exported: their names only (values are Buddy's
+ * text, never printed), a notice for each key left out, and secret values masked.
+ */
+function reportExportedVariables(execution) {
+    const { values, invalidKeys, secrets } = exportedVariables(execution);
+    for (const secret of secrets)
+        core/* setSecret */.Pq(secret.value);
+    for (const key of invalidKeys) {
+        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
+    }
+    for (const secret of secrets) {
+        log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+    }
+    const names = Object.keys(values);
+    if (names.length > 0)
+        log/* log */.R.info(`Variables the run exported: ${names.join(', ')}`);
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
@@ -30477,6 +30632,12 @@ async function writeFinalSummary(run, report) {
                 r.durationMs === undefined ? '' : (0,inputs/* formatDuration */.a3)(r.durationMs)
             ])
         ]);
+    }
+    const explained = failedActions(execution).filter(a => a.error);
+    if (explained.length > 0) {
+        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
+            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
+            .join('')}</ul>`, true);
     }
     await core/* summary */.z.write();
 }
@@ -31349,6 +31510,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -31358,7 +31520,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -31384,7 +31546,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -33401,7 +33563,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -33409,7 +33571,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -33417,7 +33579,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -34333,6 +34495,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   YOg: () => (/* binding */ array),
+  zMY: () => (/* binding */ schemas_boolean),
   _H3: () => (/* binding */ looseObject),
   aig: () => (/* binding */ schemas_number),
   Ikc: () => (/* binding */ object),
@@ -34340,7 +34503,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   KCZ: () => (/* binding */ union)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, boolean, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, enum, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, literal, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, record, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, enum, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, literal, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, record, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -36048,9 +36211,9 @@ const $ZodNumberFormat = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodNumbe
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -36068,7 +36231,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -38458,7 +38621,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...core_util/* normalizeParams */.A2(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -42000,13 +42163,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ core_core/* $constructor */.xI("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ core_core/* $constructor */.xI("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);

@@ -69,6 +69,10 @@ const step = {
   'poll-interval': '1s'
 }
 sim.config.tokens['demo-token-not-a-secret'] = sim.config.tokens['sim-token']
+// The deploy action exports the address it deployed to: the step's `variables` output.
+sim.config.actionOutputs = {
+  Deploy: [{ key: 'DEPLOY_URL', value: 'https://staging.example.com' }]
+}
 
 heading('The workflow step')
 console.log(`  on: push   (refs/heads/main, commit ${sha.slice(0, 7)})`)

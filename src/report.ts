@@ -2,10 +2,11 @@ import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { EOL } from 'node:os'
 import type { Execution } from './buddy/model.js'
+import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from './follow-run.js'
 import { formatDuration, type FollowSettings } from './inputs.js'
 import { log } from './log.js'
-import { actionRows, failedActionNames, oneLine } from './progress.js'
+import { actionName, actionRows, failedActionNames, oneLine } from './progress.js'
 
 /** What the user sees: step outputs, log lines and the job summary. */
 
@@ -70,6 +71,46 @@ export async function writeSummary(run: StartedRun): Promise<void> {
   await core.summary.write()
 }
 
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+export function escapeSummaryText(text: string): string {
+  return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`)
+}
+
+/** The longest error message shown for one action (the whole is on the run's page). */
+export const ERROR_MESSAGE_LIMIT = 300
+
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+export function shortText(text: string): string {
+  const line = oneLine(text).replace(/\s+/g, ' ')
+  const chars = [...line]
+  return chars.length > ERROR_MESSAGE_LIMIT
+    ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
+    : line
+}
+
+export interface FailedAction {
+  name: string
+  status: string
+  /** Buddy's error_message, shortened; undefined when Buddy gave none. */
+  error?: string
+}
+
+/** The run's failed (or terminated) actions, in run order, with why each failed. */
+export function failedActions(execution: Execution): FailedAction[] {
+  return (execution.action_executions ?? []).flatMap((a, i) => {
+    if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status)) return []
+    const error = a.error_message ? shortText(a.error_message) : ''
+    return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }]
+  })
+}
+
 export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -93,7 +134,11 @@ export function finishedOutputs(report: FollowReport): Record<string, string> {
     status: report.execution.status,
     'timed-out': String(report.outcome === 'timed-out'),
     duration: String(Math.round(report.durationMs / 1000)),
-    'failed-actions': failedActionNames(report.execution).join(', ')
+    'failed-actions': failedActionNames(report.execution).join(', '),
+    // Only once the run has ended: a run still going may export more.
+    ...(report.outcome === 'finished' && {
+      variables: JSON.stringify(exportedVariables(report.execution).values)
+    })
   }
 }
 
@@ -116,8 +161,12 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
   switch (report.outcome) {
     case 'finished': {
       if (execution.status === 'SUCCESSFUL') return undefined
-      const failed = failedActionNames(execution)
-      return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.join(', ')}` : ''}. ${link}`
+      const failed = failedActions(execution)
+      const why = failed
+        .filter(a => a.error)
+        .map(a => `\n${a.name}: ${a.error}`)
+        .join('')
+      return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`
     }
     case 'timed-out':
       return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
@@ -130,6 +179,7 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
 
 /** Outputs, log line, annotation and the step's result for a followed run. */
 export function reportFinished(report: FollowReport, settings: FollowSettings): void {
+  if (report.outcome === 'finished') reportExportedVariables(report.execution)
   for (const [name, value] of Object.entries(finishedOutputs(report))) core.setOutput(name, value)
   const message = failureMessage(report, settings)
   if (!message) {
@@ -147,6 +197,28 @@ export function reportFinished(report: FollowReport, settings: FollowSettings): 
     return
   }
   core.setFailed(message)
+}
+
+/**
+ * What the log says of the variables the run exported: their names only (values are Buddy's
+ * text, never printed), a notice for each key left out, and secret values masked.
+ */
+function reportExportedVariables(execution: Execution): void {
+  const { values, invalidKeys, secrets } = exportedVariables(execution)
+  for (const secret of secrets) core.setSecret(secret.value)
+  for (const key of invalidKeys) {
+    core.notice(
+      `Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`,
+      { title: 'Variable left out' }
+    )
+  }
+  for (const secret of secrets) {
+    log.info(
+      `Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`
+    )
+  }
+  const names = Object.keys(values)
+  if (names.length > 0) log.info(`Variables the run exported: ${names.join(', ')}`)
 }
 
 export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
@@ -181,6 +253,18 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
         r.durationMs === undefined ? '' : formatDuration(r.durationMs)
       ])
     ])
+  }
+  const explained = failedActions(execution).filter(a => a.error)
+  if (explained.length > 0) {
+    core.summary.addRaw(
+      `<p><strong>Failed actions</strong></p><ul>${explained
+        .map(
+          a =>
+            `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error as string)}</li>`
+        )
+        .join('')}</ul>`,
+      true
+    )
   }
   await core.summary.write()
 }

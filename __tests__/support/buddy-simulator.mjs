@@ -1,7 +1,8 @@
 // A stateful fake of Buddy's REST API on 127.0.0.1, faithful to ../shared/buddy-api.md: the
-// endpoints the action uses, Buddy's answer shapes (as in Buddy's own "Run execution" example),
-// its error bodies, scopes and rate-limit headers, plus fault injection and a record of every
-// request. Plain JavaScript so that tests, `npm run demo` and the GitHub workflow share it.
+// endpoints the action uses, Buddy's answer shapes (built in ./buddy-answers.mjs, which the type
+// checker holds to Buddy's published schema), its error bodies, scopes and rate-limit headers,
+// plus fault injection and a record of every request. Plain JavaScript so that tests,
+// `npm run demo` and the GitHub workflow share it.
 //
 // Also serves the two GitHub endpoints the action may call: the OIDC token request
 // (ACTIONS_ID_TOKEN_REQUEST_URL) under /_github/oidc, and the REST API under /_github/api.
@@ -11,6 +12,15 @@ import { performance } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { readFileSync } from 'node:fs'
+import {
+  actionLogAnswer,
+  executionAnswer,
+  executionsPageAnswer,
+  identifiersAnswer,
+  oidcAnswer,
+  pipelineAnswer,
+  refsOf
+} from './buddy-answers.mjs'
 
 /** The token the action sends to GitHub's API in tests (run-action.mjs's github-token). */
 export const GITHUB_API_TOKEN = 'sim-github-token'
@@ -95,6 +105,17 @@ export async function startSimulator(overrides = {}) {
       if (fault) return applyFault(fault, req, res)
       send(res, answer)
     })
+  })
+
+  /** What the answer builders need to know, as it is now. */
+  const answerContext = () => ({
+    baseUrl,
+    workspace: config.workspace,
+    project: config.project,
+    headRevision: config.headRevision,
+    actionExecutionIds: config.actionExecutionIds,
+    actionOutputs: config.actionOutputs,
+    actionErrors: config.actionErrors
   })
 
   function send(res, answer) {
@@ -224,11 +245,7 @@ export async function startSimulator(overrides = {}) {
       if (b.provider_id !== config.oidc.providerId) return error(404, 'Identity provider not found')
       if (b.web_identity_token !== config.github.idToken)
         return error(401, 'Invalid web identity token')
-      if (config.oidc.answer === 'text') return { status: 200, text: config.oidc.buddyToken }
-      return {
-        status: 200,
-        json: { [config.oidc.answer]: config.oidc.buddyToken, expires_in: 3600 }
-      }
+      return { status: 200, ...oidcAnswer(config.oidc.answer, config.oidc.buddyToken) }
     }
     const identifiers = /^\/workspaces\/([^/]+)\/identifiers$/.exec(path)
     if (identifiers && method === 'GET') {
@@ -237,17 +254,9 @@ export async function startSimulator(overrides = {}) {
       if (decodeURIComponent(identifiers[1]) !== config.workspace)
         return error(404, 'Workspace not found')
       if (record.query.project !== config.project) return error(404, 'Project not found')
+      // An unknown identifier: 200, without pipeline_id.
       const pipeline = config.pipelines.find(p => p.identifier === record.query.pipeline)
-      if (!pipeline) return error(404, 'Pipeline not found')
-      return {
-        status: 200,
-        json: {
-          url: `${baseUrl}/workspaces/${config.workspace}/identifiers`,
-          workspace: config.workspace,
-          project: config.project,
-          pipeline_id: pipeline.id
-        }
-      }
+      return { status: 200, json: identifiersAnswer(answerContext(), pipeline) }
     }
     const m =
       /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+)(?:\/action_executions\/([^/]+)\/logs)?)?)?$/.exec(
@@ -263,7 +272,7 @@ export async function startSimulator(overrides = {}) {
     const pipeline = found.pipeline
     if (!executionsPart) {
       if (method !== 'GET') return error(405, 'Method not allowed')
-      return { status: 200, json: pipelineJson(pipeline) }
+      return { status: 200, json: pipelineAnswer(answerContext(), pipeline) }
     }
     const list = executions.get(pipeline.id) ?? []
     if (executionId === undefined) {
@@ -273,17 +282,7 @@ export async function startSimulator(overrides = {}) {
         const newestFirst = [...list].reverse()
         return {
           status: 200,
-          json: {
-            url: `${baseUrl}${path}`,
-            page,
-            page_size: perPage,
-            total_page_count: Math.ceil(newestFirst.length / perPage),
-            element_count: Math.min(perPage, newestFirst.length),
-            total_element_count: newestFirst.length,
-            executions: newestFirst
-              .slice((page - 1) * perPage, page * perPage)
-              .map(e => executionJson(pipeline, e, { brief: true }))
-          }
+          json: executionsPageAnswer(answerContext(), path, newestFirst, page, perPage)
         }
       }
       if (method === 'POST') return runPipeline(pipeline, record.body)
@@ -298,21 +297,11 @@ export async function startSimulator(overrides = {}) {
       const lines = config.actionLogs[action.name] ?? defaultLog(action)
       const offset = Math.max(0, Number(record.query.offset ?? 0) || 0)
       const limit = Math.min(1000, Math.max(1, Number(record.query.limit ?? 100) || 100))
-      const slice = lines.slice(offset, offset + limit)
-      return {
-        status: 200,
-        json: {
-          url: `${baseUrl}${path}`,
-          offset,
-          element_count: slice.length,
-          total_element_count: lines.length,
-          logs: slice
-        }
-      }
+      return { status: 200, json: actionLogAnswer(answerContext(), path, lines, offset, limit) }
     }
     if (method === 'GET') {
       advance(execution)
-      return { status: 200, json: executionJson(pipeline, execution) }
+      return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
     }
     if (method === 'PATCH') {
       const operation = record.body?.operation
@@ -325,7 +314,7 @@ export async function startSimulator(overrides = {}) {
           if (a.status === 'INPROGRESS') a.status = 'TERMINATED'
         }
       }
-      return { status: 200, json: executionJson(pipeline, execution) }
+      return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
     }
     return error(405, 'Method not allowed')
   }
@@ -388,6 +377,7 @@ export async function startSimulator(overrides = {}) {
     const fixedRef = wildcard ? undefined : pipelineRefs[0]
     const execution = {
       id: nextExecutionId++,
+      pipelineId: pipeline.id,
       hash: randomBytes(12).toString('hex'),
       status: config.initialStatus,
       script: [],
@@ -411,7 +401,7 @@ export async function startSimulator(overrides = {}) {
     const list = executions.get(pipeline.id) ?? []
     list.push(execution)
     executions.set(pipeline.id, list)
-    return { status: 200, json: executionJson(pipeline, execution) }
+    return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
   const isoNow = () => new Date(config.now()).toISOString()
@@ -438,95 +428,6 @@ export async function startSimulator(overrides = {}) {
       if (FINAL.includes(status)) action.finishedAt = now
       action.status = status
     })
-  }
-
-  function pipelineJson(pipeline) {
-    const html = `${baseUrl}/app/${config.workspace}/${config.project}/pipelines/pipeline/${pipeline.id}`
-    return {
-      url: `${baseUrl}/workspaces/${config.workspace}/projects/${config.project}/pipelines/${pipeline.id}`,
-      html_url: html,
-      id: pipeline.id,
-      identifier: pipeline.identifier,
-      name: pipeline.name,
-      on: 'CLICK',
-      // Newer pipelines may name their refs only under their trigger events.
-      refs: pipeline.refs ?? [],
-      events: pipeline.events ?? [{ type: 'PUSH', refs: pipeline.refs }],
-      priority: 'NORMAL',
-      last_execution_status: 'SUCCESSFUL'
-    }
-  }
-
-  function executionJson(pipeline, e, { brief = false } = {}) {
-    const api = `${baseUrl}/workspaces/${config.workspace}/projects/${config.project}`
-    const member = {
-      url: `${api}/member/1`,
-      html_url: `${baseUrl}/app/profile/1`,
-      id: 1,
-      name: 'Sim User',
-      avatar_url: `${baseUrl}/app/avatar.png`
-    }
-    const revision =
-      e.body.to_revision.revision === 'HEAD' ? config.headRevision : e.body.to_revision.revision
-    const commit = {
-      url: `${api}/repository/commits/${revision}`,
-      html_url: `${baseUrl}/app/${config.workspace}/${config.project}/repository/commit/${revision}`,
-      revision,
-      author_date: e.startedAt,
-      commit_date: e.startedAt,
-      message: 'Simulated commit\n',
-      committer: member,
-      author: member
-    }
-    const json = {
-      url: `${api}/pipelines/${pipeline.id}/executions/${e.id}`,
-      html_url: `${baseUrl}/app/${config.workspace}/${config.project}/pipelines/pipeline/${pipeline.id}/execution/${e.hash}`,
-      id: e.id,
-      start_date: e.startedAt,
-      finish_date: e.finishedAt,
-      priority: e.body.priority ?? 'NORMAL',
-      triggered_on: 'API',
-      refresh: e.body.refresh ?? false,
-      status: e.status,
-      comment: e.body.comment ?? '',
-      ...(e.branch && {
-        branch: {
-          url: `${api}/repository/branches/${e.branch}`,
-          html_url: `${baseUrl}/app/branch/${e.branch}`,
-          name: e.branch,
-          default: e.branch === 'main'
-        }
-      }),
-      ...(e.tag && { tag: { name: e.tag } }),
-      ...(e.pullRequest && { pull_request: { name: e.pullRequest } }),
-      to_revision: commit,
-      creator: member,
-      pipeline: {
-        url: `${api}/pipelines/${pipeline.id}`,
-        html_url: `${baseUrl}/app/pipelines/${pipeline.id}`,
-        id: pipeline.id,
-        name: pipeline.name,
-        refs: refsOf(pipeline)
-      }
-    }
-    if (!brief) {
-      json.from_revision = commit
-      json.action_executions = e.actions.map(a => ({
-        ...(config.actionExecutionIds && { action_execution_id: a.executionId }),
-        status: a.status,
-        progress: a.status === 'SUCCESSFUL' ? 100 : 0,
-        start_date: a.startedAt,
-        finish_date: a.finishedAt,
-        action: {
-          url: `${api}/pipelines/${pipeline.id}/actions/${a.id}`,
-          html_url: `${baseUrl}/app/action/${a.id}`,
-          id: a.id,
-          name: a.name,
-          type: a.type
-        }
-      }))
-    }
-    return json
   }
 
   await new Promise(resolve => server.listen(config.port ?? 0, '127.0.0.1', resolve))
@@ -593,12 +494,23 @@ export function defaultConfig() {
     actionExecutionIds: true,
     /** @type {Record<string, string[]>} action name → its log lines */
     actionLogs: {},
+    /**
+     * Action name → the variables it exports (outputted_variables), shown once it has ended.
+     * @type {Record<string, { key: string, value: string }[]>}
+     */
+    actionOutputs: {},
+    /**
+     * Action name → its error_message when it fails (default: "<name> failed: exit code 1").
+     * @type {Record<string, string>}
+     */
+    actionErrors: {},
     headRevision: '0123456789abcdef0123456789abcdef01234567',
     /** @type {Record<string, number>} */
     unknownRevisions: {},
     oidc: {
       providerId: 'c0ffee00-0000-4000-8000-000000000001',
       buddyToken: 'sim-oidc-buddy-token',
+      /** 'json-string' (as Buddy documents it), 'text' (bare), or a JSON object's key. */
       answer: 'token'
     },
     github: {
@@ -618,12 +530,6 @@ export function defaultConfig() {
       forkPullRequests: []
     }
   }
-}
-
-/** A pipeline's refs: its own, else those of its trigger events. */
-function refsOf(pipeline) {
-  if (pipeline.refs?.length) return pipeline.refs
-  return (pipeline.events ?? []).flatMap(e => e.refs ?? [])
 }
 
 const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']

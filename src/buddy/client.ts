@@ -2,11 +2,13 @@ import { HttpClient } from '@actions/http-client'
 import type { z } from 'zod'
 import { backoffDelay, serverRequestedDelay, type Clock } from '../backoff.js'
 import {
+  CANCEL_RUN,
   actionLogSchema,
   executionListSchema,
   executionSchema,
   identifiersSchema,
   oidcTokenSchema,
+  parseOidcAnswer,
   pipelineSchema,
   type Execution,
   type Pipeline,
@@ -133,7 +135,7 @@ export function describeHttpFailure(
   const said = buddyMessage ? ` Buddy said: ${buddyMessage}` : ''
   switch (status) {
     case 401:
-      return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours). Create a new token or check the secret.${said}`
+      return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours), or the token (or the OIDC identity provider it came from) has no access to this workspace. Create a new token or check the secret, and that its owner (or the provider) belongs to the workspace.${said}`
     case 403:
       return `Buddy denied access (403 Forbidden) when trying to ${ctx.action}: the token lacks a scope (${ctx.scopes}) or permission in this project, or the API is disabled in the workspace.${said}`
     case 404:
@@ -347,6 +349,13 @@ export class BuddyClient {
         scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
       }
     )
+    // Buddy answers 200 without a pipeline id for an identifier it does not know: asking again
+    // cannot help.
+    if (answer.pipeline_id === undefined || answer.pipeline_id === null) {
+      throw new BuddyApiError(
+        `Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`
+      )
+    }
     return answer.pipeline_id
   }
 
@@ -364,13 +373,7 @@ export class BuddyClient {
       {
         body: { provider_id: providerId, web_identity_token: webIdentityToken },
         authenticate: false,
-        // Seen both as JSON and as the bare token.
-        parseText: text => {
-          const trimmed = text.trim()
-          if (trimmed.startsWith('{')) return JSON.parse(trimmed)
-          if (/^[\w.~+/=-]+$/.test(trimmed)) return { token: trimmed }
-          throw new SyntaxError('not a token')
-        }
+        parseText: parseOidcAnswer
       }
     )
     // The schema makes sure that one of them is there.
@@ -422,7 +425,7 @@ export class BuddyClient {
         ...this.executionContext(ref, executionId, 'cancel'),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
       },
-      { body: { operation: 'CANCEL' }, attempts: 2, timeoutMs: 3000 }
+      { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000 }
     )
   }
 

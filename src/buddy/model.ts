@@ -20,6 +20,11 @@ export const PAUSED_STATUSES = [
   'WAITING_FOR_SETTABLE_VARIABLES',
   'WAITING_FOR_VT_SESSION'
 ] as const
+export type FinalStatus = (typeof FINAL_STATUSES)[number]
+export type RunningStatus = (typeof RUNNING_STATUSES)[number]
+export type PausedStatus = (typeof PAUSED_STATUSES)[number]
+/** Together these cover Buddy's status enum exactly (checked in __tests__/conformance.test.ts). */
+export type KnownStatus = FinalStatus | RunningStatus | PausedStatus
 
 export type StatusKind = 'final' | 'running' | 'paused' | 'unknown'
 
@@ -49,9 +54,26 @@ export const pipelineSchema = z.looseObject({
 })
 export type Pipeline = z.infer<typeof pipelineSchema>
 
+/**
+ * A variable an action exported (`outputted_variables`, Buddy's SimpleVariableView: key and
+ * value, both optional). Parsed field by field with fallbacks: a malformed variable is left out
+ * later, and never makes the run's status unreadable.
+ */
+export const outputtedVariableSchema = z.looseObject({
+  key: z.string().nullish().catch(undefined),
+  value: z.string().nullish().catch(undefined),
+  // Not in Buddy's schema: read in case Buddy marks a secret variable so; such a value is masked
+  // and left out of the outputs (exported-variables.ts).
+  encrypted: z.boolean().nullish().catch(undefined)
+})
+export type OutputtedVariable = z.infer<typeof outputtedVariableSchema>
+
 export const actionExecutionSchema = z.looseObject({
   // Newer answers identify an action's run (needed for its log); Buddy's older example does not.
+  // The schema types it as a string; a number is accepted too.
   action_execution_id: z.union([z.string(), z.number()]).nullish(),
+  // Not in Buddy's schema: the older example identified an action's run by `id`. Only a fallback
+  // for action_execution_id.
   id: z.union([z.string(), z.number()]).nullish(),
   status: z.string().nullish(),
   progress: z.number().nullish(),
@@ -59,11 +81,17 @@ export const actionExecutionSchema = z.looseObject({
   finish_date: optionalString,
   action: z
     .looseObject({ id: z.number().nullish(), name: optionalString, type: optionalString })
-    .nullish()
+    .nullish(),
+  // Why the action failed, in Buddy's words (untrusted text: report.ts shortens and escapes it).
+  error_message: z.string().nullish().catch(undefined),
+  outputted_variables: z.array(outputtedVariableSchema).nullish().catch(undefined)
 })
 export type ActionExecution = z.infer<typeof actionExecutionSchema>
 
 export const executionSchema = z.looseObject({
+  // Buddy's schema marks every field optional; without an id and a status the action can neither
+  // follow nor report a run, so an answer lacking them is "unexpected shape" (a clear error, and
+  // retried where reads are retried), never a crash.
   id: z.number().int(),
   url: optionalString,
   html_url: optionalString,
@@ -88,9 +116,48 @@ export const executionListSchema = z.looseObject({
   total_page_count: z.number().nullish()
 })
 
-export const identifiersSchema = z.looseObject({
-  pipeline_id: z.number().int()
-})
+/** Every field of Buddy's IdsView, the identifiers look-up's answer (all optional). */
+export const IDS_VIEW_FIELDS = [
+  'domain',
+  'environment_id',
+  'html_url',
+  'pipeline_id',
+  'pkg_id',
+  'pkg_version_id',
+  'project_identifier',
+  'url'
+] as const
+
+/**
+ * The identifiers look-up. Buddy answers 200 also for an identifier it does not know, only
+ * without `pipeline_id`: the client then says so at once. An answer with none of IdsView's
+ * fields (and not empty) is no identifiers answer at all: "unexpected shape", retried like any
+ * unreadable answer.
+ */
+export const identifiersSchema = z
+  .looseObject({
+    pipeline_id: z.number().int().nullish()
+  })
+  .refine(
+    answer => Object.keys(answer).length === 0 || IDS_VIEW_FIELDS.some(field => field in answer),
+    { message: 'not an identifiers answer' }
+  )
+
+/** Characters a bare token is made of; anything else in a bare answer is not a token. */
+const TOKEN_TEXT = /^[\w.~+/=-]+$/
+
+/**
+ * The OIDC exchange's answer as JSON-ish data for oidcTokenSchema. Buddy documents it as a JSON
+ * string literal (`"a1b2…"`, quotes included); `buddy/login` also accepts a bare token and JSON
+ * objects with `token`, `access_token` or `buddy_token`. Throws when it is none of them.
+ */
+export function parseOidcAnswer(text: string): unknown {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('{')) return JSON.parse(trimmed)
+  const token: unknown = trimmed.startsWith('"') ? JSON.parse(trimmed) : trimmed
+  if (typeof token === 'string' && TOKEN_TEXT.test(token)) return { token }
+  throw new SyntaxError('not a token')
+}
 
 /** The OIDC exchange has been seen answering with each of these keys; one must be there. */
 export const oidcTokenSchema = z
@@ -118,7 +185,20 @@ export interface RunRequestBody {
   delay_until?: string
 }
 
-/** A page of an action's log; seen as `logs` and, in newer answers, `lines`. */
+/**
+ * The PATCH of a run that the action sends. Its operation must be one of Buddy's
+ * CancelRetryExecutionRequestOperation (checked in __tests__/conformance.test.ts).
+ */
+export interface ExecutionOperationBody {
+  operation: 'CANCEL'
+}
+export const CANCEL_RUN: ExecutionOperationBody = { operation: 'CANCEL' }
+
+/**
+ * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
+ * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
+ * buddy-api.md): each is optional, and a page with neither list is "unexpected shape".
+ */
 export const actionLogSchema = z
   .looseObject({
     logs: z.array(z.string()).nullish(),
