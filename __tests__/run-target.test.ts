@@ -443,6 +443,9 @@ describe('fork code is an explicit choice', () => {
   fork.pull_request.head.repo.full_name = 'someone/fork'
   const deletedFork = structuredClone(prOpened)
   deletedFork.pull_request.head.repo = null
+  const sameRepoOtherCase = structuredClone(prOpened)
+  sameRepoOtherCase.pull_request.head.repo.full_name =
+    prOpened.pull_request.base.repo.full_name.toUpperCase()
 
   it.each<[string, EventContext, RegExp | undefined]>([
     [
@@ -458,6 +461,11 @@ describe('fork code is an explicit choice', () => {
     [
       'pull_request_target from the same repository',
       ctx('pull_request_target', prOpened),
+      undefined
+    ],
+    [
+      'pull_request_target from the same repository, its name in other case',
+      ctx('pull_request_target', sameRepoOtherCase),
       undefined
     ],
     [

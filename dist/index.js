@@ -30287,7 +30287,7 @@ async function withPullRequestHead(octokit, at, target, lookUp) {
     // A deleted fork leaves head.repo null.
     const headRepository = pr.head.repo?.full_name;
     const baseRepository = pr.base.repo.full_name;
-    const fork = headRepository === undefined || headRepository !== baseRepository;
+    const fork = (0,run_target/* isForkHead */.NH)(headRepository, baseRepository);
     const code = target.code && { ...target.code, headRepository, baseRepository, fork };
     if (target.revision !== undefined)
         return { ...target, code, lookUp: undefined };
@@ -30351,7 +30351,7 @@ async function forkPullRequestNumber(octokit, at, lookUp) {
         per_page: 30,
         ...request()
     });
-    const fromFork = data.filter(pr => pr.head.repo?.full_name === lookUp.headRepository);
+    const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
     const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? fromFork.find(p => p.state === 'open');
     if (!pr) {
         throw new run_target/* RunTargetError */.Vp(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
@@ -30965,6 +30965,7 @@ async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_
 /* harmony export */   Gw: () => (/* binding */ forkCodeRefusal),
 /* harmony export */   Ib: () => (/* binding */ pullRequestName),
 /* harmony export */   Ko: () => (/* binding */ isSecretlessForkEvent),
+/* harmony export */   NH: () => (/* binding */ isForkHead),
 /* harmony export */   Vp: () => (/* binding */ RunTargetError),
 /* harmony export */   ff: () => (/* binding */ describeTarget),
 /* harmony export */   hu: () => (/* binding */ targetRef)
@@ -30978,6 +30979,14 @@ const ASK_FOR_TARGET = 'Set input "branch", "tag" or "pull-request" to say what 
 const obj = (v) => (v && typeof v === 'object' ? v : {});
 const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+/**
+ * A pull request's code is a fork's when its head repository is another one, or unknown (a
+ * deleted fork leaves it null). GitHub's owner/name are case-insensitive.
+ */
+function isForkHead(headRepository, baseRepository) {
+    return (headRepository === undefined ||
+        headRepository.toLowerCase() !== (baseRepository ?? '').toLowerCase());
+}
 function pullRequestName(num) {
     return `pull/${num}`;
 }
@@ -31055,8 +31064,7 @@ function pullRequest(ctx) {
                 event: ctx.eventName,
                 headRepository,
                 baseRepository,
-                // A deleted fork leaves head.repo null: its code is a fork's all the same.
-                fork: headRepository === undefined || headRepository !== baseRepository
+                fork: isForkHead(headRepository, baseRepository)
             }
             : undefined
     };
@@ -31109,7 +31117,7 @@ function workflowRun(ctx) {
             event: 'workflow_run',
             headRepository,
             baseRepository,
-            fork: headRepository === undefined || headRepository !== baseRepository
+            fork: isForkHead(headRepository, baseRepository)
         };
         // pull_requests may also list pull requests of other repositories with the same branch.
         const baseId = obj(p.repository).id ?? obj(run.repository).id;
@@ -31270,7 +31278,7 @@ function isSecretlessForkEvent(ctx) {
     const pr = obj(ctx.payload.pull_request);
     const head = str(obj(obj(pr.head).repo).full_name);
     const base = str(obj(obj(pr.base).repo).full_name);
-    return head !== undefined && base !== undefined && head !== base;
+    return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
 }
 /**
  * Code from a fork, run by an event that has the base repository's secrets: refused unless the

@@ -1,4 +1,10 @@
-import { pullRequestName, RunTargetError, type RunTarget, type TargetLookUp } from './run-target.js'
+import {
+  isForkHead,
+  pullRequestName,
+  RunTargetError,
+  type RunTarget,
+  type TargetLookUp
+} from './run-target.js'
 
 /**
  * What the event does not carry, asked of GitHub's API with "github-token": a pull request's
@@ -123,7 +129,7 @@ async function withPullRequestHead(
   // A deleted fork leaves head.repo null.
   const headRepository = pr.head.repo?.full_name
   const baseRepository = pr.base.repo.full_name
-  const fork = headRepository === undefined || headRepository !== baseRepository
+  const fork = isForkHead(headRepository, baseRepository)
   const code = target.code && { ...target.code, headRepository, baseRepository, fork }
   if (target.revision !== undefined) return { ...target, code, lookUp: undefined }
   const headTimes: HeadTimes = {
@@ -196,7 +202,9 @@ async function forkPullRequestNumber(
     per_page: 30,
     ...request()
   })
-  const fromFork = data.filter(pr => pr.head.repo?.full_name === lookUp.headRepository)
+  const fromFork = data.filter(
+    pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase()
+  )
   const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? fromFork.find(p => p.state === 'open')
   if (!pr) {
     throw new RunTargetError(

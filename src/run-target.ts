@@ -75,6 +75,17 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined
 
+/**
+ * A pull request's code is a fork's when its head repository is another one, or unknown (a
+ * deleted fork leaves it null). GitHub's owner/name are case-insensitive.
+ */
+export function isForkHead(headRepository: string | undefined, baseRepository: string | undefined) {
+  return (
+    headRepository === undefined ||
+    headRepository.toLowerCase() !== (baseRepository ?? '').toLowerCase()
+  )
+}
+
 export function pullRequestName(num: number | string): string {
   return `pull/${num}`
 }
@@ -163,8 +174,7 @@ function pullRequest(ctx: EventContext): RunTarget {
             event: ctx.eventName,
             headRepository,
             baseRepository,
-            // A deleted fork leaves head.repo null: its code is a fork's all the same.
-            fork: headRepository === undefined || headRepository !== baseRepository
+            fork: isForkHead(headRepository, baseRepository)
           }
         : undefined
   }
@@ -221,7 +231,7 @@ function workflowRun(ctx: EventContext): RunTarget {
       event: 'workflow_run',
       headRepository,
       baseRepository,
-      fork: headRepository === undefined || headRepository !== baseRepository
+      fork: isForkHead(headRepository, baseRepository)
     }
     // pull_requests may also list pull requests of other repositories with the same branch.
     const baseId = obj(p.repository).id ?? obj(run.repository).id
@@ -390,7 +400,7 @@ export function isSecretlessForkEvent(ctx: EventContext): boolean {
   const pr = obj(ctx.payload.pull_request)
   const head = str(obj(obj(pr.head).repo).full_name)
   const base = str(obj(obj(pr.base).repo).full_name)
-  return head !== undefined && base !== undefined && head !== base
+  return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase()
 }
 
 /**
