@@ -276,14 +276,13 @@ describe('pull_request_target and issue_comment from forks', () => {
     issue: { ...comment.issue, number: 9, pull_request: { url: 'x' } }
   }
 
+  /** The step, started by a comment on pull request #9. */
+  const commentRun = (inputs: Record<string, string>) =>
+    runAction({ inputs, eventName: 'issue_comment', event: commentOnPullRequest, env: github() })
+
   it('a comment on a fork pull request is refused after the look-up, before Buddy', async () => {
     sim.config.github.pullRequests['9'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
-    const result = await runAction({
-      inputs: base(),
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun(base())
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Refusing to run pull request pull\/9: its code comes from the fork stranger\/fork, and this issue_comment event/
@@ -293,23 +292,18 @@ describe('pull_request_target and issue_comment from forks', () => {
 
   it('naming the same pull request in the inputs does not skip the check', async () => {
     sim.config.github.pullRequests['9'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
-    const result = await runAction({
-      inputs: { ...base(), 'pull-request': '9', revision: 'HEAD' },
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun({ ...base(), 'pull-request': '9', revision: 'HEAD' })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(/Refusing to run pull request pull\/9/)
     expect(buddyRequests()).toEqual([])
   })
 
   it('with a revision and allow-fork-code, nothing is asked of GitHub', async () => {
-    const result = await runAction({
-      inputs: { ...base(), revision: HEAD_SHA, 'allow-fork-code': 'true', 'github-token': '' },
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
+    const result = await commentRun({
+      ...base(),
+      revision: HEAD_SHA,
+      'allow-fork-code': 'true',
+      'github-token': ''
     })
     expect(result.code).toBe(0)
     expect(githubPaths()).toEqual([])
@@ -320,12 +314,7 @@ describe('pull_request_target and issue_comment from forks', () => {
   })
 
   it('with a revision but no GitHub token, says why the pull request must still be read', async () => {
-    const result = await runAction({
-      inputs: { ...base(), revision: HEAD_SHA, 'github-token': '' },
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun({ ...base(), revision: HEAD_SHA, 'github-token': '' })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Cannot look up the head commit of pull request #9: input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. With "revision" set, the pull request is read only to tell whether its code comes from a fork/
@@ -335,12 +324,7 @@ describe('pull_request_target and issue_comment from forks', () => {
 
   it('a deleted fork is a fork', async () => {
     sim.config.github.pullRequests['9'] = { sha: HEAD_SHA, headRepository: null }
-    const result = await runAction({
-      inputs: base(),
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun(base())
     expect(errorsOf(result)).toMatch(/its code comes from a fork \(since deleted\)/)
     expect(buddyRequests()).toEqual([])
   })
@@ -351,12 +335,7 @@ describe('pull_request_target and issue_comment from forks', () => {
       headRepository: 'stranger/fork',
       pushedAt: '2026-11-28T10:00:05Z'
     }
-    const result = await runAction({
-      inputs: { ...base(), 'allow-fork-code': 'true' },
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun({ ...base(), 'allow-fork-code': 'true' })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Refusing to run pull\/9: the fork stranger\/fork was pushed to at 2026-11-28T10:00:05Z, after the comment that asked for the run \(2026-11-28T10:00:00Z\), so that comment did not approve this code\. Comment again to run the new head, or set input "revision" to the commit that was approved\./
@@ -367,12 +346,7 @@ describe('pull_request_target and issue_comment from forks', () => {
   it('a head commit made after the comment is refused, also in this repository', async () => {
     sim.config.github.pullRequests['9'] = HEAD_SHA
     sim.config.github.commitDates[HEAD_SHA] = '2026-11-28T10:01:00Z'
-    const result = await runAction({
-      inputs: base(),
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun(base())
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /its head commit c0ffee\w+ was made at 2026-11-28T10:01:00Z, after the comment/
@@ -386,12 +360,7 @@ describe('pull_request_target and issue_comment from forks', () => {
       headRepository: 'stranger/fork',
       pushedAt: '2026-11-28T09:59:00Z'
     }
-    const result = await runAction({
-      inputs: { ...base(), 'allow-fork-code': 'true' },
-      eventName: 'issue_comment',
-      event: commentOnPullRequest,
-      env: github()
-    })
+    const result = await commentRun({ ...base(), 'allow-fork-code': 'true' })
     expect(result.code).toBe(0)
     expect(posts()[0]?.body).toMatchObject({
       pull_request: { name: 'pull/9' },
