@@ -60,6 +60,25 @@ describe('the commit that runs', () => {
     expect(result.outputs.revision).toBe(TAGGED_COMMIT)
   })
 
+  it('a lightweight tag push runs the tagged commit', async () => {
+    const event = webhookExample(
+      'push',
+      p => p.ref === 'refs/tags/simple-tag' && !p.deleted
+    ) as Payload
+    const result = await runAction({
+      inputs: base(),
+      eventName: 'push',
+      event,
+      ref: event.ref,
+      sha: event.head_commit.id
+    })
+    expect(result.code).toBe(0)
+    expect(posts()[0]?.body).toMatchObject({
+      tag: { name: 'simple-tag' },
+      to_revision: { revision: event.head_commit.id }
+    })
+  })
+
   it('a tag created by the create event runs GITHUB_SHA', async () => {
     const event = webhookExample('create', p => p.ref_type === 'tag') as Payload
     await runAction({
@@ -183,7 +202,7 @@ describe('workflow_run: what the upstream run was for', () => {
     })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
-      /Refusing to run pull request stranger\/fork:patch-1: its code comes from the fork stranger\/fork, and this workflow_run event runs with the secrets of octo-org\/octo-repo.*set input "allow-fork-code: true"/
+      /Refusing to run pull request from stranger\/fork:patch-1: its code comes from the fork stranger\/fork, and this workflow_run event runs with the secrets of octo-org\/octo-repo.*set input "allow-fork-code: true"/
     )
     expect(sim.requests).toEqual([])
   })
@@ -215,6 +234,27 @@ describe('workflow_run: what the upstream run was for', () => {
     expect(result.warnings.join('\n')).toMatch(
       /Running code from the fork stranger\/fork with this repository's secrets, as input "allow-fork-code" allows/
     )
+  })
+
+  it("naming a fork's pull request in the inputs does not skip the check", async () => {
+    sim.config.github.pullRequests['7'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
+    for (const event of [
+      forkRun(),
+      // A deleted fork: no head repository at all.
+      upstream({ event: 'pull_request', pull_requests: [], head_repository: null })
+    ]) {
+      const result = await runAction({
+        inputs: { ...base(), 'pull-request': '7', revision: HEAD_SHA },
+        eventName: 'workflow_run',
+        event,
+        env: github()
+      })
+      expect(result.code).toBe(1)
+      expect(errorsOf(result)).toMatch(
+        /Refusing to run pull request pull\/7: its code comes from the fork stranger\/fork, and this workflow_run event runs with the secrets/
+      )
+    }
+    expect(buddyRequests()).toEqual([])
   })
 
   it("a fork's pull request that GitHub cannot find fails clearly", async () => {
@@ -320,6 +360,23 @@ describe('pull_request_target and issue_comment from forks', () => {
       /Cannot look up the head commit of pull request #9: input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. With "revision" set, the pull request is read only to tell whether its code comes from a fork/
     )
     expect(sim.requests).toEqual([])
+  })
+
+  it('another pull request named in the inputs is read from GitHub and checked too', async () => {
+    sim.config.github.pullRequests['10'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
+    sim.config.github.pullRequests['11'] = HEAD_SHA
+    const refused = await commentRun({ ...base(), 'pull-request': '10' })
+    expect(errorsOf(refused)).toMatch(
+      /Refusing to run pull request pull\/10: its code comes from the fork/
+    )
+    expect(buddyRequests()).toEqual([])
+    const ran = await commentRun({ ...base(), 'pull-request': '11' })
+    expect(ran.code).toBe(0)
+    // Another pull request than the event's runs its HEAD, as any explicit target does.
+    expect(posts()[0]?.body).toMatchObject({
+      pull_request: { name: 'pull/11' },
+      to_revision: { revision: 'HEAD' }
+    })
   })
 
   it('a deleted fork is a fork', async () => {
@@ -459,6 +516,19 @@ describe('inputs that misled', () => {
     expect(masks).not.toContain('::add-mask::==')
     const outsideMasks = result.stdout.split('\n').filter(l => !l.startsWith('::add-mask::'))
     expect(outsideMasks.filter(l => l.includes(pem[1] as string))).toEqual([])
+  })
+
+  it('a secret pasted without its key is refused, and its text never printed', async () => {
+    const pasted = 'dGhpcyBpcyBhIHBhc3RlZCBzZWNyZXQ='
+    const result = await runAction({
+      inputs: { ...base(), 'secret-variables': `${SECRET_VARIABLE}\n${pasted}` }
+    })
+    expect(result.code).toBe(1)
+    expect(errorsOf(result)).toMatch(/line 2 has an empty value/)
+    const key = pasted.replace(/=+$/, '')
+    const shown = result.stdout.split('\n').filter(l => l.includes(key))
+    expect(shown).toEqual([`::add-mask::${pasted}`])
+    expect(sim.requests).toEqual([])
   })
 
   it('with wait, the timeout counts from the delayed start', async () => {

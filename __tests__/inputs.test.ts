@@ -266,6 +266,15 @@ describe('invalid values name the input, the value and what is accepted', () => 
     expect(message).not.toContain('hunter2')
     const badKey = errorOf({ 'secret-variables': 'bad key=hunter2' })
     expect(badKey).not.toContain('hunter2')
+    for (const pasted of ['dGhpcyBpcyBzZWNyZXQ=', 'c2VjcmV0IHR3bw==', 'EMPTY=', 'SPACES=   ']) {
+      const message = errorOf({ 'secret-variables': `OK=fine\n${pasted}` })
+      expect(message).toBe(
+        'Input "secret-variables" is not valid: line 2 has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused.'
+      )
+    }
+    expect(errorOf({ 'secret-variables': 'A=1\nA=2' })).toBe(
+      'Input "secret-variables" is not valid: line 2: a key is given twice.'
+    )
     const unclosed = errorOf({ 'secret-variables': 'KEY<<END\nhunter2' })
     expect(unclosed).toBe(
       'Input "secret-variables" is not valid: line 1 starts a multi-line value that no line "END" ends.'

@@ -72,6 +72,21 @@ describe('pipelineRefs', () => {
       { kind: 'any' }
     ],
     ['events without refs', pipeline({ events: [{ type: 'SCHEDULE' }] }), { kind: 'any' }],
+    [
+      'refs under events, and a pull request trigger: runs pull requests too',
+      pipeline({
+        events: [
+          { type: 'PUSH', refs: ['refs/heads/main'] },
+          { type: 'PULL_REQUEST', branches: ['main'] }
+        ]
+      }),
+      { kind: 'any', why: 'the pipeline runs on pull requests' }
+    ],
+    [
+      'an event that names branches: runs more than one ref',
+      pipeline({ events: [{ type: 'PUSH', refs: ['refs/heads/main'], branches: ['develop'] }] }),
+      { kind: 'any' }
+    ],
     ['not readable', undefined, { kind: 'any', why: 'the pipeline could not be read' }]
   ])('%s', (_name, p, expected) => {
     expect(pipelineRefs(p)).toMatchObject(expected)

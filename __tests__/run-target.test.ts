@@ -237,13 +237,28 @@ describe('the mapping table, on real payloads', () => {
       }
     ],
     [
-      'workflow_run of a pull_request_target run: the base branch it ran on',
+      'workflow_run of a merge queue run: its temporary branch, no look-up (deleted by then)',
       ctx(
         'workflow_run',
-        upstream({ event: 'pull_request_target', head_branch: 'develop', pull_requests: [] }),
+        upstream({ event: 'merge_group', head_branch: 'gh-readonly-queue/main/pr-5-abc' }),
         'refs/heads/main'
       ),
-      { kind: 'branch', name: 'develop', lookUp: { kind: 'ref-kind', name: 'develop' } }
+      { kind: 'branch', name: 'gh-readonly-queue/main/pr-5-abc' }
+    ],
+    [
+      "workflow_run of a fork whose pull_requests names this repository's namesake: ignored",
+      ctx(
+        'workflow_run',
+        {
+          ...upstreamFork,
+          workflow_run: {
+            ...upstreamFork.workflow_run,
+            pull_requests: upstreamPullRequest.workflow_run.pull_requests
+          }
+        },
+        'refs/heads/main'
+      ),
+      { lookUp: { kind: 'pull-request-by-head', headRepository: 'someone/fork' } }
     ],
     [
       'deployment: GITHUB_REF at the deployed commit',
@@ -295,6 +310,11 @@ describe('the mapping table, on real payloads', () => {
 
 describe('events that do not say what to run', () => {
   it.each<[string, EventContext, RegExp]>([
+    [
+      'a workflow_run of a pull_request_target run',
+      ctx('workflow_run', upstream({ event: 'pull_request_target', head_branch: 'patch-1' })),
+      /The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably\. Set input "branch", "tag" or "pull-request"/
+    ],
     [
       'a push that deletes a ref',
       ctx('push', deletingPush, deletingPush.ref),
@@ -378,6 +398,7 @@ describe('explicit inputs win over the event', () => {
         name: 'pull/9',
         revision: 'abcdef1',
         lookUp: { kind: 'pull-request', number: 9 },
+        code: { event: 'issue_comment' },
         explicitRevision: true
       }
     ],
@@ -393,10 +414,39 @@ describe('explicit inputs win over the event', () => {
       }
     ],
     [
-      "another pull request than the event's is the user's choice: no fork check",
+      "another pull request than the event's, in an event an outsider starts: looked up too",
       { target: { kind: 'pull_request', name: '10' } },
       ctx('pull_request_target', prOpened),
-      { kind: 'pull_request', name: 'pull/10', revision: 'HEAD', source: 'inputs' }
+      {
+        kind: 'pull_request',
+        name: 'pull/10',
+        revision: 'HEAD',
+        source: 'inputs',
+        lookUp: { kind: 'pull-request', number: 10 },
+        code: { event: 'pull_request_target', baseRepository: prOpened.repository.full_name }
+      }
+    ],
+    [
+      "a pull request named in a fork's workflow_run: looked up, whatever its number",
+      { target: { kind: 'pull_request', name: '7' }, revision: 'abcdef1' },
+      ctx('workflow_run', upstreamFork),
+      {
+        name: 'pull/7',
+        revision: 'abcdef1',
+        lookUp: { kind: 'pull-request', number: 7 },
+        code: { event: 'workflow_run' }
+      }
+    ],
+    [
+      "a pull request named on a push: the workflow author's choice, nothing to check",
+      { target: { kind: 'pull_request', name: '10' } },
+      ctx('push', branchPush, 'refs/heads/master'),
+      {
+        kind: 'pull_request',
+        name: 'pull/10',
+        revision: 'HEAD',
+        source: 'inputs'
+      }
     ],
     [
       'a target rescues an event with no ref',
@@ -405,7 +455,10 @@ describe('explicit inputs win over the event', () => {
       { kind: 'branch', name: 'main', revision: 'HEAD' }
     ]
   ])('%s', (_name, overrides, context, expected) => {
-    expect(resolveRunTarget(context, overrides)).toMatchObject(expected)
+    const target = resolveRunTarget(context, overrides)
+    expect(target).toMatchObject(expected)
+    if (!('lookUp' in expected)) expect(target.lookUp).toBeUndefined()
+    if (!('code' in expected)) expect(target.code).toBeUndefined()
   })
 })
 

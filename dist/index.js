@@ -28830,7 +28830,11 @@ const pipelineSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
     html_url: optionalString,
     refs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
     // Newer pipelines may give their refs only per trigger event (PipelineResponse.events[].refs).
-    events: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ type: optionalString, refs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish() }))
+    events: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
+        type: optionalString,
+        refs: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
+        branches: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish()
+    }))
         .nullish(),
     // Older answers describe the ref with these two instead of `refs`.
     ref_name: optionalString,
@@ -29034,7 +29038,7 @@ function resolveTokenSource(settings, env, event) {
 /** Why GitHub may have given this run no secrets, in the words of the event it is in. */
 function whyNoSecrets(event, env) {
     if ((0,run_target/* isSecretlessForkEvent */.Ko)(event)) {
-        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from a workflow that a maintainer starts after reviewing the pull request (workflow_run or issue_comment, with "allow-fork-code: true").`;
+        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`;
     }
     if (env.GITHUB_ACTOR === 'dependabot[bot]') {
         return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
@@ -29351,7 +29355,12 @@ function variableLines(value, encrypted) {
             throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
         }
         if (variables.some(v => v.key === key)) {
-            throw new RuleError(`${key} is given twice`);
+            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
+        }
+        if (encrypted && /^[=\s]*$/.test(entry.value)) {
+            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
+            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
+            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
         }
         variables.push({ key, value: entry.value, encrypted });
     }
@@ -29603,8 +29612,9 @@ function secretValues(raw) {
         const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
         if (oneLine && /^[=\s]*$/.test(entry.value)) {
             // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
-            // the whole line is the secret, and "=" alone would hide every "=" in the log.
-            add(entry.text.trim());
+            // the whole line is the secret (refused by the parser, but masked first), and "=" alone
+            // would hide every "=" in the log.
+            add(entry.text.trim(), MIN_SECRET_FRAGMENT);
             continue;
         }
         add(entry.value);
@@ -30352,7 +30362,9 @@ async function forkPullRequestNumber(octokit, at, lookUp) {
         ...request()
     });
     const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
-    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? fromFork.find(p => p.state === 'open');
+    // The one at the run's commit; else the only open one (its head may have moved on since).
+    const open = fromFork.filter(p => p.state === 'open');
+    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined);
     if (!pr) {
         throw new run_target/* RunTargetError */.Vp(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
     }
@@ -30656,7 +30668,12 @@ function pipelineRefs(pipeline) {
     if (!pipeline)
         return { kind: 'any', why: 'the pipeline could not be read' };
     const own = pipeline.refs ?? [];
-    const fromEvents = (pipeline.events ?? []).flatMap(event => event.refs ?? []);
+    const events = pipeline.events ?? [];
+    if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
+        // Triggered by pull requests (or branches of them): it runs more than its push refs.
+        return { kind: 'any', why: 'the pipeline runs on pull requests' };
+    }
+    const fromEvents = events.flatMap(event => event.refs ?? []);
     const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))];
     if (refs.length === 1 && !WILDCARD.test(refs[0])) {
         return { kind: 'fixed', ref: refs[0] };
@@ -30884,7 +30901,8 @@ async function readPipeline(client, ref) {
     }
     catch (error) {
         if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 403) {
-            core/* debug */.Yz(`Cannot read the pipeline (403: the token may lack PIPELINE_READ/EXECUTION_INFO): sending the branch, tag or pull request with the run request. ${error.message}`);
+            // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
+            core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
             return undefined;
         }
         throw error;
@@ -31119,9 +31137,11 @@ function workflowRun(ctx) {
             baseRepository,
             fork: isForkHead(headRepository, baseRepository)
         };
-        // pull_requests may also list pull requests of other repositories with the same branch.
+        // pull_requests may also list pull requests of other repositories with the same branch,
+        // and for a fork's head it is empty or names this repository's namesake branch: ignored.
         const baseId = obj(p.repository).id ?? obj(run.repository).id;
-        const candidates = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+        const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
+        const candidates = listed
             .map(obj)
             .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
         const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
@@ -31140,7 +31160,7 @@ function workflowRun(ctx) {
             return {
                 kind: 'pull_request',
                 // Until the look-up finds its number.
-                name: `${headRepository}:${headBranch}`,
+                name: `from ${headRepository}:${headBranch}`,
                 revision: sha,
                 lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
                 source,
@@ -31149,8 +31169,17 @@ function workflowRun(ctx) {
         }
         throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
     }
+    if (upstream === 'pull_request_target') {
+        // Such a run is of the base branch (head_sha is its commit), while what head_branch then
+        // holds is not documented: no guess.
+        throw new RunTargetError(`The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`);
+    }
     if (!headBranch)
         return fromGithubRef(ctx);
+    if (upstream === 'merge_group') {
+        // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
+        return { kind: 'branch', name: headBranch, revision: sha, source };
+    }
     const defaultBranch = str(obj(p.repository).default_branch);
     // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
     return {
@@ -31242,13 +31271,33 @@ function resolveRunTarget(ctx, overrides) {
             revision: overrides.revision ?? 'HEAD',
             explicitTarget: true,
             explicitRevision,
-            source: 'inputs'
+            source: 'inputs',
+            ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
         };
     }
     const target = targetFromEvent(ctx);
     if (overrides.revision)
         return { ...target, revision: overrides.revision, explicitRevision };
     return target;
+}
+/** Events that run with the base repository's secrets while a pull request is involved. */
+const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
+    'pull_request_target',
+    'issue_comment',
+    'workflow_run'
+]);
+/**
+ * In an event that an outsider can start, a pull request named in the inputs is checked as the
+ * event's own would be: the number may come from the outsider (a comment, an artifact of their
+ * run), so it is looked up, and refused if its head is in a fork.
+ */
+function otherPullRequestCheck(ctx, number) {
+    if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName))
+        return {};
+    return {
+        lookUp: { kind: 'pull-request', number: Number(number) },
+        code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
+    };
 }
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
 function sameLookedUpName(fromEvent, explicit) {

@@ -6,7 +6,7 @@
 // Usage: node scripts/licenses.mjs <stats.json> <out.txt>
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 /** Package directories (relative, e.g. node_modules/@actions/core) named by the stats' modules. */
@@ -31,8 +31,9 @@ const LICENCE_FILE = /^(licen[cs]e|copying)(\.(md|txt|markdown))?$/i
 
 /** One package's entry, or the reason it has none. */
 export function licenceOf(root, dir) {
-  const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'))
-  const file = readdirSync(join(root, dir)).find(f => LICENCE_FILE.test(f))
+  const at = resolve(root, dir)
+  const pkg = JSON.parse(readFileSync(join(at, 'package.json'), 'utf8'))
+  const file = readdirSync(at).find(f => LICENCE_FILE.test(f))
   const licence = typeof pkg.license === 'string' ? pkg.license : pkg.license?.type
   if (!file) return { name: pkg.name, version: pkg.version, problem: `no licence file in ${dir}` }
   if (!licence)
@@ -41,7 +42,7 @@ export function licenceOf(root, dir) {
     name: pkg.name,
     version: pkg.version,
     licence,
-    text: readFileSync(join(root, dir, file), 'utf8').trim()
+    text: readFileSync(join(at, file), 'utf8').trim()
   }
 }
 
@@ -55,8 +56,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [statsFile, out] = process.argv.slice(2)
   const root = process.cwd()
   const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
-  const dirs = bundledPackageDirs(stats).filter(d => existsSync(join(root, d, 'package.json')))
-  const entries = dirs.map(d => licenceOf(root, d))
+  // A directory derived wrongly is a failure, never a package quietly left out.
+  const entries = bundledPackageDirs(stats).map(d =>
+    existsSync(join(resolve(root, d), 'package.json'))
+      ? licenceOf(root, d)
+      : { name: d, version: '?', problem: `no package.json in ${d}` }
+  )
   const unique = [...new Map(entries.map(e => [`${e.name}@${e.version}`, e])).values()].sort(
     (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version)
   )

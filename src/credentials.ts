@@ -55,7 +55,7 @@ export function resolveTokenSource(
 /** Why GitHub may have given this run no secrets, in the words of the event it is in. */
 export function whyNoSecrets(event: EventContext, env: NodeJS.ProcessEnv): string {
   if (isSecretlessForkEvent(event)) {
-    return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from a workflow that a maintainer starts after reviewing the pull request (workflow_run or issue_comment, with "allow-fork-code: true").`
+    return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`
   }
   if (env.GITHUB_ACTOR === 'dependabot[bot]') {
     return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too."

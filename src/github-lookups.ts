@@ -205,7 +205,10 @@ async function forkPullRequestNumber(
   const fromFork = data.filter(
     pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase()
   )
-  const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? fromFork.find(p => p.state === 'open')
+  // The one at the run's commit; else the only open one (its head may have moved on since).
+  const open = fromFork.filter(p => p.state === 'open')
+  const pr =
+    fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined)
   if (!pr) {
     throw new RunTargetError(
       `No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`

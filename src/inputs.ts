@@ -273,7 +273,14 @@ function variableLines(value: string, encrypted: boolean): RunVariable[] {
       )
     }
     if (variables.some(v => v.key === key)) {
-      throw new RuleError(`${key} is given twice`)
+      throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`)
+    }
+    if (encrypted && /^[=\s]*$/.test(entry.value as string)) {
+      // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
+      // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
+      throw new RuleError(
+        `line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`
+      )
     }
     variables.push({ key, value: entry.value as string, encrypted })
   }
@@ -554,8 +561,9 @@ export function secretValues(raw: Partial<RawInputs>): string[] {
     const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value
     if (oneLine && /^[=\s]*$/.test(entry.value as string)) {
       // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
-      // the whole line is the secret, and "=" alone would hide every "=" in the log.
-      add(entry.text.trim())
+      // the whole line is the secret (refused by the parser, but masked first), and "=" alone
+      // would hide every "=" in the log.
+      add(entry.text.trim(), MIN_SECRET_FRAGMENT)
       continue
     }
     add(entry.value)

@@ -183,8 +183,9 @@ async function readPipeline(client: BuddyClient, ref: PipelineRef): Promise<Pipe
     return await client.getPipeline(ref)
   } catch (error) {
     if (error instanceof BuddyApiError && error.status === 403) {
-      core.debug(
-        `Cannot read the pipeline (403: the token may lack PIPELINE_READ/EXECUTION_INFO): sending the branch, tag or pull request with the run request. ${error.message}`
+      // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
+      core.warning(
+        `Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim()
       )
       return undefined
     }

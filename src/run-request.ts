@@ -19,7 +19,12 @@ const fullRef = (ref: string) => (ref.startsWith('refs/') ? ref : `refs/heads/${
 export function pipelineRefs(pipeline: Pipeline | undefined): PipelineRefs {
   if (!pipeline) return { kind: 'any', why: 'the pipeline could not be read' }
   const own = pipeline.refs ?? []
-  const fromEvents = (pipeline.events ?? []).flatMap(event => event.refs ?? [])
+  const events = pipeline.events ?? []
+  if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
+    // Triggered by pull requests (or branches of them): it runs more than its push refs.
+    return { kind: 'any', why: 'the pipeline runs on pull requests' }
+  }
+  const fromEvents = events.flatMap(event => event.refs ?? [])
   const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))]
   if (refs.length === 1 && !WILDCARD.test(refs[0] as string)) {
     return { kind: 'fixed', ref: refs[0] as string }

@@ -233,9 +233,11 @@ function workflowRun(ctx: EventContext): RunTarget {
       baseRepository,
       fork: isForkHead(headRepository, baseRepository)
     }
-    // pull_requests may also list pull requests of other repositories with the same branch.
+    // pull_requests may also list pull requests of other repositories with the same branch,
+    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
     const baseId = obj(p.repository).id ?? obj(run.repository).id
-    const candidates = (Array.isArray(run.pull_requests) ? run.pull_requests : [])
+    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : []
+    const candidates = listed
       .map(obj)
       .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId)
     const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0]
@@ -254,7 +256,7 @@ function workflowRun(ctx: EventContext): RunTarget {
       return {
         kind: 'pull_request',
         // Until the look-up finds its number.
-        name: `${headRepository}:${headBranch}`,
+        name: `from ${headRepository}:${headBranch}`,
         revision: sha,
         lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
         source,
@@ -265,7 +267,18 @@ function workflowRun(ctx: EventContext): RunTarget {
       `The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`
     )
   }
+  if (upstream === 'pull_request_target') {
+    // Such a run is of the base branch (head_sha is its commit), while what head_branch then
+    // holds is not documented: no guess.
+    throw new RunTargetError(
+      `The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`
+    )
+  }
   if (!headBranch) return fromGithubRef(ctx)
+  if (upstream === 'merge_group') {
+    // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
+    return { kind: 'branch', name: headBranch, revision: sha, source }
+  }
   const defaultBranch = str(obj(p.repository).default_branch)
   // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
   return {
@@ -361,12 +374,33 @@ export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTa
       revision: overrides.revision ?? 'HEAD',
       explicitTarget: true,
       explicitRevision,
-      source: 'inputs'
+      source: 'inputs',
+      ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
     }
   }
   const target = targetFromEvent(ctx)
   if (overrides.revision) return { ...target, revision: overrides.revision, explicitRevision }
   return target
+}
+
+/** Events that run with the base repository's secrets while a pull request is involved. */
+const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
+  'pull_request_target',
+  'issue_comment',
+  'workflow_run'
+])
+
+/**
+ * In an event that an outsider can start, a pull request named in the inputs is checked as the
+ * event's own would be: the number may come from the outsider (a comment, an artifact of their
+ * run), so it is looked up, and refused if its head is in a fork.
+ */
+function otherPullRequestCheck(ctx: EventContext, number: string): Partial<RunTarget> {
+  if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName)) return {}
+  return {
+    lookUp: { kind: 'pull-request', number: Number(number) },
+    code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
+  }
 }
 
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */

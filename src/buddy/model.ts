@@ -46,7 +46,13 @@ export const pipelineSchema = z.looseObject({
   refs: z.array(z.string()).nullish(),
   // Newer pipelines may give their refs only per trigger event (PipelineResponse.events[].refs).
   events: z
-    .array(z.looseObject({ type: optionalString, refs: z.array(z.string()).nullish() }))
+    .array(
+      z.looseObject({
+        type: optionalString,
+        refs: z.array(z.string()).nullish(),
+        branches: z.array(z.string()).nullish()
+      })
+    )
     .nullish(),
   // Older answers describe the ref with these two instead of `refs`.
   ref_name: optionalString,
