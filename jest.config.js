@@ -11,5 +11,8 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  clearMocks: true
+  clearMocks: true,
+  // Many tests spawn the bundle; a 2-core machine busy with other work needs the room. Nothing
+  // waits for this limit on a good run: it only bounds a broken one.
+  testTimeout: 30_000
 }

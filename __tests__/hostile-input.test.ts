@@ -231,7 +231,9 @@ describe('the bundle, spawned as the runner does, on hostile input', () => {
           }
         }
       ),
+      // Each run spawns the bundle (~0.2 s of CPU): 25 of them need far more than jest's 5 s on
+      // a loaded 2-core machine.
       { numRuns: 25 }
     )
-  })
+  }, 120_000)
 })
