@@ -146,6 +146,9 @@ export async function startSimulator(overrides = {}) {
     })
   }
   const server = config.tls ? createTlsServer(config.tls, handler) : createServer(handler)
+  /** TCP connections accepted (a failed TLS handshake sends no request but is counted here). */
+  let connections = 0
+  server.on('connection', () => connections++)
 
   function send(res, answer) {
     const headers = {
@@ -517,6 +520,7 @@ export async function startSimulator(overrides = {}) {
     /** Requests to Buddy's API only (not the GitHub endpoints). */
     buddyRequests: () => requests.filter(r => !r.path.startsWith('/_github/')),
     executions: pipelineId => executions.get(pipelineId) ?? [],
+    connections: () => connections,
     /** @param {Fault} fault */
     fault(fault) {
       faults.push({ times: 1, ...fault })
