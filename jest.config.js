@@ -14,5 +14,8 @@ export default {
   clearMocks: true,
   // Many tests spawn the bundle; a 2-core machine busy with other work needs the room. Nothing
   // waits for this limit on a good run: it only bounds a broken one.
-  testTimeout: 30_000
+  testTimeout: 30_000,
+  // Most end-to-end time is waiting (real timers, a run's real seconds), not CPU: two workers
+  // keep the whole suite within a minute on 2 cores.
+  maxWorkers: 2
 }
