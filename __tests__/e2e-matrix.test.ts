@@ -16,7 +16,9 @@ const STEPS = 30
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
 beforeEach(async () => {
-  sim = await startSimulator({ rateLimit: { limit: 15, windowMs: 1000 } })
+  // The first requests of all the steps are answered in the same instant, however long this
+  // machine takes to start 30 processes: the rate limit is surely in the way.
+  sim = await startSimulator({ rateLimit: { limit: 15, windowMs: 1000 }, holdUntil: STEPS })
 })
 afterEach(async () => {
   await sim.close()
@@ -40,8 +42,8 @@ it(`${STEPS} steps at once against the rate limit: every one succeeds, one run e
       })
     )
   )
-  // The limit was really in the way.
-  expect(sim.requests.filter(r => r.rateLimited).length).toBeGreaterThan(STEPS)
+  // The limit was really in the way: half of the first requests at least were refused.
+  expect(sim.requests.filter(r => r.rateLimited).length).toBeGreaterThanOrEqual(STEPS - 15)
   for (const result of results) {
     expect(result.errors).toEqual([])
     expect(result.code).toBe(0)

@@ -64,6 +64,8 @@ export async function startSimulator(overrides = {}) {
   let baseUrl = ''
   /** Requests counted in the current rate-limit window. */
   const window = { startedAt: 0, count: 0 }
+  /** Requests held back until config.holdUntil of them have arrived. */
+  const held = []
 
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
@@ -118,32 +120,44 @@ export async function startSimulator(overrides = {}) {
         fault: undefined
       }
       requests.push(record)
-      const paced = rateLimited(record)
-      if (paced?.status) return send(res, paced)
-      const withPace = answer => ({ ...answer, headers: { ...paced?.headers, ...answer.headers } })
-      const fault = takeFault(faults, record)
-      if (fault) record.fault = fault.kind
-      const stage = fault?.stage ?? defaultStage(fault?.kind)
-      if (fault?.kind === 'slow') {
-        const delay = fault.delayMs ?? 1000
-        if (stage === 'before') {
-          setTimeout(() => send(res, withPace(handle(record))), delay)
-          return
-        }
-        const answer = withPace(handle(record))
-        setTimeout(() => send(res, answer), delay)
+      if (config.holdUntil > 0) {
+        held.push(() => proceed(record, req, res))
+        if (held.length < config.holdUntil) return
+        config.holdUntil = 0
+        for (const release of held.splice(0)) release()
         return
       }
-      if (fault && stage === 'before') {
-        return applyFault(fault, req, res)
+      proceed(record, req, res)
+    })
+  }
+
+  /** Answers one request: the rate limit, then any fault, then what Buddy would say. */
+  function proceed(record, req, res) {
+    const paced = rateLimited(record)
+    if (paced?.status) return send(res, paced)
+    const withPace = answer => ({ ...answer, headers: { ...paced?.headers, ...answer.headers } })
+    const fault = takeFault(faults, record)
+    if (fault) record.fault = fault.kind
+    const stage = fault?.stage ?? defaultStage(fault?.kind)
+    if (fault?.kind === 'slow') {
+      const delay = fault.delayMs ?? 1000
+      if (stage === 'before') {
+        setTimeout(() => send(res, withPace(handle(record))), delay)
+        return
       }
       const answer = withPace(handle(record))
-      // slow-down: the real answer, with rate-limit headers saying that few requests are left.
-      if (fault?.kind === 'slow-down')
-        return send(res, { ...answer, headers: { ...answer.headers, ...fault.headers } })
-      if (fault) return applyFault(fault, req, res, answer)
-      send(res, answer)
-    })
+      setTimeout(() => send(res, answer), delay)
+      return
+    }
+    if (fault && stage === 'before') {
+      return applyFault(fault, req, res)
+    }
+    const answer = withPace(handle(record))
+    // slow-down: the real answer, with rate-limit headers saying that few requests are left.
+    if (fault?.kind === 'slow-down')
+      return send(res, { ...answer, headers: { ...answer.headers, ...fault.headers } })
+    if (fault) return applyFault(fault, req, res, answer)
+    send(res, answer)
   }
   const server = config.tls ? createTlsServer(config.tls, handler) : createServer(handler)
   /** TCP connections accepted (a failed TLS handshake sends no request but is counted here). */
@@ -577,6 +591,11 @@ export function defaultConfig() {
      * @type {{ limit: number, windowMs: number, retryAfter?: boolean } | undefined}
      */
     rateLimit: undefined,
+    /**
+     * Answer nothing until this many requests have arrived, then all of them in the same
+     * instant: steps that start "at once", however slowly this machine starts them.
+     */
+    holdUntil: 0,
     /** List entries without their comment, as an abridged list would give them. */
     listWithoutComments: false,
     /** @type {{ key: string | Buffer, cert: string | Buffer } | undefined} serve HTTPS */
