@@ -55,14 +55,32 @@ async function until(condition: () => boolean, what: string, budgetMs = 20_000) 
 async function mainStep(
   withInputs: Record<string, string>,
   when: string,
-  options: { signals?: NodeJS.Signals[]; kill?: boolean; beforeKill?: () => boolean } = {}
+  options: {
+    signals?: NodeJS.Signals[]
+    kill?: boolean
+    beforeKill?: () => boolean
+    /** Once the step has said it received the signal. */
+    thenAfterwards?: () => void
+  } = {}
 ) {
   let cancelled = false
+  let acknowledged = false
+  // What the step printed so far: a line may come split over two chunks.
+  let printed = ''
   const result = await runAction({
     inputs: withInputs,
     event,
     onStdout: (chunk: string, child: ChildProcess) => {
-      if (cancelled || !chunk.includes(when)) return
+      printed += chunk
+      if (
+        cancelled &&
+        !acknowledged &&
+        /Received SIG\w+: the job is being cancelled/.test(printed)
+      ) {
+        acknowledged = true
+        options.thenAfterwards?.()
+      }
+      if (cancelled || !printed.includes(when)) return
       cancelled = true
       const [first, ...later] = options.signals ?? ['SIGINT', 'SIGTERM']
       child.kill(first)
@@ -103,8 +121,9 @@ describe('the job cancelled before the run request', () => {
 
 describe('the job cancelled while the run request is in flight', () => {
   it('answer arrives late: the main step cancels the run once, the post step nothing more', async () => {
-    sim.fault({ method: 'POST', kind: 'slow', delayMs: 1500 })
-    const main = await mainStep(inputs(), 'POST http')
+    // Buddy creates the run at once; its answer is held until the step has had the signal.
+    sim.fault({ method: 'POST', kind: 'gate' })
+    const main = await mainStep(inputs(), 'POST http', { thenAfterwards: () => sim.release() })
     expect(main.code).toBe(1)
     expect(main.errors.join('\n')).toMatch(
       /The job was cancelled while Buddy run #1 was INPROGRESS\. It was cancelled in Buddy \(now TERMINATED\)/
@@ -120,8 +139,10 @@ describe('the job cancelled while the run request is in flight', () => {
   })
 
   it('with wait: false too: the run the cancelled step started is cancelled', async () => {
-    sim.fault({ method: 'POST', kind: 'slow', delayMs: 1500 })
-    const main = await mainStep(inputs({ wait: 'false' }), 'POST http')
+    sim.fault({ method: 'POST', kind: 'gate' })
+    const main = await mainStep(inputs({ wait: 'false' }), 'POST http', {
+      thenAfterwards: () => sim.release()
+    })
     expect(main.code).toBe(1)
     expect(cancels()).toHaveLength(1)
     expect(runs()[0].status).toBe('TERMINATED')

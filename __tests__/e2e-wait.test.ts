@@ -111,11 +111,14 @@ describe('wait: true', () => {
   it('cancels the Buddy run exactly once when the job is cancelled (SIGINT, then SIGTERM)', async () => {
     sim.config.statusScript = Array(1000).fill('INPROGRESS')
     let signalled = false
+    let printed = ''
     const result = await runAction({
       inputs: inputs(),
       event,
       onStdout: (chunk, child) => {
-        if (!signalled && chunk.includes('Following run #1')) {
+        // A line may come split over two chunks.
+        printed += chunk
+        if (!signalled && printed.includes('Following run #1')) {
           signalled = true
           child.kill('SIGINT')
           setTimeout(() => child.kill('SIGTERM'), 50)

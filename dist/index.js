@@ -29456,7 +29456,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
 /* harmony import */ var _job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6155);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8957);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6661);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6661);
+
 
 
 
@@ -29478,18 +29480,23 @@ function failStep(error) {
         : message);
 }
 process.on('unhandledRejection', failStep);
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_4__/* .runPost */ .a2)();
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost) === 'true') {
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .runPost */ .a2)();
 }
 else {
     // Before anything else, and before the first request: a cancel may come at any moment.
-    const jobCancel = (0,_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, signal => {
-        // Nothing sent so far can have created a run: end now, before anything else is sent.
-        (0,_post_js__WEBPACK_IMPORTED_MODULE_4__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_4__/* .SETTLED */ ._V.noRun);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
-        process.exit();
+    const jobCancel = (0,_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
+        onCancelledEarly(signal) {
+            // Nothing sent so far can have created a run: end now, before anything else is sent.
+            (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .SETTLED */ ._V.noRun);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
+            process.exit();
+        },
+        onCancelled(signal) {
+            _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
+        }
     });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.isPost, 'true');
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost, 'true');
     const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, jobCancel }).catch(error => {
         failStep(error);
         return 'done';
@@ -29870,15 +29877,17 @@ function secretValues(raw) {
 /* harmony export */ });
 /* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1935);
 
-function watchJobCancel(process, onCancelledEarly = () => undefined) {
+function watchJobCancel(process, handlers = {}) {
     const controller = new AbortController();
     let runRequestBegun = false;
     const onSignal = (name) => {
         if (controller.signal.aborted)
             return;
         controller.abort(new Error(`received ${name}`));
-        if (!runRequestBegun)
-            onCancelledEarly(name);
+        if (runRequestBegun)
+            handlers.onCancelled?.(name);
+        else
+            handlers.onCancelledEarly?.(name);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

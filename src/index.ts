@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { systemClock } from './backoff.js'
 import { watchJobCancel } from './job-cancel.js'
 import { run } from './main.js'
+import { log } from './log.js'
 import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
 
 /**
@@ -29,13 +30,18 @@ if (core.getState(STATE.isPost) === 'true') {
   await runPost()
 } else {
   // Before anything else, and before the first request: a cancel may come at any moment.
-  const jobCancel = watchJobCancel(process, signal => {
-    // Nothing sent so far can have created a run: end now, before anything else is sent.
-    markRunSettled(SETTLED.noRun)
-    core.setFailed(
-      `The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`
-    )
-    process.exit()
+  const jobCancel = watchJobCancel(process, {
+    onCancelledEarly(signal) {
+      // Nothing sent so far can have created a run: end now, before anything else is sent.
+      markRunSettled(SETTLED.noRun)
+      core.setFailed(
+        `The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`
+      )
+      process.exit()
+    },
+    onCancelled(signal) {
+      log.info(`Received ${signal}: the job is being cancelled.`)
+    }
   })
   core.saveState(STATE.isPost, 'true')
   const result = await run({ env: process.env, clock: systemClock, jobCancel }).catch(error => {

@@ -19,14 +19,20 @@ export interface JobCancel {
 
 export function watchJobCancel(
   process: Pick<NodeJS.Process, 'on' | 'off'>,
-  onCancelledEarly: (signal: NodeJS.Signals) => void = () => undefined
+  handlers: {
+    /** The first signal, before the run request: nothing can have been created. */
+    onCancelledEarly?: (signal: NodeJS.Signals) => void
+    /** The first signal, once the run request has begun. */
+    onCancelled?: (signal: NodeJS.Signals) => void
+  } = {}
 ): JobCancel {
   const controller = new AbortController()
   let runRequestBegun = false
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) return
     controller.abort(new Error(`received ${name}`))
-    if (!runRequestBegun) onCancelledEarly(name)
+    if (runRequestBegun) handlers.onCancelled?.(name)
+    else handlers.onCancelledEarly?.(name)
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)

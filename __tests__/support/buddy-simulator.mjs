@@ -46,7 +46,8 @@ const RUN_FIELDS = new Set([
  * Fault kinds: 500, 502, 503, 504, html (503 page), 429, reset-before, reset-after, hang,
  * bad-json, empty, shape, error-after, slow-down (few requests left), cut-body (the head and half
  * the body, then the connection closes), stall (the head and half the body, then silence),
- * slow (the real answer, delayMs late; stage before: Buddy handles it late, after: answers late).
+ * slow (the real answer, delayMs late; stage before: Buddy handles it late, after: answers late),
+ * gate (like slow, until release() is called).
  */
 
 /** @param {Partial<ReturnType<typeof defaultConfig>>} [overrides] */
@@ -66,6 +67,8 @@ export async function startSimulator(overrides = {}) {
   const window = { startedAt: 0, count: 0 }
   /** Requests held back until config.holdUntil of them have arrived. */
   const held = []
+  /** Answers held by a gate fault until release(). */
+  const gated = []
 
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
@@ -139,6 +142,14 @@ export async function startSimulator(overrides = {}) {
     const fault = takeFault(faults, record)
     if (fault) record.fault = fault.kind
     const stage = fault?.stage ?? defaultStage(fault?.kind)
+    if (fault?.kind === 'gate') {
+      if (stage === 'before') gated.push(() => send(res, withPace(handle(record))))
+      else {
+        const answer = withPace(handle(record))
+        gated.push(() => send(res, answer))
+      }
+      return
+    }
     if (fault?.kind === 'slow') {
       const delay = fault.delayMs ?? 1000
       if (stage === 'before') {
@@ -539,6 +550,10 @@ export async function startSimulator(overrides = {}) {
     fault(fault) {
       faults.push({ times: 1, ...fault })
     },
+    /** Sends the answers that gate faults hold. */
+    release() {
+      for (const open of gated.splice(0)) open()
+    },
     setUnknownRevision(revision, times) {
       unknownRevisions.set(revision, times)
     },
@@ -674,7 +689,8 @@ function defaultStage(kind) {
     'slow-down',
     'cut-body',
     'stall',
-    'slow'
+    'slow',
+    'gate'
   ].includes(kind)
     ? 'after'
     : 'before'
