@@ -67,8 +67,9 @@ export async function startSimulator(overrides = {}) {
   const window = { startedAt: 0, count: 0 }
   /** Requests held back until config.holdUntil of them have arrived. */
   const held = []
-  /** Answers held by a gate fault until release(). */
+  /** Answers held by a gate fault until release(); once released, gates stay open. */
   const gated = []
+  let gateOpen = false
 
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
@@ -143,6 +144,7 @@ export async function startSimulator(overrides = {}) {
     if (fault) record.fault = fault.kind
     const stage = fault?.stage ?? defaultStage(fault?.kind)
     if (fault?.kind === 'gate') {
+      if (gateOpen) return send(res, withPace(handle(record)))
       if (stage === 'before') gated.push(() => send(res, withPace(handle(record))))
       else {
         const answer = withPace(handle(record))
@@ -550,8 +552,12 @@ export async function startSimulator(overrides = {}) {
     fault(fault) {
       faults.push({ times: 1, ...fault })
     },
-    /** Sends the answers that gate faults hold. */
+    /**
+     * Sends the answers that gate faults hold, and lets later ones through at once: the request
+     * may still be on its way when the test decides to release it.
+     */
     release() {
+      gateOpen = true
       for (const open of gated.splice(0)) open()
     },
     setUnknownRevision(revision, times) {
