@@ -61,3 +61,30 @@ it(`${STEPS} steps at once against the rate limit: every one succeeds, one run e
   const accepted = sim.requests.filter(r => r.method === 'POST' && !r.rateLimited)
   expect(accepted).toHaveLength(STEPS)
 }, 180_000)
+
+it('matrix siblings after a 502: each job follows its own run, never the other one', async () => {
+  sim.config.rateLimit = undefined
+  const job = (env: string) =>
+    runAction({
+      inputs: {
+        token: 'sim-token',
+        'api-url': sim.url,
+        workspace: 'acme',
+        project: 'web',
+        'pipeline-id': '1',
+        variables: `ENV=${env}`
+      },
+      event: { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+    })
+  sim.config.holdUntil = 0
+  const prod = await job('prod')
+  expect(prod.outputs['execution-id']).toBe('1')
+  // The staging job's run request meets a 502 from a gateway: Buddy created nothing. Its
+  // search then finds the prod job's run: same workflow run, job, commit, branch and comment text.
+  sim.fault({ method: 'POST', kind: '502' })
+  const staging = await job('staging')
+  expect(staging.code).toBe(0)
+  expect(staging.stdout).toContain('No run was created by that request: sending it again.')
+  expect(staging.outputs['execution-id']).toBe('2')
+  expect(sim.executions(1).map(e => e.body.variables[0].value)).toEqual(['prod', 'staging'])
+})

@@ -179,3 +179,45 @@ describe('answers cut short', () => {
     expect(s.requests.filter(r => r.method === 'POST')).toHaveLength(1)
   })
 })
+
+describe('waits that are right', () => {
+  const plainInputs = (s: Simulator, extra: Record<string, string> = {}) => ({
+    token: 'sim-token',
+    'api-url': s.url,
+    workspace: 'acme',
+    project: 'web',
+    'pipeline-id': '1',
+    ...extra
+  })
+  const push = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+
+  it('a 5xx with a far X-Rate-Limit-Reset is retried with backoff, not waited out for an hour', async () => {
+    const s = await startSimulator()
+    sim = s
+    s.fault({
+      method: 'GET',
+      path: /\/pipelines\/1$/,
+      kind: '503',
+      headers: { 'X-Rate-Limit-Reset': String(Math.floor(Date.now() / 1000) + 3600) }
+    })
+    const result = await runAction({ inputs: plainInputs(s), event: push })
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expect(s.requests.filter(r => r.method === 'GET')).toHaveLength(2)
+  })
+
+  it('a run that ends just as the timeout runs out is reported as it ended, not cancelled', async () => {
+    const s = await startSimulator()
+    sim = s
+    // The run ends 2 s after Buddy starts it; the step follows it for 2 s from a moment later.
+    s.config.runDurationMs = 2000
+    const result = await runAction({
+      inputs: plainInputs(s, { wait: 'true', timeout: '2s', 'poll-interval': '1s' }),
+      event: push
+    })
+    expect(result.errors).toEqual([])
+    expect(result.code).toBe(0)
+    expect(result.outputs).toMatchObject({ status: 'SUCCESSFUL', 'timed-out': 'false' })
+    expect(s.requests.filter(r => r.method === 'PATCH')).toHaveLength(0)
+  })
+})
