@@ -255,6 +255,45 @@ describe('the job cancelled once the run exists', () => {
   })
 })
 
+describe('the main step killed during its own cancel', () => {
+  async function killedMidCancel(stage: 'before' | 'after') {
+    // The cancel's answer never comes back: Buddy got it (after) or not (before).
+    sim.fault({ method: 'PATCH', kind: 'gate', stage })
+    const main = await mainStep(inputs(), 'Following run #1', {
+      kill: true,
+      beforeKill: () => cancels().length === 1
+    })
+    expect(main.signal).toBe('SIGKILL')
+    expect(main.state['cancel-sent']).toBe('true')
+    expect(main.state['run-settled']).toBeUndefined()
+    return main
+  }
+
+  it('Buddy got it and is still terminating: the post step sends no second cancel', async () => {
+    const main = await killedMidCancel('after')
+    Object.assign(runs()[0], { status: 'TERMINATING', script: [] })
+    const post = await postStep(main, inputs())
+    expect(post.stdout).toContain('Buddy run #1 is being cancelled already (TERMINATING).')
+    expect(cancels()).toHaveLength(1)
+  })
+
+  it('Buddy got it and the run has ended: the post step sends no second cancel', async () => {
+    const main = await killedMidCancel('after')
+    expect(runs()[0].status).toBe('TERMINATED')
+    const post = await postStep(main, inputs())
+    expect(post.stdout).toContain('Buddy run #1 has ended (TERMINATED): nothing to cancel.')
+    expect(cancels()).toHaveLength(1)
+  })
+
+  it('Buddy never got it: the post step cancels the run', async () => {
+    const main = await killedMidCancel('before')
+    expect(runs()[0].status).toBe('INPROGRESS')
+    const post = await postStep(main, inputs())
+    expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
+    expect(runs()[0].status).toBe('TERMINATED')
+  })
+})
+
 describe('the post step leaves a run going where the user chose so', () => {
   it.each<[string, Record<string, string>, () => void, RegExp]>([
     ['wait: false', { wait: 'false' }, () => undefined, /\(wait: false\)/],

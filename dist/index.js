@@ -28956,6 +28956,7 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
+/* harmony export */   g6: () => (/* binding */ CANCELLING_STATUS),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
 /* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, actionExecutionSchema */
@@ -28974,6 +28975,8 @@ const FINAL_STATUSES = [
     'NOT_EXECUTED'
 ];
 const RUNNING_STATUSES = ['INITIAL', 'ENQUEUED', 'INPROGRESS', 'TERMINATING'];
+/** Still going, but a cancel has reached it. */
+const CANCELLING_STATUS = 'TERMINATING';
 const PAUSED_STATUSES = [
     'WAITING_FOR_APPLY',
     'WAITING_FOR_VARIABLES',
@@ -30938,8 +30941,8 @@ async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_
         if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
             return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
         }
-        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === 'TERMINATING') {
-            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (TERMINATING).`);
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
+            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
         }
         await client.cancelExecution(ref, execution.id);
         _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);

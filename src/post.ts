@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { systemClock, type Clock } from './backoff.js'
 import type { PipelineRef } from './buddy/client.js'
-import { statusKind, type Execution } from './buddy/model.js'
+import { CANCELLING_STATUS, statusKind, type Execution } from './buddy/model.js'
 import { searchForRun } from './buddy/start-execution.js'
 import { connect, readEventContext, readSettings } from './connect.js'
 import { log } from './log.js'
@@ -123,8 +123,10 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env, clock: Clock
         `Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`
       )
     }
-    if (core.getState(STATE.cancelSent) === 'true' && execution.status === 'TERMINATING') {
-      return log.info(`Buddy run #${execution.id} is being cancelled already (TERMINATING).`)
+    if (core.getState(STATE.cancelSent) === 'true' && execution.status === CANCELLING_STATUS) {
+      return log.info(
+        `Buddy run #${execution.id} is being cancelled already (${execution.status}).`
+      )
     }
     await client.cancelExecution(ref, execution.id)
     log.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`)
