@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { BuddyApiError, BuddyClient, buddyMessageOf } from '../src/buddy/client.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
-import { fakeClock, silentLog } from './support/fake-clock.js'
+import { fakeClock, recordingLog, silentLog } from './support/fake-clock.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
@@ -97,7 +97,36 @@ describe('reading the pipeline', () => {
     sim.fault({ kind: '429', retryAfter: '7' })
     const { client: c, clock } = client()
     await c.getPipeline(ref)
-    expect(clock.sleeps).toEqual([7000])
+    // Retry-After, plus a spread (fake random: half of a fifth of it).
+    expect(clock.sleeps).toEqual([7700])
+  })
+
+  it('counts no 429 as a failed try while the rate-limit budget lasts', async () => {
+    sim.fault({ kind: '429', retryAfter: '1', times: 12 })
+    const { client: c, clock } = client({ readAttempts: 2 })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(sim.requests).toHaveLength(13)
+    expect(clock.sleeps).toEqual(Array(12).fill(1500))
+  })
+
+  it('gives up on 429s once their waits add up to its budget', async () => {
+    sim.fault({ kind: '429', retryAfter: '10', times: 100 })
+    const { client: c, clock } = client({ rateLimitBudgetMs: 60_000 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /rate limit was reached \(429\).*Waited 55 s over 5 such answers/
+    )
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000)
+  })
+
+  it('ignores a far X-Rate-Limit-Reset on a 5xx: backoff, not an hour', async () => {
+    const { client: c, clock } = client()
+    sim.fault({
+      kind: '503',
+      times: 2,
+      headers: { 'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 3600) }
+    })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(clock.sleeps).toEqual([550, 1100])
   })
 
   it('honours X-Rate-Limit-Reset when there is no Retry-After', async () => {
@@ -107,7 +136,7 @@ describe('reading the pipeline', () => {
       headers: { 'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 12) }
     })
     await c.getPipeline(ref)
-    expect(clock.sleeps).toEqual([12000])
+    expect(clock.sleeps).toEqual([13_200])
   })
 
   it('fails at once when Buddy asks for a longer wait than the step allows', async () => {
@@ -131,6 +160,25 @@ describe('reading the pipeline', () => {
     const { client: c } = client({ requestTimeoutMs: 200 })
     await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
     expect(sim.requests).toHaveLength(2)
+  })
+
+  it('notices an answer cut before its end, and tries again', async () => {
+    sim.fault({ path: '/pipelines/1', kind: 'cut-body' })
+    const log = recordingLog()
+    const { client: c } = client({ log })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(sim.requests).toHaveLength(2)
+    expect(log.lines.join('\n')).toMatch(
+      /The connection to 127\.0\.0\.1:\d+ closed before Buddy's answer was complete when trying to read pipeline 1\. Trying again/
+    )
+  })
+
+  it('notices an answer that goes silent by its stall limit, apart from the request limit', async () => {
+    sim.fault({ path: '/pipelines/1', kind: 'stall', times: 5 })
+    const { client: c } = client({ stallTimeoutMs: 200, readAttempts: 2 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /Buddy's answer stopped mid-way \(nothing for 0\.2 s\) when trying to read pipeline 1\. Gave up after 2 tries/
+    )
   })
 
   it('reports a refused connection', async () => {

@@ -57,7 +57,7 @@ describe('wait: true', () => {
     expect(result.state['followed-run']).toBe(
       JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
     )
-    expect(result.state['run-settled']).toBe('true')
+    expect(result.state['run-settled']).toBe('ended')
     expect(cancels()).toHaveLength(0)
   })
 
@@ -152,17 +152,20 @@ describe('wait: true', () => {
       /Timed out after 2s waiting for Buddy run #1 \(last seen INPROGRESS\)\. It was cancelled in Buddy \(now TERMINATED\)/
     )
     expect(cancels()).toHaveLength(1)
-    expect(result.state['run-settled']).toBe('true')
+    expect(result.state['run-settled']).toBe('cancelled')
   })
 
   it('cancels the Buddy run exactly once when the job is cancelled (SIGINT, then SIGTERM)', async () => {
     sim.config.statusScript = Array(1000).fill('INPROGRESS')
     let signalled = false
+    let printed = ''
     const result = await runAction({
       inputs: inputs(),
       event,
       onStdout: (chunk, child) => {
-        if (!signalled && chunk.includes('Following run #1')) {
+        // A line may come split over two chunks.
+        printed += chunk
+        if (!signalled && printed.includes('Following run #1')) {
           signalled = true
           child.kill('SIGINT')
           setTimeout(() => child.kill('SIGTERM'), 50)
@@ -178,7 +181,7 @@ describe('wait: true', () => {
     expect(result.errors.join('\n')).toMatch(
       /The job was cancelled while Buddy run #1 was INPROGRESS\. It was cancelled in Buddy \(now TERMINATED\)\./
     )
-    expect(result.state['run-settled']).toBe('true')
+    expect(result.state['run-settled']).toBe('cancelled')
   })
 
   it('saves no run for the post step when cancel-on-job-cancel is false', async () => {

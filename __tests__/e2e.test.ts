@@ -54,8 +54,10 @@ describe('a push to a branch', () => {
       to_revision: { revision: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' },
       branch: { name: 'master' },
       variables: [{ key: 'E2E_SECRET', value: E2E_SECRETS.secretVariable, encrypted: true }],
-      comment:
-        'GitHub Actions: octo-org/octo-repo · CI #17 by octocat https://github.com/octo-org/octo-repo/actions/runs/4242',
+      // The step's marker follows the comment: workflow run, attempt, job, hashes.
+      comment: expect.stringMatching(
+        /^GitHub Actions: octo-org\/octo-repo · CI #17 by octocat https:\/\/github\.com\/octo-org\/octo-repo\/actions\/runs\/4242 \[gh-step 4242\.1\.deploy\.[0-9a-f]{8}\.[0-9a-f]{8}\]$/
+      ),
       priority: 'NORMAL'
     })
   })
@@ -242,7 +244,10 @@ describe('pipelines and options', () => {
         { key: 'URL', value: 'https://x.example?a=b' },
         { key: 'PASSWORD', value: secret, encrypted: true }
       ],
-      comment: 'Deploy from CI',
+      // A custom comment keeps the step's marker after it.
+      comment: expect.stringMatching(
+        /^Deploy from CI \[gh-step 4242\.1\.deploy\.[0-9a-f]{8}\.[0-9a-f]{8}\]$/
+      ),
       priority: 'HIGH',
       refresh: true,
       clear_cache: true,

@@ -187,7 +187,8 @@ describe('following a run against the simulator (virtual time)', () => {
     sim.fault({ method: 'GET', path: '/executions/1', kind: '429', retryAfter: '25' })
     const { follow, clock } = await start()
     await follow()
-    expect(clock.sleeps[1]).toBe(25_000)
+    // The 429's own wait, longer than the poll interval, plus a spread (fake random: half of 5 s).
+    expect(clock.sleeps[1]).toBe(27_500)
     expect(reads()).toHaveLength(5)
   })
 
@@ -199,7 +200,7 @@ describe('following a run against the simulator (virtual time)', () => {
     expect(clock.sleeps[1]).toBeLessThanOrEqual(1000)
   })
 
-  it('slows down when few requests are left in the rate limit', async () => {
+  it('slows down when few requests are left, but never past the poll interval', async () => {
     sim.config.statusScript = ['INPROGRESS', 'SUCCESSFUL']
     const { follow, clock } = await start()
     sim.fault({
@@ -214,8 +215,73 @@ describe('following a run against the simulator (virtual time)', () => {
     })
     await follow()
     expect(clock.sleeps[0]).toBe(1000)
-    expect(clock.sleeps[1]).toBeGreaterThanOrEqual(29_000)
-    expect(clock.sleeps[1]).toBeLessThanOrEqual(30_000)
+    // The rate limit would spread 2 requests over 60 s (30 s each): the poll interval caps it.
+    expect(clock.sleeps[1]).toBe(10_000)
+  })
+
+  it('pauses no longer than the poll interval after a 5xx with a far X-Rate-Limit-Reset', async () => {
+    const { follow, clock } = await start()
+    sim.fault({
+      method: 'GET',
+      path: '/executions/1',
+      kind: '503',
+      times: 3,
+      headers: { 'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 3600) }
+    })
+    const result = await follow()
+    expect(result.outcome).toBe('finished')
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(10_000)
+  })
+
+  it('never pauses longer than the poll interval, whatever the rate-limit headers say', async () => {
+    sim.config.statusScript = Array(30).fill('INPROGRESS').concat(['SUCCESSFUL'])
+    const { follow, clock } = await start({ pollIntervalMs: 5000 })
+    sim.fault({
+      method: 'GET',
+      path: '/executions/1',
+      kind: 'slow-down',
+      times: 30,
+      headers: {
+        'X-Rate-Limit-Remaining': '0',
+        'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 7200)
+      }
+    })
+    await follow()
+    expect(clock.sleeps).toHaveLength(31)
+    expect(Math.max(...clock.sleeps)).toBe(5000)
+  })
+
+  it('reads the status once more at the timeout: a run that just succeeded is not timed out', async () => {
+    // The run ends exactly at the timeout, by the same virtual clock.
+    const { follow, clock } = await start({ timeoutMs: 5000 })
+    sim.config.runDurationMs = 5000
+    sim.executions(1)[0].startedAtMs = clock.now()
+    sim.config.now = () => clock.now()
+    const result = await follow()
+    expect(result.outcome).toBe('finished')
+    expect(result.execution.status).toBe('SUCCESSFUL')
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBe(5000)
+  })
+
+  it('gives each read no longer than the time left before the timeout', async () => {
+    sim.config.statusScript = Array(100).fill('INPROGRESS')
+    const { clock, log, client } = await start()
+    const limits: { limit: number; left: number }[] = []
+    const deadline = clock.now() + 20_000
+    const result = await followExecution(
+      limit => {
+        limits.push({ limit, left: deadline - clock.now() })
+        return client.getExecution(ref, 1, { timeoutMs: limit })
+      },
+      { id: 1, status: 'INPROGRESS' },
+      { clock, log, timeoutMs: 20_000, pollIntervalMs: 10_000, onApproval: 'wait' }
+    )
+    expect(result.outcome).toBe('timed-out')
+    const duringWait = limits.slice(0, -1)
+    expect(duringWait.length).toBeGreaterThan(3)
+    for (const { limit, left } of duringWait) expect(limit).toBeLessThanOrEqual(left)
+    // The last look, after the timeout, has its own short limit.
+    expect(limits.at(-1)).toEqual({ limit: 5000, left: 0 })
   })
 
   it('fails clearly when the run is deleted mid-wait', async () => {

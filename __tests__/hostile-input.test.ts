@@ -231,6 +231,8 @@ describe('the bundle, spawned as the runner does, on hostile input', () => {
           }
         }
       ),
+      // Each run spawns the bundle (~0.2 s of CPU): 25 of them need far more than jest's 5 s on
+      // a loaded 2-core machine.
       { numRuns: 25 }
     )
     // 25 spawns of the bundle: generous on a loaded 2-core machine (each takes ~0.2 s idle).

@@ -28374,7 +28374,8 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   JO: () => (/* binding */ serverRequestedDelay),
-/* harmony export */   ml: () => (/* binding */ systemClock)
+/* harmony export */   ml: () => (/* binding */ systemClock),
+/* harmony export */   nl: () => (/* binding */ rateLimitDelay)
 /* harmony export */ });
 /* unused harmony export abortableSleep */
 /** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
@@ -28412,10 +28413,12 @@ function header(headers, name) {
     return Array.isArray(value) ? value[0] : value;
 }
 /**
- * How long the server asks us to wait: Retry-After (seconds or an HTTP date), else
- * X-Rate-Limit-Reset (epoch seconds). undefined when it does not say.
+ * How long the server asks us to wait: Retry-After (seconds or an HTTP date), else, for a 429
+ * or an answer that says no request is left, X-Rate-Limit-Reset (epoch seconds). The reset time
+ * says when the rate limit's window ends, not when a failing server recovers, so a 5xx with a
+ * far reset time is no reason to sit still. undefined when it does not say.
  */
-function serverRequestedDelay(headers, nowMs) {
+function serverRequestedDelay(headers, nowMs, status) {
     const retryAfter = header(headers, 'retry-after')?.trim();
     if (retryAfter) {
         if (/^\d+(\.\d+)?$/.test(retryAfter))
@@ -28424,12 +28427,26 @@ function serverRequestedDelay(headers, nowMs) {
         if (!Number.isNaN(date))
             return Math.max(0, date - nowMs);
     }
+    const exhausted = header(headers, 'x-rate-limit-remaining')?.trim() === '0';
+    if (status !== 429 && !exhausted)
+        return undefined;
     const reset = header(headers, 'x-rate-limit-reset')?.trim();
     if (reset && /^\d+$/.test(reset)) {
         const resetMs = Number(reset) * 1000;
         return Math.max(0, resetMs - nowMs);
     }
     return undefined;
+}
+/**
+ * The pause after a 429: the server's own wait plus a random spread (a fifth of it, between
+ * 1 s and 5 s), so that the many jobs of a matrix told "in 2 s" do not all come back in the same
+ * instant; without a server wait, full-jitter backoff up to 30 s. attempt counts 429s from 0.
+ */
+function rateLimitDelay(serverMs, attempt, random) {
+    if (serverMs === undefined)
+        return backoffDelay(attempt, random, 1000, 30_000);
+    const spread = Math.min(5000, Math.max(1000, serverMs * 0.2));
+    return serverMs + Math.round(spread * random());
 }
 
 
@@ -28448,7 +28465,7 @@ function serverRequestedDelay(headers, nowMs) {
 /* harmony export */   sy: () => (/* binding */ describePipeline),
 /* harmony export */   vp: () => (/* binding */ BuddyApiError)
 /* harmony export */ });
-/* unused harmony exports isTransientStatus, segment */
+/* unused harmony exports isTransientStatus, classifyNetworkError, readWholeBody, segment */
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
@@ -28531,13 +28548,120 @@ function describeHttpFailure(status, buddyMessage, ctx) {
             return `Buddy answered ${status} when trying to ${ctx.action}.${said}`;
     }
 }
-function describeNetworkFailure(code, ctx, host) {
+/** Node's codes for a server certificate that this machine does not trust. */
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+/** A thrown request error, classified. Proxy and certificate failures are configuration. */
+function classifyNetworkError(error) {
+    const { code, message } = (error ?? {});
+    const text = String(message ?? error);
+    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
+    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
+    if (tunnel)
+        return { kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy', detail: tunnel[1] };
+    if (code && CERTIFICATE_CODES.has(code)) {
+        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+    }
+    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
+    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
+}
+/** The proxy as HTTPS_PROXY names it, host and port only: its URL may hold a password. */
+function proxyHost(env = process.env) {
+    const raw = env.https_proxy || env.HTTPS_PROXY;
+    if (!raw)
+        return undefined;
+    try {
+        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
+    }
+    catch {
+        return undefined;
+    }
+}
+function describeNetworkFailure(failure, ctx, host) {
+    const { code } = failure;
+    const hostname = host.replace(/:\d+$/, '');
+    if (failure.fatal === 'proxy') {
+        const proxy = proxyHost();
+        const through = proxy ? ` (${proxy}, from HTTPS_PROXY)` : '';
+        const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
+        const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
+        if (status === '407') {
+            return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
+        }
+        const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
+        return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
+    }
+    if (failure.fatal === 'certificate') {
+        return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`;
+    }
     if (code === 'ETIMEDOUT')
         return `No answer from ${host} in time when trying to ${ctx.action}.`;
+    if (code === 'ESTALLED') {
+        return `Buddy's answer stopped mid-way (nothing for ${failure.detail ?? 'a while'}) when trying to ${ctx.action}.`;
+    }
+    if (code === 'ECUTBODY') {
+        return `The connection to ${host} closed before Buddy's answer was complete when trying to ${ctx.action}.`;
+    }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`;
     }
     return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`;
+}
+/**
+ * The whole body of an answer whose head has arrived. An answer that closes before its end
+ * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
+ * than at the request's time limit.
+ */
+function readWholeBody(message, stallMs) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let idle;
+        let settled = false;
+        const fail = (code) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            message.destroy();
+            reject(Object.assign(new Error(code), { code }));
+        };
+        const arm = () => {
+            clearTimeout(idle);
+            idle = setTimeout(() => fail('ESTALLED'), stallMs);
+        };
+        arm();
+        message.on('data', (chunk) => {
+            chunks.push(chunk);
+            arm();
+        });
+        message.on('end', () => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        message.on('aborted', () => fail('ECUTBODY'));
+        message.on('error', () => fail('ECUTBODY'));
+        message.on('close', () => {
+            if (!message.complete)
+                fail('ECUTBODY');
+        });
+    });
 }
 const segment = (value) => encodeURIComponent(String(value));
 function pipelinePath(ref) {
@@ -28552,17 +28676,25 @@ class BuddyClient {
     timeoutMs;
     readAttempts;
     maxServerDelayMs;
+    rateLimitBudgetMs;
+    stallTimeoutMs;
     constructor(options) {
         this.options = options;
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
+        this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
+        this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
         this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq(options.userAgent ?? 'buddy-run-pipeline-action', [], {
             allowRetries: false,
             allowRedirects: false,
             socketTimeout: this.timeoutMs,
             keepAlive: false
         });
+    }
+    /** The time limit of one request. */
+    get requestTimeoutMs() {
+        return this.timeoutMs;
     }
     get host() {
         return this.options.baseUrl.host;
@@ -28598,14 +28730,19 @@ class BuddyClient {
         if (authenticate && this.options.token)
             headers.Authorization = `Bearer ${this.options.token}`;
         let timer;
+        let answer;
         const timedOut = new Promise(resolve => {
-            timer = setTimeout(() => resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true }), timeoutMs);
+            timer = setTimeout(() => {
+                answer?.destroy();
+                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
+            }, timeoutMs);
         });
         const exchange = (async () => {
             try {
                 const data = body === undefined ? null : JSON.stringify(body);
                 const response = await this.http.request(method, this.url(path), data, headers);
-                const text = await response.readBody();
+                answer = response.message;
+                const text = await readWholeBody(response.message, this.stallTimeoutMs);
                 this.noteRateLimit(response.message.headers);
                 return {
                     kind: 'response',
@@ -28615,9 +28752,10 @@ class BuddyClient {
                 };
             }
             catch (error) {
-                const code = error.code ??
-                    (/timeout/i.test(String(error)) ? 'ETIMEDOUT' : 'ECONNRESET');
-                return { kind: 'network', code, sent: !NOT_SENT_CODES.has(code) };
+                const failure = classifyNetworkError(error);
+                if (failure.code === 'ESTALLED')
+                    failure.detail = `${this.stallTimeoutMs / 1000} s`;
+                return failure;
             }
         })();
         try {
@@ -28634,15 +28772,21 @@ class BuddyClient {
     async read(method, path, schema, ctx, options = {}) {
         const { clock, log } = this.options;
         const attempts = options.attempts ?? this.readAttempts;
-        let problem = '';
-        let status;
-        let wait;
-        for (let attempt = 0; attempt < attempts; attempt++) {
+        const rateLimitBudgetMs = options.rateLimitBudgetMs ?? this.rateLimitBudgetMs;
+        // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
+        let failures = 0;
+        let rateLimited = 0;
+        let rateLimitWaitedMs = 0;
+        for (;;) {
             const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
-            wait = undefined;
-            status = undefined;
+            let problem;
+            let status;
+            let wait;
             if (result.kind === 'network') {
-                problem = describeNetworkFailure(result.code, ctx, this.host);
+                problem = describeNetworkFailure(result, ctx, this.host);
+                // A proxy or certificate problem is the runner's configuration: no try can fix it.
+                if (result.fatal)
+                    throw new BuddyApiError(problem);
             }
             else if (result.status >= 200 && result.status < 300) {
                 const parsed = parseAnswer(result.text, schema, options.parseText);
@@ -28657,19 +28801,34 @@ class BuddyClient {
                 if (!isTransientStatus(result.status)) {
                     throw new BuddyApiError(problem, result.status, message);
                 }
-                wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .serverRequestedDelay */ .JO)(result.headers, clock.now());
+                wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), result.status);
                 if (wait !== undefined && wait > this.maxServerDelayMs) {
                     throw new BuddyApiError(`${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`, result.status, message, true, wait);
                 }
+                if (result.status === 429) {
+                    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .rateLimitDelay */ .nl)(wait, rateLimited, clock.random);
+                    if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
+                        const waited = rateLimited > 0
+                            ? ` Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`
+                            : '';
+                        throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait);
+                    }
+                    rateLimited++;
+                    rateLimitWaitedMs += delay;
+                    log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
+                    await clock.sleep(delay);
+                    continue;
+                }
             }
-            if (attempt + 1 >= attempts)
-                break;
-            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .backoffDelay */ .EY)(attempt, clock.random);
+            failures++;
+            if (failures >= attempts) {
+                const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
+                throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
+            }
+            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .backoffDelay */ .EY)(failures - 1, clock.random);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
-        const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
-        throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
     }
     getPipeline(ref) {
         return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .pipelineSchema */ .wr, {
@@ -28710,12 +28869,17 @@ class BuddyClient {
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
-    listExecutions(ref, perPage = 20) {
-        return this.read('GET', `${pipelinePath(ref)}/executions?page=1&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
+    /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
+    async listExecutions(ref, page = 1, perPage = 20) {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
-        }).then(list => list.executions);
+        }, { attempts: 3 });
+        const lastPage = list.total_page_count != null
+            ? page >= list.total_page_count
+            : list.executions.length < perPage;
+        return { executions: list.executions, lastPage };
     }
     executionContext(ref, executionId, action) {
         return {
@@ -28724,9 +28888,12 @@ class BuddyClient {
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
         };
     }
-    /** One status read; the wait loop does its own retrying within its timeout. */
-    getExecution(ref, executionId, attempts = 1) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts });
+    /**
+     * One status read. By default one try, and a 429 is handed back at once: the wait loop does
+     * its own retrying and pacing within its timeout.
+     */
+    getExecution(ref, executionId, options = {}) {
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
@@ -28736,7 +28903,7 @@ class BuddyClient {
         return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
             ...this.executionContext(ref, executionId, 'cancel'),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000 });
+        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
@@ -28786,6 +28953,7 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
+/* harmony export */   g6: () => (/* binding */ CANCELLING_STATUS),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
@@ -28806,6 +28974,8 @@ const FINAL_STATUSES = [
     'NOT_EXECUTED'
 ];
 const RUNNING_STATUSES = ['INITIAL', 'ENQUEUED', 'INPROGRESS', 'TERMINATING'];
+/** Still going, but a cancel has reached it. */
+const CANCELLING_STATUS = 'TERMINATING';
 const PAUSED_STATUSES = [
     'WAITING_FOR_APPLY',
     'WAITING_FOR_VARIABLES',
@@ -28971,6 +29141,250 @@ function pausedStatus(execution) {
 
 /***/ }),
 
+/***/ 1935:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ JobCancelledError),
+/* harmony export */   FP: () => (/* binding */ startExecution),
+/* harmony export */   Xp: () => (/* binding */ searchForRun)
+/* harmony export */ });
+/* unused harmony exports isUnknownRevision, isOurExecution */
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2431);
+/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5660);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3833);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7781);
+
+
+
+
+/** The job was cancelled while the run request waited; no run was returned. */
+class JobCancelledError extends Error {
+    mayHaveCreated;
+    name = 'JobCancelledError';
+    constructor(
+    /** A request whose outcome is unknown went out: a run of this step may exist. */
+    mayHaveCreated) {
+        super(mayHaveCreated
+            ? 'The job was cancelled while the action looked for the run its request may have created.'
+            : 'The job was cancelled before Buddy created a run: no run was started.');
+        this.mayHaveCreated = mayHaveCreated;
+    }
+}
+/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
+function isUnknownRevision(status, message, revision) {
+    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
+        return false;
+    if (!message || revision === 'HEAD')
+        return false;
+    const text = message.toLowerCase();
+    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
+    const aboutCommit = /revision|commit/.test(text);
+    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
+    return namesRevision || (aboutCommit && missing);
+}
+/** Two minutes of allowance for the clocks of the runner and Buddy to disagree. */
+const CLOCK_ALLOWANCE_MS = 120_000;
+function startedAtMs(execution) {
+    return execution.start_date ? Date.parse(execution.start_date) : Number.NaN;
+}
+/**
+ * Is this run the one this step asked for? Only when its comment carries the step's marker and
+ * it started after the step began. A run without a comment or a start date is never adopted.
+ */
+function isOurExecution(execution, identity) {
+    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
+        return false;
+    const started = startedAtMs(execution);
+    if (Number.isNaN(started) || started < identity.notBeforeMs - CLOCK_ALLOWANCE_MS)
+        return false;
+    const body = identity.body;
+    if (!body)
+        return true;
+    const revision = execution.to_revision?.revision;
+    const wanted = body.to_revision.revision;
+    if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
+        return false;
+    }
+    for (const kind of ['branch', 'tag', 'pull_request']) {
+        const name = execution[kind]?.name;
+        if (body[kind] && name && name !== body[kind]?.name)
+            return false;
+    }
+    return true;
+}
+/**
+ * Looks through the pipeline's newest runs for this step's run, page by page until runs older
+ * than the step. "unsure" when the list cannot be read, or when a run that may be ours does not
+ * show its comment or start date: the caller must not guess then.
+ */
+async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 } = {}) {
+    let blind = 0;
+    for (let page = 1; page <= maxPages; page++) {
+        let list;
+        try {
+            list = await client.listExecutions(ref, page, perPage);
+        }
+        catch (error) {
+            return {
+                kind: 'unsure',
+                problem: `the pipeline's runs could not be listed: ${error.message}`
+            };
+        }
+        const ours = list.executions.find(e => isOurExecution(e, identity));
+        if (ours)
+            return { kind: 'found', execution: ours };
+        const older = (e) => startedAtMs(e) < identity.notBeforeMs - CLOCK_ALLOWANCE_MS;
+        blind += list.executions.filter(e => !older(e) && (!e.comment || !e.start_date)).length;
+        const reachedOlder = list.executions.some(older);
+        if (reachedOlder || list.lastPage) {
+            return blind > 0
+                ? {
+                    kind: 'unsure',
+                    problem: `${blind} recent run(s) in Buddy's list show no comment or start date, so the step's marker cannot be checked`
+                }
+                : { kind: 'absent' };
+        }
+    }
+    return {
+        kind: 'unsure',
+        problem: `more than ${maxPages * perPage} runs started since this step began`
+    };
+}
+async function startExecution(client, ref, body, options) {
+    const { clock, log, signal } = options;
+    const unknownRevisionWaitMs = options.unknownRevisionWaitMs ?? 60_000;
+    const maxRetries = options.maxRetries ?? 6;
+    const maxSends = options.maxSends ?? 2;
+    const maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
+    const rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
+    const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
+    const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
+    const ctx = {
+        action: `run pipeline ${ref.pipelineId}`,
+        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+    };
+    const firstSentAt = clock.now();
+    // One count per cause of sending again.
+    let sends = 0;
+    let notSentRetries = 0;
+    let rateLimited = 0;
+    let rateLimitWaitedMs = 0;
+    let unknownRevisionTries = 0;
+    let unknownRevisionSince;
+    /** An earlier request's outcome is unknown: a run of this step may exist. */
+    let mayHaveCreated = false;
+    const pause = async (ms) => {
+        try {
+            await clock.sleep(ms, signal);
+        }
+        catch (error) {
+            if (signal?.aborted)
+                throw new JobCancelledError(mayHaveCreated);
+            throw error;
+        }
+    };
+    for (;;) {
+        if (signal?.aborted)
+            throw new JobCancelledError(mayHaveCreated);
+        sends++;
+        const result = await client.postExecution(ref, body);
+        let ambiguity;
+        if (result.kind === 'network' && result.fatal) {
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host));
+        }
+        else if (result.kind === 'network' && !result.sent) {
+            sends--;
+            notSentRetries++;
+            const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
+            if (notSentRetries > maxRetries) {
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${notSentRetries} tries.`, undefined, undefined, true);
+            }
+            const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(notSentRetries - 1, clock.random);
+            log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
+            await pause(delay);
+            continue;
+        }
+        else if (result.kind === 'network') {
+            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
+        }
+        else if (result.status >= 200 && result.status < 300) {
+            const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_3__/* .executionSchema */ .Mk);
+            if (parsed.ok)
+                return parsed.value;
+            ambiguity = `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`;
+        }
+        else {
+            const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .buddyMessageOf */ .nw)(result.text);
+            if (result.status === 429) {
+                sends--;
+                const server = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), 429);
+                if (server !== undefined && server > maxServerDelayMs) {
+                    throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} It asks to wait ${Math.ceil(server / 1000)} s, longer than this step waits.`, 429, message, true);
+                }
+                const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .rateLimitDelay */ .nl)(server, rateLimited, clock.random);
+                if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
+                    throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`, 429, message, true);
+                }
+                rateLimited++;
+                rateLimitWaitedMs += delay;
+                log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
+                await pause(delay);
+                continue;
+            }
+            if (isUnknownRevision(result.status, message, body.to_revision.revision)) {
+                sends--;
+                unknownRevisionSince ??= clock.now();
+                const waited = clock.now() - unknownRevisionSince;
+                if (waited < unknownRevisionWaitMs) {
+                    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(unknownRevisionTries, clock.random, 2000, 15_000), unknownRevisionWaitMs - waited);
+                    unknownRevisionTries++;
+                    log.info(`Buddy does not know revision ${body.to_revision.revision} yet (it may still be fetching the repository): ${message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
+                    await pause(delay);
+                    continue;
+                }
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`, result.status, message);
+            }
+            if (result.status < 500) {
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx), result.status, message);
+            }
+            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
+        }
+        // The request may have created a run: find it before anything else.
+        mayHaveCreated = true;
+        log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
+        const found = await findOurExecution(client, ref, identity, options, pause);
+        if (found.kind === 'found') {
+            log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
+            return found.execution;
+        }
+        if (found.kind === 'unsure') {
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
+        }
+        mayHaveCreated = false;
+        if (sends >= maxSends || clock.now() - firstSentAt > 5 * 60_000) {
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+        }
+        log.info('No run was created by that request: sending it again.');
+    }
+}
+/** Looks twice, a little apart: a run just created may take a moment to be listed. */
+async function findOurExecution(client, ref, identity, options, pause) {
+    let search = { kind: 'absent' };
+    for (let look = 0; look < 2; look++) {
+        if (look > 0)
+            await pause(options.lookAgainAfterMs ?? 3000);
+        search = await searchForRun(client, ref, identity);
+        if (search.kind !== 'absent')
+            return search;
+    }
+    return search;
+}
+
+
+/***/ }),
+
 /***/ 63:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29114,8 +29528,14 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2088);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
+/* harmony import */ var _job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6155);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1999);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6661);
+
+
+
 
 
 
@@ -29135,12 +29555,24 @@ function failStep(error) {
         : message);
 }
 process.on('unhandledRejection', failStep);
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c4.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a2)();
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost) === 'true') {
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .runPost */ .a2)();
 }
 else {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_2__/* .STATE */ .c4.isPost, 'true');
-    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)().catch(error => {
+    // Before anything else, and before the first request: a cancel may come at any moment.
+    const jobCancel = (0,_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
+        onCancelledEarly(signal) {
+            // Nothing sent so far can have created a run: end now, before anything else is sent.
+            (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .SETTLED */ ._V.noRun);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
+            process.exit();
+        },
+        onCancelled(signal) {
+            _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
+        }
+    });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost, 'true');
+    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, jobCancel }).catch(error => {
         failStep(error);
         return 'done';
     });
@@ -29633,6 +30065,46 @@ function secretValues(raw) {
 
 /***/ }),
 
+/***/ 6155:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ watchJobCancel)
+/* harmony export */ });
+/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1935);
+
+function watchJobCancel(process, handlers = {}) {
+    const controller = new AbortController();
+    let runRequestBegun = false;
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            return;
+        controller.abort(new Error(`received ${name}`));
+        if (runRequestBegun)
+            handlers.onCancelled?.(name);
+        else
+            handlers.onCancelledEarly?.(name);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        signal: controller.signal,
+        beginRunRequest() {
+            // Both run synchronously: either the signal came first (nothing is sent) or this did.
+            if (controller.signal.aborted)
+                throw new _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__/* .JobCancelledError */ .D0(false);
+            runRequestBegun = true;
+        },
+        dispose() {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 5625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29666,7 +30138,7 @@ const log = {
 
 /***/ }),
 
-/***/ 2088:
+/***/ 1999:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29681,150 +30153,8 @@ var core = __nccwpck_require__(3340);
 var backoff = __nccwpck_require__(2431);
 // EXTERNAL MODULE: ./src/buddy/client.ts
 var buddy_client = __nccwpck_require__(3833);
-// EXTERNAL MODULE: ./src/buddy/model.ts
-var model = __nccwpck_require__(7781);
-;// CONCATENATED MODULE: ./src/buddy/start-execution.ts
-
-
-
-/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
-function isUnknownRevision(status, message, revision) {
-    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
-        return false;
-    if (!message || revision === 'HEAD')
-        return false;
-    const text = message.toLowerCase();
-    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
-    const aboutCommit = /revision|commit/.test(text);
-    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
-    return namesRevision || (aboutCommit && missing);
-}
-/** Does this run answer our request? Same comment, commit and ref, started after we sent it. */
-function isOurExecution(execution, body, sentAtMs) {
-    // A list entry without a comment is judged by the rest (Buddy's list may abridge its entries).
-    if (body.comment !== undefined &&
-        execution.comment != null &&
-        execution.comment !== body.comment) {
-        return false;
-    }
-    const revision = execution.to_revision?.revision;
-    const wanted = body.to_revision.revision;
-    if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
-        return false;
-    }
-    for (const kind of ['branch', 'tag', 'pull_request']) {
-        const name = execution[kind]?.name;
-        if (body[kind] && name && name !== body[kind]?.name)
-            return false;
-    }
-    // Two minutes of allowance for the clocks of the runner and Buddy to disagree.
-    const started = execution.start_date ? Date.parse(execution.start_date) : Number.NaN;
-    return Number.isNaN(started) || started >= sentAtMs - 120_000;
-}
-async function startExecution(client, ref, body, options) {
-    const { clock, log } = options;
-    const unknownRevisionWaitMs = options.unknownRevisionWaitMs ?? 60_000;
-    const maxRetries = options.maxRetries ?? 6;
-    const maxSends = options.maxSends ?? 2;
-    const maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
-    const ctx = {
-        action: `run pipeline ${ref.pipelineId}`,
-        notFound: (0,buddy_client/* describePipeline */.sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-    };
-    const firstSentAt = clock.now();
-    let retries = 0;
-    let sends = 0;
-    let unknownRevisionSince;
-    const retry = async (why, delay) => {
-        retries++;
-        if (retries > maxRetries)
-            throw new buddy_client/* BuddyApiError */.vp(`${why} Gave up after ${retries} tries.`, undefined, undefined, true);
-        log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-        await clock.sleep(delay);
-    };
-    for (;;) {
-        sends++;
-        const sentAt = clock.now();
-        const result = await client.postExecution(ref, body);
-        let ambiguity;
-        if (result.kind === 'network' && !result.sent) {
-            await retry((0,buddy_client/* describeNetworkFailure */.Ku)(result.code, ctx, client.host), (0,backoff/* backoffDelay */.EY)(retries, clock.random));
-            sends--;
-            continue;
-        }
-        else if (result.kind === 'network') {
-            ambiguity = (0,buddy_client/* describeNetworkFailure */.Ku)(result.code, ctx, client.host);
-        }
-        else if (result.status >= 200 && result.status < 300) {
-            const parsed = (0,buddy_client/* parseAnswer */.Wp)(result.text, model/* executionSchema */.Mk);
-            if (parsed.ok)
-                return parsed.value;
-            ambiguity = `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`;
-        }
-        else {
-            const message = (0,buddy_client/* buddyMessageOf */.nw)(result.text);
-            if (result.status === 429) {
-                const wait = (0,backoff/* serverRequestedDelay */.JO)(result.headers, clock.now()) ?? (0,backoff/* backoffDelay */.EY)(retries, clock.random);
-                if (wait > maxServerDelayMs) {
-                    throw new buddy_client/* BuddyApiError */.vp(`${(0,buddy_client/* describeHttpFailure */.U4)(429, message, ctx)} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`, 429, message, true);
-                }
-                await retry("Buddy's rate limit was reached (429).", wait);
-                sends--;
-                continue;
-            }
-            if (isUnknownRevision(result.status, message, body.to_revision.revision)) {
-                unknownRevisionSince ??= clock.now();
-                const waited = clock.now() - unknownRevisionSince;
-                if (waited < unknownRevisionWaitMs) {
-                    const delay = Math.min((0,backoff/* backoffDelay */.EY)(retries, clock.random, 2000, 10_000), unknownRevisionWaitMs - waited);
-                    log.info(`Buddy does not know revision ${body.to_revision.revision} yet (it may still be fetching the repository): ${message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
-                    await clock.sleep(delay);
-                    sends--;
-                    continue;
-                }
-                throw new buddy_client/* BuddyApiError */.vp(`Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`, result.status, message);
-            }
-            if (result.status < 500) {
-                throw new buddy_client/* BuddyApiError */.vp((0,buddy_client/* describeHttpFailure */.U4)(result.status, message, ctx), result.status, message);
-            }
-            ambiguity = (0,buddy_client/* describeHttpFailure */.U4)(result.status, message, ctx);
-        }
-        // The request may have created a run: find it before anything else.
-        log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
-        const found = await findOurExecution(client, ref, body, sentAt, options);
-        if (found.kind === 'found') {
-            log.info(`Found run #${found.execution.id}, created by that request: following it instead of sending again.`);
-            return found.execution;
-        }
-        if (found.kind === 'unknown') {
-            throw new buddy_client/* BuddyApiError */.vp(`${ambiguity} Whether a run was created is unknown (the pipeline's runs could not be listed: ${found.problem}), so the request is not sent again, to avoid a second run. Check the pipeline's runs in Buddy.`, undefined, undefined, true);
-        }
-        if (sends >= maxSends || clock.now() - firstSentAt > 5 * 60_000) {
-            throw new buddy_client/* BuddyApiError */.vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
-        }
-        log.info('No run was created by that request: sending it again.');
-    }
-}
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-async function findOurExecution(client, ref, body, sentAt, options) {
-    for (let look = 0; look < 2; look++) {
-        if (look > 0)
-            await options.clock.sleep(options.lookAgainAfterMs ?? 3000);
-        let executions;
-        try {
-            executions = await client.listExecutions(ref);
-        }
-        catch (error) {
-            return { kind: 'unknown', problem: error.message };
-        }
-        const ours = executions.find(e => isOurExecution(e, body, sentAt));
-        if (ours)
-            return { kind: 'found', execution: ours };
-    }
-    return { kind: 'absent' };
-}
-
+// EXTERNAL MODULE: ./src/buddy/start-execution.ts
+var start_execution = __nccwpck_require__(1935);
 // EXTERNAL MODULE: ./src/connect.ts + 2 modules
 var connect = __nccwpck_require__(63);
 // EXTERNAL MODULE: ./src/log.ts
@@ -29867,6 +30197,8 @@ async function fetchActionLog(client, ref, executionId, actionExecution, mode) {
     return { lines: lines.slice(0, MAX_LINES), skipped: 0, truncated: total > MAX_LINES };
 }
 
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
 ;// CONCATENATED MODULE: ./src/follow.ts
 
 
@@ -29906,12 +30238,24 @@ function abortable(work, signal) {
         });
     });
 }
+/**
+ * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
+ * pacing suggests; only a 429's own wait (the fault delay) may be longer.
+ */
+function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
+    return Math.max(pollPause(read, pollIntervalMs, random), Math.min(rateLimitPauseMs, pollIntervalMs));
+}
+/**
+ * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
+ * timeout runs out is abandoned then, not at the request's own limit.
+ */
 async function followExecution(read, initial, options) {
     const { clock, log, signal } = options;
     const deadline = clock.now() + options.timeoutMs;
     let execution = initial;
     let reads = 0;
     let failures = 0;
+    let rateLimited = 0;
     let faultDelay = 0;
     let problem;
     let approvalAnnounced = false;
@@ -29942,38 +30286,72 @@ async function followExecution(read, initial, options) {
     for (;;) {
         const left = deadline - clock.now();
         if (left <= 0)
-            return { outcome: 'timed-out', execution, problem };
+            return lastLook();
         const pause = failures > 0
             ? faultDelay
-            : Math.max(pollPause(reads, options.pollIntervalMs, clock.random), options.rateLimitPause?.() ?? 0);
+            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
         try {
             await abortable(clock.sleep(Math.min(pause, left), signal), signal);
+            const limit = deadline - clock.now();
+            if (limit <= 0)
+                return lastLook();
             reads++;
-            execution = await abortable(read(), signal);
+            execution = await abortable(read(limit), signal);
         }
         catch (error) {
             if (error instanceof Aborted || signal?.aborted)
                 return { outcome: 'job-cancelled', execution };
             if (!(error instanceof buddy_client/* BuddyApiError */.vp))
                 throw error;
-            if (error.status === 404) {
-                throw new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
-            }
+            if (error.status === 404)
+                throw deleted();
             if (!error.transient)
                 throw error;
             failures++;
             problem = error.message;
+            // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
+            // at most the poll interval, whatever a reset time in its headers says.
             faultDelay =
-                error.retryAfterMs ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, options.pollIntervalMs);
+                error.status === 429
+                    ? (0,backoff/* rateLimitDelay */.nl)(error.retryAfterMs, rateLimited++, clock.random)
+                    : Math.min(error.retryAfterMs ??
+                        (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, options.pollIntervalMs), options.pollIntervalMs);
             log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
             continue;
         }
         failures = 0;
+        rateLimited = 0;
         problem = undefined;
         await options.onUpdate?.(execution);
         const verdict = judge();
         if (verdict)
             return verdict;
+    }
+    function deleted() {
+        return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
+    }
+    /**
+     * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+     * it ended, not cancelled and reported as timed out.
+     */
+    async function lastLook() {
+        try {
+            execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal);
+            problem = undefined;
+            await options.onUpdate?.(execution);
+        }
+        catch (error) {
+            if (error instanceof Aborted || signal?.aborted)
+                return { outcome: 'job-cancelled', execution };
+            if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
+                throw deleted();
+            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+                throw error;
+            problem = error.message;
+        }
+        if ((0,model/* statusKind */.BE)(execution.status) === 'final')
+            return { outcome: 'finished', execution };
+        return { outcome: 'timed-out', execution, problem };
     }
 }
 /**
@@ -30097,10 +30475,16 @@ class ProgressTracker {
 async function followRun(started, settings, deps) {
     const { client, ref, clock, out } = deps;
     const startedAt = clock.now();
+    if (deps.signal?.aborted) {
+        // The job was cancelled while the run request was answered: no following, just the cancel.
+        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, startedAt);
+    }
     out.info(`Following run #${started.id} until it ends (timeout ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)}, status read at least every ${(0,inputs/* formatDuration */.a3)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
     const logs = new ActionLogPrinter(deps, started.id);
-    const result = await followExecution(() => client.getExecution(ref, started.id), started, {
+    const result = await followExecution(limitMs => client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+    }), started, {
         clock,
         log: out,
         timeoutMs: settings.timeoutMs,
@@ -30115,6 +30499,11 @@ async function followRun(started, settings, deps) {
                 await logs.printFinished(execution, 'all');
         }
     });
+    return finish(started, result, settings, deps, startedAt, logs);
+}
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
+    const { client, ref, clock, out } = deps;
     let execution = result.execution;
     let cancelled = false;
     let cancelProblem;
@@ -30122,6 +30511,7 @@ async function followRun(started, settings, deps) {
         (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
     if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
         out.info(`Cancelling run #${execution.id} in Buddy.`);
+        deps.onCancelSending?.();
         try {
             execution = await client.cancelExecution(ref, execution.id);
             cancelled = true;
@@ -30196,25 +30586,6 @@ class ActionLogPrinter {
         this.unavailableSaid = true;
         this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/job-cancel.ts
-/**
- * The runner cancels a job by sending SIGINT, then SIGTERM 7.5 s later, then killing the
- * process. Both signals abort one signal, so that the Buddy run is cancelled once, at once.
- */
-function watchJobCancel(process) {
-    const controller = new AbortController();
-    const onSignal = (name) => controller.abort(new Error(`received ${name}`));
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    return {
-        signal: controller.signal,
-        dispose() {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-        }
-    };
 }
 
 // EXTERNAL MODULE: ./src/post.ts
@@ -30771,6 +31142,8 @@ function redactBody(body) {
     };
 }
 
+// EXTERNAL MODULE: ./src/step-marker.ts
+var step_marker = __nccwpck_require__(5660);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -30788,6 +31161,7 @@ function redactBody(body) {
 
 async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml }) {
     const { env, clock } = deps;
+    const stepStartedAt = clock.now();
     // 1. Inputs, secrets masked first.
     const settings = (0,connect/* readSettings */.sb)();
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
@@ -30809,6 +31183,9 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
         ? `The pipeline runs one fixed ref (${refs.ref}).`
         : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
     const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env));
+    // The step's marker in the comment: how this step (or its post step) knows its run.
+    const marker = (0,step_marker/* stepMarker */.F8)(env, redactBody(request.body));
+    request.body.comment = (0,step_marker/* withStepMarker */.JO)(request.body.comment, marker);
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
     log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
@@ -30816,7 +31193,35 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
     log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
     log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
-    const execution = await startExecution(client, ref, request.body, { clock, log: log/* log */.R });
+    const cancelWithJob = settings.follow.cancelOnJobCancel;
+    const runsUrl = pipeline?.html_url ?? undefined;
+    // Saved before the request goes out: if its answer never arrives, the post step finds the run.
+    if (cancelWithJob)
+        (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl });
+    const signal = deps.jobCancel?.signal;
+    let execution;
+    try {
+        deps.jobCancel?.beginRunRequest();
+        execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
+            clock,
+            log: log/* log */.R,
+            marker,
+            notBeforeMs: stepStartedAt,
+            runsUrl,
+            signal
+        });
+    }
+    catch (error) {
+        if (!(error instanceof start_execution/* JobCancelledError */.D0))
+            throw error;
+        // If a run may exist, the post step finds it by the marker and cancels it.
+        if (!error.mayHaveCreated)
+            (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
+        core/* setFailed */.C1(error.message);
+        return 'exit-now';
+    }
+    if (cancelWithJob)
+        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
     // 6. Outputs at once.
     const started = {
         execution,
@@ -30827,31 +31232,32 @@ async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml
         revision
     };
     reportStarted(started);
-    if (!settings.follow.wait) {
+    if (!settings.follow.wait && !signal?.aborted) {
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
         await summarize(env, () => writeSummary(started));
         return 'done';
     }
-    // 7. Follow the run to its end, cancelling it where the user asked to.
-    const jobCancel = watchJobCancel(process);
-    if (settings.follow.cancelOnJobCancel)
-        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
-    try {
-        const report = await followRun(execution, followSettings(settings, clock), {
-            client,
-            ref,
-            clock,
-            out: { ...log/* log */.R, printUntrusted: printUntrusted },
-            signal: jobCancel.signal
-        });
-        if (report.outcome === 'finished' || report.cancelled)
-            (0,post/* markRunSettled */.C7)();
-        reportFinished(report, settings.follow);
-        await summarize(env, () => writeFinalSummary(started, report));
-        return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
-    }
-    finally {
-        jobCancel.dispose();
-    }
+    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
+    //    where the user asked to.
+    const report = await followRun(execution, followSettings(settings, clock), {
+        client,
+        ref,
+        clock,
+        out: { ...log/* log */.R, printUntrusted: printUntrusted },
+        signal,
+        onCancelSending: cancelWithJob ? post/* markCancelSent */._o : undefined
+    });
+    if (report.cancelled)
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.cancelled);
+    else if (report.outcome === 'finished')
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.ended);
+    else if (report.outcome === 'timed-out' && !settings.follow.cancelOnTimeout)
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('cancel-on-timeout: false'));
+    else if (report.outcome === 'needs-approval')
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('on-approval: fail'));
+    reportFinished(report, settings.follow);
+    await summarize(env, () => writeFinalSummary(started, report));
+    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
 }
 /**
  * The event's target, completed by GitHub where the event does not carry it, and refused where
@@ -30917,15 +31323,20 @@ async function readPipeline(client, ref) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C7: () => (/* binding */ markRunSettled),
+/* harmony export */   _V: () => (/* binding */ SETTLED),
+/* harmony export */   _o: () => (/* binding */ markCancelSent),
 /* harmony export */   a2: () => (/* binding */ runPost),
+/* harmony export */   as: () => (/* binding */ savePendingRun),
 /* harmony export */   c4: () => (/* binding */ STATE),
 /* harmony export */   h_: () => (/* binding */ saveFollowedRun)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
 /* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(63);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
+/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
+/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(63);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5625);
+
 
 
 
@@ -30933,39 +31344,104 @@ async function readPipeline(client, ref) {
 
 /**
  * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
- * cancelled and the main step could not (it was killed first). It never fails the job, and does
- * nothing when the main step already cancelled the run or saw it end.
+ * cancelled and the main step could not (it was killed first, maybe before the answer to its run
+ * request arrived). It never fails the job. It does nothing when the main step already cancelled
+ * the run, saw it end, or left it going because the user chose so.
+ *
+ * What the main step leaves for it, in the order it happens:
+ * 1. pending-run, before the run request goes out: where to look and the step's marker;
+ * 2. followed-run, as soon as the run's id is known;
+ * 3. cancel-sent, right before the main step sends a cancel;
+ * 4. run-settled, why nothing is left to do (see SETTLED).
+ * Nothing is saved with cancel-on-job-cancel: false.
  */
 const STATE = {
     isPost: 'isPost',
-    /** JSON FollowedRun, saved while the main step follows a run it should cancel with the job. */
+    pending: 'pending-run',
     followed: 'followed-run',
-    /** "true" once the main step has cancelled the run or seen it end. */
+    cancelSent: 'cancel-sent',
     settled: 'run-settled'
 };
+/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
+const SETTLED = {
+    ended: 'ended',
+    cancelled: 'cancelled',
+    noRun: 'no-run',
+    leftGoing: (why) => `left-going: ${why}`
+};
+function savePendingRun(run) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.pending, JSON.stringify(run));
+}
 function saveFollowedRun(run) {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.followed, JSON.stringify(run));
 }
-function markRunSettled() {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, 'true');
+function markCancelSent() {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.cancelSent, 'true');
+}
+function markRunSettled(why) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, why);
+}
+function settledMessage(why) {
+    if (why === SETTLED.ended)
+        return 'The main step saw the Buddy run end: nothing to cancel.';
+    if (why === SETTLED.cancelled)
+        return 'The main step already cancelled the Buddy run.';
+    if (why === SETTLED.noRun)
+        return 'No Buddy run was started: nothing to cancel.';
+    if (why.startsWith('left-going: ')) {
+        return `The Buddy run was left going, as asked (${why.slice('left-going: '.length)}): not cancelling it.`;
+    }
+    return 'The main step already cancelled the Buddy run or saw it end.';
 }
 async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml) {
     try {
-        const saved = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
-        if (!saved)
-            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No followed run: nothing to cancel.');
-        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled) === 'true') {
-            return _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info('The main step already cancelled the Buddy run or saw it end.');
+        const settled = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled);
+        if (settled)
+            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(settledMessage(settled));
+        const followed = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
+        const pending = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.pending);
+        if (!followed && !pending)
+            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No run to cancel was saved: nothing to do.');
+        const settings = (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .readSettings */ .sb)();
+        const client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .Ng)(settings, env, (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .readEventContext */ .ws)(env), clock);
+        let ref;
+        let execution;
+        if (followed) {
+            const run = JSON.parse(followed);
+            ref = run;
+            execution = await client.getExecution(run, run.executionId, {
+                attempts: 3,
+                rateLimitBudgetMs: 30_000
+            });
         }
-        const run = JSON.parse(saved);
-        const settings = (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .readSettings */ .sb)();
-        const client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .connect */ .Ng)(settings, env, (0,_connect_js__WEBPACK_IMPORTED_MODULE_3__/* .readEventContext */ .ws)(env), clock);
-        const execution = await client.getExecution(run, run.executionId, 3);
+        else {
+            // The answer to the run request never reached the main step: find the run by its marker.
+            const run = JSON.parse(pending);
+            ref = run;
+            const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
+            let search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
+            if (search.kind === 'absent') {
+                // A run created a moment ago may not be listed yet.
+                await clock.sleep(3000);
+                search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
+            }
+            if (search.kind === 'absent') {
+                return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
+            }
+            if (search.kind === 'unsure') {
+                return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
+            }
+            execution = search.execution;
+            _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Found Buddy run #${execution.id} by this step's marker.`);
+        }
         if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
-            return _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Buddy run #${run.executionId} has ended (${execution.status}): nothing to cancel.`);
+            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
         }
-        await client.cancelExecution(run, run.executionId);
-        _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${run.executionId}.`);
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
+            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+        }
+        await client.cancelExecution(ref, execution.id);
+        _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
     }
     catch (error) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
@@ -31339,6 +31815,53 @@ function forkCodeRefusal(target, allowForkCode) {
         return undefined;
     const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)';
     return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`;
+}
+
+
+/***/ }),
+
+/***/ 5660:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $U: () => (/* binding */ hasStepMarker),
+/* harmony export */   F8: () => (/* binding */ stepMarker),
+/* harmony export */   JO: () => (/* binding */ withStepMarker)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * The step's marker: a short tag, unique to one run of one step, kept in the Buddy run's comment.
+ * It is how the step (or its post step) recognises the run it created when the answer to its run
+ * request never arrived. GitHub gives a step no variable that tells the jobs of a matrix apart
+ * (GITHUB_JOB is the same for all of them), so the marker joins the workflow run, attempt and
+ * job (for people reading Buddy's run list) with a hash of the step's own request and a random
+ * part: two matrix jobs, even with identical inputs, never share a marker.
+ */
+const MARKER = /\[gh-step [\w.-]+\]/;
+function stepMarker(env, 
+/** What this step asks for, secrets removed: its run request body. */
+request, nonce = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+        .update(JSON.stringify([env.GITHUB_ACTION ?? '', request]))
+        .digest('hex')
+        .slice(0, 8);
+    const part = (value, fallback) => (value || fallback).replace(/[^\w-]+/g, '_').slice(0, 40);
+    const where = [
+        part(env.GITHUB_RUN_ID, 'local'),
+        part(env.GITHUB_RUN_ATTEMPT, '1'),
+        part(env.GITHUB_JOB, 'job')
+    ];
+    return `[gh-step ${[...where, hash, nonce].join('.')}]`;
+}
+/** The comment with the marker appended (a custom comment keeps its text, the marker after it). */
+function withStepMarker(comment, marker) {
+    const text = (comment ?? '').replace(MARKER, '').trimEnd();
+    return text === '' ? marker : `${text} ${marker}`;
+}
+function hasStepMarker(comment, marker) {
+    return typeof comment === 'string' && comment.includes(marker);
 }
 
 
@@ -44282,6 +44805,18 @@ function constantCatch(value) {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -2,7 +2,7 @@ import { actionExecutionId, fetchActionLog } from './action-logs.js'
 import type { Clock } from './backoff.js'
 import type { BuddyClient, Logger, PipelineRef } from './buddy/client.js'
 import { statusKind, type ActionExecution, type Execution } from './buddy/model.js'
-import { followExecution, rateLimitPause, type FollowOutcome } from './follow.js'
+import { followExecution, rateLimitPause, type FollowOutcome, type FollowResult } from './follow.js'
 import { formatDuration, type FollowSettings } from './inputs.js'
 import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
 
@@ -37,7 +37,10 @@ export interface FollowRunDeps {
   ref: PipelineRef
   clock: Clock
   out: LogOutput
+  /** Aborted when the job is cancelled (maybe already, while the run request was answered). */
   signal?: AbortSignal
+  /** Called right before a cancel is sent, so that the post step never sends a second one. */
+  onCancelSending?: () => void
 }
 
 export async function followRun(
@@ -47,26 +50,56 @@ export async function followRun(
 ): Promise<FollowReport> {
   const { client, ref, clock, out } = deps
   const startedAt = clock.now()
+  if (deps.signal?.aborted) {
+    // The job was cancelled while the run request was answered: no following, just the cancel.
+    return finish(
+      started,
+      { outcome: 'job-cancelled', execution: started },
+      settings,
+      deps,
+      startedAt
+    )
+  }
   out.info(
     `Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`
   )
   const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
   const logs = new ActionLogPrinter(deps, started.id)
 
-  const result = await followExecution(() => client.getExecution(ref, started.id), started, {
-    clock,
-    log: out,
-    timeoutMs: settings.timeoutMs,
-    pollIntervalMs: settings.pollIntervalMs,
-    onApproval: settings.onApproval,
-    signal: deps.signal,
-    rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
-    onUpdate: async execution => {
-      for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
-      if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+  const result: FollowResult = await followExecution(
+    limitMs =>
+      client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+      }),
+    started,
+    {
+      clock,
+      log: out,
+      timeoutMs: settings.timeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      onApproval: settings.onApproval,
+      signal: deps.signal,
+      rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+      onUpdate: async execution => {
+        for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
+        if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+      }
     }
-  })
+  )
 
+  return finish(started, result, settings, deps, startedAt, logs)
+}
+
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function finish(
+  started: Execution,
+  result: FollowResult,
+  settings: FollowSettings,
+  deps: FollowRunDeps,
+  startedAt: number,
+  logs = new ActionLogPrinter(deps, started.id)
+): Promise<FollowReport> {
+  const { client, ref, clock, out } = deps
   let execution = result.execution
   let cancelled = false
   let cancelProblem: string | undefined
@@ -75,6 +108,7 @@ export async function followRun(
     (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel)
   if (cancel && statusKind(execution.status) !== 'final') {
     out.info(`Cancelling run #${execution.id} in Buddy.`)
+    deps.onCancelSending?.()
     try {
       execution = await client.cancelExecution(ref, execution.id)
       cancelled = true

@@ -1,4 +1,4 @@
-import { backoffDelay, type Clock } from './backoff.js'
+import { backoffDelay, rateLimitDelay, type Clock } from './backoff.js'
 import { BuddyApiError, type Logger } from './buddy/client.js'
 import { pausedStatus, statusKind, type Execution } from './buddy/model.js'
 
@@ -18,6 +18,8 @@ export interface FollowOptions {
   signal?: AbortSignal
   /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
   rateLimitPause?: () => number
+  /** The time limit of the status read sent once the timeout has passed (default 5 s). */
+  finalReadLimitMs?: number
   /** Each status read, for progress lines. */
   onUpdate?: (execution: Execution) => void | Promise<void>
 }
@@ -71,8 +73,28 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
   })
 }
 
+/**
+ * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
+ * pacing suggests; only a 429's own wait (the fault delay) may be longer.
+ */
+export function nextPause(
+  read: number,
+  pollIntervalMs: number,
+  random: () => number,
+  rateLimitPauseMs = 0
+): number {
+  return Math.max(
+    pollPause(read, pollIntervalMs, random),
+    Math.min(rateLimitPauseMs, pollIntervalMs)
+  )
+}
+
+/**
+ * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
+ * timeout runs out is abandoned then, not at the request's own limit.
+ */
 export async function followExecution(
-  read: () => Promise<Execution>,
+  read: (limitMs: number) => Promise<Execution>,
   initial: Execution,
   options: FollowOptions
 ): Promise<FollowResult> {
@@ -81,6 +103,7 @@ export async function followExecution(
   let execution = initial
   let reads = 0
   let failures = 0
+  let rateLimited = 0
   let faultDelay = 0
   let problem: string | undefined
   let approvalAnnounced = false
@@ -114,40 +137,70 @@ export async function followExecution(
 
   for (;;) {
     const left = deadline - clock.now()
-    if (left <= 0) return { outcome: 'timed-out', execution, problem }
+    if (left <= 0) return lastLook()
     const pause =
       failures > 0
         ? faultDelay
-        : Math.max(
-            pollPause(reads, options.pollIntervalMs, clock.random),
-            options.rateLimitPause?.() ?? 0
-          )
+        : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.())
     try {
       await abortable(clock.sleep(Math.min(pause, left), signal), signal)
+      const limit = deadline - clock.now()
+      if (limit <= 0) return lastLook()
       reads++
-      execution = await abortable(read(), signal)
+      execution = await abortable(read(limit), signal)
     } catch (error) {
       if (error instanceof Aborted || signal?.aborted)
         return { outcome: 'job-cancelled', execution }
       if (!(error instanceof BuddyApiError)) throw error
-      if (error.status === 404) {
-        throw new RunDeletedError(
-          `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
-        )
-      }
+      if (error.status === 404) throw deleted()
       if (!error.transient) throw error
       failures++
       problem = error.message
+      // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
+      // at most the poll interval, whatever a reset time in its headers says.
       faultDelay =
-        error.retryAfterMs ?? backoffDelay(failures - 1, clock.random, 1000, options.pollIntervalMs)
+        error.status === 429
+          ? rateLimitDelay(error.retryAfterMs, rateLimited++, clock.random)
+          : Math.min(
+              error.retryAfterMs ??
+                backoffDelay(failures - 1, clock.random, 1000, options.pollIntervalMs),
+              options.pollIntervalMs
+            )
       log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`)
       continue
     }
     failures = 0
+    rateLimited = 0
     problem = undefined
     await options.onUpdate?.(execution)
     const verdict = judge()
     if (verdict) return verdict
+  }
+
+  function deleted() {
+    return new RunDeletedError(
+      `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
+    )
+  }
+
+  /**
+   * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+   * it ended, not cancelled and reported as timed out.
+   */
+  async function lastLook(): Promise<FollowResult> {
+    try {
+      execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal)
+      problem = undefined
+      await options.onUpdate?.(execution)
+    } catch (error) {
+      if (error instanceof Aborted || signal?.aborted)
+        return { outcome: 'job-cancelled', execution }
+      if (error instanceof BuddyApiError && error.status === 404) throw deleted()
+      if (!(error instanceof BuddyApiError)) throw error
+      problem = error.message
+    }
+    if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }
+    return { outcome: 'timed-out', execution, problem }
   }
 }
 

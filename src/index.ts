@@ -1,6 +1,9 @@
 import * as core from '@actions/core'
+import { systemClock } from './backoff.js'
+import { watchJobCancel } from './job-cancel.js'
 import { run } from './main.js'
-import { runPost, STATE } from './post.js'
+import { log } from './log.js'
+import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
 
 /**
  * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
@@ -26,8 +29,22 @@ process.on('unhandledRejection', failStep)
 if (core.getState(STATE.isPost) === 'true') {
   await runPost()
 } else {
+  // Before anything else, and before the first request: a cancel may come at any moment.
+  const jobCancel = watchJobCancel(process, {
+    onCancelledEarly(signal) {
+      // Nothing sent so far can have created a run: end now, before anything else is sent.
+      markRunSettled(SETTLED.noRun)
+      core.setFailed(
+        `The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`
+      )
+      process.exit()
+    },
+    onCancelled(signal) {
+      log.info(`Received ${signal}: the job is being cancelled.`)
+    }
+  })
   core.saveState(STATE.isPost, 'true')
-  const result = await run().catch(error => {
+  const result = await run({ env: process.env, clock: systemClock, jobCancel }).catch(error => {
     failStep(error)
     return 'done' as const
   })

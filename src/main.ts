@@ -1,13 +1,13 @@
 import * as core from '@actions/core'
 import { systemClock, type Clock } from './backoff.js'
 import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
-import type { Pipeline } from './buddy/model.js'
-import { startExecution } from './buddy/start-execution.js'
+import type { Execution, Pipeline } from './buddy/model.js'
+import { JobCancelledError, startExecution } from './buddy/start-execution.js'
 import { connect, readEventContext, readSettings } from './connect.js'
 import { log } from './log.js'
 import { followRun } from './follow-run.js'
-import { watchJobCancel } from './job-cancel.js'
-import { markRunSettled, saveFollowedRun } from './post.js'
+import type { JobCancel } from './job-cancel.js'
+import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
 import { completeTarget, movedAfterCommentRefusal } from './github-lookups.js'
 import {
   printUntrusted,
@@ -27,6 +27,7 @@ import {
   type RunTarget
 } from './run-target.js'
 import { formatDuration, type Settings } from './inputs.js'
+import { stepMarker, withStepMarker } from './step-marker.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -38,12 +39,15 @@ export interface Dependencies {
   clock: Clock
   /** The limit for one request (the client's default when undefined). */
   requestTimeoutMs?: number
+  /** The job's cancellation, watched since the step began (index.ts). */
+  jobCancel?: JobCancel
 }
 
 export async function run(
   deps: Dependencies = { env: process.env, clock: systemClock }
 ): Promise<'done' | 'exit-now'> {
   const { env, clock } = deps
+  const stepStartedAt = clock.now()
 
   // 1. Inputs, secrets masked first.
   const settings = readSettings()
@@ -77,6 +81,9 @@ export async function run(
       : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`
   )
   const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env))
+  // The step's marker in the comment: how this step (or its post step) knows its run.
+  const marker = stepMarker(env, redactBody(request.body))
+  request.body.comment = withStepMarker(request.body.comment, marker)
   for (const warning of request.warnings) core.warning(warning)
   log.info(
     `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`
@@ -85,7 +92,30 @@ export async function run(
   log.info(`POST ${client.url(`${pipelinePath(ref)}/executions`)}`)
   log.info(JSON.stringify(redactBody(request.body), null, 2))
   core.endGroup()
-  const execution = await startExecution(client, ref, request.body, { clock, log })
+  const cancelWithJob = settings.follow.cancelOnJobCancel
+  const runsUrl = pipeline?.html_url ?? undefined
+  // Saved before the request goes out: if its answer never arrives, the post step finds the run.
+  if (cancelWithJob) savePendingRun({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl })
+  const signal = deps.jobCancel?.signal
+  let execution: Execution
+  try {
+    deps.jobCancel?.beginRunRequest()
+    execution = await startExecution(client, ref, request.body, {
+      clock,
+      log,
+      marker,
+      notBeforeMs: stepStartedAt,
+      runsUrl,
+      signal
+    })
+  } catch (error) {
+    if (!(error instanceof JobCancelledError)) throw error
+    // If a run may exist, the post step finds it by the marker and cancels it.
+    if (!error.mayHaveCreated) markRunSettled(SETTLED.noRun)
+    core.setFailed(error.message)
+    return 'exit-now'
+  }
+  if (cancelWithJob) saveFollowedRun({ ...ref, executionId: execution.id })
 
   // 6. Outputs at once.
   const started: StartedRun = {
@@ -97,29 +127,31 @@ export async function run(
     revision
   }
   reportStarted(started)
-  if (!settings.follow.wait) {
+  if (!settings.follow.wait && !signal?.aborted) {
+    markRunSettled(SETTLED.leftGoing('wait: false'))
     await summarize(env, () => writeSummary(started))
     return 'done'
   }
 
-  // 7. Follow the run to its end, cancelling it where the user asked to.
-  const jobCancel = watchJobCancel(process)
-  if (settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId: execution.id })
-  try {
-    const report = await followRun(execution, followSettings(settings, clock), {
-      client,
-      ref,
-      clock,
-      out: { ...log, printUntrusted },
-      signal: jobCancel.signal
-    })
-    if (report.outcome === 'finished' || report.cancelled) markRunSettled()
-    reportFinished(report, settings.follow)
-    await summarize(env, () => writeFinalSummary(started, report))
-    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done'
-  } finally {
-    jobCancel.dispose()
-  }
+  // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
+  //    where the user asked to.
+  const report = await followRun(execution, followSettings(settings, clock), {
+    client,
+    ref,
+    clock,
+    out: { ...log, printUntrusted },
+    signal,
+    onCancelSending: cancelWithJob ? markCancelSent : undefined
+  })
+  if (report.cancelled) markRunSettled(SETTLED.cancelled)
+  else if (report.outcome === 'finished') markRunSettled(SETTLED.ended)
+  else if (report.outcome === 'timed-out' && !settings.follow.cancelOnTimeout)
+    markRunSettled(SETTLED.leftGoing('cancel-on-timeout: false'))
+  else if (report.outcome === 'needs-approval')
+    markRunSettled(SETTLED.leftGoing('on-approval: fail'))
+  reportFinished(report, settings.follow)
+  await summarize(env, () => writeFinalSummary(started, report))
+  return report.outcome === 'job-cancelled' ? 'exit-now' : 'done'
 }
 
 /**

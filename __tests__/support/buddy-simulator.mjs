@@ -8,6 +8,7 @@
 // (ACTIONS_ID_TOKEN_REQUEST_URL) under /_github/oidc, and the REST API under /_github/api.
 
 import { createServer } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { performance } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
@@ -53,7 +54,13 @@ const RUN_FIELDS = new Set([
 
 /**
  * @typedef {{ id: number, identifier: string, name: string, refs?: string[], events?: {type: string, refs?: string[]}[], actions?: {id:number,name:string,type:string}[] }} SimPipeline
- * @typedef {{ method?: string, path?: string | RegExp, kind: string, times?: number, stage?: 'before' | 'after', retryAfter?: string, headers?: Record<string,string> }} Fault
+ * @typedef {{ method?: string, path?: string | RegExp, kind: string, times?: number, stage?: 'before' | 'after', retryAfter?: string, headers?: Record<string,string>, delayMs?: number }} Fault
+ *
+ * Fault kinds: 500, 502, 503, 504, html (503 page), 429, reset-before, reset-after, hang,
+ * bad-json, empty, shape, error-after, slow-down (few requests left), cut-body (the head and half
+ * the body, then the connection closes), stall (the head and half the body, then silence),
+ * slow (the real answer, delayMs late; stage before: Buddy handles it late, after: answers late),
+ * gate (like slow, until release() is called).
  */
 
 /** @param {Partial<ReturnType<typeof defaultConfig>>} [overrides] */
@@ -69,8 +76,45 @@ export async function startSimulator(overrides = {}) {
   /** @type {Map<string, number>} revision → how many more run requests to refuse */
   const unknownRevisions = new Map(Object.entries(config.unknownRevisions ?? {}))
   let baseUrl = ''
+  /** Requests counted in the current rate-limit window. */
+  const window = { startedAt: 0, count: 0 }
+  /** Requests held back until config.holdUntil of them have arrived. */
+  const held = []
+  /** Answers held by a gate fault until release(); once released, gates stay open. */
+  const gated = []
+  let gateOpen = false
 
-  const server = createServer((req, res) => {
+  /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
+  function rateLimited(record) {
+    const limit = config.rateLimit
+    if (!limit || record.path.startsWith('/_github/')) return undefined
+    const now = Date.now()
+    if (now - window.startedAt >= limit.windowMs) {
+      window.startedAt = now
+      window.count = 0
+    }
+    window.count++
+    const resetAt = Math.ceil((window.startedAt + limit.windowMs) / 1000)
+    const headers = {
+      'X-Rate-Limit-Limit': String(limit.limit),
+      'X-Rate-Limit-Remaining': String(Math.max(0, limit.limit - window.count)),
+      'X-Rate-Limit-Reset': String(resetAt)
+    }
+    if (window.count <= limit.limit) return { headers }
+    record.rateLimited = true
+    return {
+      status: 429,
+      json: { errors: [{ message: 'Too many requests' }] },
+      headers: {
+        ...headers,
+        ...(limit.retryAfter && {
+          'Retry-After': String(Math.max(1, resetAt - Math.floor(now / 1000)))
+        })
+      }
+    }
+  }
+
+  const handler = (req, res) => {
     const chunks = []
     req.on('data', c => chunks.push(c))
     req.on('end', () => {
@@ -93,19 +137,58 @@ export async function startSimulator(overrides = {}) {
         fault: undefined
       }
       requests.push(record)
-      const fault = takeFault(faults, record)
-      if (fault) record.fault = fault.kind
-      if (fault && (fault.stage ?? defaultStage(fault.kind)) === 'before') {
-        return applyFault(fault, req, res)
+      if (config.holdUntil > 0) {
+        held.push(() => proceed(record, req, res))
+        if (held.length < config.holdUntil) return
+        config.holdUntil = 0
+        for (const release of held.splice(0)) release()
+        return
       }
-      const answer = handle(record)
-      // slow-down: the real answer, with rate-limit headers saying that few requests are left.
-      if (fault?.kind === 'slow-down')
-        return send(res, { ...answer, headers: { ...answer.headers, ...fault.headers } })
-      if (fault) return applyFault(fault, req, res)
-      send(res, answer)
+      proceed(record, req, res)
     })
-  })
+  }
+
+  /** Answers one request: the rate limit, then any fault, then what Buddy would say. */
+  function proceed(record, req, res) {
+    const paced = rateLimited(record)
+    if (paced?.status) return send(res, paced)
+    const withPace = answer => ({ ...answer, headers: { ...paced?.headers, ...answer.headers } })
+    const fault = takeFault(faults, record)
+    if (fault) record.fault = fault.kind
+    const stage = fault?.stage ?? defaultStage(fault?.kind)
+    if (fault?.kind === 'gate') {
+      if (gateOpen) return send(res, withPace(handle(record)))
+      if (stage === 'before') gated.push(() => send(res, withPace(handle(record))))
+      else {
+        const answer = withPace(handle(record))
+        gated.push(() => send(res, answer))
+      }
+      return
+    }
+    if (fault?.kind === 'slow') {
+      const delay = fault.delayMs ?? 1000
+      if (stage === 'before') {
+        setTimeout(() => send(res, withPace(handle(record))), delay)
+        return
+      }
+      const answer = withPace(handle(record))
+      setTimeout(() => send(res, answer), delay)
+      return
+    }
+    if (fault && stage === 'before') {
+      return applyFault(fault, req, res)
+    }
+    const answer = withPace(handle(record))
+    // slow-down: the real answer, with rate-limit headers saying that few requests are left.
+    if (fault?.kind === 'slow-down')
+      return send(res, { ...answer, headers: { ...answer.headers, ...fault.headers } })
+    if (fault) return applyFault(fault, req, res, answer)
+    send(res, answer)
+  }
+  const server = config.tls ? createTlsServer(config.tls, handler) : createServer(handler)
+  /** TCP connections accepted (a failed TLS handshake sends no request but is counted here). */
+  let connections = 0
+  server.on('connection', () => connections++)
 
   /** What the answer builders need to know, as it is now. */
   const answerContext = () => ({
@@ -282,7 +365,13 @@ export async function startSimulator(overrides = {}) {
         const newestFirst = [...list].reverse()
         return {
           status: 200,
-          json: executionsPageAnswer(answerContext(), path, newestFirst, page, perPage)
+          json: (() => {
+            const answer = executionsPageAnswer(answerContext(), path, newestFirst, page, perPage)
+            // As a Buddy whose list abridges its entries would answer.
+            if (config.listWithoutComments)
+              answer.executions = answer.executions?.map(e => ({ ...e, comment: undefined }))
+            return answer
+          })()
         }
       }
       if (method === 'POST') return runPipeline(pipeline, record.body)
@@ -432,7 +521,7 @@ export async function startSimulator(overrides = {}) {
 
   await new Promise(resolve => server.listen(config.port ?? 0, '127.0.0.1', resolve))
   const address = server.address()
-  baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+  baseUrl = `${config.tls ? 'https' : 'http'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
 
   return {
     url: baseUrl,
@@ -441,9 +530,18 @@ export async function startSimulator(overrides = {}) {
     /** Requests to Buddy's API only (not the GitHub endpoints). */
     buddyRequests: () => requests.filter(r => !r.path.startsWith('/_github/')),
     executions: pipelineId => executions.get(pipelineId) ?? [],
+    connections: () => connections,
     /** @param {Fault} fault */
     fault(fault) {
       faults.push({ times: 1, ...fault })
+    },
+    /**
+     * Sends the answers that gate faults hold, and lets later ones through at once: the request
+     * may still be on its way when the test decides to release it.
+     */
+    release() {
+      gateOpen = true
+      for (const open of gated.splice(0)) open()
     },
     setUnknownRevision(revision, times) {
       unknownRevisions.set(revision, times)
@@ -507,6 +605,21 @@ export function defaultConfig() {
     headRevision: '0123456789abcdef0123456789abcdef01234567',
     /** @type {Record<string, number>} */
     unknownRevisions: {},
+    /**
+     * Buddy's rate limit: at most `limit` requests per window (real time), then 429s with
+     * X-Rate-Limit-Reset (and Retry-After when retryAfter is set) until the window ends.
+     * @type {{ limit: number, windowMs: number, retryAfter?: boolean } | undefined}
+     */
+    rateLimit: undefined,
+    /**
+     * Answer nothing until this many requests have arrived, then all of them in the same
+     * instant: steps that start "at once", however slowly this machine starts them.
+     */
+    holdUntil: 0,
+    /** List entries without their comment, as an abridged list would give them. */
+    listWithoutComments: false,
+    /** @type {{ key: string | Buffer, cert: string | Buffer } | undefined} serve HTTPS */
+    tls: undefined,
     oidc: {
       providerId: 'c0ffee00-0000-4000-8000-000000000001',
       buddyToken: 'sim-oidc-buddy-token',
@@ -583,7 +696,18 @@ function defaultActions() {
 }
 
 function defaultStage(kind) {
-  return ['bad-json', 'empty', 'shape', 'reset-after', 'error-after', 'slow-down'].includes(kind)
+  return [
+    'bad-json',
+    'empty',
+    'shape',
+    'reset-after',
+    'error-after',
+    'slow-down',
+    'cut-body',
+    'stall',
+    'slow',
+    'gate'
+  ].includes(kind)
     ? 'after'
     : 'before'
 }
@@ -602,12 +726,24 @@ function takeFault(faults, record) {
   return fault
 }
 
-function applyFault(fault, req, res) {
+function applyFault(fault, req, res, answer) {
+  // A fault's own headers (e.g. X-Rate-Limit-Reset) go with any kind of answer.
   const json = (status, body, headers = {}) => {
-    res.writeHead(status, { 'Content-Type': 'application/json', ...headers })
+    res.writeHead(status, { 'Content-Type': 'application/json', ...headers, ...fault.headers })
     res.end(body)
   }
   switch (fault.kind) {
+    case 'cut-body':
+    case 'stall': {
+      const text = JSON.stringify(answer?.json ?? { errors: [{ message: 'Simulated answer' }] })
+      res.writeHead(answer?.status ?? 200, {
+        'Content-Type': 'application/json',
+        'Content-Length': String(Buffer.byteLength(text))
+      })
+      res.write(text.slice(0, Math.floor(text.length / 2)))
+      if (fault.kind === 'cut-body') setTimeout(() => req.socket.destroy(), 20)
+      return undefined
+    }
     case '500':
     case 'error-after':
       return json(500, JSON.stringify({ errors: [{ message: 'Internal server error' }] }))
@@ -615,7 +751,8 @@ function applyFault(fault, req, res) {
     case '504':
     case 'html':
       res.writeHead(fault.kind === 'html' ? 503 : Number(fault.kind), {
-        'Content-Type': 'text/html'
+        'Content-Type': 'text/html',
+        ...fault.headers
       })
       return res.end(
         `<html><head><title>${fault.kind} Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>`

@@ -1,6 +1,7 @@
 import { HttpClient } from '@actions/http-client'
+import type { IncomingMessage } from 'node:http'
 import type { z } from 'zod'
-import { backoffDelay, serverRequestedDelay, type Clock } from '../backoff.js'
+import { backoffDelay, rateLimitDelay, serverRequestedDelay, type Clock } from '../backoff.js'
 import {
   CANCEL_RUN,
   actionLogSchema,
@@ -44,6 +45,13 @@ export interface ClientOptions {
   readAttempts?: number
   /** The longest server-requested wait (Retry-After) that a retry will sit through. */
   maxServerDelayMs?: number
+  /**
+   * How long one read may wait out 429s in all. A 429 is Buddy pacing many jobs that share its
+   * rate limit, not a failed try: it does not use up `readAttempts`.
+   */
+  rateLimitBudgetMs?: number
+  /** Once the answer has begun, the longest silence between two pieces of its body. */
+  stallTimeoutMs?: number
   userAgent?: string
 }
 
@@ -55,7 +63,19 @@ export type Attempt =
       headers: Record<string, string | string[] | undefined>
       text: string
     }
-  | { kind: 'network'; code: string; sent: boolean }
+  | NetworkFailure
+
+export interface NetworkFailure {
+  kind: 'network'
+  /** ECONNRESET, ETIMEDOUT, ...; ECUTBODY: closed mid-answer; ESTALLED: the answer went silent. */
+  code: string
+  /** Whether the request may have reached Buddy (and so may have created something). */
+  sent: boolean
+  /** A configuration error of the runner's network: trying again cannot help. */
+  fatal?: 'proxy' | 'certificate'
+  /** What the proxy said (statusCode=407, cause=...), or how long the answer was silent. */
+  detail?: string
+}
 
 /** Errors that mean the request never left this machine, so nothing can have been created. */
 const NOT_SENT_CODES = new Set([
@@ -150,12 +170,122 @@ export function describeHttpFailure(
   }
 }
 
-export function describeNetworkFailure(code: string, ctx: RequestContext, host: string): string {
+/** Node's codes for a server certificate that this machine does not trust. */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID'
+])
+
+/** A thrown request error, classified. Proxy and certificate failures are configuration. */
+export function classifyNetworkError(error: unknown): NetworkFailure {
+  const { code, message } = (error ?? {}) as NodeJS.ErrnoException
+  const text = String(message ?? error)
+  // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
+  const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text)
+  if (tunnel)
+    return { kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy', detail: tunnel[1] }
+  if (code && CERTIFICATE_CODES.has(code)) {
+    return { kind: 'network', code, sent: false, fatal: 'certificate' }
+  }
+  const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET')
+  return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) }
+}
+
+/** The proxy as HTTPS_PROXY names it, host and port only: its URL may hold a password. */
+function proxyHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const raw = env.https_proxy || env.HTTPS_PROXY
+  if (!raw) return undefined
+  try {
+    return new URL(raw.includes('://') ? raw : `http://${raw}`).host
+  } catch {
+    return undefined
+  }
+}
+
+export function describeNetworkFailure(
+  failure: Pick<NetworkFailure, 'code' | 'fatal' | 'detail'>,
+  ctx: RequestContext,
+  host: string
+): string {
+  const { code } = failure
+  const hostname = host.replace(/:\d+$/, '')
+  if (failure.fatal === 'proxy') {
+    const proxy = proxyHost()
+    const through = proxy ? ` (${proxy}, from HTTPS_PROXY)` : ''
+    const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`
+    const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1]
+    if (status === '407') {
+      return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`
+    }
+    const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel')
+    return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`
+  }
+  if (failure.fatal === 'certificate') {
+    return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`
+  }
   if (code === 'ETIMEDOUT') return `No answer from ${host} in time when trying to ${ctx.action}.`
+  if (code === 'ESTALLED') {
+    return `Buddy's answer stopped mid-way (nothing for ${failure.detail ?? 'a while'}) when trying to ${ctx.action}.`
+  }
+  if (code === 'ECUTBODY') {
+    return `The connection to ${host} closed before Buddy's answer was complete when trying to ${ctx.action}.`
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`
   }
   return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`
+}
+
+/**
+ * The whole body of an answer whose head has arrived. An answer that closes before its end
+ * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
+ * than at the request's time limit.
+ */
+export function readWholeBody(message: IncomingMessage, stallMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let idle: NodeJS.Timeout | undefined
+    let settled = false
+    const fail = (code: string) => {
+      if (settled) return
+      settled = true
+      clearTimeout(idle)
+      message.destroy()
+      reject(Object.assign(new Error(code), { code }))
+    }
+    const arm = () => {
+      clearTimeout(idle)
+      idle = setTimeout(() => fail('ESTALLED'), stallMs)
+    }
+    arm()
+    message.on('data', (chunk: Buffer) => {
+      chunks.push(chunk)
+      arm()
+    })
+    message.on('end', () => {
+      if (settled) return
+      settled = true
+      clearTimeout(idle)
+      resolve(Buffer.concat(chunks).toString('utf8'))
+    })
+    message.on('aborted', () => fail('ECUTBODY'))
+    message.on('error', () => fail('ECUTBODY'))
+    message.on('close', () => {
+      if (!message.complete) fail('ECUTBODY')
+    })
+  })
 }
 
 export const segment = (value: string | number) => encodeURIComponent(String(value))
@@ -173,17 +303,26 @@ export class BuddyClient {
   private readonly timeoutMs: number
   private readonly readAttempts: number
   private readonly maxServerDelayMs: number
+  private readonly rateLimitBudgetMs: number
+  private readonly stallTimeoutMs: number
 
   constructor(private readonly options: ClientOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000
     this.readAttempts = options.readAttempts ?? 5
     this.maxServerDelayMs = options.maxServerDelayMs ?? 60_000
+    this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000
+    this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000
     this.http = new HttpClient(options.userAgent ?? 'buddy-run-pipeline-action', [], {
       allowRetries: false,
       allowRedirects: false,
       socketTimeout: this.timeoutMs,
       keepAlive: false
     })
+  }
+
+  /** The time limit of one request. */
+  get requestTimeoutMs(): number {
+    return this.timeoutMs
   }
 
   get host(): string {
@@ -227,17 +366,19 @@ export class BuddyClient {
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     if (authenticate && this.options.token) headers.Authorization = `Bearer ${this.options.token}`
     let timer: NodeJS.Timeout | undefined
+    let answer: IncomingMessage | undefined
     const timedOut = new Promise<Attempt>(resolve => {
-      timer = setTimeout(
-        () => resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true }),
-        timeoutMs
-      )
+      timer = setTimeout(() => {
+        answer?.destroy()
+        resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true })
+      }, timeoutMs)
     })
     const exchange = (async (): Promise<Attempt> => {
       try {
         const data = body === undefined ? null : JSON.stringify(body)
         const response = await this.http.request(method, this.url(path), data, headers)
-        const text = await response.readBody()
+        answer = response.message
+        const text = await readWholeBody(response.message, this.stallTimeoutMs)
         this.noteRateLimit(response.message.headers)
         return {
           kind: 'response',
@@ -246,10 +387,9 @@ export class BuddyClient {
           text
         }
       } catch (error) {
-        const code =
-          (error as NodeJS.ErrnoException).code ??
-          (/timeout/i.test(String(error)) ? 'ETIMEDOUT' : 'ECONNRESET')
-        return { kind: 'network', code, sent: !NOT_SENT_CODES.has(code) }
+        const failure = classifyNetworkError(error)
+        if (failure.code === 'ESTALLED') failure.detail = `${this.stallTimeoutMs / 1000} s`
+        return failure
       }
     })()
     try {
@@ -272,17 +412,21 @@ export class BuddyClient {
       body?: unknown
       authenticate?: boolean
       parseText?: (text: string) => unknown
-      /** Tries in all; 1 leaves retrying to the caller (the wait loop). */
+      /** Failed tries in all; 1 leaves retrying to the caller (the wait loop). */
       attempts?: number
       timeoutMs?: number
+      /** How long 429s may be waited out in all; 0 hands a 429 to the caller at once. */
+      rateLimitBudgetMs?: number
     } = {}
   ): Promise<z.infer<S>> {
     const { clock, log } = this.options
     const attempts = options.attempts ?? this.readAttempts
-    let problem = ''
-    let status: number | undefined
-    let wait: number | undefined
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    const rateLimitBudgetMs = options.rateLimitBudgetMs ?? this.rateLimitBudgetMs
+    // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
+    let failures = 0
+    let rateLimited = 0
+    let rateLimitWaitedMs = 0
+    for (;;) {
       const result = await this.attempt(
         method,
         path,
@@ -290,10 +434,13 @@ export class BuddyClient {
         options.authenticate ?? true,
         options.timeoutMs
       )
-      wait = undefined
-      status = undefined
+      let problem: string
+      let status: number | undefined
+      let wait: number | undefined
       if (result.kind === 'network') {
-        problem = describeNetworkFailure(result.code, ctx, this.host)
+        problem = describeNetworkFailure(result, ctx, this.host)
+        // A proxy or certificate problem is the runner's configuration: no try can fix it.
+        if (result.fatal) throw new BuddyApiError(problem)
       } else if (result.status >= 200 && result.status < 300) {
         const parsed = parseAnswer(result.text, schema, options.parseText)
         if (parsed.ok) return parsed.value
@@ -305,7 +452,7 @@ export class BuddyClient {
         if (!isTransientStatus(result.status)) {
           throw new BuddyApiError(problem, result.status, message)
         }
-        wait = serverRequestedDelay(result.headers, clock.now())
+        wait = serverRequestedDelay(result.headers, clock.now(), result.status)
         if (wait !== undefined && wait > this.maxServerDelayMs) {
           throw new BuddyApiError(
             `${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`,
@@ -315,14 +462,31 @@ export class BuddyClient {
             wait
           )
         }
+        if (result.status === 429) {
+          const delay = rateLimitDelay(wait, rateLimited, clock.random)
+          if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
+            const waited =
+              rateLimited > 0
+                ? ` Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`
+                : ''
+            throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait)
+          }
+          rateLimited++
+          rateLimitWaitedMs += delay
+          log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
+          await clock.sleep(delay)
+          continue
+        }
       }
-      if (attempt + 1 >= attempts) break
-      const delay = wait ?? backoffDelay(attempt, clock.random)
+      failures++
+      if (failures >= attempts) {
+        const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : ''
+        throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait)
+      }
+      const delay = wait ?? backoffDelay(failures - 1, clock.random)
       log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
       await clock.sleep(delay)
     }
-    const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : ''
-    throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait)
   }
 
   getPipeline(ref: PipelineRef): Promise<Pipeline> {
@@ -380,17 +544,28 @@ export class BuddyClient {
     return (answer.token ?? answer.access_token ?? answer.buddy_token) as string
   }
 
-  listExecutions(ref: PipelineRef, perPage = 20): Promise<Execution[]> {
-    return this.read(
+  /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
+  async listExecutions(
+    ref: PipelineRef,
+    page = 1,
+    perPage = 20
+  ): Promise<{ executions: Execution[]; lastPage: boolean }> {
+    const list = await this.read(
       'GET',
-      `${pipelinePath(ref)}/executions?page=1&per_page=${perPage}`,
+      `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`,
       executionListSchema,
       {
         action: `list the runs of pipeline ${ref.pipelineId}`,
         notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
         scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
-      }
-    ).then(list => list.executions)
+      },
+      { attempts: 3 }
+    )
+    const lastPage =
+      list.total_page_count != null
+        ? page >= list.total_page_count
+        : list.executions.length < perPage
+    return { executions: list.executions, lastPage }
   }
 
   private executionContext(ref: PipelineRef, executionId: number, action: string): RequestContext {
@@ -401,14 +576,21 @@ export class BuddyClient {
     }
   }
 
-  /** One status read; the wait loop does its own retrying within its timeout. */
-  getExecution(ref: PipelineRef, executionId: number, attempts = 1): Promise<Execution> {
+  /**
+   * One status read. By default one try, and a 429 is handed back at once: the wait loop does
+   * its own retrying and pacing within its timeout.
+   */
+  getExecution(
+    ref: PipelineRef,
+    executionId: number,
+    options: { attempts?: number; timeoutMs?: number; rateLimitBudgetMs?: number } = {}
+  ): Promise<Execution> {
     return this.read(
       'GET',
       `${pipelinePath(ref)}/executions/${segment(executionId)}`,
       executionSchema,
       this.executionContext(ref, executionId, 'read'),
-      { attempts }
+      { attempts: 1, rateLimitBudgetMs: 0, ...options }
     )
   }
 
@@ -425,7 +607,7 @@ export class BuddyClient {
         ...this.executionContext(ref, executionId, 'cancel'),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
       },
-      { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000 }
+      { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 }
     )
   }
 

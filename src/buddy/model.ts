@@ -14,6 +14,8 @@ export const FINAL_STATUSES = [
   'NOT_EXECUTED'
 ] as const
 export const RUNNING_STATUSES = ['INITIAL', 'ENQUEUED', 'INPROGRESS', 'TERMINATING'] as const
+/** Still going, but a cancel has reached it. */
+export const CANCELLING_STATUS = 'TERMINATING'
 export const PAUSED_STATUSES = [
   'WAITING_FOR_APPLY',
   'WAITING_FOR_VARIABLES',
