@@ -101,7 +101,11 @@ function postStep(main: Awaited<ReturnType<typeof runAction>>, withInputs: Recor
   return runAction({ inputs: withInputs, event, state: { ...main.state, isPost: 'true' } })
 }
 
-describe('the job cancelled before the run request', () => {
+// A Windows process cannot be sent SIGINT or SIGTERM (kill() ends it at once): these run where
+// signals exist; the cancel path itself is the same code for Ctrl+C and Ctrl+Break (SIGBREAK).
+const describeWithSignals = process.platform === 'win32' ? describe.skip : describe
+
+describeWithSignals('the job cancelled before the run request', () => {
   it('ends the step at once, sends no run request, and the post step does nothing', async () => {
     sim.fault({ method: 'GET', path: /\/pipelines\/1$/, kind: 'hang' })
     const main = await mainStep(inputs(), 'What to run')
@@ -119,7 +123,7 @@ describe('the job cancelled before the run request', () => {
   })
 })
 
-describe('the job cancelled while the run request is in flight', () => {
+describeWithSignals('the job cancelled while the run request is in flight', () => {
   it('answer arrives late: the main step cancels the run once, the post step nothing more', async () => {
     // Buddy creates the run at once; its answer is held until the step has had the signal.
     sim.fault({ method: 'POST', kind: 'gate' })
@@ -189,7 +193,7 @@ describe('the job cancelled while the run request is in flight', () => {
   })
 })
 
-describe('the job cancelled while the run request waits', () => {
+describeWithSignals('the job cancelled while the run request waits', () => {
   it.each<[string, () => void, string]>([
     [
       'for Buddy to know the revision',
@@ -216,7 +220,7 @@ describe('the job cancelled while the run request waits', () => {
   })
 })
 
-describe('the job cancelled once the run exists', () => {
+describeWithSignals('the job cancelled once the run exists', () => {
   it('right after the run starts, before the follow loop: cancelled once', async () => {
     const main = await mainStep(inputs(), 'Buddy run #1 (')
     expect(main.code).toBe(1)
@@ -255,7 +259,7 @@ describe('the job cancelled once the run exists', () => {
   })
 })
 
-describe('the main step killed during its own cancel', () => {
+describeWithSignals('the main step killed during its own cancel', () => {
   async function killedMidCancel(stage: 'before' | 'after') {
     // The cancel's answer never comes back: Buddy got it (after) or not (before).
     sim.fault({ method: 'PATCH', kind: 'gate', stage })

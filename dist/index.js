@@ -30071,8 +30071,22 @@ function secretValues(raw) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   T: () => (/* binding */ watchJobCancel)
 /* harmony export */ });
+/* unused harmony export CANCEL_SIGNALS */
 /* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1935);
 
+/**
+ * The job's cancellation, watched from the step's first moment. The runner cancels a job by
+ * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
+ * same. On Windows the runner's cancel is a console Ctrl+C or Ctrl+Break, which Node.js reports
+ * as SIGINT or SIGBREAK. Every signal aborts one AbortSignal, once: a second signal changes
+ * nothing, so it can never cause a second cancel.
+ *
+ * Until the run request is about to go out, nothing this step sent can have created a run, so a
+ * cancel then ends the step at once (onCancelledEarly). From beginRunRequest() on, the code that
+ * sends and follows the run sees the signal and sees its run cancelled.
+ */
+/** The signals that mean "the job is cancelled" (SIGBREAK: Ctrl+Break on Windows). */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
 function watchJobCancel(process, handlers = {}) {
     const controller = new AbortController();
     let runRequestBegun = false;
@@ -30085,8 +30099,8 @@ function watchJobCancel(process, handlers = {}) {
         else
             handlers.onCancelledEarly?.(name);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const name of CANCEL_SIGNALS)
+        process.on(name, onSignal);
     return {
         signal: controller.signal,
         beginRunRequest() {
@@ -30096,8 +30110,8 @@ function watchJobCancel(process, handlers = {}) {
             runRequestBegun = true;
         },
         dispose() {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
+            for (const name of CANCEL_SIGNALS)
+                process.off(name, onSignal);
         }
     };
 }
