@@ -24,7 +24,7 @@ import {
   executionListSchema,
   identifiersSchema
 } from '../src/buddy/model.js'
-import type { buildRunRequest } from '../src/run-request.js'
+import type { buildRunRequest } from '../src/buddy/run-request.js'
 import {
   ActionExecutionViewStatus,
   CancelRetryExecutionRequestOperation,

@@ -13,7 +13,7 @@ import { fakeClock } from './support/fake-clock.js'
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
 const { run } = await import('../src/main.js')
-const { INPUT_NAMES, InputError, parseSettings } = await import('../src/inputs.js')
+const { INPUT_NAMES, InputError, parseSettings } = await import('../src/inputs/settings.js')
 const { BuddyClient, pipelinePath } = await import('../src/buddy/client.js')
 const { startSimulator } = await import('./support/buddy-simulator.mjs')
 const { runAction } = await import('./support/run-action.mjs')

@@ -28368,37 +28368,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2431:
+/***/ 8844:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   JO: () => (/* binding */ serverRequestedDelay),
-/* harmony export */   ml: () => (/* binding */ systemClock),
 /* harmony export */   nl: () => (/* binding */ rateLimitDelay)
 /* harmony export */ });
-/* unused harmony export abortableSleep */
 /** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
-function abortableSleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-const systemClock = {
-    now: () => Date.now(),
-    sleep: abortableSleep,
-    random: Math.random
-};
 /**
  * Full jitter (AWS architecture blog): a random pause between 0 and min(cap, base·2^attempt),
  * so that many runners retrying at once spread out. attempt counts from 0.
@@ -28467,8 +28445,8 @@ function rateLimitDelay(serverMs, attempt, random) {
 /* harmony export */ });
 /* unused harmony exports isTransientStatus, classifyNetworkError, readWholeBody, segment */
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8844);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7781);
 
 
 
@@ -28579,8 +28557,12 @@ function classifyNetworkError(error) {
     const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
     return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
 }
-/** The proxy as HTTPS_PROXY names it, host and port only: its URL may hold a password. */
-function proxyHost(env = process.env) {
+/**
+ * The proxy as HTTPS_PROXY names it (read from the environment, as @actions/http-client reads
+ * it), host and port only: its URL may hold a password.
+ */
+function proxyHost() {
+    const env = process.env;
     const raw = env.https_proxy || env.HTTPS_PROXY;
     if (!raw)
         return undefined;
@@ -28801,12 +28783,12 @@ class BuddyClient {
                 if (!isTransientStatus(result.status)) {
                     throw new BuddyApiError(problem, result.status, message);
                 }
-                wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), result.status);
+                wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), result.status);
                 if (wait !== undefined && wait > this.maxServerDelayMs) {
                     throw new BuddyApiError(`${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`, result.status, message, true, wait);
                 }
                 if (result.status === 429) {
-                    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .rateLimitDelay */ .nl)(wait, rateLimited, clock.random);
+                    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .rateLimitDelay */ .nl)(wait, rateLimited, clock.random);
                     if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
                         const waited = rateLimited > 0
                             ? ` Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`
@@ -28825,13 +28807,13 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .backoffDelay */ .EY)(failures - 1, clock.random);
+            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .backoffDelay */ .EY)(failures - 1, clock.random);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
     }
     getPipeline(ref) {
-        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .pipelineSchema */ .wr, {
+        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_1__/* .pipelineSchema */ .wr, {
             action: `read pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
@@ -28839,7 +28821,7 @@ class BuddyClient {
     }
     async resolvePipelineId(workspace, project, identifier) {
         const query = new URLSearchParams({ project, pipeline: identifier });
-        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .identifiersSchema */ .cH, {
+        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .identifiersSchema */ .cH, {
             action: `find the id of pipeline "${identifier}"`,
             notFound: describePipeline({
                 workspace,
@@ -28857,21 +28839,21 @@ class BuddyClient {
     }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
     async exchangeOidcToken(providerId, webIdentityToken) {
-        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_2__/* .oidcTokenSchema */ .AS, {
+        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_1__/* .oidcTokenSchema */ .AS, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
             scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .parseOidcAnswer */ .pr
+            parseText: _model_js__WEBPACK_IMPORTED_MODULE_1__/* .parseOidcAnswer */ .pr
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
     /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
     async listExecutions(ref, page = 1, perPage = 20) {
-        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionListSchema */ .M, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
@@ -28893,22 +28875,22 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionSchema */ .Mk, {
             ...this.executionContext(ref, executionId, 'cancel'),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
+        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_1__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
     }
     /** The run request, sent once. */
     postExecution(ref, body) {
@@ -28937,6 +28919,109 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
         ok: false,
         problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
     };
+}
+
+
+/***/ }),
+
+/***/ 2796:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N: () => (/* binding */ connect)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(3340);
+// EXTERNAL MODULE: ./src/buddy/client.ts
+var client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/inputs/settings.ts
+var inputs_settings = __nccwpck_require__(900);
+// EXTERNAL MODULE: ./src/github/run-target.ts
+var run_target = __nccwpck_require__(6098);
+;// CONCATENATED MODULE: ./src/buddy/credentials.ts
+
+
+/** Where the API is, and how the token was found; pure apart from what is passed in. */
+const REGION_API = {
+    US: 'https://api.buddy.works',
+    EU: 'https://api.eu.buddy.works',
+    AP: 'https://api.asia.buddy.works'
+};
+class CredentialsError extends Error {
+    name = 'CredentialsError';
+}
+/** api-url, else BUDDY_API_ENDPOINT (exported by buddy/login), else the region's address. */
+function resolveApiBase(settings, env) {
+    if (settings.apiUrl)
+        return settings.apiUrl;
+    const fromEnv = env.BUDDY_API_ENDPOINT?.trim();
+    if (fromEnv) {
+        // buddy/login may export a bare host name: read it as https.
+        const withScheme = /^[a-z]+:\/\//i.test(fromEnv) ? fromEnv : `https://${fromEnv}`;
+        try {
+            return (0,inputs_settings/* apiBaseUrl */.tj)(withScheme);
+        }
+        catch (error) {
+            throw new CredentialsError(`Environment variable BUDDY_API_ENDPOINT ("${fromEnv}") is not valid: ${error.message}. Set input "api-url" to override it.`);
+        }
+    }
+    return new URL(REGION_API[settings.region]);
+}
+/** The token input, else BUDDY_TOKEN, else an OIDC exchange with provider-id. */
+function resolveTokenSource(settings, env, event) {
+    if (settings.token)
+        return { kind: 'token', token: settings.token, from: 'input "token"' };
+    const fromEnv = env.BUDDY_TOKEN?.trim();
+    if (fromEnv)
+        return { kind: 'token', token: fromEnv, from: 'BUDDY_TOKEN' };
+    if (settings.providerId) {
+        return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience };
+    }
+    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`);
+}
+/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
+function whyNoSecrets(event, env) {
+    if ((0,run_target/* isSecretlessForkEvent */.Ko)(event)) {
+        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`;
+    }
+    if (env.GITHUB_ACTOR === 'dependabot[bot]') {
+        return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/buddy/connect.ts
+
+
+
+
+/** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
+async function connect(settings, env, event, clock, requestTimeoutMs) {
+    const baseUrl = resolveApiBase(settings, env);
+    core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
+    const source = resolveTokenSource(settings, env, event);
+    if (source.kind === 'token') {
+        // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
+        if (source.from === 'BUDDY_TOKEN')
+            core/* setSecret */.Pq(source.token);
+        core/* debug */.Yz(`Buddy token from ${source.from}.`);
+        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.R, requestTimeoutMs });
+    }
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
+    }
+    // getIDToken masks the GitHub token itself.
+    const webIdentityToken = await core/* getIDToken */.V9(source.audience);
+    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.R, requestTimeoutMs });
+    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
+    core/* setSecret */.Pq(token);
+    log/* log */.R.info('Exchanged the GitHub OIDC token for a Buddy token.');
+    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.R, requestTimeoutMs });
 }
 
 
@@ -29150,10 +29235,10 @@ function pausedStatus(execution) {
 /* harmony export */   Xp: () => (/* binding */ searchForRun)
 /* harmony export */ });
 /* unused harmony exports isUnknownRevision, isOurExecution */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2431);
-/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5660);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3833);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7781);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
+/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 
 
 
@@ -29193,7 +29278,7 @@ function startedAtMs(execution) {
  * it started after the step began. A run without a comment or a start date is never adopted.
  */
 function isOurExecution(execution, identity) {
-    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
+    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
         return false;
     const started = startedAtMs(execution);
     if (Number.isNaN(started) || started < identity.notBeforeMs - CLOCK_ALLOWANCE_MS)
@@ -29262,7 +29347,7 @@ async function startExecution(client, ref, body, options) {
     const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
     const ctx = {
         action: `run pipeline ${ref.pipelineId}`,
-        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
     };
     const firstSentAt = clock.now();
@@ -29292,40 +29377,40 @@ async function startExecution(client, ref, body, options) {
         const result = await client.postExecution(ref, body);
         let ambiguity;
         if (result.kind === 'network' && result.fatal) {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host));
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host));
         }
         else if (result.kind === 'network' && !result.sent) {
             sends--;
             notSentRetries++;
-            const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
+            const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
             if (notSentRetries > maxRetries) {
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${notSentRetries} tries.`, undefined, undefined, true);
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${why} Gave up after ${notSentRetries} tries.`, undefined, undefined, true);
             }
-            const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(notSentRetries - 1, clock.random);
+            const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(notSentRetries - 1, clock.random);
             log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
             await pause(delay);
             continue;
         }
         else if (result.kind === 'network') {
-            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
+            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
         }
         else if (result.status >= 200 && result.status < 300) {
-            const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_3__/* .executionSchema */ .Mk);
+            const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk);
             if (parsed.ok)
                 return parsed.value;
             ambiguity = `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`;
         }
         else {
-            const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .buddyMessageOf */ .nw)(result.text);
+            const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .buddyMessageOf */ .nw)(result.text);
             if (result.status === 429) {
                 sends--;
-                const server = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), 429);
+                const server = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), 429);
                 if (server !== undefined && server > maxServerDelayMs) {
-                    throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} It asks to wait ${Math.ceil(server / 1000)} s, longer than this step waits.`, 429, message, true);
+                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} It asks to wait ${Math.ceil(server / 1000)} s, longer than this step waits.`, 429, message, true);
                 }
-                const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .rateLimitDelay */ .nl)(server, rateLimited, clock.random);
+                const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .rateLimitDelay */ .nl)(server, rateLimited, clock.random);
                 if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
-                    throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`, 429, message, true);
+                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`, 429, message, true);
                 }
                 rateLimited++;
                 rateLimitWaitedMs += delay;
@@ -29338,18 +29423,18 @@ async function startExecution(client, ref, body, options) {
                 unknownRevisionSince ??= clock.now();
                 const waited = clock.now() - unknownRevisionSince;
                 if (waited < unknownRevisionWaitMs) {
-                    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_0__/* .backoffDelay */ .EY)(unknownRevisionTries, clock.random, 2000, 15_000), unknownRevisionWaitMs - waited);
+                    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(unknownRevisionTries, clock.random, 2000, 15_000), unknownRevisionWaitMs - waited);
                     unknownRevisionTries++;
                     log.info(`Buddy does not know revision ${body.to_revision.revision} yet (it may still be fetching the repository): ${message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
                     await pause(delay);
                     continue;
                 }
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`, result.status, message);
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`, result.status, message);
             }
             if (result.status < 500) {
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx), result.status, message);
+                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx), result.status, message);
             }
-            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
+            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
         }
         // The request may have created a run: find it before anything else.
         mayHaveCreated = true;
@@ -29360,11 +29445,11 @@ async function startExecution(client, ref, body, options) {
             return found.execution;
         }
         if (found.kind === 'unsure') {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
         }
         mayHaveCreated = false;
         if (sends >= maxSends || clock.now() - firstSentAt > 5 * 60_000) {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
         }
         log.info('No run was created by that request: sending it again.');
     }
@@ -29385,99 +29470,102 @@ async function findOurExecution(client, ref, identity, options, pause) {
 
 /***/ }),
 
-/***/ 63:
+/***/ 6907:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $U: () => (/* binding */ hasStepMarker),
+/* harmony export */   F8: () => (/* binding */ stepMarker),
+/* harmony export */   JO: () => (/* binding */ withStepMarker)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * The step's marker: a short tag, unique to one run of one step, kept in the Buddy run's comment.
+ * It is how the step (or its post step) recognises the run it created when the answer to its run
+ * request never arrived. GitHub gives a step no variable that tells the jobs of a matrix apart
+ * (GITHUB_JOB is the same for all of them), so the marker joins the workflow run, attempt and
+ * job (for people reading Buddy's run list) with a hash of the step's own request and a random
+ * part: two matrix jobs, even with identical inputs, never share a marker.
+ */
+const MARKER = /\[gh-step [\w.-]+\]/;
+function stepMarker(env, 
+/** What this step asks for, secrets removed: its run request body. */
+request, nonce = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
+        .update(JSON.stringify([env.GITHUB_ACTION ?? '', request]))
+        .digest('hex')
+        .slice(0, 8);
+    const part = (value, fallback) => (value || fallback).replace(/[^\w-]+/g, '_').slice(0, 40);
+    const where = [
+        part(env.GITHUB_RUN_ID, 'local'),
+        part(env.GITHUB_RUN_ATTEMPT, '1'),
+        part(env.GITHUB_JOB, 'job')
+    ];
+    return `[gh-step ${[...where, hash, nonce].join('.')}]`;
+}
+/** The comment with the marker appended (a custom comment keeps its text, the marker after it). */
+function withStepMarker(comment, marker) {
+    const text = (comment ?? '').replace(MARKER, '').trimEnd();
+    return text === '' ? marker : `${text} ${marker}`;
+}
+function hasStepMarker(comment, marker) {
+    return typeof comment === 'string' && comment.includes(marker);
+}
+
+
+/***/ }),
+
+/***/ 9373:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/* unused harmony export abortableSleep */
+/** Time, as the action sees it: injected, so that tests never sleep (see __tests__/support/fake-clock.ts). */
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+const systemClock = {
+    now: () => Date.now(),
+    sleep: abortableSleep,
+    random: Math.random
+};
+
+
+/***/ }),
+
+/***/ 7077:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Ng: () => (/* binding */ connect),
-  ws: () => (/* binding */ readEventContext),
-  sb: () => (/* binding */ readSettings)
+  w: () => (/* binding */ readEventContext)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var client = __nccwpck_require__(3833);
-// EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(8422);
-// EXTERNAL MODULE: ./src/run-target.ts
-var run_target = __nccwpck_require__(898);
-;// CONCATENATED MODULE: ./src/credentials.ts
+;// CONCATENATED MODULE: ./src/github/event.ts
 
 
-/** Where the API is, and how the token was found; pure apart from what is passed in. */
-const REGION_API = {
-    US: 'https://api.buddy.works',
-    EU: 'https://api.eu.buddy.works',
-    AP: 'https://api.asia.buddy.works'
-};
-class CredentialsError extends Error {
-    name = 'CredentialsError';
-}
-/** api-url, else BUDDY_API_ENDPOINT (exported by buddy/login), else the region's address. */
-function resolveApiBase(settings, env) {
-    if (settings.apiUrl)
-        return settings.apiUrl;
-    const fromEnv = env.BUDDY_API_ENDPOINT?.trim();
-    if (fromEnv) {
-        // buddy/login may export a bare host name: read it as https.
-        const withScheme = /^[a-z]+:\/\//i.test(fromEnv) ? fromEnv : `https://${fromEnv}`;
-        try {
-            return (0,inputs/* apiBaseUrl */.tj)(withScheme);
-        }
-        catch (error) {
-            throw new CredentialsError(`Environment variable BUDDY_API_ENDPOINT ("${fromEnv}") is not valid: ${error.message}. Set input "api-url" to override it.`);
-        }
-    }
-    return new URL(REGION_API[settings.region]);
-}
-/** The token input, else BUDDY_TOKEN, else an OIDC exchange with provider-id. */
-function resolveTokenSource(settings, env, event) {
-    if (settings.token)
-        return { kind: 'token', token: settings.token, from: 'input "token"' };
-    const fromEnv = env.BUDDY_TOKEN?.trim();
-    if (fromEnv)
-        return { kind: 'token', token: fromEnv, from: 'BUDDY_TOKEN' };
-    if (settings.providerId) {
-        return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience };
-    }
-    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`);
-}
-/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
-function whyNoSecrets(event, env) {
-    if ((0,run_target/* isSecretlessForkEvent */.Ko)(event)) {
-        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`;
-    }
-    if (env.GITHUB_ACTOR === 'dependabot[bot]') {
-        return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
-    }
-    return '';
-}
-
-;// CONCATENATED MODULE: ./src/connect.ts
-
-
-
-
-
-
-/** The edges shared by the main and post steps: inputs, the event, and a client with a token. */
-/** Reads every input; secrets are masked before anything can print them. */
-function readSettings() {
-    const raw = {};
-    for (const name of inputs/* INPUT_NAMES */.Qh) {
-        raw[name] = core/* getInput */.V4(name, { trimWhitespace: !inputs/* UNTRIMMED_INPUTS */.uC.includes(name) });
-    }
-    for (const secret of (0,inputs/* secretValues */.VX)(raw))
-        core/* setSecret */.Pq(secret);
-    return (0,inputs/* parseSettings */.P$)(raw);
-}
+/** The event this job runs for, as the runner describes it: its name, payload, ref and commit. */
 function readEventContext(env) {
     let payload = {};
     const path = env.GITHUB_EVENT_PATH;
@@ -29496,576 +29584,11 @@ function readEventContext(env) {
         sha: env.GITHUB_SHA || undefined
     };
 }
-/** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
-async function connect(settings, env, event, clock, requestTimeoutMs) {
-    const baseUrl = resolveApiBase(settings, env);
-    core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
-    const source = resolveTokenSource(settings, env, event);
-    if (source.kind === 'token') {
-        // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
-        if (source.from === 'BUDDY_TOKEN')
-            core/* setSecret */.Pq(source.token);
-        core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.R, requestTimeoutMs });
-    }
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
-    }
-    // getIDToken masks the GitHub token itself.
-    const webIdentityToken = await core/* getIDToken */.V9(source.audience);
-    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.R, requestTimeoutMs });
-    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
-    core/* setSecret */.Pq(token);
-    log/* log */.R.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.R, requestTimeoutMs });
-}
 
 
 /***/ }),
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
-/* harmony import */ var _job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6155);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1999);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5625);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6661);
-
-
-
-
-
-
-/**
- * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
- * the step fails with a message, never a green step.
- */
-const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
-function failStep(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
-    // A stack trace only where it helps a bug report; an expected failure's message says it all.
-    if (bug && error instanceof Error && error.stack)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
-        ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-        : message);
-}
-process.on('unhandledRejection', failStep);
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .runPost */ .a2)();
-}
-else {
-    // Before anything else, and before the first request: a cancel may come at any moment.
-    const jobCancel = (0,_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
-        onCancelledEarly(signal) {
-            // Nothing sent so far can have created a run: end now, before anything else is sent.
-            (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .SETTLED */ ._V.noRun);
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
-            process.exit();
-        },
-        onCancelled(signal) {
-            _log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
-        }
-    });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost, 'true');
-    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml, jobCancel }).catch(error => {
-        failStep(error);
-        return 'done';
-    });
-    // A cancelled job: a status read may still be in flight; the runner kills the step soon.
-    if (result === 'exit-now')
-        process.exit();
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 8422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P$: () => (/* binding */ parseSettings),
-/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
-/* harmony export */   VX: () => (/* binding */ secretValues),
-/* harmony export */   a3: () => (/* binding */ formatDuration),
-/* harmony export */   tj: () => (/* binding */ apiBaseUrl),
-/* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
-/* harmony export */ });
-/* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, isoTime, parseDuration */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9691);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8532);
-
-/**
- * Raw action inputs → typed Settings. Defaults live in action.yml only: this module validates and
- * converts what the runner hands over, and every message names the input and what it accepts.
- */
-const INPUT_NAMES = [
-    'token',
-    'provider-id',
-    'audience',
-    'api-url',
-    'region',
-    'workspace',
-    'project',
-    'pipeline-id',
-    'pipeline',
-    'revision',
-    'branch',
-    'tag',
-    'pull-request',
-    'variables',
-    'secret-variables',
-    'comment',
-    'priority',
-    'refresh',
-    'clear-cache',
-    'actions-to-run',
-    'delay-until',
-    'github-token',
-    'allow-fork-code',
-    'wait',
-    'timeout',
-    'poll-interval',
-    'cancel-on-timeout',
-    'cancel-on-job-cancel',
-    'propagate-failure',
-    'on-approval',
-    'logs'
-];
-/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
-const UNTRIMMED_INPUTS = ['comment', 'variables', 'secret-variables'];
-/** Inputs whose values are never shown, not even in a validation error. */
-const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
-class InputError extends Error {
-    name = 'InputError';
-}
-// ---------------------------------------------------------------------------------------------
-// Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
-class RuleError extends Error {
-}
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
-/** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
-const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-function handle(value) {
-    if (!HANDLE.test(value) || value.includes('..')) {
-        throw new RuleError("expected a URL handle as in Buddy's address bar: letters, digits, '-', '_' or '.'");
-    }
-    return value;
-}
-function positiveInteger(value, what) {
-    const text = value.startsWith('#') ? value.slice(1) : value;
-    if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-        throw new RuleError(`expected ${what}: a whole number from 1 upwards`);
-    }
-    return Number(text);
-}
-function oneOf(value, allowed) {
-    const upper = value.toUpperCase();
-    const found = allowed.find(a => a === upper);
-    if (!found)
-        throw new RuleError(`expected one of ${allowed.join(', ')}`);
-    return found;
-}
-/** YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
-function boolean(value) {
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new RuleError('expected true or false');
-}
-function revision(value) {
-    if (value.toUpperCase() === 'HEAD')
-        return 'HEAD';
-    if (!/^[0-9a-fA-F]{4,64}$/.test(value)) {
-        throw new RuleError('expected a commit SHA (4 to 64 hexadecimal digits) or HEAD');
-    }
-    return value.toLowerCase();
-}
-/** Git's own rules for ref names (git check-ref-format), plus no control characters. */
-function isValidRefName(name) {
-    return !(name.length === 0 ||
-        name.length > 255 ||
-        CONTROL_CHARS.test(name) ||
-        /[\s~^:?*[\\]/.test(name) ||
-        name.includes('..') ||
-        name.includes('@{') ||
-        name.includes('//') ||
-        name === '@' ||
-        name.startsWith('-') ||
-        name.startsWith('/') ||
-        name.endsWith('/') ||
-        name.endsWith('.') ||
-        name.endsWith('.lock') ||
-        name.split('/').some(part => part.startsWith('.')));
-}
-const REF_PREFIXES = { branch: 'refs/heads/', tag: 'refs/tags/' };
-/** A branch or tag name, given bare or as its full ref (refs/heads/x, refs/tags/x). */
-function refName(value, kind) {
-    const other = kind === 'branch' ? 'tag' : 'branch';
-    if (value.startsWith(REF_PREFIXES[other])) {
-        throw new RuleError(`expected a ${kind}, but this is a ${other} ref: use input "${other}"`);
-    }
-    if (value.startsWith('refs/pull/')) {
-        throw new RuleError(`expected a ${kind}, but this is a pull request ref: use input "pull-request"`);
-    }
-    const name = value.startsWith(REF_PREFIXES[kind]) ? value.slice(REF_PREFIXES[kind].length) : value;
-    if (!isValidRefName(name)) {
-        throw new RuleError(`expected a ${kind} name that git accepts (no spaces, '..', '~', '^', ':')`);
-    }
-    return name;
-}
-/** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
-function pullRequestNumber(value) {
-    const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
-    return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
-}
-const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-/**
- * Splits a variables input into entries, taking every value exactly as written (no trimming):
- * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
- * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
- * entries are ignored. Never throws: problems are reported per entry.
- */
-function splitVariables(value) {
-    const entries = [];
-    const lines = value.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const text = lines[i];
-        if (text.trim() === '')
-            continue;
-        const entry = { line: i + 1, text, valueLines: [] };
-        entries.push(entry);
-        const eq = text.indexOf('=');
-        const heredoc = text.indexOf('<<');
-        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
-            entry.key = text.slice(0, heredoc).trim();
-            const delimiter = text.slice(heredoc + 2).trim();
-            if (delimiter === '' || /\s/.test(delimiter)) {
-                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
-                continue;
-            }
-            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
-            const body = lines.slice(i + 1, end < 0 ? undefined : end);
-            entry.valueLines = body;
-            if (end < 0) {
-                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
-                i = lines.length;
-                continue;
-            }
-            entry.value = body.join('\n');
-            i = end;
-            continue;
-        }
-        if (eq < 0) {
-            entry.problem =
-                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
-            entry.valueLines = [text];
-            continue;
-        }
-        entry.key = text.slice(0, eq).trim();
-        entry.value = text.slice(eq + 1);
-        entry.valueLines = [entry.value];
-    }
-    return entries;
-}
-function variableLines(value, encrypted) {
-    const variables = [];
-    for (const entry of splitVariables(value)) {
-        // A secret's lines are never quoted: a line without "=" may be the secret itself.
-        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
-        if (entry.problem)
-            throw new RuleError(`${shown} ${entry.problem}`);
-        const key = entry.key;
-        if (!VARIABLE_KEY.test(key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
-        }
-        if (variables.some(v => v.key === key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
-        }
-        if (encrypted && /^[=\s]*$/.test(entry.value)) {
-            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
-            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
-            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
-        }
-        variables.push({ key, value: entry.value, encrypted });
-    }
-    return variables;
-}
-function actionIds(value) {
-    const parts = value
-        .split(/[\s,]+/)
-        .map(p => p.trim())
-        .filter(p => p !== '');
-    return parts.map(p => positiveInteger(p, 'action ids separated by commas or new lines'));
-}
-/**
- * An ISO-8601 time with a zone (Z or an offset), so that it means one instant; a date that does
- * not exist (2026-02-30, 25:00) is refused rather than rolled over as Date.parse would.
- */
-function isoTime(value) {
-    const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(value);
-    const accepted = 'expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z';
-    if (!iso)
-        throw new RuleError(accepted);
-    const [year, month, day, hour, minute, second = '0'] = iso.slice(1, 7).map(Number);
-    const calendar = new Date(Date.UTC(year, month - 1, day, hour, minute, Number(second)));
-    const exists = calendar.getUTCFullYear() === year &&
-        calendar.getUTCMonth() === month - 1 &&
-        calendar.getUTCDate() === day &&
-        calendar.getUTCHours() === hour &&
-        calendar.getUTCMinutes() === minute &&
-        calendar.getUTCSeconds() === Number(second);
-    const time = Date.parse(value);
-    if (!exists || Number.isNaN(time)) {
-        throw new RuleError(`${accepted}; this date or time does not exist`);
-    }
-    return new Date(time).toISOString();
-}
-/** https only, except loopback hosts (a local Buddy, or a test double) which may use http. */
-function apiBaseUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new RuleError('expected an absolute URL such as https://buddy.example.com/api');
-    }
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new RuleError('expected an https URL (http is accepted only for 127.0.0.1, localhost, [::1])');
-    }
-    if (url.username || url.password || url.search || url.hash) {
-        throw new RuleError('expected a URL without credentials, query or fragment');
-    }
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    return url;
-}
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000 };
-/** "90s", "15m", "1h30m", "1h30m15s", or bare seconds ("600"), in milliseconds. */
-function parseDuration(value) {
-    const text = value.trim().toLowerCase();
-    if (/^\d{1,9}$/.test(text))
-        return Number(text) * 1000;
-    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, h = '0', m = '0', sec = '0'] = match;
-    return Number(h) * DURATION_UNITS.h + Number(m) * DURATION_UNITS.m + Number(sec) * 1000;
-}
-function duration(minMs, maxMs) {
-    return (value) => {
-        const ms = parseDuration(value);
-        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
-        if (ms === undefined || ms < minMs || ms > maxMs)
-            throw new RuleError(`expected ${accepted}`);
-        return ms;
-    };
-}
-/** 5400000 → "1h30m"; 90000 → "1m30s"; 0 → "0s". */
-function formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const sec = total % 60;
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
-}
-function text(value, max) {
-    if (value.length > max)
-        throw new RuleError(`expected at most ${max} characters`);
-    return value;
-}
-// ---------------------------------------------------------------------------------------------
-function field(rule, options = { trim: true }) {
-    return zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().transform((value, ctx) => {
-        if (value.trim() === '')
-            return undefined;
-        try {
-            return rule(options.trim ? value.trim() : value);
-        }
-        catch (error) {
-            if (!(error instanceof RuleError))
-                throw error;
-            ctx.addIssue({ code: 'custom', message: error.message });
-            return zod__WEBPACK_IMPORTED_MODULE_1__/* .NEVER */ .tm;
-        }
-    });
-}
-const required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
-const rawSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    token: field(v => v),
-    'provider-id': field(v => text(v, 200)),
-    audience: field(v => text(v, 500)),
-    'api-url': field(apiBaseUrl),
-    region: required(v => oneOf(v, ['US', 'EU', 'AP'])),
-    workspace: required(handle),
-    project: required(handle),
-    'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
-    pipeline: field(v => {
-        if (CONTROL_CHARS.test(v) || v.length > 200) {
-            throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
-        }
-        return v;
-    }),
-    revision: field(revision),
-    branch: field(v => refName(v, 'branch')),
-    tag: field(v => refName(v, 'tag')),
-    'pull-request': field(pullRequestNumber),
-    // Values are taken exactly as written: these two are not trimmed.
-    variables: field(v => variableLines(v, false), { trim: false }),
-    'secret-variables': field(v => variableLines(v, true), { trim: false }),
-    // The raw value, not trimmed: a comment's own spacing is the user's.
-    comment: field(v => text(v, 10_000)),
-    priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
-    refresh: required(boolean),
-    'clear-cache': required(boolean),
-    'actions-to-run': field(actionIds),
-    'delay-until': field(isoTime),
-    'github-token': field(v => v),
-    'allow-fork-code': required(boolean),
-    wait: required(boolean),
-    // GitHub's own limit for a job on a self-hosted runner is 5 days.
-    timeout: required(duration(1000, 5 * 24 * 3_600_000)),
-    'poll-interval': required(duration(1000, 3_600_000)),
-    'cancel-on-timeout': required(boolean),
-    'cancel-on-job-cancel': required(boolean),
-    'propagate-failure': required(boolean),
-    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
-    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
-});
-function describeIssue(issue, raw) {
-    const name = String(issue.path[0]);
-    const value = raw[name]?.trim() ?? '';
-    // Multi-line values (variables) are quoted line by line in the message itself.
-    const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
-    const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
-    return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
-}
-/**
- * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
- */
-function parseSettings(raw, nowMs = Date.now()) {
-    const result = rawSchema.safeParse(raw);
-    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
-    const values = result.success ? result.data : undefined;
-    if (values) {
-        if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
-            problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
-        }
-        if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
-            problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
-        }
-        const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
-        if (targets.length > 1) {
-            problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
-        }
-        const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
-        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-        if (twice) {
-            problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
-        }
-        const delayUntil = values['delay-until'];
-        if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
-            problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
-        }
-    }
-    if (problems.length > 0 || !values)
-        throw new InputError(problems.join('\n'));
-    let target;
-    if (values.branch)
-        target = { kind: 'branch', name: values.branch };
-    if (values.tag)
-        target = { kind: 'tag', name: values.tag };
-    if (values['pull-request'])
-        target = { kind: 'pull_request', name: String(values['pull-request']) };
-    return {
-        token: values.token,
-        providerId: values['provider-id'],
-        audience: values.audience,
-        apiUrl: values['api-url'],
-        region: values.region,
-        workspace: values.workspace,
-        project: values.project,
-        pipeline: values['pipeline-id'] !== undefined
-            ? { id: values['pipeline-id'] }
-            : { identifier: values.pipeline },
-        revision: values.revision,
-        target,
-        variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
-        comment: raw.comment.trim() === '' ? undefined : raw.comment,
-        priority: values.priority,
-        refresh: values.refresh,
-        clearCache: values['clear-cache'],
-        actionsToRun: values['actions-to-run'],
-        delayUntil: values['delay-until'],
-        githubToken: values['github-token'],
-        allowForkCode: values['allow-fork-code'],
-        follow: {
-            wait: values.wait,
-            timeoutMs: values.timeout,
-            pollIntervalMs: values['poll-interval'],
-            cancelOnTimeout: values['cancel-on-timeout'],
-            cancelOnJobCancel: values['cancel-on-job-cancel'],
-            propagateFailure: values['propagate-failure'],
-            onApproval: values['on-approval'],
-            logs: values.logs
-        }
-    };
-}
-/**
- * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
- * "}" would hide that text everywhere in the log, and such a line reveals nothing.
- */
-const MIN_SECRET_FRAGMENT = 4;
-/** The secret parts of the raw inputs, to be masked before anything else happens. */
-function secretValues(raw) {
-    const secrets = new Set();
-    const add = (value, minLength = 1) => {
-        if (value !== undefined && value.trim().length >= minLength)
-            secrets.add(value);
-    };
-    add(raw.token?.trim());
-    add(raw['github-token']?.trim());
-    for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
-        if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
-            // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
-            add(entry.text.trim());
-            for (const line of entry.valueLines)
-                add(line, MIN_SECRET_FRAGMENT);
-            continue;
-        }
-        const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
-        if (oneLine && /^[=\s]*$/.test(entry.value)) {
-            // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
-            // the whole line is the secret (refused by the parser, but masked first), and "=" alone
-            // would hide every "=" in the log.
-            add(entry.text.trim(), MIN_SECRET_FRAGMENT);
-            continue;
-        }
-        add(entry.value);
-        add(entry.value?.trim());
-        // The runner masks line by line: each line of a multi-line value is a secret of its own.
-        if (entry.valueLines.length > 1 || entry.value === undefined) {
-            for (const line of entry.valueLines) {
-                add(line, MIN_SECRET_FRAGMENT);
-                add(line.trim(), MIN_SECRET_FRAGMENT);
-            }
-        }
-    }
-    return [...secrets];
-}
-
-
-/***/ }),
-
-/***/ 6155:
+/***/ 6411:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -30119,1353 +29642,7 @@ function watchJobCancel(process, handlers = {}) {
 
 /***/ }),
 
-/***/ 5625:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ log)
-/* harmony export */ });
-/* unused harmony export plain */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-
-/**
- * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
- * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
- * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
- * warning lines are commands themselves, whose data the toolkit escapes.
- */
-function plain(text) {
-    return text
-        .split('\n')
-        .map(line => {
-        const safe = line.replace(/##\[/g, '## [');
-        return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
-    })
-        .join('\n');
-}
-const log = {
-    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
-    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(plain(message)),
-    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message)
-};
-
-
-/***/ }),
-
-/***/ 1999:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/backoff.ts
-var backoff = __nccwpck_require__(2431);
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var buddy_client = __nccwpck_require__(3833);
-// EXTERNAL MODULE: ./src/buddy/start-execution.ts
-var start_execution = __nccwpck_require__(1935);
-// EXTERNAL MODULE: ./src/connect.ts + 2 modules
-var connect = __nccwpck_require__(63);
-// EXTERNAL MODULE: ./src/log.ts
-var log = __nccwpck_require__(5625);
-;// CONCATENATED MODULE: ./src/action-logs.ts
-/** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
-const TAIL_LINES = 200;
-const PAGE = 1000;
-/** A log longer than this is cut, with a note: the GitHub log is no place for gigabytes. */
-const MAX_LINES = 20_000;
-/** Newer answers name each action's run (action_execution_id); Buddy's older example does not. */
-function actionExecutionId(action) {
-    const id = action.action_execution_id ?? action.id;
-    return id === undefined || id === null || id === '' ? undefined : String(id);
-}
-async function fetchActionLog(client, ref, executionId, actionExecution, mode) {
-    const page = (offset, limit) => client.getActionLog(ref, executionId, actionExecution, offset, limit);
-    const first = await page(0, PAGE);
-    let lines = first.logs ?? first.lines ?? [];
-    const total = first.total_element_count ?? lines.length;
-    if (mode === 'tail') {
-        if (total <= lines.length) {
-            return {
-                lines: lines.slice(-TAIL_LINES),
-                skipped: Math.max(0, lines.length - TAIL_LINES),
-                truncated: false
-            };
-        }
-        const offset = Math.max(0, total - TAIL_LINES);
-        const last = await page(offset, TAIL_LINES);
-        return { lines: last.logs ?? last.lines ?? [], skipped: offset, truncated: false };
-    }
-    while (lines.length < total && lines.length < MAX_LINES) {
-        const next = await page(lines.length, PAGE);
-        const more = next.logs ?? next.lines ?? [];
-        if (more.length === 0)
-            break;
-        lines = lines.concat(more);
-    }
-    return { lines: lines.slice(0, MAX_LINES), skipped: 0, truncated: total > MAX_LINES };
-}
-
-// EXTERNAL MODULE: ./src/buddy/model.ts
-var model = __nccwpck_require__(7781);
-;// CONCATENATED MODULE: ./src/follow.ts
-
-
-
-class RunDeletedError extends Error {
-    name = 'RunDeletedError';
-}
-/**
- * The pause before read number `index` (from 0): 1 s, growing ×1.6 per read, with ±20 % jitter
- * while it grows so that runners started together spread out; exactly the poll interval once
- * reached, so that a long run costs (length ÷ interval) reads plus a handful.
- */
-function pollPause(index, pollIntervalMs, random) {
-    const growing = 1000 * 1.6 ** Math.min(index, 40);
-    if (growing >= pollIntervalMs)
-        return pollIntervalMs;
-    return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())));
-}
-class Aborted extends Error {
-}
-function abortable(work, signal) {
-    if (!signal)
-        return work;
-    // Once abandoned, its failure is of no interest.
-    work.catch(() => undefined);
-    if (signal.aborted)
-        return Promise.reject(new Aborted());
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject(new Aborted());
-        signal.addEventListener('abort', onAbort, { once: true });
-        work.then(value => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-        }, error => {
-            signal.removeEventListener('abort', onAbort);
-            reject(error);
-        });
-    });
-}
-/**
- * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
- * pacing suggests; only a 429's own wait (the fault delay) may be longer.
- */
-function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
-    return Math.max(pollPause(read, pollIntervalMs, random), Math.min(rateLimitPauseMs, pollIntervalMs));
-}
-/**
- * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
- * timeout runs out is abandoned then, not at the request's own limit.
- */
-async function followExecution(read, initial, options) {
-    const { clock, log, signal } = options;
-    const deadline = clock.now() + options.timeoutMs;
-    let execution = initial;
-    let reads = 0;
-    let failures = 0;
-    let rateLimited = 0;
-    let faultDelay = 0;
-    let problem;
-    let approvalAnnounced = false;
-    const unknownStatuses = new Set();
-    /** What this status means for the loop; undefined: keep going. */
-    const judge = () => {
-        const kind = (0,model/* statusKind */.BE)(execution.status);
-        if (kind === 'final')
-            return { outcome: 'finished', execution };
-        if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
-            unknownStatuses.add(execution.status);
-            log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
-        }
-        const paused = (0,model/* pausedStatus */.HH)(execution);
-        if (paused && options.onApproval === 'fail')
-            return { outcome: 'needs-approval', execution, paused };
-        if (paused && !approvalAnnounced) {
-            approvalAnnounced = true;
-            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''}): approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
-        }
-        if (!paused)
-            approvalAnnounced = false;
-        return undefined;
-    };
-    const first = judge();
-    if (first)
-        return first;
-    for (;;) {
-        const left = deadline - clock.now();
-        if (left <= 0)
-            return lastLook();
-        const pause = failures > 0
-            ? faultDelay
-            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
-        try {
-            await abortable(clock.sleep(Math.min(pause, left), signal), signal);
-            const limit = deadline - clock.now();
-            if (limit <= 0)
-                return lastLook();
-            reads++;
-            execution = await abortable(read(limit), signal);
-        }
-        catch (error) {
-            if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
-            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
-                throw error;
-            if (error.status === 404)
-                throw deleted();
-            if (!error.transient)
-                throw error;
-            failures++;
-            problem = error.message;
-            // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
-            // at most the poll interval, whatever a reset time in its headers says.
-            faultDelay =
-                error.status === 429
-                    ? (0,backoff/* rateLimitDelay */.nl)(error.retryAfterMs, rateLimited++, clock.random)
-                    : Math.min(error.retryAfterMs ??
-                        (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, options.pollIntervalMs), options.pollIntervalMs);
-            log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
-            continue;
-        }
-        failures = 0;
-        rateLimited = 0;
-        problem = undefined;
-        await options.onUpdate?.(execution);
-        const verdict = judge();
-        if (verdict)
-            return verdict;
-    }
-    function deleted() {
-        return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
-    }
-    /**
-     * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
-     * it ended, not cancelled and reported as timed out.
-     */
-    async function lastLook() {
-        try {
-            execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal);
-            problem = undefined;
-            await options.onUpdate?.(execution);
-        }
-        catch (error) {
-            if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
-            if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
-                throw deleted();
-            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
-                throw error;
-            problem = error.message;
-        }
-        if ((0,model/* statusKind */.BE)(execution.status) === 'final')
-            return { outcome: 'finished', execution };
-        return { outcome: 'timed-out', execution, problem };
-    }
-}
-/**
- * A longer pause when few requests are left in the rate limit's window: what is left is spread
- * over the time until the window resets. 0 while there is plenty.
- */
-function rateLimitPause(rate, now, pollIntervalMs) {
-    if (rate?.remaining === undefined)
-        return 0;
-    const low = Math.max(5, (rate.limit ?? 0) * 0.05);
-    if (rate.remaining > low)
-        return 0;
-    const untilReset = rate.resetAtMs !== undefined ? Math.max(0, rate.resetAtMs - now) : undefined;
-    if (rate.remaining <= 0)
-        return untilReset ?? 60_000;
-    return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs;
-}
-
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(8422);
-;// CONCATENATED MODULE: ./src/progress.ts
-
-/** Buddy's text on one line, so that it can never start a workflow command. */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-}
-function actionName(action, index) {
-    return oneLine(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
-}
-function between(start, end) {
-    const a = start ? Date.parse(start) : Number.NaN;
-    const b = end ? Date.parse(end) : Number.NaN;
-    return Number.isNaN(a) || Number.isNaN(b) || b < a ? undefined : b - a;
-}
-/** The run's duration from Buddy's dates, when it gives both. */
-function executionDurationMs(execution) {
-    return between(execution.start_date, execution.finish_date);
-}
-function actionRows(execution) {
-    return (execution.action_executions ?? []).map((a, i) => ({
-        name: actionName(a, i),
-        status: a.status ?? 'UNKNOWN',
-        durationMs: between(a.start_date, a.finish_date)
-    }));
-}
-function failedActionNames(execution) {
-    return actionRows(execution)
-        .filter(row => ['FAILED', 'TERMINATED'].includes(row.status))
-        .map(row => row.name);
-}
-class ProgressTracker {
-    heartbeatMs;
-    runStatus;
-    actionStatus = new Map();
-    seenRunningAt = new Map();
-    lastLineAt;
-    constructor(initial, now, heartbeatMs = 60_000) {
-        this.heartbeatMs = heartbeatMs;
-        this.runStatus = initial.status;
-        this.lastLineAt = now;
-        this.noteActions(initial, now);
-    }
-    key(a, index) {
-        return String(a.action?.id ?? `#${index}`);
-    }
-    noteActions(execution, now) {
-        ;
-        (execution.action_executions ?? []).forEach((a, i) => {
-            const key = this.key(a, i);
-            if (a.status)
-                this.actionStatus.set(key, a.status);
-            if (a.status === 'INPROGRESS' && !this.seenRunningAt.has(key))
-                this.seenRunningAt.set(key, now);
-        });
-    }
-    /** The lines to log for this read. */
-    update(execution, now, startedAtMs) {
-        const lines = [];
-        (execution.action_executions ?? []).forEach((a, i) => {
-            const key = this.key(a, i);
-            const status = a.status;
-            if (!status || this.actionStatus.get(key) === status)
-                return;
-            if (status === 'INPROGRESS' && !this.seenRunningAt.has(key))
-                this.seenRunningAt.set(key, now);
-            const runningSince = this.seenRunningAt.get(key);
-            const took = between(a.start_date, a.finish_date) ??
-                (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
-            const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${oneLine(status)}${done && took !== undefined ? ` (${(0,inputs/* formatDuration */.a3)(took)})` : ''}`);
-            this.actionStatus.set(key, status);
-        });
-        if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${oneLine(execution.status)} after ${(0,inputs/* formatDuration */.a3)(now - startedAtMs)}`);
-            this.runStatus = execution.status;
-        }
-        if (lines.length > 0) {
-            this.lastLineAt = now;
-            return lines;
-        }
-        if (now - this.lastLineAt >= this.heartbeatMs) {
-            this.lastLineAt = now;
-            const running = actionRows(execution)
-                .filter(r => r.status === 'INPROGRESS')
-                .map(r => r.name);
-            return [
-                `Run #${execution.id} still ${oneLine(execution.status)} (${(0,inputs/* formatDuration */.a3)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
-            ];
-        }
-        return [];
-    }
-}
-
-;// CONCATENATED MODULE: ./src/follow-run.ts
-
-
-
-
-
-async function followRun(started, settings, deps) {
-    const { client, ref, clock, out } = deps;
-    const startedAt = clock.now();
-    if (deps.signal?.aborted) {
-        // The job was cancelled while the run request was answered: no following, just the cancel.
-        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, startedAt);
-    }
-    out.info(`Following run #${started.id} until it ends (timeout ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)}, status read at least every ${(0,inputs/* formatDuration */.a3)(settings.pollIntervalMs)}).`);
-    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    const logs = new ActionLogPrinter(deps, started.id);
-    const result = await followExecution(limitMs => client.getExecution(ref, started.id, {
-        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-    }), started, {
-        clock,
-        log: out,
-        timeoutMs: settings.timeoutMs,
-        pollIntervalMs: settings.pollIntervalMs,
-        onApproval: settings.onApproval,
-        signal: deps.signal,
-        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
-        onUpdate: async (execution) => {
-            for (const line of tracker.update(execution, clock.now(), startedAt))
-                out.info(line);
-            if (settings.logs === 'all')
-                await logs.printFinished(execution, 'all');
-        }
-    });
-    return finish(started, result, settings, deps, startedAt, logs);
-}
-/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
-    const { client, ref, clock, out } = deps;
-    let execution = result.execution;
-    let cancelled = false;
-    let cancelProblem;
-    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
-        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
-    if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
-        out.info(`Cancelling run #${execution.id} in Buddy.`);
-        deps.onCancelSending?.();
-        try {
-            execution = await client.cancelExecution(ref, execution.id);
-            cancelled = true;
-        }
-        catch (error) {
-            cancelProblem = error.message;
-        }
-    }
-    if (result.outcome === 'finished') {
-        if (settings.logs === 'all')
-            await logs.printFinished(execution, 'all');
-        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
-            await logs.printFinished(execution, 'tail', a => a.status === 'FAILED');
-        }
-    }
-    return {
-        outcome: result.outcome,
-        execution,
-        statusWhenEnded: result.execution.status,
-        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
-        cancelled,
-        cancelProblem,
-        problem: result.problem,
-        paused: result.paused
-    };
-}
-/** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
-class ActionLogPrinter {
-    deps;
-    executionId;
-    printed = new Set();
-    unavailableSaid = false;
-    constructor(deps, executionId) {
-        this.deps = deps;
-        this.executionId = executionId;
-    }
-    async printFinished(execution, mode, which = () => true) {
-        const actions = execution.action_executions ?? [];
-        for (const [index, action] of actions.entries()) {
-            if (!action.status || (0,model/* statusKind */.BE)(action.status) !== 'final' || !which(action))
-                continue;
-            if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
-                continue;
-            const id = actionExecutionId(action);
-            const name = actionName(action, index);
-            if (!id) {
-                this.sayUnavailable("Buddy's answer does not identify the actions' runs");
-                return;
-            }
-            if (this.printed.has(id))
-                continue;
-            this.printed.add(id);
-            try {
-                const log = await fetchActionLog(this.deps.client, this.deps.ref, this.executionId, id, mode);
-                const title = mode === 'tail'
-                    ? `Log of ${name} (${action.status})${log.skipped ? `: last ${log.lines.length} lines` : ''}`
-                    : `Log of ${name} (${action.status})`;
-                const lines = log.truncated
-                    ? [...log.lines, `[cut after ${log.lines.length} lines]`]
-                    : log.lines;
-                this.deps.out.printUntrusted(title, lines);
-            }
-            catch (error) {
-                this.sayUnavailable(error.message);
-                return;
-            }
-        }
-    }
-    sayUnavailable(why) {
-        if (this.unavailableSaid)
-            return;
-        this.unavailableSaid = true;
-        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
-    }
-}
-
-// EXTERNAL MODULE: ./src/post.ts
-var post = __nccwpck_require__(6661);
-// EXTERNAL MODULE: ./src/run-target.ts
-var run_target = __nccwpck_require__(898);
-;// CONCATENATED MODULE: ./src/github-lookups.ts
-
-const TIME_LIMIT_MS = 30_000;
-async function completeTarget(target, access) {
-    const lookUp = target.lookUp;
-    if (!lookUp)
-        return target;
-    const [owner, repo] = (access.repository ?? '').split('/');
-    if (!owner || !repo) {
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
-    }
-    if (!access.token) {
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
-    }
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
-    const at = { owner, repo };
-    try {
-        switch (lookUp.kind) {
-            case 'pull-request':
-                return await withPullRequestHead(octokit, at, target, lookUp);
-            case 'ref-kind':
-                return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
-            case 'pull-request-by-head':
-                return {
-                    ...target,
-                    name: (0,run_target/* pullRequestName */.Ib)(await forkPullRequestNumber(octokit, at, lookUp)),
-                    lookUp: undefined
-                };
-        }
-    }
-    catch (error) {
-        if (error instanceof run_target/* RunTargetError */.Vp)
-            throw error;
-        const status = error.status;
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
-    }
-}
-function purpose(lookUp) {
-    switch (lookUp.kind) {
-        case 'pull-request':
-            return `look up the head commit of pull request #${lookUp.number}`;
-        case 'ref-kind':
-            return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
-        case 'pull-request-by-head':
-            return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
-    }
-}
-function skipHint(lookUp, target) {
-    switch (lookUp.kind) {
-        case 'pull-request':
-            return target?.revision === undefined
-                ? 'Set input "revision" to skip the look-up.'
-                : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".';
-        case 'ref-kind':
-            return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
-        case 'pull-request-by-head':
-            return 'Set input "pull-request" to skip the look-up.';
-    }
-}
-function permissionHint(lookUp, status) {
-    if (status !== 403 && status !== 404)
-        return '';
-    const permission = lookUp.kind === 'ref-kind' ? 'contents: read' : 'pull-requests: read';
-    return ` The token may lack "${permission}" permission.`;
-}
-const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
-async function withPullRequestHead(octokit, at, target, lookUp) {
-    const { data: pr } = await octokit.rest.pulls.get({
-        ...at,
-        pull_number: lookUp.number,
-        ...request()
-    });
-    // A deleted fork leaves head.repo null.
-    const headRepository = pr.head.repo?.full_name;
-    const baseRepository = pr.base.repo.full_name;
-    const fork = (0,run_target/* isForkHead */.NH)(headRepository, baseRepository);
-    const code = target.code && { ...target.code, headRepository, baseRepository, fork };
-    if (target.revision !== undefined)
-        return { ...target, code, lookUp: undefined };
-    const headTimes = {
-        commentedAt: lookUp.commentedAt,
-        committedAt: await committerDate(octokit, at, pr.head.sha),
-        forkPushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined
-    };
-    return { ...target, revision: pr.head.sha, code, headTimes, lookUp: undefined };
-}
-/** The commit's committer date; undefined where GitHub does not show it. */
-async function committerDate(octokit, at, sha) {
-    try {
-        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
-        return data.committer?.date ?? undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** A ref of this repository and the commit it points to (annotated tags peeled). */
-async function readRef(octokit, at, ref) {
-    try {
-        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
-        if (data.object.type !== 'tag')
-            return { found: true, commit: data.object.sha };
-        const { data: tag } = await octokit.rest.git.getTag({
-            ...at,
-            tag_sha: data.object.sha,
-            ...request()
-        });
-        return { found: true, commit: tag.object.sha };
-    }
-    catch (error) {
-        if (error.status === 404)
-            return { found: false };
-        throw error;
-    }
-}
-/**
- * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
- * the branch may have moved on since); otherwise an existing branch; neither is an error.
- */
-async function refKind(octokit, at, lookUp) {
-    const [tag, branch] = await Promise.all([
-        readRef(octokit, at, `tags/${lookUp.name}`),
-        readRef(octokit, at, `heads/${lookUp.name}`)
-    ]);
-    if (tag.found && (!branch.found || !lookUp.sha || tag.commit === lookUp.sha))
-        return 'tag';
-    if (branch.found)
-        return 'branch';
-    throw new run_target/* RunTargetError */.Vp(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
-}
-async function forkPullRequestNumber(octokit, at, lookUp) {
-    const headOwner = lookUp.headRepository.split('/')[0];
-    const { data } = await octokit.rest.pulls.list({
-        ...at,
-        head: `${headOwner}:${lookUp.headBranch}`,
-        state: 'all',
-        per_page: 30,
-        ...request()
-    });
-    const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
-    // The one at the run's commit; else the only open one (its head may have moved on since).
-    const open = fromFork.filter(p => p.state === 'open');
-    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined);
-    if (!pr) {
-        throw new run_target/* RunTargetError */.Vp(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
-    }
-    return pr.number;
-}
-/**
- * A pull request's head that moved after the comment that asked for the run: the commenter
- * approved other code. Returns the reason to refuse, or undefined.
- */
-function movedAfterCommentRefusal(target) {
-    const { commentedAt, committedAt, forkPushedAt } = target.headTimes ?? {};
-    if (!commentedAt)
-        return undefined;
-    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(commentedAt);
-    const what = after(forkPushedAt)
-        ? `the fork ${target.code?.headRepository} was pushed to at ${forkPushedAt}`
-        : after(committedAt)
-            ? `its head commit ${target.revision} was made at ${committedAt}`
-            : undefined;
-    if (!what)
-        return undefined;
-    return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/exported-variables.ts
-/**
- * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
- * output. Pure. Keys and values are Buddy's text, untrusted: callers never print the values.
- */
-/** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/**
- * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
- * so that a later action's value wins. Items without a string key and value are left out.
- */
-function exportedVariables(execution) {
-    // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
-    const values = new Map();
-    const invalidKeys = new Set();
-    const secrets = [];
-    for (const action of execution.action_executions ?? []) {
-        for (const variable of action.outputted_variables ?? []) {
-            const { key, value } = variable;
-            if (typeof key !== 'string' || typeof value !== 'string')
-                continue;
-            if (variable.encrypted === true) {
-                secrets.push({ key, value });
-                // A later secret of the same name makes an earlier plain value stale: neither is given.
-                values.delete(key);
-            }
-            else if (!VARIABLE_NAME.test(key)) {
-                invalidKeys.add(key);
-            }
-            else {
-                values.set(key, value);
-            }
-        }
-    }
-    return { values: Object.fromEntries(values), invalidKeys: [...invalidKeys], secrets };
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-
-
-
-
-function shortSha(revision) {
-    return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
-}
-function runOutputs(run) {
-    const { execution } = run;
-    return {
-        'execution-id': String(execution.id),
-        'execution-url': execution.html_url ?? '',
-        'execution-api-url': execution.url ?? '',
-        status: execution.status,
-        'pipeline-id': String(run.pipelineId),
-        'pipeline-url': run.pipelineUrl ?? '',
-        revision: run.revision,
-        target: run.description
-    };
-}
-function reportStarted(run) {
-    for (const [name, value] of Object.entries(runOutputs(run)))
-        core/* setOutput */.uH(name, value);
-    const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    log/* log */.R.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`);
-}
-async function writeSummary(run) {
-    const { execution } = run;
-    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
-    const link = execution.html_url ?? execution.url;
-    core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
-        .addTable([
-        [
-            { data: 'Pipeline', header: true },
-            { data: 'Target', header: true },
-            { data: 'Revision', header: true },
-            { data: 'Status', header: true },
-            { data: 'Run', header: true }
-        ],
-        [
-            run.pipelineUrl
-                ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
-                : escapeHtml(pipeline),
-            escapeHtml(run.description),
-            `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml(oneLine(execution.status))}</code>`,
-            link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
-        ]
-    ]);
-    await core/* summary */.z.write();
-}
-/**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-function escapeSummaryText(text) {
-    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
-}
-/** The longest error message shown for one action (the whole is on the run's page). */
-const ERROR_MESSAGE_LIMIT = 300;
-/**
- * Buddy's text (an action's error message, a variable's key) on one line, without control
- * characters, cut to a readable length.
- */
-function shortText(text) {
-    const line = oneLine(text).replace(/\s+/g, ' ');
-    const chars = [...line];
-    return chars.length > ERROR_MESSAGE_LIMIT
-        ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
-        : line;
-}
-/** The run's failed (or terminated) actions, in run order, with why each failed. */
-function failedActions(execution) {
-    return (execution.action_executions ?? []).flatMap((a, i) => {
-        if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
-            return [];
-        const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
-    });
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
-function printUntrusted(title, lines) {
-    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
-    core/* startGroup */.Oh(oneLine(title));
-    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
-    for (const line of lines)
-        process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
-    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
-    core/* endGroup */.N4();
-}
-function finishedOutputs(report) {
-    return {
-        status: report.execution.status,
-        'timed-out': String(report.outcome === 'timed-out'),
-        duration: String(Math.round(report.durationMs / 1000)),
-        'failed-actions': failedActionNames(report.execution).join(', '),
-        // Only once the run has ended: a run still going may export more.
-        ...(report.outcome === 'finished' && {
-            variables: JSON.stringify(exportedVariables(report.execution).values)
-        })
-    };
-}
-function runLink(execution) {
-    return execution.html_url ?? execution.url ?? `run #${execution.id}`;
-}
-/** What ended the wait, in one sentence; undefined for a successful run. */
-function failureMessage(report, settings) {
-    const { execution } = report;
-    const id = `Buddy run #${execution.id}`;
-    const link = runLink(execution);
-    const status = oneLine(execution.status);
-    const seen = oneLine(report.statusWhenEnded);
-    const cancelNote = report.cancelled
-        ? ` It was cancelled in Buddy (now ${status}).`
-        : report.cancelProblem
-            ? ` Cancelling it failed: ${report.cancelProblem}`
-            : '';
-    switch (report.outcome) {
-        case 'finished': {
-            if (execution.status === 'SUCCESSFUL')
-                return undefined;
-            const failed = failedActions(execution);
-            const why = failed
-                .filter(a => a.error)
-                .map(a => `\n${a.name}: ${a.error}`)
-                .join('');
-            return `${id} ended ${status} after ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
-        }
-        case 'timed-out':
-            return `Timed out after ${(0,inputs/* formatDuration */.a3)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
-        case 'job-cancelled':
-            return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
-        case 'needs-approval':
-            return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
-    }
-}
-/** Outputs, log line, annotation and the step's result for a followed run. */
-function reportFinished(report, settings) {
-    if (report.outcome === 'finished')
-        reportExportedVariables(report.execution);
-    for (const [name, value] of Object.entries(finishedOutputs(report)))
-        core/* setOutput */.uH(name, value);
-    const message = failureMessage(report, settings);
-    if (!message) {
-        log/* log */.R.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,inputs/* formatDuration */.a3)(report.durationMs)}.`);
-        return;
-    }
-    const failedRun = report.outcome === 'finished';
-    if (failedRun && !settings.propagateFailure) {
-        core/* error */.z3(message, { title: 'Buddy run failed' });
-        log/* log */.R.info('propagate-failure is false: the step stays green; the status output tells the result.');
-        return;
-    }
-    core/* setFailed */.C1(message);
-}
-/**
- * What the log says of the variables the run exported: their names only (values are Buddy's
- * text, never printed), a notice for each key left out, and secret values masked.
- */
-function reportExportedVariables(execution) {
-    const { values, invalidKeys, secrets } = exportedVariables(execution);
-    for (const secret of secrets)
-        core/* setSecret */.Pq(secret.value);
-    for (const key of invalidKeys) {
-        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
-    }
-    for (const secret of secrets) {
-        log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);
-    }
-    const names = Object.keys(values);
-    if (names.length > 0)
-        log/* log */.R.info(`Variables the run exported: ${names.join(', ')}`);
-}
-async function writeFinalSummary(run, report) {
-    const { execution } = report;
-    const link = execution.html_url ?? execution.url;
-    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
-    const outcome = report.outcome === 'timed-out'
-        ? ' (timed out)'
-        : report.outcome === 'job-cancelled'
-            ? ' (job cancelled)'
-            : report.outcome === 'needs-approval'
-                ? ' (waits for approval)'
-                : '';
-    core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
-        .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,inputs/* formatDuration */.a3)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
-    const rows = actionRows(execution);
-    if (rows.length > 0) {
-        core/* summary */.z.addTable([
-            [
-                { data: 'Action', header: true },
-                { data: 'Status', header: true },
-                { data: 'Duration', header: true }
-            ],
-            ...rows.map(r => [
-                escapeHtml(r.name),
-                `<code>${escapeHtml(oneLine(r.status))}</code>`,
-                r.durationMs === undefined ? '' : (0,inputs/* formatDuration */.a3)(r.durationMs)
-            ])
-        ]);
-    }
-    const explained = failedActions(execution).filter(a => a.error);
-    if (explained.length > 0) {
-        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
-            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
-            .join('')}</ul>`, true);
-    }
-    await core/* summary */.z.write();
-}
-
-;// CONCATENATED MODULE: ./src/run-request.ts
-
-const WILDCARD = /[*?]/;
-/** refs/heads/main stays; a bare "main" is a branch. */
-const fullRef = (ref) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
-/**
- * A pipeline bound to one fixed ref runs that ref: Buddy wants the revision only. A wildcard,
- * several refs or an unknown shape take the branch, tag or pull request. A pipeline's refs are
- * its `refs`, else those of its trigger events (newer pipelines give them only there).
- */
-function pipelineRefs(pipeline) {
-    if (!pipeline)
-        return { kind: 'any', why: 'the pipeline could not be read' };
-    const own = pipeline.refs ?? [];
-    const events = pipeline.events ?? [];
-    if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
-        // Triggered by pull requests (or branches of them): it runs more than its push refs.
-        return { kind: 'any', why: 'the pipeline runs on pull requests' };
-    }
-    const fromEvents = events.flatMap(event => event.refs ?? []);
-    const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))];
-    if (refs.length === 1 && !WILDCARD.test(refs[0])) {
-        return { kind: 'fixed', ref: refs[0] };
-    }
-    if (refs.length > 1)
-        return { kind: 'any', why: `the pipeline runs on ${refs.length} refs` };
-    if (refs.length === 1)
-        return { kind: 'any', why: `the pipeline runs on ${refs[0]}` };
-    const type = pipeline.ref_type?.toUpperCase();
-    const name = pipeline.ref_name;
-    if (name && !WILDCARD.test(name) && (type === 'BRANCH' || type === 'TAG')) {
-        return { kind: 'fixed', ref: `refs/${type === 'TAG' ? 'tags' : 'heads'}/${name}` };
-    }
-    return { kind: 'any', why: 'the pipeline names no single fixed ref' };
-}
-/**
- * For a pipeline bound to one ref, an event for another ref must not run its commit there: that
- * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
- * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
- */
-function chooseRefs(target, refs) {
-    if (refs.kind === 'any')
-        return { send: 'target' };
-    if ((0,run_target/* targetRef */.hu)(target) === refs.ref)
-        return { send: 'revision-only' };
-    if (target.explicitTarget) {
-        return {
-            send: 'target-to-fixed-pipeline',
-            warning: `The pipeline runs only on ${refs.ref}, but inputs name ${(0,run_target/* describeTarget */.ff)(target)}: sending it as given, for Buddy to run or refuse.`
-        };
-    }
-    if (target.explicitRevision) {
-        return {
-            send: 'revision-only',
-            notice: target.revision === 'HEAD'
-                ? undefined
-                : `The pipeline runs only on ${refs.ref}: running it at revision ${target.revision}, as input "revision" says (this event is for ${(0,run_target/* describeTarget */.ff)(target)}).`
-        };
-    }
-    throw new run_target/* RunTargetError */.Vp(`The pipeline runs only on ${refs.ref}, but this event is for ${(0,run_target/* describeTarget */.ff)(target)} (${(0,run_target/* targetRef */.hu)(target)}): running its commit${target.revision ? ` ${target.revision}` : ''} through this pipeline would run code that is not on ${refs.ref}. Set input "revision: HEAD" to run ${refs.ref} at its latest commit, set "branch", "tag" or "revision" to say exactly what to run, or use a pipeline whose refs are a wildcard (e.g. refs/heads/*) to run other refs.`);
-}
-/** Default comment: who started it from where, with a link back to the GitHub run. */
-function defaultComment(env) {
-    const server = env.GITHUB_SERVER_URL || 'https://github.com';
-    const repo = env.GITHUB_REPOSITORY || 'unknown repository';
-    const workflow = env.GITHUB_WORKFLOW || 'workflow';
-    const number = env.GITHUB_RUN_NUMBER ? ` #${env.GITHUB_RUN_NUMBER}` : '';
-    const actor = env.GITHUB_ACTOR ? ` by ${env.GITHUB_ACTOR}` : '';
-    const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
-        ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
-        : '';
-    const link = env.GITHUB_RUN_ID
-        ? ` ${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
-        : '';
-    return `GitHub Actions: ${repo} · ${workflow}${number}${actor}${link}`;
-}
-function buildRunRequest(settings, target, refs, comment) {
-    const warnings = [];
-    const body = { to_revision: { revision: target.revision } };
-    let description;
-    const choice = chooseRefs(target, refs);
-    if (choice.send === 'revision-only' && refs.kind === 'fixed') {
-        description = `the pipeline's own ref ${refs.ref}`;
-        if (choice.notice)
-            warnings.push(choice.notice);
-    }
-    else {
-        description = (0,run_target/* describeTarget */.ff)(target);
-        body[target.kind] = { name: target.name };
-        if (choice.send === 'target-to-fixed-pipeline')
-            warnings.push(choice.warning);
-    }
-    if (settings.variables.length > 0) {
-        body.variables = settings.variables.map(v => v.encrypted ? { key: v.key, value: v.value, encrypted: true } : { key: v.key, value: v.value });
-    }
-    body.comment = comment;
-    body.priority = settings.priority;
-    if (settings.refresh)
-        body.refresh = true;
-    if (settings.clearCache)
-        body.clear_cache = true;
-    if (settings.actionsToRun)
-        body.actions_to_run = settings.actionsToRun;
-    if (settings.delayUntil)
-        body.delay_until = settings.delayUntil;
-    return { body, description, warnings };
-}
-/** The body as the log may show it: secret values replaced. */
-function redactBody(body) {
-    return {
-        ...body,
-        ...(body.variables && {
-            variables: body.variables.map(v => (v.encrypted ? { ...v, value: '***' } : v))
-        })
-    };
-}
-
-// EXTERNAL MODULE: ./src/step-marker.ts
-var step_marker = __nccwpck_require__(5660);
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function run(deps = { env: process.env, clock: backoff/* systemClock */.ml }) {
-    const { env, clock } = deps;
-    const stepStartedAt = clock.now();
-    // 1. Inputs, secrets masked first.
-    const settings = (0,connect/* readSettings */.sb)();
-    // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
-    const event = (0,connect/* readEventContext */.ws)(env);
-    const target = await whatToRun(event, settings, env);
-    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
-    // 3. Credentials and where the API is.
-    const client = await (0,connect/* connect */.Ng)(settings, env, event, clock, deps.requestTimeoutMs);
-    // 4. The pipeline: its id, and whether it runs one fixed ref or any.
-    const pipelineId = 'id' in settings.pipeline
-        ? settings.pipeline.id
-        : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
-    const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
-    const pipeline = await readPipeline(client, ref);
-    // 5. The run request, sent so that at most one run is created.
-    const revision = target.revision;
-    const refs = pipelineRefs(pipeline);
-    core/* debug */.Yz(refs.kind === 'fixed'
-        ? `The pipeline runs one fixed ref (${refs.ref}).`
-        : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
-    const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env));
-    // The step's marker in the comment: how this step (or its post step) knows its run.
-    const marker = (0,step_marker/* stepMarker */.F8)(env, redactBody(request.body));
-    request.body.comment = (0,step_marker/* withStepMarker */.JO)(request.body.comment, marker);
-    for (const warning of request.warnings)
-        core/* warning */.$e(warning);
-    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
-    core/* startGroup */.Oh('Run request');
-    log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
-    core/* endGroup */.N4();
-    const cancelWithJob = settings.follow.cancelOnJobCancel;
-    const runsUrl = pipeline?.html_url ?? undefined;
-    // Saved before the request goes out: if its answer never arrives, the post step finds the run.
-    if (cancelWithJob)
-        (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl });
-    const signal = deps.jobCancel?.signal;
-    let execution;
-    try {
-        deps.jobCancel?.beginRunRequest();
-        execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
-            clock,
-            log: log/* log */.R,
-            marker,
-            notBeforeMs: stepStartedAt,
-            runsUrl,
-            signal
-        });
-    }
-    catch (error) {
-        if (!(error instanceof start_execution/* JobCancelledError */.D0))
-            throw error;
-        // If a run may exist, the post step finds it by the marker and cancels it.
-        if (!error.mayHaveCreated)
-            (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
-        core/* setFailed */.C1(error.message);
-        return 'exit-now';
-    }
-    if (cancelWithJob)
-        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
-    // 6. Outputs at once.
-    const started = {
-        execution,
-        pipelineId,
-        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
-        pipelineUrl: pipeline?.html_url ?? undefined,
-        description: request.description,
-        revision
-    };
-    reportStarted(started);
-    if (!settings.follow.wait && !signal?.aborted) {
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
-        await summarize(env, () => writeSummary(started));
-        return 'done';
-    }
-    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-    //    where the user asked to.
-    const report = await followRun(execution, followSettings(settings, clock), {
-        client,
-        ref,
-        clock,
-        out: { ...log/* log */.R, printUntrusted: printUntrusted },
-        signal,
-        onCancelSending: cancelWithJob ? post/* markCancelSent */._o : undefined
-    });
-    if (report.cancelled)
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.cancelled);
-    else if (report.outcome === 'finished')
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.ended);
-    else if (report.outcome === 'timed-out' && !settings.follow.cancelOnTimeout)
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('cancel-on-timeout: false'));
-    else if (report.outcome === 'needs-approval')
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('on-approval: fail'));
-    reportFinished(report, settings.follow);
-    await summarize(env, () => writeFinalSummary(started, report));
-    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
-}
-/**
- * The event's target, completed by GitHub where the event does not carry it, and refused where
- * it is a fork's code that the user did not allow.
- */
-async function whatToRun(event, settings, env) {
-    const fromEvent = (0,run_target/* resolveRunTarget */.BI)(event, settings);
-    // Refuse before asking GitHub anything where the event already tells.
-    const early = (0,run_target/* forkCodeRefusal */.Gw)(fromEvent, settings.allowForkCode);
-    if (early)
-        throw new run_target/* RunTargetError */.Vp(early);
-    // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
-    const nothingToAsk = fromEvent.lookUp?.kind === 'pull-request' &&
-        fromEvent.revision !== undefined &&
-        settings.allowForkCode;
-    const target = await completeTarget(nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent, {
-        token: settings.githubToken,
-        repository: env.GITHUB_REPOSITORY,
-        apiUrl: env.GITHUB_API_URL
-    });
-    const refusal = (0,run_target/* forkCodeRefusal */.Gw)(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target);
-    if (refusal)
-        throw new run_target/* RunTargetError */.Vp(refusal);
-    if (target.code?.fork) {
-        core/* warning */.$e(`Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`);
-    }
-    return { ...target, revision: target.revision ?? 'HEAD' };
-}
-/** A delayed run is followed from its start: the timeout counts from then, not from now. */
-function followSettings(settings, clock) {
-    const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
-    if (delayMs <= 0)
-        return settings.follow;
-    log/* log */.R.info(`The run starts at ${settings.delayUntil}: the ${(0,inputs/* formatDuration */.a3)(settings.follow.timeoutMs)} timeout counts from then.`);
-    return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
-}
-/** The run exists and the outputs are set: a summary that cannot be written is no failure. */
-async function summarize(env, write) {
-    if (!env.GITHUB_STEP_SUMMARY)
-        return;
-    await write().catch(error => core/* warning */.$e(`Cannot write the job summary: ${error.message}`));
-}
-/** Reading the pipeline may be refused (scope): the run can still be requested. */
-async function readPipeline(client, ref) {
-    try {
-        return await client.getPipeline(ref);
-    }
-    catch (error) {
-        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 403) {
-            // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
-            core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
-            return undefined;
-        }
-        throw error;
-    }
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C7: () => (/* binding */ markRunSettled),
-/* harmony export */   _V: () => (/* binding */ SETTLED),
-/* harmony export */   _o: () => (/* binding */ markCancelSent),
-/* harmony export */   a2: () => (/* binding */ runPost),
-/* harmony export */   as: () => (/* binding */ savePendingRun),
-/* harmony export */   c4: () => (/* binding */ STATE),
-/* harmony export */   h_: () => (/* binding */ saveFollowedRun)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2431);
-/* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
-/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
-/* harmony import */ var _connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(63);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5625);
-
-
-
-
-
-
-/**
- * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
- * cancelled and the main step could not (it was killed first, maybe before the answer to its run
- * request arrived). It never fails the job. It does nothing when the main step already cancelled
- * the run, saw it end, or left it going because the user chose so.
- *
- * What the main step leaves for it, in the order it happens:
- * 1. pending-run, before the run request goes out: where to look and the step's marker;
- * 2. followed-run, as soon as the run's id is known;
- * 3. cancel-sent, right before the main step sends a cancel;
- * 4. run-settled, why nothing is left to do (see SETTLED).
- * Nothing is saved with cancel-on-job-cancel: false.
- */
-const STATE = {
-    isPost: 'isPost',
-    pending: 'pending-run',
-    followed: 'followed-run',
-    cancelSent: 'cancel-sent',
-    settled: 'run-settled'
-};
-/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
-const SETTLED = {
-    ended: 'ended',
-    cancelled: 'cancelled',
-    noRun: 'no-run',
-    leftGoing: (why) => `left-going: ${why}`
-};
-function savePendingRun(run) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.pending, JSON.stringify(run));
-}
-function saveFollowedRun(run) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.followed, JSON.stringify(run));
-}
-function markCancelSent() {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.cancelSent, 'true');
-}
-function markRunSettled(why) {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, why);
-}
-function settledMessage(why) {
-    if (why === SETTLED.ended)
-        return 'The main step saw the Buddy run end: nothing to cancel.';
-    if (why === SETTLED.cancelled)
-        return 'The main step already cancelled the Buddy run.';
-    if (why === SETTLED.noRun)
-        return 'No Buddy run was started: nothing to cancel.';
-    if (why.startsWith('left-going: ')) {
-        return `The Buddy run was left going, as asked (${why.slice('left-going: '.length)}): not cancelling it.`;
-    }
-    return 'The main step already cancelled the Buddy run or saw it end.';
-}
-async function runPost(env = process.env, clock = _backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .ml) {
-    try {
-        const settled = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled);
-        if (settled)
-            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(settledMessage(settled));
-        const followed = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
-        const pending = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.pending);
-        if (!followed && !pending)
-            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No run to cancel was saved: nothing to do.');
-        const settings = (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .readSettings */ .sb)();
-        const client = await (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .Ng)(settings, env, (0,_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .readEventContext */ .ws)(env), clock);
-        let ref;
-        let execution;
-        if (followed) {
-            const run = JSON.parse(followed);
-            ref = run;
-            execution = await client.getExecution(run, run.executionId, {
-                attempts: 3,
-                rateLimitBudgetMs: 30_000
-            });
-        }
-        else {
-            // The answer to the run request never reached the main step: find the run by its marker.
-            const run = JSON.parse(pending);
-            ref = run;
-            const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            let search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
-            if (search.kind === 'absent') {
-                // A run created a moment ago may not be listed yet.
-                await clock.sleep(3000);
-                search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
-            }
-            if (search.kind === 'absent') {
-                return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
-            }
-            if (search.kind === 'unsure') {
-                return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
-            }
-            execution = search.execution;
-            _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Found Buddy run #${execution.id} by this step's marker.`);
-        }
-        if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
-            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
-        }
-        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
-            return _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
-        }
-        await client.cancelExecution(ref, execution.id);
-        _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
-    }
-    catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 898:
+/***/ 6098:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -31834,49 +30011,1939 @@ function forkCodeRefusal(target, allowForkCode) {
 
 /***/ }),
 
-/***/ 5660:
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
+/* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2830);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6661);
+
+
+
+
+
+
+/**
+ * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
+ * the step fails with a message, never a green step.
+ */
+const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
+function failStep(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
+    // A stack trace only where it helps a bug report; an expected failure's message says it all.
+    if (bug && error instanceof Error && error.stack)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
+        ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
+        : message);
+}
+process.on('unhandledRejection', failStep);
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost) === 'true') {
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .runPost */ .a2)();
+}
+else {
+    // Before anything else, and before the first request: a cancel may come at any moment.
+    const jobCancel = (0,_github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
+        onCancelledEarly(signal) {
+            // Nothing sent so far can have created a run: end now, before anything else is sent.
+            (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .SETTLED */ ._V.noRun);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
+            process.exit();
+        },
+        onCancelled(signal) {
+            _report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
+        }
+    });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost, 'true');
+    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel }).catch(error => {
+        failStep(error);
+        return 'done';
+    });
+    // A cancelled job: a status read may still be in flight; the runner kills the step soon.
+    if (result === 'exit-now')
+        process.exit();
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 1601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $U: () => (/* binding */ hasStepMarker),
-/* harmony export */   F8: () => (/* binding */ stepMarker),
-/* harmony export */   JO: () => (/* binding */ withStepMarker)
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/** Durations as inputs write them and as the log shows them. Pure. */
+const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000 };
+/** "90s", "15m", "1h30m", "1h30m15s", or bare seconds ("600"), in milliseconds. */
+function parseDuration(value) {
+    const text = value.trim().toLowerCase();
+    if (/^\d{1,9}$/.test(text))
+        return Number(text) * 1000;
+    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
+    if (!match || text === '')
+        return undefined;
+    const [, h = '0', m = '0', sec = '0'] = match;
+    return Number(h) * DURATION_UNITS.h + Number(m) * DURATION_UNITS.m + Number(sec) * 1000;
+}
+/** 5400000 → "1h30m"; 90000 → "1m30s"; 0 → "0s". */
+function formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const sec = total % 60;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 1119:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ readSettings)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(900);
+
+
+/** Reads every input; secrets are masked before anything can print them. */
+function readSettings() {
+    const raw = {};
+    for (const name of _settings_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_NAMES */ .Qh) {
+        raw[name] = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .UNTRIMMED_INPUTS */ .uC.includes(name) });
+    }
+    for (const secret of (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .secretValues */ .VX)(raw))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret);
+    return (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)(raw);
+}
+
+
+/***/ }),
+
+/***/ 900:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P$: () => (/* binding */ parseSettings),
+/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
+/* harmony export */   VX: () => (/* binding */ secretValues),
+/* harmony export */   tj: () => (/* binding */ apiBaseUrl),
+/* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
+/* harmony export */ });
+/* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, isoTime */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9691);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8532);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+
 
 /**
- * The step's marker: a short tag, unique to one run of one step, kept in the Buddy run's comment.
- * It is how the step (or its post step) recognises the run it created when the answer to its run
- * request never arrived. GitHub gives a step no variable that tells the jobs of a matrix apart
- * (GITHUB_JOB is the same for all of them), so the marker joins the workflow run, attempt and
- * job (for people reading Buddy's run list) with a hash of the step's own request and a random
- * part: two matrix jobs, even with identical inputs, never share a marker.
+ * Raw action inputs → typed Settings. Defaults live in action.yml only: this module validates and
+ * converts what the runner hands over, and every message names the input and what it accepts.
  */
-const MARKER = /\[gh-step [\w.-]+\]/;
-function stepMarker(env, 
-/** What this step asks for, secrets removed: its run request body. */
-request, nonce = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')) {
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256')
-        .update(JSON.stringify([env.GITHUB_ACTION ?? '', request]))
-        .digest('hex')
-        .slice(0, 8);
-    const part = (value, fallback) => (value || fallback).replace(/[^\w-]+/g, '_').slice(0, 40);
-    const where = [
-        part(env.GITHUB_RUN_ID, 'local'),
-        part(env.GITHUB_RUN_ATTEMPT, '1'),
-        part(env.GITHUB_JOB, 'job')
-    ];
-    return `[gh-step ${[...where, hash, nonce].join('.')}]`;
+const INPUT_NAMES = [
+    'token',
+    'provider-id',
+    'audience',
+    'api-url',
+    'region',
+    'workspace',
+    'project',
+    'pipeline-id',
+    'pipeline',
+    'revision',
+    'branch',
+    'tag',
+    'pull-request',
+    'variables',
+    'secret-variables',
+    'comment',
+    'priority',
+    'refresh',
+    'clear-cache',
+    'actions-to-run',
+    'delay-until',
+    'github-token',
+    'allow-fork-code',
+    'wait',
+    'timeout',
+    'poll-interval',
+    'cancel-on-timeout',
+    'cancel-on-job-cancel',
+    'propagate-failure',
+    'on-approval',
+    'logs'
+];
+/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
+const UNTRIMMED_INPUTS = ['comment', 'variables', 'secret-variables'];
+/** Inputs whose values are never shown, not even in a validation error. */
+const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
+class InputError extends Error {
+    name = 'InputError';
 }
-/** The comment with the marker appended (a custom comment keeps its text, the marker after it). */
-function withStepMarker(comment, marker) {
-    const text = (comment ?? '').replace(MARKER, '').trimEnd();
-    return text === '' ? marker : `${text} ${marker}`;
+// ---------------------------------------------------------------------------------------------
+// Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
+class RuleError extends Error {
 }
-function hasStepMarker(comment, marker) {
-    return typeof comment === 'string' && comment.includes(marker);
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
+/** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
+const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+function handle(value) {
+    if (!HANDLE.test(value) || value.includes('..')) {
+        throw new RuleError("expected a URL handle as in Buddy's address bar: letters, digits, '-', '_' or '.'");
+    }
+    return value;
 }
+function positiveInteger(value, what) {
+    const text = value.startsWith('#') ? value.slice(1) : value;
+    if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
+        throw new RuleError(`expected ${what}: a whole number from 1 upwards`);
+    }
+    return Number(text);
+}
+function oneOf(value, allowed) {
+    const upper = value.toUpperCase();
+    const found = allowed.find(a => a === upper);
+    if (!found)
+        throw new RuleError(`expected one of ${allowed.join(', ')}`);
+    return found;
+}
+/** YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
+function boolean(value) {
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new RuleError('expected true or false');
+}
+function revision(value) {
+    if (value.toUpperCase() === 'HEAD')
+        return 'HEAD';
+    if (!/^[0-9a-fA-F]{4,64}$/.test(value)) {
+        throw new RuleError('expected a commit SHA (4 to 64 hexadecimal digits) or HEAD');
+    }
+    return value.toLowerCase();
+}
+/** Git's own rules for ref names (git check-ref-format), plus no control characters. */
+function isValidRefName(name) {
+    return !(name.length === 0 ||
+        name.length > 255 ||
+        CONTROL_CHARS.test(name) ||
+        /[\s~^:?*[\\]/.test(name) ||
+        name.includes('..') ||
+        name.includes('@{') ||
+        name.includes('//') ||
+        name === '@' ||
+        name.startsWith('-') ||
+        name.startsWith('/') ||
+        name.endsWith('/') ||
+        name.endsWith('.') ||
+        name.endsWith('.lock') ||
+        name.split('/').some(part => part.startsWith('.')));
+}
+const REF_PREFIXES = { branch: 'refs/heads/', tag: 'refs/tags/' };
+/** A branch or tag name, given bare or as its full ref (refs/heads/x, refs/tags/x). */
+function refName(value, kind) {
+    const other = kind === 'branch' ? 'tag' : 'branch';
+    if (value.startsWith(REF_PREFIXES[other])) {
+        throw new RuleError(`expected a ${kind}, but this is a ${other} ref: use input "${other}"`);
+    }
+    if (value.startsWith('refs/pull/')) {
+        throw new RuleError(`expected a ${kind}, but this is a pull request ref: use input "pull-request"`);
+    }
+    const name = value.startsWith(REF_PREFIXES[kind]) ? value.slice(REF_PREFIXES[kind].length) : value;
+    if (!isValidRefName(name)) {
+        throw new RuleError(`expected a ${kind} name that git accepts (no spaces, '..', '~', '^', ':')`);
+    }
+    return name;
+}
+/** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
+function pullRequestNumber(value) {
+    const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
+    return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
+}
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Splits a variables input into entries, taking every value exactly as written (no trimming):
+ * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
+ * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
+ * entries are ignored. Never throws: problems are reported per entry.
+ */
+function splitVariables(value) {
+    const entries = [];
+    const lines = value.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const text = lines[i];
+        if (text.trim() === '')
+            continue;
+        const entry = { line: i + 1, text, valueLines: [] };
+        entries.push(entry);
+        const eq = text.indexOf('=');
+        const heredoc = text.indexOf('<<');
+        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
+            entry.key = text.slice(0, heredoc).trim();
+            const delimiter = text.slice(heredoc + 2).trim();
+            if (delimiter === '' || /\s/.test(delimiter)) {
+                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
+                continue;
+            }
+            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
+            const body = lines.slice(i + 1, end < 0 ? undefined : end);
+            entry.valueLines = body;
+            if (end < 0) {
+                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
+                i = lines.length;
+                continue;
+            }
+            entry.value = body.join('\n');
+            i = end;
+            continue;
+        }
+        if (eq < 0) {
+            entry.problem =
+                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
+            entry.valueLines = [text];
+            continue;
+        }
+        entry.key = text.slice(0, eq).trim();
+        entry.value = text.slice(eq + 1);
+        entry.valueLines = [entry.value];
+    }
+    return entries;
+}
+function variableLines(value, encrypted) {
+    const variables = [];
+    for (const entry of splitVariables(value)) {
+        // A secret's lines are never quoted: a line without "=" may be the secret itself.
+        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
+        if (entry.problem)
+            throw new RuleError(`${shown} ${entry.problem}`);
+        const key = entry.key;
+        if (!VARIABLE_KEY.test(key)) {
+            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+        }
+        if (variables.some(v => v.key === key)) {
+            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
+        }
+        if (encrypted && /^[=\s]*$/.test(entry.value)) {
+            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
+            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
+            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
+        }
+        variables.push({ key, value: entry.value, encrypted });
+    }
+    return variables;
+}
+function actionIds(value) {
+    const parts = value
+        .split(/[\s,]+/)
+        .map(p => p.trim())
+        .filter(p => p !== '');
+    return parts.map(p => positiveInteger(p, 'action ids separated by commas or new lines'));
+}
+/**
+ * An ISO-8601 time with a zone (Z or an offset), so that it means one instant; a date that does
+ * not exist (2026-02-30, 25:00) is refused rather than rolled over as Date.parse would.
+ */
+function isoTime(value) {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(value);
+    const accepted = 'expected an ISO-8601 time with a time zone, e.g. 2026-12-01T22:00:00Z';
+    if (!iso)
+        throw new RuleError(accepted);
+    const [year, month, day, hour, minute, second = '0'] = iso.slice(1, 7).map(Number);
+    const calendar = new Date(Date.UTC(year, month - 1, day, hour, minute, Number(second)));
+    const exists = calendar.getUTCFullYear() === year &&
+        calendar.getUTCMonth() === month - 1 &&
+        calendar.getUTCDate() === day &&
+        calendar.getUTCHours() === hour &&
+        calendar.getUTCMinutes() === minute &&
+        calendar.getUTCSeconds() === Number(second);
+    const time = Date.parse(value);
+    if (!exists || Number.isNaN(time)) {
+        throw new RuleError(`${accepted}; this date or time does not exist`);
+    }
+    return new Date(time).toISOString();
+}
+/** https only, except loopback hosts (a local Buddy, or a test double) which may use http. */
+function apiBaseUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RuleError('expected an absolute URL such as https://buddy.example.com/api');
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new RuleError('expected an https URL (http is accepted only for 127.0.0.1, localhost, [::1])');
+    }
+    if (url.username || url.password || url.search || url.hash) {
+        throw new RuleError('expected a URL without credentials, query or fragment');
+    }
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url;
+}
+function duration(minMs, maxMs) {
+    return (value) => {
+        const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E)(value);
+        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(minMs)} to ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(maxMs)}`;
+        if (ms === undefined || ms < minMs || ms > maxMs)
+            throw new RuleError(`expected ${accepted}`);
+        return ms;
+    };
+}
+function text(value, max) {
+    if (value.length > max)
+        throw new RuleError(`expected at most ${max} characters`);
+    return value;
+}
+// ---------------------------------------------------------------------------------------------
+function field(rule, options = { trim: true }) {
+    return zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().transform((value, ctx) => {
+        if (value.trim() === '')
+            return undefined;
+        try {
+            return rule(options.trim ? value.trim() : value);
+        }
+        catch (error) {
+            if (!(error instanceof RuleError))
+                throw error;
+            ctx.addIssue({ code: 'custom', message: error.message });
+            return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+        }
+    });
+}
+const required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
+const rawSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    token: field(v => v),
+    'provider-id': field(v => text(v, 200)),
+    audience: field(v => text(v, 500)),
+    'api-url': field(apiBaseUrl),
+    region: required(v => oneOf(v, ['US', 'EU', 'AP'])),
+    workspace: required(handle),
+    project: required(handle),
+    'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
+    pipeline: field(v => {
+        if (CONTROL_CHARS.test(v) || v.length > 200) {
+            throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
+        }
+        return v;
+    }),
+    revision: field(revision),
+    branch: field(v => refName(v, 'branch')),
+    tag: field(v => refName(v, 'tag')),
+    'pull-request': field(pullRequestNumber),
+    // Values are taken exactly as written: these two are not trimmed.
+    variables: field(v => variableLines(v, false), { trim: false }),
+    'secret-variables': field(v => variableLines(v, true), { trim: false }),
+    // The raw value, not trimmed: a comment's own spacing is the user's.
+    comment: field(v => text(v, 10_000)),
+    priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
+    refresh: required(boolean),
+    'clear-cache': required(boolean),
+    'actions-to-run': field(actionIds),
+    'delay-until': field(isoTime),
+    'github-token': field(v => v),
+    'allow-fork-code': required(boolean),
+    wait: required(boolean),
+    // GitHub's own limit for a job on a self-hosted runner is 5 days.
+    timeout: required(duration(1000, 5 * 24 * 3_600_000)),
+    'poll-interval': required(duration(1000, 3_600_000)),
+    'cancel-on-timeout': required(boolean),
+    'cancel-on-job-cancel': required(boolean),
+    'propagate-failure': required(boolean),
+    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
+    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
+});
+function describeIssue(issue, raw) {
+    const name = String(issue.path[0]);
+    const value = raw[name]?.trim() ?? '';
+    // Multi-line values (variables) are quoted line by line in the message itself.
+    const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
+    const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
+    return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
+}
+/**
+ * Validates every input at once, so one run of the workflow shows every mistake.
+ * Throws InputError; never returns partial settings.
+ */
+function parseSettings(raw, nowMs = Date.now()) {
+    const result = rawSchema.safeParse(raw);
+    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
+    const values = result.success ? result.data : undefined;
+    if (values) {
+        if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
+            problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
+        }
+        if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
+            problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
+        }
+        const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
+        if (targets.length > 1) {
+            problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
+        }
+        const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
+        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+        if (twice) {
+            problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+        }
+        const delayUntil = values['delay-until'];
+        if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+            problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+        }
+    }
+    if (problems.length > 0 || !values)
+        throw new InputError(problems.join('\n'));
+    let target;
+    if (values.branch)
+        target = { kind: 'branch', name: values.branch };
+    if (values.tag)
+        target = { kind: 'tag', name: values.tag };
+    if (values['pull-request'])
+        target = { kind: 'pull_request', name: String(values['pull-request']) };
+    return {
+        token: values.token,
+        providerId: values['provider-id'],
+        audience: values.audience,
+        apiUrl: values['api-url'],
+        region: values.region,
+        workspace: values.workspace,
+        project: values.project,
+        pipeline: values['pipeline-id'] !== undefined
+            ? { id: values['pipeline-id'] }
+            : { identifier: values.pipeline },
+        revision: values.revision,
+        target,
+        variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
+        comment: raw.comment.trim() === '' ? undefined : raw.comment,
+        priority: values.priority,
+        refresh: values.refresh,
+        clearCache: values['clear-cache'],
+        actionsToRun: values['actions-to-run'],
+        delayUntil: values['delay-until'],
+        githubToken: values['github-token'],
+        allowForkCode: values['allow-fork-code'],
+        follow: {
+            wait: values.wait,
+            timeoutMs: values.timeout,
+            pollIntervalMs: values['poll-interval'],
+            cancelOnTimeout: values['cancel-on-timeout'],
+            cancelOnJobCancel: values['cancel-on-job-cancel'],
+            propagateFailure: values['propagate-failure'],
+            onApproval: values['on-approval'],
+            logs: values.logs
+        }
+    };
+}
+/**
+ * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
+ * "}" would hide that text everywhere in the log, and such a line reveals nothing.
+ */
+const MIN_SECRET_FRAGMENT = 4;
+/** The secret parts of the raw inputs, to be masked before anything else happens. */
+function secretValues(raw) {
+    const secrets = new Set();
+    const add = (value, minLength = 1) => {
+        if (value !== undefined && value.trim().length >= minLength)
+            secrets.add(value);
+    };
+    add(raw.token?.trim());
+    add(raw['github-token']?.trim());
+    for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
+        if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
+            // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
+            add(entry.text.trim());
+            for (const line of entry.valueLines)
+                add(line, MIN_SECRET_FRAGMENT);
+            continue;
+        }
+        const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
+        if (oneLine && /^[=\s]*$/.test(entry.value)) {
+            // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
+            // the whole line is the secret (refused by the parser, but masked first), and "=" alone
+            // would hide every "=" in the log.
+            add(entry.text.trim(), MIN_SECRET_FRAGMENT);
+            continue;
+        }
+        add(entry.value);
+        add(entry.value?.trim());
+        // The runner masks line by line: each line of a multi-line value is a secret of its own.
+        if (entry.valueLines.length > 1 || entry.value === undefined) {
+            for (const line of entry.valueLines) {
+                add(line, MIN_SECRET_FRAGMENT);
+                add(line.trim(), MIN_SECRET_FRAGMENT);
+            }
+        }
+    }
+    return [...secrets];
+}
+
+
+/***/ }),
+
+/***/ 2830:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(3340);
+// EXTERNAL MODULE: ./src/clock.ts
+var src_clock = __nccwpck_require__(9373);
+// EXTERNAL MODULE: ./src/buddy/client.ts
+var buddy_client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/buddy/start-execution.ts
+var start_execution = __nccwpck_require__(1935);
+// EXTERNAL MODULE: ./src/buddy/connect.ts + 1 modules
+var connect = __nccwpck_require__(2796);
+// EXTERNAL MODULE: ./src/github/event.ts + 1 modules
+var github_event = __nccwpck_require__(7077);
+// EXTERNAL MODULE: ./src/inputs/read-settings.ts
+var read_settings = __nccwpck_require__(1119);
+// EXTERNAL MODULE: ./src/report/log.ts
+var log = __nccwpck_require__(6472);
+;// CONCATENATED MODULE: ./src/follow/action-logs.ts
+/** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
+const TAIL_LINES = 200;
+const PAGE = 1000;
+/** A log longer than this is cut, with a note: the GitHub log is no place for gigabytes. */
+const MAX_LINES = 20_000;
+/** Newer answers name each action's run (action_execution_id); Buddy's older example does not. */
+function actionExecutionId(action) {
+    const id = action.action_execution_id ?? action.id;
+    return id === undefined || id === null || id === '' ? undefined : String(id);
+}
+async function fetchActionLog(client, ref, executionId, actionExecution, mode) {
+    const page = (offset, limit) => client.getActionLog(ref, executionId, actionExecution, offset, limit);
+    const first = await page(0, PAGE);
+    let lines = first.logs ?? first.lines ?? [];
+    const total = first.total_element_count ?? lines.length;
+    if (mode === 'tail') {
+        if (total <= lines.length) {
+            return {
+                lines: lines.slice(-TAIL_LINES),
+                skipped: Math.max(0, lines.length - TAIL_LINES),
+                truncated: false
+            };
+        }
+        const offset = Math.max(0, total - TAIL_LINES);
+        const last = await page(offset, TAIL_LINES);
+        return { lines: last.logs ?? last.lines ?? [], skipped: offset, truncated: false };
+    }
+    while (lines.length < total && lines.length < MAX_LINES) {
+        const next = await page(lines.length, PAGE);
+        const more = next.logs ?? next.lines ?? [];
+        if (more.length === 0)
+            break;
+        lines = lines.concat(more);
+    }
+    return { lines: lines.slice(0, MAX_LINES), skipped: 0, truncated: total > MAX_LINES };
+}
+
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
+// EXTERNAL MODULE: ./src/buddy/backoff.ts
+var backoff = __nccwpck_require__(8844);
+;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
+
+
+
+class RunDeletedError extends Error {
+    name = 'RunDeletedError';
+}
+/**
+ * The pause before read number `index` (from 0): 1 s, growing ×1.6 per read, with ±20 % jitter
+ * while it grows so that runners started together spread out; exactly the poll interval once
+ * reached, so that a long run costs (length ÷ interval) reads plus a handful.
+ */
+function pollPause(index, pollIntervalMs, random) {
+    const growing = 1000 * 1.6 ** Math.min(index, 40);
+    if (growing >= pollIntervalMs)
+        return pollIntervalMs;
+    return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())));
+}
+class Aborted extends Error {
+}
+function abortable(work, signal) {
+    if (!signal)
+        return work;
+    // Once abandoned, its failure is of no interest.
+    work.catch(() => undefined);
+    if (signal.aborted)
+        return Promise.reject(new Aborted());
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject(new Aborted());
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(value => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+        }, error => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+        });
+    });
+}
+/**
+ * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
+ * pacing suggests; only a 429's own wait (the fault delay) may be longer.
+ */
+function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
+    return Math.max(pollPause(read, pollIntervalMs, random), Math.min(rateLimitPauseMs, pollIntervalMs));
+}
+/**
+ * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
+ * timeout runs out is abandoned then, not at the request's own limit.
+ */
+async function waitForRunEnd(read, initial, options) {
+    const { clock, log, signal } = options;
+    const deadline = clock.now() + options.timeoutMs;
+    let execution = initial;
+    let reads = 0;
+    let failures = 0;
+    let rateLimited = 0;
+    let faultDelay = 0;
+    let problem;
+    let approvalAnnounced = false;
+    const unknownStatuses = new Set();
+    /** What this status means for the loop; undefined: keep going. */
+    const judge = () => {
+        const kind = (0,model/* statusKind */.BE)(execution.status);
+        if (kind === 'final')
+            return { outcome: 'finished', execution };
+        if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
+            unknownStatuses.add(execution.status);
+            log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
+        }
+        const paused = (0,model/* pausedStatus */.HH)(execution);
+        if (paused && options.onApproval === 'fail')
+            return { outcome: 'needs-approval', execution, paused };
+        if (paused && !approvalAnnounced) {
+            approvalAnnounced = true;
+            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''}): approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+        }
+        if (!paused)
+            approvalAnnounced = false;
+        return undefined;
+    };
+    const first = judge();
+    if (first)
+        return first;
+    for (;;) {
+        const left = deadline - clock.now();
+        if (left <= 0)
+            return lastLook();
+        const pause = failures > 0
+            ? faultDelay
+            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
+        try {
+            await abortable(clock.sleep(Math.min(pause, left), signal), signal);
+            const limit = deadline - clock.now();
+            if (limit <= 0)
+                return lastLook();
+            reads++;
+            execution = await abortable(read(limit), signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || signal?.aborted)
+                return { outcome: 'job-cancelled', execution };
+            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+                throw error;
+            if (error.status === 404)
+                throw deleted();
+            if (!error.transient)
+                throw error;
+            failures++;
+            problem = error.message;
+            // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
+            // at most the poll interval, whatever a reset time in its headers says.
+            faultDelay =
+                error.status === 429
+                    ? (0,backoff/* rateLimitDelay */.nl)(error.retryAfterMs, rateLimited++, clock.random)
+                    : Math.min(error.retryAfterMs ??
+                        (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, options.pollIntervalMs), options.pollIntervalMs);
+            log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
+            continue;
+        }
+        failures = 0;
+        rateLimited = 0;
+        problem = undefined;
+        await options.onUpdate?.(execution);
+        const verdict = judge();
+        if (verdict)
+            return verdict;
+    }
+    function deleted() {
+        return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
+    }
+    /**
+     * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+     * it ended, not cancelled and reported as timed out.
+     */
+    async function lastLook() {
+        try {
+            execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal);
+            problem = undefined;
+            await options.onUpdate?.(execution);
+        }
+        catch (error) {
+            if (error instanceof Aborted || signal?.aborted)
+                return { outcome: 'job-cancelled', execution };
+            if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
+                throw deleted();
+            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+                throw error;
+            problem = error.message;
+        }
+        if ((0,model/* statusKind */.BE)(execution.status) === 'final')
+            return { outcome: 'finished', execution };
+        return { outcome: 'timed-out', execution, problem };
+    }
+}
+/**
+ * A longer pause when few requests are left in the rate limit's window: what is left is spread
+ * over the time until the window resets. 0 while there is plenty.
+ */
+function rateLimitPause(rate, now, pollIntervalMs) {
+    if (rate?.remaining === undefined)
+        return 0;
+    const low = Math.max(5, (rate.limit ?? 0) * 0.05);
+    if (rate.remaining > low)
+        return 0;
+    const untilReset = rate.resetAtMs !== undefined ? Math.max(0, rate.resetAtMs - now) : undefined;
+    if (rate.remaining <= 0)
+        return untilReset ?? 60_000;
+    return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs;
+}
+
+// EXTERNAL MODULE: ./src/inputs/duration.ts
+var duration = __nccwpck_require__(1601);
+;// CONCATENATED MODULE: ./src/follow/progress.ts
+
+/** Buddy's text on one line, so that it can never start a workflow command. */
+function oneLine(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+function actionName(action, index) {
+    return oneLine(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+}
+function between(start, end) {
+    const a = start ? Date.parse(start) : Number.NaN;
+    const b = end ? Date.parse(end) : Number.NaN;
+    return Number.isNaN(a) || Number.isNaN(b) || b < a ? undefined : b - a;
+}
+/** The run's duration from Buddy's dates, when it gives both. */
+function executionDurationMs(execution) {
+    return between(execution.start_date, execution.finish_date);
+}
+function actionRows(execution) {
+    return (execution.action_executions ?? []).map((a, i) => ({
+        name: actionName(a, i),
+        status: a.status ?? 'UNKNOWN',
+        durationMs: between(a.start_date, a.finish_date)
+    }));
+}
+function failedActionNames(execution) {
+    return actionRows(execution)
+        .filter(row => ['FAILED', 'TERMINATED'].includes(row.status))
+        .map(row => row.name);
+}
+class ProgressTracker {
+    heartbeatMs;
+    runStatus;
+    actionStatus = new Map();
+    seenRunningAt = new Map();
+    lastLineAt;
+    constructor(initial, now, heartbeatMs = 60_000) {
+        this.heartbeatMs = heartbeatMs;
+        this.runStatus = initial.status;
+        this.lastLineAt = now;
+        this.noteActions(initial, now);
+    }
+    key(a, index) {
+        return String(a.action?.id ?? `#${index}`);
+    }
+    noteActions(execution, now) {
+        ;
+        (execution.action_executions ?? []).forEach((a, i) => {
+            const key = this.key(a, i);
+            if (a.status)
+                this.actionStatus.set(key, a.status);
+            if (a.status === 'INPROGRESS' && !this.seenRunningAt.has(key))
+                this.seenRunningAt.set(key, now);
+        });
+    }
+    /** The lines to log for this read. */
+    update(execution, now, startedAtMs) {
+        const lines = [];
+        (execution.action_executions ?? []).forEach((a, i) => {
+            const key = this.key(a, i);
+            const status = a.status;
+            if (!status || this.actionStatus.get(key) === status)
+                return;
+            if (status === 'INPROGRESS' && !this.seenRunningAt.has(key))
+                this.seenRunningAt.set(key, now);
+            const runningSince = this.seenRunningAt.get(key);
+            const took = between(a.start_date, a.finish_date) ??
+                (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
+            const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
+            lines.push(`  ${actionName(a, i)}: ${oneLine(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            this.actionStatus.set(key, status);
+        });
+        if (execution.status !== this.runStatus) {
+            lines.push(`Run #${execution.id}: ${oneLine(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            this.runStatus = execution.status;
+        }
+        if (lines.length > 0) {
+            this.lastLineAt = now;
+            return lines;
+        }
+        if (now - this.lastLineAt >= this.heartbeatMs) {
+            this.lastLineAt = now;
+            const running = actionRows(execution)
+                .filter(r => r.status === 'INPROGRESS')
+                .map(r => r.name);
+            return [
+                `Run #${execution.id} still ${oneLine(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+            ];
+        }
+        return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/follow-run.ts
+
+
+
+
+
+async function followRun(started, settings, deps) {
+    const { client, ref, clock, out } = deps;
+    const startedAt = clock.now();
+    if (deps.signal?.aborted) {
+        // The job was cancelled while the run request was answered: no following, just the cancel.
+        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, startedAt);
+    }
+    out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
+    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
+    const logs = new ActionLogPrinter(deps, started.id);
+    const result = await waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+    }), started, {
+        clock,
+        log: out,
+        timeoutMs: settings.timeoutMs,
+        pollIntervalMs: settings.pollIntervalMs,
+        onApproval: settings.onApproval,
+        signal: deps.signal,
+        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+        onUpdate: async (execution) => {
+            for (const line of tracker.update(execution, clock.now(), startedAt))
+                out.info(line);
+            if (settings.logs === 'all')
+                await logs.printFinished(execution, 'all');
+        }
+    });
+    return finish(started, result, settings, deps, startedAt, logs);
+}
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
+    const { client, ref, clock, out } = deps;
+    let execution = result.execution;
+    let cancelled = false;
+    let cancelProblem;
+    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
+        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
+    if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
+        out.info(`Cancelling run #${execution.id} in Buddy.`);
+        deps.onCancelSending?.();
+        try {
+            execution = await client.cancelExecution(ref, execution.id);
+            cancelled = true;
+        }
+        catch (error) {
+            cancelProblem = error.message;
+        }
+    }
+    if (result.outcome === 'finished') {
+        if (settings.logs === 'all')
+            await logs.printFinished(execution, 'all');
+        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
+            await logs.printFinished(execution, 'tail', a => a.status === 'FAILED');
+        }
+    }
+    return {
+        outcome: result.outcome,
+        execution,
+        statusWhenEnded: result.execution.status,
+        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
+        cancelled,
+        cancelProblem,
+        problem: result.problem,
+        paused: result.paused
+    };
+}
+/** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
+class ActionLogPrinter {
+    deps;
+    executionId;
+    printed = new Set();
+    unavailableSaid = false;
+    constructor(deps, executionId) {
+        this.deps = deps;
+        this.executionId = executionId;
+    }
+    async printFinished(execution, mode, which = () => true) {
+        const actions = execution.action_executions ?? [];
+        for (const [index, action] of actions.entries()) {
+            if (!action.status || (0,model/* statusKind */.BE)(action.status) !== 'final' || !which(action))
+                continue;
+            if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
+                continue;
+            const id = actionExecutionId(action);
+            const name = actionName(action, index);
+            if (!id) {
+                this.sayUnavailable("Buddy's answer does not identify the actions' runs");
+                return;
+            }
+            if (this.printed.has(id))
+                continue;
+            this.printed.add(id);
+            try {
+                const log = await fetchActionLog(this.deps.client, this.deps.ref, this.executionId, id, mode);
+                const title = mode === 'tail'
+                    ? `Log of ${name} (${action.status})${log.skipped ? `: last ${log.lines.length} lines` : ''}`
+                    : `Log of ${name} (${action.status})`;
+                const lines = log.truncated
+                    ? [...log.lines, `[cut after ${log.lines.length} lines]`]
+                    : log.lines;
+                this.deps.out.printUntrusted(title, lines);
+            }
+            catch (error) {
+                this.sayUnavailable(error.message);
+                return;
+            }
+        }
+    }
+    sayUnavailable(why) {
+        if (this.unavailableSaid)
+            return;
+        this.unavailableSaid = true;
+        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/post.ts
+var post = __nccwpck_require__(6661);
+// EXTERNAL MODULE: ./src/github/run-target.ts
+var run_target = __nccwpck_require__(6098);
+;// CONCATENATED MODULE: ./src/github/lookups.ts
+
+const TIME_LIMIT_MS = 30_000;
+async function completeTarget(target, access) {
+    const lookUp = target.lookUp;
+    if (!lookUp)
+        return target;
+    const [owner, repo] = (access.repository ?? '').split('/');
+    if (!owner || !repo) {
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
+    }
+    if (!access.token) {
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
+    }
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
+    const at = { owner, repo };
+    try {
+        switch (lookUp.kind) {
+            case 'pull-request':
+                return await withPullRequestHead(octokit, at, target, lookUp);
+            case 'ref-kind':
+                return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
+            case 'pull-request-by-head':
+                return {
+                    ...target,
+                    name: (0,run_target/* pullRequestName */.Ib)(await forkPullRequestNumber(octokit, at, lookUp)),
+                    lookUp: undefined
+                };
+        }
+    }
+    catch (error) {
+        if (error instanceof run_target/* RunTargetError */.Vp)
+            throw error;
+        const status = error.status;
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
+    }
+}
+function purpose(lookUp) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return `look up the head commit of pull request #${lookUp.number}`;
+        case 'ref-kind':
+            return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
+        case 'pull-request-by-head':
+            return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
+    }
+}
+function skipHint(lookUp, target) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return target?.revision === undefined
+                ? 'Set input "revision" to skip the look-up.'
+                : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".';
+        case 'ref-kind':
+            return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
+        case 'pull-request-by-head':
+            return 'Set input "pull-request" to skip the look-up.';
+    }
+}
+function permissionHint(lookUp, status) {
+    if (status !== 403 && status !== 404)
+        return '';
+    const permission = lookUp.kind === 'ref-kind' ? 'contents: read' : 'pull-requests: read';
+    return ` The token may lack "${permission}" permission.`;
+}
+const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
+async function withPullRequestHead(octokit, at, target, lookUp) {
+    const { data: pr } = await octokit.rest.pulls.get({
+        ...at,
+        pull_number: lookUp.number,
+        ...request()
+    });
+    // A deleted fork leaves head.repo null.
+    const headRepository = pr.head.repo?.full_name;
+    const baseRepository = pr.base.repo.full_name;
+    const fork = (0,run_target/* isForkHead */.NH)(headRepository, baseRepository);
+    const code = target.code && { ...target.code, headRepository, baseRepository, fork };
+    if (target.revision !== undefined)
+        return { ...target, code, lookUp: undefined };
+    const headTimes = {
+        commentedAt: lookUp.commentedAt,
+        committedAt: await committerDate(octokit, at, pr.head.sha),
+        forkPushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined
+    };
+    return { ...target, revision: pr.head.sha, code, headTimes, lookUp: undefined };
+}
+/** The commit's committer date; undefined where GitHub does not show it. */
+async function committerDate(octokit, at, sha) {
+    try {
+        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
+        return data.committer?.date ?? undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A ref of this repository and the commit it points to (annotated tags peeled). */
+async function readRef(octokit, at, ref) {
+    try {
+        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
+        if (data.object.type !== 'tag')
+            return { found: true, commit: data.object.sha };
+        const { data: tag } = await octokit.rest.git.getTag({
+            ...at,
+            tag_sha: data.object.sha,
+            ...request()
+        });
+        return { found: true, commit: tag.object.sha };
+    }
+    catch (error) {
+        if (error.status === 404)
+            return { found: false };
+        throw error;
+    }
+}
+/**
+ * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
+ * the branch may have moved on since); otherwise an existing branch; neither is an error.
+ */
+async function refKind(octokit, at, lookUp) {
+    const [tag, branch] = await Promise.all([
+        readRef(octokit, at, `tags/${lookUp.name}`),
+        readRef(octokit, at, `heads/${lookUp.name}`)
+    ]);
+    if (tag.found && (!branch.found || !lookUp.sha || tag.commit === lookUp.sha))
+        return 'tag';
+    if (branch.found)
+        return 'branch';
+    throw new run_target/* RunTargetError */.Vp(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
+}
+async function forkPullRequestNumber(octokit, at, lookUp) {
+    const headOwner = lookUp.headRepository.split('/')[0];
+    const { data } = await octokit.rest.pulls.list({
+        ...at,
+        head: `${headOwner}:${lookUp.headBranch}`,
+        state: 'all',
+        per_page: 30,
+        ...request()
+    });
+    const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
+    // The one at the run's commit; else the only open one (its head may have moved on since).
+    const open = fromFork.filter(p => p.state === 'open');
+    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined);
+    if (!pr) {
+        throw new run_target/* RunTargetError */.Vp(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
+    }
+    return pr.number;
+}
+/**
+ * A pull request's head that moved after the comment that asked for the run: the commenter
+ * approved other code. Returns the reason to refuse, or undefined.
+ */
+function movedAfterCommentRefusal(target) {
+    const { commentedAt, committedAt, forkPushedAt } = target.headTimes ?? {};
+    if (!commentedAt)
+        return undefined;
+    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(commentedAt);
+    const what = after(forkPushedAt)
+        ? `the fork ${target.code?.headRepository} was pushed to at ${forkPushedAt}`
+        : after(committedAt)
+            ? `its head commit ${target.revision} was made at ${committedAt}`
+            : undefined;
+    if (!what)
+        return undefined;
+    return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/report/exported-variables.ts
+/**
+ * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
+ * output. Pure. Keys and values are Buddy's text, untrusted: callers never print the values.
+ */
+/** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
+ * so that a later action's value wins. Items without a string key and value are left out.
+ */
+function exportedVariables(execution) {
+    // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
+    const values = new Map();
+    const invalidKeys = new Set();
+    const secrets = [];
+    for (const action of execution.action_executions ?? []) {
+        for (const variable of action.outputted_variables ?? []) {
+            const { key, value } = variable;
+            if (typeof key !== 'string' || typeof value !== 'string')
+                continue;
+            if (variable.encrypted === true) {
+                secrets.push({ key, value });
+                // A later secret of the same name makes an earlier plain value stale: neither is given.
+                values.delete(key);
+            }
+            else if (!VARIABLE_NAME.test(key)) {
+                invalidKeys.add(key);
+            }
+            else {
+                values.set(key, value);
+            }
+        }
+    }
+    return { values: Object.fromEntries(values), invalidKeys: [...invalidKeys], secrets };
+}
+
+;// CONCATENATED MODULE: ./src/report/report.ts
+
+
+
+
+
+
+
+function shortSha(revision) {
+    return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
+}
+function runOutputs(run) {
+    const { execution } = run;
+    return {
+        'execution-id': String(execution.id),
+        'execution-url': execution.html_url ?? '',
+        'execution-api-url': execution.url ?? '',
+        status: execution.status,
+        'pipeline-id': String(run.pipelineId),
+        'pipeline-url': run.pipelineUrl ?? '',
+        revision: run.revision,
+        target: run.description
+    };
+}
+function reportStarted(run) {
+    for (const [name, value] of Object.entries(runOutputs(run)))
+        core/* setOutput */.uH(name, value);
+    const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
+    log/* log */.R.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`);
+}
+async function writeSummary(run) {
+    const { execution } = run;
+    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const link = execution.html_url ?? execution.url;
+    core/* summary */.z
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
+        .addTable([
+        [
+            { data: 'Pipeline', header: true },
+            { data: 'Target', header: true },
+            { data: 'Revision', header: true },
+            { data: 'Status', header: true },
+            { data: 'Run', header: true }
+        ],
+        [
+            run.pipelineUrl
+                ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
+                : escapeHtml(pipeline),
+            escapeHtml(run.description),
+            `<code>${escapeHtml(shortSha(run.revision))}</code>`,
+            `<code>${escapeHtml(oneLine(execution.status))}</code>`,
+            link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
+        ]
+    ]);
+    await core/* summary */.z.write();
+}
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** The longest error message shown for one action (the whole is on the run's page). */
+const ERROR_MESSAGE_LIMIT = 300;
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+function shortText(text) {
+    const line = oneLine(text).replace(/\s+/g, ' ');
+    const chars = [...line];
+    return chars.length > ERROR_MESSAGE_LIMIT
+        ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
+        : line;
+}
+/** The run's failed (or terminated) actions, in run order, with why each failed. */
+function failedActions(execution) {
+    return (execution.action_executions ?? []).flatMap((a, i) => {
+        if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
+            return [];
+        const error = a.error_message ? shortText(a.error_message) : '';
+        return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
+    });
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+function printUntrusted(title, lines) {
+    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
+    core/* startGroup */.Oh(oneLine(title));
+    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
+    for (const line of lines)
+        process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
+    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
+    core/* endGroup */.N4();
+}
+function finishedOutputs(report) {
+    return {
+        status: report.execution.status,
+        'timed-out': String(report.outcome === 'timed-out'),
+        duration: String(Math.round(report.durationMs / 1000)),
+        'failed-actions': failedActionNames(report.execution).join(', '),
+        // Only once the run has ended: a run still going may export more.
+        ...(report.outcome === 'finished' && {
+            variables: JSON.stringify(exportedVariables(report.execution).values)
+        })
+    };
+}
+function runLink(execution) {
+    return execution.html_url ?? execution.url ?? `run #${execution.id}`;
+}
+/** What ended the wait, in one sentence; undefined for a successful run. */
+function failureMessage(report, settings) {
+    const { execution } = report;
+    const id = `Buddy run #${execution.id}`;
+    const link = runLink(execution);
+    const status = oneLine(execution.status);
+    const seen = oneLine(report.statusWhenEnded);
+    const cancelNote = report.cancelled
+        ? ` It was cancelled in Buddy (now ${status}).`
+        : report.cancelProblem
+            ? ` Cancelling it failed: ${report.cancelProblem}`
+            : '';
+    switch (report.outcome) {
+        case 'finished': {
+            if (execution.status === 'SUCCESSFUL')
+                return undefined;
+            const failed = failedActions(execution);
+            const why = failed
+                .filter(a => a.error)
+                .map(a => `\n${a.name}: ${a.error}`)
+                .join('');
+            return `${id} ended ${status} after ${(0,duration/* formatDuration */.a)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
+        }
+        case 'timed-out':
+            return `Timed out after ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
+        case 'job-cancelled':
+            return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
+        case 'needs-approval':
+            return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
+    }
+}
+/** Outputs, log line, annotation and the step's result for a followed run. */
+function reportFinished(report, settings) {
+    if (report.outcome === 'finished')
+        reportExportedVariables(report.execution);
+    for (const [name, value] of Object.entries(finishedOutputs(report)))
+        core/* setOutput */.uH(name, value);
+    const message = failureMessage(report, settings);
+    if (!message) {
+        log/* log */.R.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        return;
+    }
+    const failedRun = report.outcome === 'finished';
+    if (failedRun && !settings.propagateFailure) {
+        core/* error */.z3(message, { title: 'Buddy run failed' });
+        log/* log */.R.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        return;
+    }
+    core/* setFailed */.C1(message);
+}
+/**
+ * What the log says of the variables the run exported: their names only (values are Buddy's
+ * text, never printed), a notice for each key left out, and secret values masked.
+ */
+function reportExportedVariables(execution) {
+    const { values, invalidKeys, secrets } = exportedVariables(execution);
+    for (const secret of secrets)
+        core/* setSecret */.Pq(secret.value);
+    for (const key of invalidKeys) {
+        core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
+    }
+    for (const secret of secrets) {
+        log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+    }
+    const names = Object.keys(values);
+    if (names.length > 0)
+        log/* log */.R.info(`Variables the run exported: ${names.join(', ')}`);
+}
+async function writeFinalSummary(run, report) {
+    const { execution } = report;
+    const link = execution.html_url ?? execution.url;
+    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const outcome = report.outcome === 'timed-out'
+        ? ' (timed out)'
+        : report.outcome === 'job-cancelled'
+            ? ' (job cancelled)'
+            : report.outcome === 'needs-approval'
+                ? ' (waits for approval)'
+                : '';
+    core/* summary */.z
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
+        .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    const rows = actionRows(execution);
+    if (rows.length > 0) {
+        core/* summary */.z.addTable([
+            [
+                { data: 'Action', header: true },
+                { data: 'Status', header: true },
+                { data: 'Duration', header: true }
+            ],
+            ...rows.map(r => [
+                escapeHtml(r.name),
+                `<code>${escapeHtml(oneLine(r.status))}</code>`,
+                r.durationMs === undefined ? '' : (0,duration/* formatDuration */.a)(r.durationMs)
+            ])
+        ]);
+    }
+    const explained = failedActions(execution).filter(a => a.error);
+    if (explained.length > 0) {
+        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
+            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
+            .join('')}</ul>`, true);
+    }
+    await core/* summary */.z.write();
+}
+
+;// CONCATENATED MODULE: ./src/buddy/run-request.ts
+
+const WILDCARD = /[*?]/;
+/** refs/heads/main stays; a bare "main" is a branch. */
+const fullRef = (ref) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
+/**
+ * A pipeline bound to one fixed ref runs that ref: Buddy wants the revision only. A wildcard,
+ * several refs or an unknown shape take the branch, tag or pull request. A pipeline's refs are
+ * its `refs`, else those of its trigger events (newer pipelines give them only there).
+ */
+function pipelineRefs(pipeline) {
+    if (!pipeline)
+        return { kind: 'any', why: 'the pipeline could not be read' };
+    const own = pipeline.refs ?? [];
+    const events = pipeline.events ?? [];
+    if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
+        // Triggered by pull requests (or branches of them): it runs more than its push refs.
+        return { kind: 'any', why: 'the pipeline runs on pull requests' };
+    }
+    const fromEvents = events.flatMap(event => event.refs ?? []);
+    const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))];
+    if (refs.length === 1 && !WILDCARD.test(refs[0])) {
+        return { kind: 'fixed', ref: refs[0] };
+    }
+    if (refs.length > 1)
+        return { kind: 'any', why: `the pipeline runs on ${refs.length} refs` };
+    if (refs.length === 1)
+        return { kind: 'any', why: `the pipeline runs on ${refs[0]}` };
+    const type = pipeline.ref_type?.toUpperCase();
+    const name = pipeline.ref_name;
+    if (name && !WILDCARD.test(name) && (type === 'BRANCH' || type === 'TAG')) {
+        return { kind: 'fixed', ref: `refs/${type === 'TAG' ? 'tags' : 'heads'}/${name}` };
+    }
+    return { kind: 'any', why: 'the pipeline names no single fixed ref' };
+}
+/**
+ * For a pipeline bound to one ref, an event for another ref must not run its commit there: that
+ * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
+ * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
+ */
+function chooseRefs(target, refs) {
+    if (refs.kind === 'any')
+        return { send: 'target' };
+    if ((0,run_target/* targetRef */.hu)(target) === refs.ref)
+        return { send: 'revision-only' };
+    if (target.explicitTarget) {
+        return {
+            send: 'target-to-fixed-pipeline',
+            warning: `The pipeline runs only on ${refs.ref}, but inputs name ${(0,run_target/* describeTarget */.ff)(target)}: sending it as given, for Buddy to run or refuse.`
+        };
+    }
+    if (target.explicitRevision) {
+        return {
+            send: 'revision-only',
+            notice: target.revision === 'HEAD'
+                ? undefined
+                : `The pipeline runs only on ${refs.ref}: running it at revision ${target.revision}, as input "revision" says (this event is for ${(0,run_target/* describeTarget */.ff)(target)}).`
+        };
+    }
+    throw new run_target/* RunTargetError */.Vp(`The pipeline runs only on ${refs.ref}, but this event is for ${(0,run_target/* describeTarget */.ff)(target)} (${(0,run_target/* targetRef */.hu)(target)}): running its commit${target.revision ? ` ${target.revision}` : ''} through this pipeline would run code that is not on ${refs.ref}. Set input "revision: HEAD" to run ${refs.ref} at its latest commit, set "branch", "tag" or "revision" to say exactly what to run, or use a pipeline whose refs are a wildcard (e.g. refs/heads/*) to run other refs.`);
+}
+/** Default comment: who started it from where, with a link back to the GitHub run. */
+function defaultComment(env) {
+    const server = env.GITHUB_SERVER_URL || 'https://github.com';
+    const repo = env.GITHUB_REPOSITORY || 'unknown repository';
+    const workflow = env.GITHUB_WORKFLOW || 'workflow';
+    const number = env.GITHUB_RUN_NUMBER ? ` #${env.GITHUB_RUN_NUMBER}` : '';
+    const actor = env.GITHUB_ACTOR ? ` by ${env.GITHUB_ACTOR}` : '';
+    const attempt = env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1'
+        ? `/attempts/${env.GITHUB_RUN_ATTEMPT}`
+        : '';
+    const link = env.GITHUB_RUN_ID
+        ? ` ${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`
+        : '';
+    return `GitHub Actions: ${repo} · ${workflow}${number}${actor}${link}`;
+}
+function buildRunRequest(settings, target, refs, comment) {
+    const warnings = [];
+    const body = { to_revision: { revision: target.revision } };
+    let description;
+    const choice = chooseRefs(target, refs);
+    if (choice.send === 'revision-only' && refs.kind === 'fixed') {
+        description = `the pipeline's own ref ${refs.ref}`;
+        if (choice.notice)
+            warnings.push(choice.notice);
+    }
+    else {
+        description = (0,run_target/* describeTarget */.ff)(target);
+        body[target.kind] = { name: target.name };
+        if (choice.send === 'target-to-fixed-pipeline')
+            warnings.push(choice.warning);
+    }
+    if (settings.variables.length > 0) {
+        body.variables = settings.variables.map(v => v.encrypted ? { key: v.key, value: v.value, encrypted: true } : { key: v.key, value: v.value });
+    }
+    body.comment = comment;
+    body.priority = settings.priority;
+    if (settings.refresh)
+        body.refresh = true;
+    if (settings.clearCache)
+        body.clear_cache = true;
+    if (settings.actionsToRun)
+        body.actions_to_run = settings.actionsToRun;
+    if (settings.delayUntil)
+        body.delay_until = settings.delayUntil;
+    return { body, description, warnings };
+}
+/** The body as the log may show it: secret values replaced. */
+function redactBody(body) {
+    return {
+        ...body,
+        ...(body.variables && {
+            variables: body.variables.map(v => (v.encrypted ? { ...v, value: '***' } : v))
+        })
+    };
+}
+
+// EXTERNAL MODULE: ./src/buddy/step-marker.ts
+var step_marker = __nccwpck_require__(6907);
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(deps = { env: process.env, clock: src_clock/* systemClock */.m }) {
+    const { env, clock } = deps;
+    const stepStartedAt = clock.now();
+    // 1. Inputs, secrets masked first.
+    const settings = (0,read_settings/* readSettings */.s)();
+    // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
+    const event = (0,github_event/* readEventContext */.w)(env);
+    const target = await whatToRun(event, settings, env);
+    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    // 3. Credentials and where the API is.
+    const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
+    // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+    const pipelineId = 'id' in settings.pipeline
+        ? settings.pipeline.id
+        : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
+    const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
+    const pipeline = await readPipeline(client, ref);
+    // 5. The run request, sent so that at most one run is created.
+    const revision = target.revision;
+    const refs = pipelineRefs(pipeline);
+    core/* debug */.Yz(refs.kind === 'fixed'
+        ? `The pipeline runs one fixed ref (${refs.ref}).`
+        : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
+    const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env));
+    // The step's marker in the comment: how this step (or its post step) knows its run.
+    const marker = (0,step_marker/* stepMarker */.F8)(env, redactBody(request.body));
+    request.body.comment = (0,step_marker/* withStepMarker */.JO)(request.body.comment, marker);
+    for (const warning of request.warnings)
+        core/* warning */.$e(warning);
+    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
+    core/* startGroup */.Oh('Run request');
+    log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
+    core/* endGroup */.N4();
+    const cancelWithJob = settings.follow.cancelOnJobCancel;
+    const runsUrl = pipeline?.html_url ?? undefined;
+    // Saved before the request goes out: if its answer never arrives, the post step finds the run.
+    if (cancelWithJob)
+        (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl });
+    const signal = deps.jobCancel?.signal;
+    let execution;
+    try {
+        deps.jobCancel?.beginRunRequest();
+        execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
+            clock,
+            log: log/* log */.R,
+            marker,
+            notBeforeMs: stepStartedAt,
+            runsUrl,
+            signal
+        });
+    }
+    catch (error) {
+        if (!(error instanceof start_execution/* JobCancelledError */.D0))
+            throw error;
+        // If a run may exist, the post step finds it by the marker and cancels it.
+        if (!error.mayHaveCreated)
+            (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
+        core/* setFailed */.C1(error.message);
+        return 'exit-now';
+    }
+    if (cancelWithJob)
+        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
+    // 6. Outputs at once.
+    const started = {
+        execution,
+        pipelineId,
+        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
+        pipelineUrl: pipeline?.html_url ?? undefined,
+        description: request.description,
+        revision
+    };
+    reportStarted(started);
+    if (!settings.follow.wait && !signal?.aborted) {
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
+        await summarize(env, () => writeSummary(started));
+        return 'done';
+    }
+    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
+    //    where the user asked to.
+    const report = await followRun(execution, followSettings(settings, clock), {
+        client,
+        ref,
+        clock,
+        out: { ...log/* log */.R, printUntrusted: printUntrusted },
+        signal,
+        onCancelSending: cancelWithJob ? post/* markCancelSent */._o : undefined
+    });
+    if (report.cancelled)
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.cancelled);
+    else if (report.outcome === 'finished')
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.ended);
+    else if (report.outcome === 'timed-out' && !settings.follow.cancelOnTimeout)
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('cancel-on-timeout: false'));
+    else if (report.outcome === 'needs-approval')
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('on-approval: fail'));
+    reportFinished(report, settings.follow);
+    await summarize(env, () => writeFinalSummary(started, report));
+    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
+}
+/**
+ * The event's target, completed by GitHub where the event does not carry it, and refused where
+ * it is a fork's code that the user did not allow.
+ */
+async function whatToRun(event, settings, env) {
+    const fromEvent = (0,run_target/* resolveRunTarget */.BI)(event, settings);
+    // Refuse before asking GitHub anything where the event already tells.
+    const early = (0,run_target/* forkCodeRefusal */.Gw)(fromEvent, settings.allowForkCode);
+    if (early)
+        throw new run_target/* RunTargetError */.Vp(early);
+    // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
+    const nothingToAsk = fromEvent.lookUp?.kind === 'pull-request' &&
+        fromEvent.revision !== undefined &&
+        settings.allowForkCode;
+    const target = await completeTarget(nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent, {
+        token: settings.githubToken,
+        repository: env.GITHUB_REPOSITORY,
+        apiUrl: env.GITHUB_API_URL
+    });
+    const refusal = (0,run_target/* forkCodeRefusal */.Gw)(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target);
+    if (refusal)
+        throw new run_target/* RunTargetError */.Vp(refusal);
+    if (target.code?.fork) {
+        core/* warning */.$e(`Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`);
+    }
+    return { ...target, revision: target.revision ?? 'HEAD' };
+}
+/** A delayed run is followed from its start: the timeout counts from then, not from now. */
+function followSettings(settings, clock) {
+    const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
+    if (delayMs <= 0)
+        return settings.follow;
+    log/* log */.R.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
+}
+/** The run exists and the outputs are set: a summary that cannot be written is no failure. */
+async function summarize(env, write) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    await write().catch(error => core/* warning */.$e(`Cannot write the job summary: ${error.message}`));
+}
+/** Reading the pipeline may be refused (scope): the run can still be requested. */
+async function readPipeline(client, ref) {
+    try {
+        return await client.getPipeline(ref);
+    }
+    catch (error) {
+        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 403) {
+            // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
+            core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+
+/***/ }),
+
+/***/ 6661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ markRunSettled),
+/* harmony export */   _V: () => (/* binding */ SETTLED),
+/* harmony export */   _o: () => (/* binding */ markCancelSent),
+/* harmony export */   a2: () => (/* binding */ runPost),
+/* harmony export */   as: () => (/* binding */ savePendingRun),
+/* harmony export */   c4: () => (/* binding */ STATE),
+/* harmony export */   h_: () => (/* binding */ saveFollowedRun)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
+/* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
+/* harmony import */ var _buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2796);
+/* harmony import */ var _github_event_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
+/* harmony import */ var _inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1119);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6472);
+
+
+
+
+
+
+
+
+/**
+ * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
+ * cancelled and the main step could not (it was killed first, maybe before the answer to its run
+ * request arrived). It never fails the job. It does nothing when the main step already cancelled
+ * the run, saw it end, or left it going because the user chose so.
+ *
+ * What the main step leaves for it, in the order it happens:
+ * 1. pending-run, before the run request goes out: where to look and the step's marker;
+ * 2. followed-run, as soon as the run's id is known;
+ * 3. cancel-sent, right before the main step sends a cancel;
+ * 4. run-settled, why nothing is left to do (see SETTLED).
+ * Nothing is saved with cancel-on-job-cancel: false.
+ */
+const STATE = {
+    isPost: 'isPost',
+    pending: 'pending-run',
+    followed: 'followed-run',
+    cancelSent: 'cancel-sent',
+    settled: 'run-settled'
+};
+/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
+const SETTLED = {
+    ended: 'ended',
+    cancelled: 'cancelled',
+    noRun: 'no-run',
+    leftGoing: (why) => `left-going: ${why}`
+};
+function savePendingRun(run) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.pending, JSON.stringify(run));
+}
+function saveFollowedRun(run) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.followed, JSON.stringify(run));
+}
+function markCancelSent() {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.cancelSent, 'true');
+}
+function markRunSettled(why) {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, why);
+}
+function settledMessage(why) {
+    if (why === SETTLED.ended)
+        return 'The main step saw the Buddy run end: nothing to cancel.';
+    if (why === SETTLED.cancelled)
+        return 'The main step already cancelled the Buddy run.';
+    if (why === SETTLED.noRun)
+        return 'No Buddy run was started: nothing to cancel.';
+    if (why.startsWith('left-going: ')) {
+        return `The Buddy run was left going, as asked (${why.slice('left-going: '.length)}): not cancelling it.`;
+    }
+    return 'The main step already cancelled the Buddy run or saw it end.';
+}
+async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m) {
+    try {
+        const settled = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled);
+        if (settled)
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(settledMessage(settled));
+        const followed = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
+        const pending = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.pending);
+        if (!followed && !pending)
+            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No run to cancel was saved: nothing to do.');
+        const settings = (0,_inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .readSettings */ .s)();
+        const client = await (0,_buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .N)(settings, env, (0,_github_event_js__WEBPACK_IMPORTED_MODULE_5__/* .readEventContext */ .w)(env), clock);
+        let ref;
+        let execution;
+        if (followed) {
+            const run = JSON.parse(followed);
+            ref = run;
+            execution = await client.getExecution(run, run.executionId, {
+                attempts: 3,
+                rateLimitBudgetMs: 30_000
+            });
+        }
+        else {
+            // The answer to the run request never reached the main step: find the run by its marker.
+            const run = JSON.parse(pending);
+            ref = run;
+            const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
+            let search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
+            if (search.kind === 'absent') {
+                // A run created a moment ago may not be listed yet.
+                await clock.sleep(3000);
+                search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
+            }
+            if (search.kind === 'absent') {
+                return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
+            }
+            if (search.kind === 'unsure') {
+                return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
+            }
+            execution = search.execution;
+            _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Found Buddy run #${execution.id} by this step's marker.`);
+        }
+        if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
+        }
+        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+        }
+        await client.cancelExecution(ref, execution.id);
+        _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
+    }
+    catch (error) {
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 6472:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ log)
+/* harmony export */ });
+/* unused harmony export plain */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+
+/**
+ * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
+ * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
+ * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
+ * warning lines are commands themselves, whose data the toolkit escapes.
+ */
+function plain(text) {
+    return text
+        .split('\n')
+        .map(line => {
+        const safe = line.replace(/##\[/g, '## [');
+        return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
+    })
+        .join('\n');
+}
+const log = {
+    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(plain(message)),
+    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message)
+};
 
 
 /***/ }),

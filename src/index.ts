@@ -1,8 +1,8 @@
 import * as core from '@actions/core'
-import { systemClock } from './backoff.js'
-import { watchJobCancel } from './job-cancel.js'
+import { systemClock } from './clock.js'
+import { watchJobCancel } from './github/job-cancel.js'
 import { run } from './main.js'
-import { log } from './log.js'
+import { log } from './report/log.js'
 import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
 
 /**

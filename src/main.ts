@@ -1,14 +1,16 @@
 import * as core from '@actions/core'
-import { systemClock, type Clock } from './backoff.js'
+import { systemClock, type Clock } from './clock.js'
 import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
 import type { Execution, Pipeline } from './buddy/model.js'
 import { JobCancelledError, startExecution } from './buddy/start-execution.js'
-import { connect, readEventContext, readSettings } from './connect.js'
-import { log } from './log.js'
-import { followRun } from './follow-run.js'
-import type { JobCancel } from './job-cancel.js'
+import { connect } from './buddy/connect.js'
+import { readEventContext } from './github/event.js'
+import { readSettings } from './inputs/read-settings.js'
+import { log } from './report/log.js'
+import { followRun } from './follow/follow-run.js'
+import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
-import { completeTarget, movedAfterCommentRefusal } from './github-lookups.js'
+import { completeTarget, movedAfterCommentRefusal } from './github/lookups.js'
 import {
   printUntrusted,
   reportFinished,
@@ -16,8 +18,8 @@ import {
   writeFinalSummary,
   writeSummary,
   type StartedRun
-} from './report.js'
-import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './run-request.js'
+} from './report/report.js'
+import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './buddy/run-request.js'
 import {
   describeTarget,
   forkCodeRefusal,
@@ -25,9 +27,10 @@ import {
   RunTargetError,
   type EventContext,
   type RunTarget
-} from './run-target.js'
-import { formatDuration, type Settings } from './inputs.js'
-import { stepMarker, withStepMarker } from './step-marker.js'
+} from './github/run-target.js'
+import { formatDuration } from './inputs/duration.js'
+import type { Settings } from './inputs/settings.js'
+import { stepMarker, withStepMarker } from './buddy/step-marker.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →

@@ -1,10 +1,12 @@
 import * as core from '@actions/core'
-import { systemClock, type Clock } from './backoff.js'
+import { systemClock, type Clock } from './clock.js'
 import type { PipelineRef } from './buddy/client.js'
 import { CANCELLING_STATUS, statusKind, type Execution } from './buddy/model.js'
 import { searchForRun } from './buddy/start-execution.js'
-import { connect, readEventContext, readSettings } from './connect.js'
-import { log } from './log.js'
+import { connect } from './buddy/connect.js'
+import { readEventContext } from './github/event.js'
+import { readSettings } from './inputs/read-settings.js'
+import { log } from './report/log.js'
 
 /**
  * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is

@@ -1,5 +1,5 @@
 import type { Execution } from '../../src/buddy/model.js'
-import type { FollowSettings } from '../../src/inputs.js'
+import type { FollowSettings } from '../../src/inputs/settings.js'
 import { startSimulator } from './buddy-simulator.mjs'
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>

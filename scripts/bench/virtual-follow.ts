@@ -3,10 +3,10 @@
  * answering by that same clock, so that an hour-long run costs seconds. Bundled by
  * scripts/bench.mjs with ncc (the benchmark runs on plain Node.js, without a TypeScript loader).
  */
-import type { Clock } from '../../src/backoff.js'
+import type { Clock } from '../../src/clock.js'
 import { BuddyClient } from '../../src/buddy/client.js'
-import { followRun } from '../../src/follow-run.js'
-import { parseDuration } from '../../src/inputs.js'
+import { followRun } from '../../src/follow/follow-run.js'
+import { parseDuration } from '../../src/inputs/duration.js'
 import { startSimulator } from '../../__tests__/support/buddy-simulator.mjs'
 import { followDefaults, startRunDirectly } from '../../__tests__/support/simulator.js'
 

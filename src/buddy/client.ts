@@ -1,7 +1,8 @@
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { z } from 'zod'
-import { backoffDelay, rateLimitDelay, serverRequestedDelay, type Clock } from '../backoff.js'
+import { backoffDelay, rateLimitDelay, serverRequestedDelay } from './backoff.js'
+import type { Clock } from '../clock.js'
 import {
   CANCEL_RUN,
   actionLogSchema,
@@ -203,8 +204,12 @@ export function classifyNetworkError(error: unknown): NetworkFailure {
   return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) }
 }
 
-/** The proxy as HTTPS_PROXY names it, host and port only: its URL may hold a password. */
-function proxyHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The proxy as HTTPS_PROXY names it (read from the environment, as @actions/http-client reads
+ * it), host and port only: its URL may hold a password.
+ */
+function proxyHost(): string | undefined {
+  const env = process.env
   const raw = env.https_proxy || env.HTTPS_PROXY
   if (!raw) return undefined
   try {

@@ -1,5 +1,6 @@
-import { backoffDelay, rateLimitDelay, serverRequestedDelay, type Clock } from '../backoff.js'
-import { hasStepMarker } from '../step-marker.js'
+import { backoffDelay, rateLimitDelay, serverRequestedDelay } from './backoff.js'
+import type { Clock } from '../clock.js'
+import { hasStepMarker } from './step-marker.js'
 import {
   BuddyApiError,
   buddyMessageOf,

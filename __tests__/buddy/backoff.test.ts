@@ -1,0 +1,56 @@
+import { backoffDelay, rateLimitDelay, serverRequestedDelay } from '../../src/buddy/backoff.js'
+
+describe('backoffDelay (full jitter)', () => {
+  it.each([
+    [0, 0, 100],
+    [0, 1, 1000],
+    [1, 1, 2000],
+    [3, 1, 8000],
+    [4, 1, 15000],
+    [40, 1, 15000],
+    [2, 0.5, 2200]
+  ])('attempt %d, random %d → %d ms', (attempt, random, expected) => {
+    expect(backoffDelay(attempt, () => random)).toBe(expected)
+  })
+})
+
+describe('serverRequestedDelay', () => {
+  const now = Date.parse('2026-11-27T12:00:00Z')
+  const reset = (s: number) => String(now / 1000 + s)
+  it.each<[Record<string, string>, number, number | undefined]>([
+    [{ 'retry-after': '3' }, 429, 3000],
+    [{ 'retry-after': '0.5' }, 429, 500],
+    [{ 'retry-after': 'Fri, 27 Nov 2026 12:00:10 GMT' }, 429, 10_000],
+    [{ 'retry-after': 'Fri, 27 Nov 2026 11:00:00 GMT' }, 429, 0],
+    [{ 'retry-after': '3' }, 503, 3000],
+    [{ 'x-rate-limit-reset': reset(20) }, 429, 20_000],
+    [{ 'retry-after': 'soon', 'x-rate-limit-reset': reset(5) }, 429, 5000],
+    // The reset time is the rate limit's, not a failing server's: not for a 5xx...
+    [{ 'x-rate-limit-reset': reset(3600) }, 503, undefined],
+    [{ 'x-rate-limit-reset': reset(3600), 'x-rate-limit-remaining': '40' }, 500, undefined],
+    // ...unless the answer says that no request is left.
+    [{ 'x-rate-limit-reset': reset(30), 'x-rate-limit-remaining': '0' }, 502, 30_000],
+    [{}, 429, undefined]
+  ])('%j on %d', (headers, status, expected) => {
+    expect(serverRequestedDelay(headers, now, status)).toBe(expected)
+  })
+})
+
+describe('rateLimitDelay', () => {
+  it.each<[number | undefined, number, number, number]>([
+    [2000, 0, 0, 2000],
+    [2000, 0, 1, 3000],
+    [10_000, 3, 0.5, 11_000],
+    [60_000, 0, 1, 65_000],
+    [undefined, 0, 1, 1000],
+    [undefined, 5, 1, 30_000]
+  ])('server %j, 429 number %d, random %d → %d ms', (server, attempt, random, expected) => {
+    expect(rateLimitDelay(server, attempt, () => random)).toBe(expected)
+  })
+
+  it('spreads jobs told the same Retry-After over at least a second', () => {
+    const waits = [0, 0.25, 0.5, 0.75, 0.999].map(r => rateLimitDelay(2000, 0, () => r))
+    expect(new Set(waits).size).toBe(5)
+    expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThanOrEqual(990)
+  })
+})

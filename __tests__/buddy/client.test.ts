@@ -1,0 +1,305 @@
+import { readFileSync } from 'node:fs'
+import { BuddyApiError, BuddyClient, buddyMessageOf } from '../../src/buddy/client.js'
+import { startSimulator } from '../support/buddy-simulator.mjs'
+import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
+
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+let sim: Simulator
+
+beforeEach(async () => {
+  sim = await startSimulator()
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+function client(options: Partial<ConstructorParameters<typeof BuddyClient>[0]> = {}) {
+  const clock = fakeClock()
+  return {
+    clock,
+    client: new BuddyClient({
+      baseUrl: new URL(sim.url),
+      token: 'sim-token',
+      clock,
+      log: silentLog,
+      ...options
+    })
+  }
+}
+const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
+
+describe('reading the pipeline', () => {
+  it('sends the token as a bearer header, never in the URL', async () => {
+    const { client: c } = client()
+    const pipeline = await c.getPipeline(ref)
+    expect(pipeline).toMatchObject({ id: 1, name: 'Deploy', refs: ['*'] })
+    const [request] = sim.requests
+    expect(request.headers.authorization).toBe('Bearer sim-token')
+    expect(request.path).toBe('/workspaces/acme/projects/web/pipelines/1')
+    expect(JSON.stringify(request.query)).not.toContain('sim-token')
+  })
+
+  it('keeps a path prefix of a self-hosted base URL', async () => {
+    const { client: c } = client({ baseUrl: new URL(`${sim.url}/api`) })
+    await expect(c.getPipeline(ref)).rejects.toThrow(/Not found \(404\)/)
+    expect(sim.requests[0].path).toBe('/api/workspaces/acme/projects/web/pipelines/1')
+  })
+
+  it('encodes handles so no value can move the request elsewhere', async () => {
+    const { client: c } = client()
+    await expect(c.getPipeline({ ...ref, workspace: 'a/../b?x' })).rejects.toThrow(BuddyApiError)
+    expect(sim.requests[0].path).toBe('/workspaces/a%2F..%2Fb%3Fx/projects/web/pipelines/1')
+  })
+
+  it.each<[string, () => void, RegExp]>([
+    [
+      '401',
+      () => undefined,
+      /Buddy refused the token \(401 Unauthorized\).*invalid or expired.*or the token \(or the OIDC identity provider it came from\) has no access to this workspace.*Buddy said: Bad credentials/
+    ],
+    [
+      '403 scope',
+      () => (sim.config.tokens['sim-token'] = ['PIPELINE_RUN']),
+      /Buddy denied access \(403 Forbidden\).*PIPELINE_READ, older name EXECUTION_INFO.*Buddy said: Insufficient scope/
+    ],
+    [
+      '403 API disabled',
+      () => (sim.config.apiDisabled = true),
+      /API is disabled in the workspace\. Buddy said: API is disabled in this workspace/
+    ],
+    [
+      '404',
+      () => (sim.config.pipelines = []),
+      /Not found \(404\) when trying to read pipeline 1: check workspace "acme", project "web" and pipeline id 1\. Buddy said: Pipeline not found/
+    ]
+  ])('explains %s with what to check and what Buddy said', async (name, arrange, message) => {
+    arrange()
+    const { client: c } = client(name === '401' ? { token: 'wrong' } : {})
+    const error = await c.getPipeline(ref).catch(e => e as BuddyApiError)
+    expect(error).toBeInstanceOf(BuddyApiError)
+    expect(error.message).toMatch(message)
+    expect(sim.requests).toHaveLength(1) // not retried
+  })
+
+  it.each(['500', '502', '503', '504', 'html', 'reset-before', 'bad-json', 'empty', 'shape'])(
+    'retries a read after a %s, with backoff',
+    async kind => {
+      sim.fault({ path: '/pipelines/1', kind, times: 2 })
+      const { client: c, clock } = client()
+      await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+      expect(sim.requests).toHaveLength(3)
+      expect(clock.sleeps).toHaveLength(2)
+      expect(clock.sleeps[1]).toBeGreaterThan(clock.sleeps[0] as number)
+    }
+  )
+
+  it('honours Retry-After on 429', async () => {
+    sim.fault({ kind: '429', retryAfter: '7' })
+    const { client: c, clock } = client()
+    await c.getPipeline(ref)
+    // Retry-After, plus a spread (fake random: half of a fifth of it).
+    expect(clock.sleeps).toEqual([7700])
+  })
+
+  it('counts no 429 as a failed try while the rate-limit budget lasts', async () => {
+    sim.fault({ kind: '429', retryAfter: '1', times: 12 })
+    const { client: c, clock } = client({ readAttempts: 2 })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(sim.requests).toHaveLength(13)
+    expect(clock.sleeps).toEqual(Array(12).fill(1500))
+  })
+
+  it('gives up on 429s once their waits add up to its budget', async () => {
+    sim.fault({ kind: '429', retryAfter: '10', times: 100 })
+    const { client: c, clock } = client({ rateLimitBudgetMs: 60_000 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /rate limit was reached \(429\).*Waited 55 s over 5 such answers/
+    )
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000)
+  })
+
+  it('ignores a far X-Rate-Limit-Reset on a 5xx: backoff, not an hour', async () => {
+    const { client: c, clock } = client()
+    sim.fault({
+      kind: '503',
+      times: 2,
+      headers: { 'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 3600) }
+    })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(clock.sleeps).toEqual([550, 1100])
+  })
+
+  it('honours X-Rate-Limit-Reset when there is no Retry-After', async () => {
+    const { client: c, clock } = client()
+    sim.fault({
+      kind: '429',
+      headers: { 'X-Rate-Limit-Reset': String(Math.floor(clock.now() / 1000) + 12) }
+    })
+    await c.getPipeline(ref)
+    expect(clock.sleeps).toEqual([13_200])
+  })
+
+  it('fails at once when Buddy asks for a longer wait than the step allows', async () => {
+    sim.fault({ kind: '429', retryAfter: '3600' })
+    const { client: c, clock } = client()
+    await expect(c.getPipeline(ref)).rejects.toThrow(/rate limit.*asks to wait 3600 s/)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  it('gives up after its tries with the last problem', async () => {
+    sim.fault({ kind: '503', times: 10 })
+    const { client: c } = client({ readAttempts: 3 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /Buddy answered 503 when trying to read pipeline 1\. Buddy said: Service temporarily unavailable Gave up after 3 tries/
+    )
+    expect(sim.requests).toHaveLength(3)
+  })
+
+  it('does not hang on a request that never answers', async () => {
+    sim.fault({ kind: 'hang' })
+    const { client: c } = client({ requestTimeoutMs: 200 })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(sim.requests).toHaveLength(2)
+  })
+
+  it('notices an answer cut before its end, and tries again', async () => {
+    sim.fault({ path: '/pipelines/1', kind: 'cut-body' })
+    const log = recordingLog()
+    const { client: c } = client({ log })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(sim.requests).toHaveLength(2)
+    expect(log.lines.join('\n')).toMatch(
+      /The connection to 127\.0\.0\.1:\d+ closed before Buddy's answer was complete when trying to read pipeline 1\. Trying again/
+    )
+  })
+
+  it('notices an answer that goes silent by its stall limit, apart from the request limit', async () => {
+    sim.fault({ path: '/pipelines/1', kind: 'stall', times: 5 })
+    const { client: c } = client({ stallTimeoutMs: 200, readAttempts: 2 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /Buddy's answer stopped mid-way \(nothing for 0\.2 s\) when trying to read pipeline 1\. Gave up after 2 tries/
+    )
+  })
+
+  it('reports a refused connection', async () => {
+    const url = sim.url
+    await sim.close()
+    const c = new BuddyClient({
+      baseUrl: new URL(url),
+      token: 't',
+      clock: fakeClock(),
+      log: silentLog,
+      readAttempts: 2
+    })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/
+    )
+    sim = await startSimulator()
+  })
+})
+
+describe("the simulator's answers", () => {
+  it("have the shape of Buddy's own example of a run", async () => {
+    const fixture = JSON.parse(
+      readFileSync(new URL('../fixtures/run-execution-response.json', import.meta.url), 'utf8')
+    ) as Record<string, unknown>
+    const answer = await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to_revision: { revision: 'HEAD' }, branch: { name: 'master' } })
+    }).then(r => r.json() as Promise<Record<string, unknown>>)
+    // Newer answers say triggered_on where the example says triggeredOn.
+    const keys = (o: object) =>
+      Object.keys(o)
+        .map(k => (k === 'triggeredOn' ? 'triggered_on' : k))
+        .sort()
+    expect(keys(answer)).toEqual(keys(fixture))
+    for (const key of ['branch', 'to_revision', 'creator', 'pipeline'] as const) {
+      expect(Object.keys(answer[key] as object)).toEqual(
+        expect.arrayContaining(
+          Object.keys(fixture[key] as object).filter(
+            k => !['on', 'last_execution_status', 'last_execution_revision'].includes(k)
+          )
+        )
+      )
+    }
+    const action = (answer.action_executions as { action: object }[])[0]
+    expect(Object.keys(action as object)).toEqual(
+      expect.arrayContaining(['status', 'progress', 'action'])
+    )
+  })
+})
+
+describe('identifier → id', () => {
+  it('asks Buddy with the identifier and project in the query', async () => {
+    const { client: c } = client()
+    await expect(c.resolvePipelineId('acme', 'web', 'main-only')).resolves.toBe(2)
+    expect(sim.requests[0]).toMatchObject({
+      path: '/workspaces/acme/identifiers',
+      query: { project: 'web', pipeline: 'main-only' }
+    })
+  })
+
+  it('says at once that Buddy knows no such pipeline when its 200 has no pipeline_id', async () => {
+    const { client: c, clock } = client()
+    const error = await c.resolvePipelineId('acme', 'web', 'nope').then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error).toBeInstanceOf(BuddyApiError)
+    expect(error?.message).toBe(
+      'Buddy knows no pipeline with the identifier "nope" in project "web" of workspace "acme" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline\'s identifier (as in the pipeline\'s URL in Buddy), not its display name; or give "pipeline-id".'
+    )
+    // Buddy's answer was an identifiers answer (IdsView), only without the id.
+    expect(sim.requests).toHaveLength(1)
+    expect(clock.sleeps).toEqual([])
+  })
+
+  it('retries an answer that is no identifiers answer at all', async () => {
+    const { client: c, clock } = client()
+    sim.fault({ path: '/identifiers', kind: 'shape' })
+    await expect(c.resolvePipelineId('acme', 'web', 'deploy')).resolves.toBe(1)
+    expect(sim.requests).toHaveLength(2)
+    expect(clock.sleeps).toHaveLength(1)
+  })
+})
+
+describe('OIDC exchange', () => {
+  it.each(['json-string', 'token', 'access_token', 'buddy_token', 'text'])(
+    'reads the token from an answer with %s',
+    async answer => {
+      sim.config.oidc.answer = answer
+      const { client: c } = client({ token: undefined })
+      await expect(
+        c.exchangeOidcToken(sim.config.oidc.providerId, sim.config.github.idToken)
+      ).resolves.toBe('sim-oidc-buddy-token')
+      expect(sim.requests[0].headers.authorization).toBeUndefined()
+      expect(sim.requests[0].body).toEqual({
+        provider_id: sim.config.oidc.providerId,
+        web_identity_token: sim.config.github.idToken
+      })
+    }
+  )
+
+  it('names the provider id when Buddy does not know it', async () => {
+    const { client: c } = client({ token: undefined })
+    await expect(c.exchangeOidcToken('nope', 'jwt')).rejects.toThrow(/"provider-id" \("nope"\)/)
+  })
+})
+
+describe('buddyMessageOf', () => {
+  it.each([
+    ['{"errors":[{"message":"a"},{"message":"b"}]}', 'a; b'],
+    ['{"error":"x"}', 'x'],
+    ['<html><body>oops</body></html>', 'an HTML page instead of JSON'],
+    ['plain\ntext\u001b[31m', 'plain text [31m'],
+    ['', undefined],
+    ['{}', undefined]
+  ])('%j → %j', (text, expected) => {
+    expect(buddyMessageOf(text)).toBe(expected)
+  })
+
+  it('keeps long messages short', () => {
+    expect(buddyMessageOf('x'.repeat(1000))).toHaveLength(300)
+  })
+})

@@ -1,0 +1,378 @@
+import { BuddyClient } from '../../src/buddy/client.js'
+import type { RunRequestBody } from '../../src/buddy/model.js'
+import {
+  isOurExecution,
+  isUnknownRevision,
+  JobCancelledError,
+  searchForRun,
+  startExecution
+} from '../../src/buddy/start-execution.js'
+import { stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
+import { startSimulator } from '../support/buddy-simulator.mjs'
+import { fakeClock, recordingLog } from '../support/fake-clock.js'
+
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+let sim: Simulator
+beforeEach(async () => {
+  sim = await startSimulator()
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
+const REVISION = '1111111111111111111111111111111111111111'
+const COMMENT = 'GitHub Actions: o/r · CI #1 https://github.com/o/r/actions/runs/1'
+const MARKER = '[gh-step 1.1.deploy.0badc0de.00000001]'
+const body: RunRequestBody = {
+  to_revision: { revision: REVISION },
+  branch: { name: 'main' },
+  comment: withStepMarker(COMMENT, MARKER),
+  priority: 'NORMAL'
+}
+
+function setup(options: { requestTimeoutMs?: number; marker?: string; signal?: AbortSignal } = {}) {
+  const clock = fakeClock(Date.now())
+  const log = recordingLog()
+  const client = new BuddyClient({
+    baseUrl: new URL(sim.url),
+    token: 'sim-token',
+    clock,
+    log,
+    requestTimeoutMs: options.requestTimeoutMs
+  })
+  const marker = options.marker ?? MARKER
+  const notBeforeMs = clock.now()
+  return {
+    clock,
+    log,
+    client,
+    start: (b: RunRequestBody = body) =>
+      startExecution(client, ref, b, {
+        clock,
+        log,
+        marker,
+        notBeforeMs,
+        runsUrl: `${sim.url}/app/acme/web/pipelines/pipeline/1`,
+        signal: options.signal
+      })
+  }
+}
+const posts = () => sim.requests.filter(r => r.method === 'POST')
+const lists = () => sim.requests.filter(r => r.method === 'GET' && r.path.endsWith('/executions'))
+
+describe('the run request', () => {
+  it('creates one run and returns it', async () => {
+    const { start } = setup()
+    const execution = await start()
+    expect(execution).toMatchObject({ id: 1, status: 'INPROGRESS', branch: { name: 'main' } })
+    expect(posts()).toHaveLength(1)
+    expect(posts()[0]?.body).toEqual(body)
+    expect(sim.executions(1)).toHaveLength(1)
+  })
+
+  describe('is sent again where nothing can have been created', () => {
+    it('after a 429, honouring Retry-After', async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '4', times: 2 })
+      const { start, clock } = setup()
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      // Retry-After plus a spread (fake random: 0.5 of 1 s), so that jobs do not come back together.
+      expect(clock.sleeps).toEqual([4500, 4500])
+      expect(sim.executions(1)).toHaveLength(1)
+    })
+
+    it('after any number of 429s while the step has time: a 429 is not a failed try', async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '2', times: 20 })
+      const { start, clock } = setup()
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      expect(posts()).toHaveLength(21)
+      expect(clock.sleeps.every(ms => ms >= 2000 && ms <= 3000)).toBe(true)
+      expect(sim.executions(1)).toHaveLength(1)
+    })
+
+    it('until the rate-limit waits add up to more than the step allows', async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '50', times: 1000 })
+      const { start, clock } = setup()
+      await expect(start()).rejects.toThrow(/rate limit.*\(429\).*Waited \d+ s over 5 such answers/)
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5 * 60_000)
+      expect(sim.executions(1)).toHaveLength(0)
+    })
+
+    it('waits the rate limit out by X-Rate-Limit-Reset on a 429', async () => {
+      const { start, clock } = setup()
+      const reset = String(Math.ceil(clock.now() / 1000) + 20)
+      sim.fault({ method: 'POST', kind: '429', headers: { 'X-Rate-Limit-Reset': reset } })
+      await start()
+      expect(clock.sleeps).toHaveLength(1)
+      expect(clock.sleeps[0]).toBeGreaterThanOrEqual(19_000)
+      expect(clock.sleeps[0]).toBeLessThanOrEqual(24_000)
+    })
+
+    it('after a refused connection', async () => {
+      const url = sim.url
+      await sim.close()
+      const clock = fakeClock(Date.now())
+      const log = recordingLog()
+      let restarted: Simulator | undefined
+      const client = new BuddyClient({ baseUrl: new URL(url), token: 'sim-token', clock, log })
+      // The server comes back during the first pause.
+      clock.sleep = async (ms: number) => {
+        clock.sleeps.push(ms)
+        restarted ??= await startSimulator({ port: Number(new URL(url).port) })
+      }
+      await expect(
+        startExecution(client, ref, body, { clock, log, marker: MARKER, notBeforeMs: clock.now() })
+      ).resolves.toMatchObject({ id: 1 })
+      expect(log.lines.join('\n')).toMatch(/ECONNREFUSED.*Sending the run request again/)
+      expect(restarted?.executions(1)).toHaveLength(1)
+      sim = restarted as Simulator
+    })
+
+    it('while Buddy does not know the revision yet, for about a minute', async () => {
+      sim.setUnknownRevision(REVISION, 3)
+      const { start, log } = setup()
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      expect(posts()).toHaveLength(4)
+      expect(log.lines.filter(l => l.startsWith('Buddy does not know revision'))).toHaveLength(3)
+      expect(sim.executions(1)).toHaveLength(1)
+    })
+
+    it('backing off while the revision is unknown, with its own count', async () => {
+      // Two 429s first: they must not make the unknown-revision pauses start any later.
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '1', times: 2 })
+      sim.setUnknownRevision(REVISION, 1000)
+      const { start, clock } = setup()
+      await expect(start()).rejects.toThrow(/does not know revision/)
+      const unknownRevisionPauses = clock.sleeps.slice(2)
+      // Fake random 0.5: 0.55 of 2 s, 4 s, 8 s, 15 s (the cap), ... until the minute is used.
+      expect(unknownRevisionPauses.slice(0, 4)).toEqual([1100, 2200, 4400, 8250])
+      // Not a request every 1.1 s for a minute (55, as before the backoff): a dozen at most.
+      expect(posts().length).toBeLessThanOrEqual(2 + 13)
+    })
+
+    it('and gives up on an unknown revision with a clear message', async () => {
+      sim.setUnknownRevision(REVISION, 1000)
+      const { start, clock } = setup()
+      await expect(start()).rejects.toThrow(
+        /Buddy does not know revision 1{40} after 6\d s: is it pushed/
+      )
+      const waited = clock.sleeps.reduce((a, b) => a + b, 0)
+      expect(waited).toBeGreaterThanOrEqual(60_000)
+      expect(waited).toBeLessThan(70_000)
+    })
+
+    it('but a rate limit longer than the step waits fails at once', async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '900' })
+      const { start } = setup()
+      await expect(start()).rejects.toThrow(/asks to wait 900 s/)
+      expect(posts()).toHaveLength(1)
+    })
+  })
+
+  describe('after an ambiguous failure, looks for the run before sending again', () => {
+    it.each(['error-after', 'reset-after', 'bad-json', 'empty', 'shape'])(
+      'finds the run a %s created, and sends nothing more',
+      async kind => {
+        sim.fault({ method: 'POST', kind })
+        const { start, log } = setup()
+        await expect(start()).resolves.toMatchObject({ id: 1, branch: { name: 'main' } })
+        expect(posts()).toHaveLength(1)
+        expect(lists().length).toBeGreaterThanOrEqual(1)
+        expect(sim.executions(1)).toHaveLength(1)
+        expect(log.lines.join('\n')).toMatch(/Found run #1, created by that request/)
+      }
+    )
+
+    it('finds the run after a request that timed out', async () => {
+      sim.fault({ method: 'POST', kind: 'hang', stage: 'after' })
+      const { start } = setup({ requestTimeoutMs: 300 })
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      expect(posts()).toHaveLength(1)
+      expect(sim.executions(1)).toHaveLength(1)
+    })
+
+    it.each(['500', '502', '503', '504', 'reset-before'])(
+      'sends again once sure that a %s created nothing: one run in all',
+      async kind => {
+        sim.fault({ method: 'POST', kind })
+        const { start } = setup()
+        await expect(start()).resolves.toMatchObject({ id: 1 })
+        expect(posts()).toHaveLength(2)
+        expect(lists()).toHaveLength(2) // looked twice before sending again
+        expect(sim.executions(1)).toHaveLength(1)
+      }
+    )
+
+    it('does not adopt a run that started before the step, even with its marker', async () => {
+      // A run from ten minutes ago (by Buddy's clock) carrying the same marker and commit.
+      sim.config.now = () => Date.now() - 10 * 60_000
+      await setup().start()
+      sim.config.now = () => Date.now()
+      sim.fault({ method: 'POST', kind: '500' })
+      const second = await setup().start()
+      expect(second.id).toBe(2)
+    })
+
+    it("never adopts a matrix sibling's run after a 502: its own run, once", async () => {
+      // Two jobs of a matrix over ENV=staging,prod: same workflow run, job, commit and branch.
+      const env = { GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'deploy' }
+      const bodyFor = (value: string) => {
+        const plain = { ...body, comment: COMMENT, variables: [{ key: 'ENV', value }] }
+        const marker = stepMarker(env, plain)
+        return { marker, body: { ...plain, comment: withStepMarker(COMMENT, marker) } }
+      }
+      const staging = bodyFor('staging')
+      const prod = bodyFor('prod')
+      expect(staging.marker).not.toBe(prod.marker)
+      const prodStep = setup({ marker: prod.marker })
+      const stagingStep = setup({ marker: staging.marker })
+      const prodRun = await prodStep.start(prod.body)
+      // The staging job's POST meets a 502 from a proxy in front of Buddy: nothing was created.
+      sim.fault({ method: 'POST', kind: '502' })
+      const stagingRun = await stagingStep.start(staging.body)
+      expect(stagingRun.id).not.toBe(prodRun.id)
+      expect(sim.executions(1).map(e => e.body.variables[0].value)).toEqual(['prod', 'staging'])
+      expect(stagingStep.log.lines.join('\n')).toMatch(/No run was created by that request/)
+    })
+
+    it('never sends again when it cannot tell whether a run was created', async () => {
+      sim.fault({ method: 'POST', kind: 'error-after' })
+      sim.fault({ method: 'GET', path: '/executions', kind: '403' })
+      const { start } = setup()
+      await expect(start()).rejects.toThrow(
+        /Whether a run was created is unknown \(the pipeline's runs could not be listed: .*403.*\), so the request is not sent again, to avoid a second run\. Check the pipeline's runs in Buddy: http:\/\/127\.0\.0\.1:\d+\/app\/acme\/web\/pipelines\/pipeline\/1/
+      )
+      expect(posts()).toHaveLength(1)
+      expect(sim.executions(1)).toHaveLength(1)
+    })
+
+    it('fails with the link rather than guess when the list hides comments', async () => {
+      sim.config.listWithoutComments = true
+      sim.fault({ method: 'POST', kind: '502', stage: 'after' })
+      const { start } = setup()
+      await expect(start()).rejects.toThrow(
+        /show no comment or start date.*not sent again.*Check the pipeline's runs in Buddy: http/
+      )
+      expect(posts()).toHaveLength(1)
+    })
+
+    it('when the job is cancelled during a 429 wait: stops, and says no run can exist', async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '30' })
+      const controller = new AbortController()
+      const { start, clock } = setup({ signal: controller.signal })
+      clock.sleep = async (_ms, signal) => {
+        controller.abort(new Error('SIGINT'))
+        if (signal?.aborted) throw signal.reason
+      }
+      const error = await start().catch(e => e as JobCancelledError)
+      expect(error).toBeInstanceOf(JobCancelledError)
+      expect(error.mayHaveCreated).toBe(false)
+      expect(posts()).toHaveLength(1)
+      expect(sim.executions(1)).toHaveLength(0)
+    })
+
+    it('when the job is cancelled while looking for a run: says one may exist', async () => {
+      sim.fault({ method: 'POST', kind: '500' })
+      const controller = new AbortController()
+      const { start, clock } = setup({ signal: controller.signal })
+      clock.sleep = async (_ms, signal) => {
+        controller.abort(new Error('SIGINT'))
+        if (signal?.aborted) throw signal.reason
+      }
+      const error = await start().catch(e => e as JobCancelledError)
+      expect(error).toBeInstanceOf(JobCancelledError)
+      expect(error.mayHaveCreated).toBe(true)
+      expect(posts()).toHaveLength(1)
+    })
+
+    it('stops after two sends that both failed', async () => {
+      sim.fault({ method: 'POST', kind: '500', times: 5 })
+      const { start } = setup()
+      await expect(start()).rejects.toThrow(/No run was created; gave up after 2 run requests/)
+      expect(posts()).toHaveLength(2)
+      expect(sim.executions(1)).toHaveLength(0)
+    })
+  })
+
+  it.each<[string, () => void, RegExp]>([
+    ['a 400', () => undefined, /Buddy answered 400.*Branch, tag or pull request is required/],
+    [
+      'a 403',
+      () => (sim.config.tokens['sim-token'] = ['PIPELINE_READ']),
+      /403 Forbidden.*PIPELINE_RUN, older name EXECUTION_RUN/
+    ]
+  ])('fails at once on %s, without sending again', async (_name, arrange, message) => {
+    arrange()
+    const { start } = setup()
+    await expect(start({ ...body, branch: undefined })).rejects.toThrow(message)
+    expect(posts()).toHaveLength(1)
+  })
+})
+
+describe('isUnknownRevision', () => {
+  it.each<[number, string | undefined, string, boolean]>([
+    [400, 'Revision 1111111 not found in the repository', REVISION, true],
+    [404, `Commit ${REVISION} does not exist`, REVISION, true],
+    [422, 'Unknown revision', REVISION, true],
+    [400, 'Branch, tag or pull request is required', REVISION, false],
+    [404, 'Pipeline not found', REVISION, false],
+    [400, 'Revision not found', 'HEAD', false],
+    [403, `Revision ${REVISION} not found`, REVISION, false],
+    [500, `Revision ${REVISION} not found`, REVISION, false]
+  ])('%d %j', (status, message, revision, expected) => {
+    expect(isUnknownRevision(status, message, revision)).toBe(expected)
+  })
+})
+
+describe('isOurExecution', () => {
+  const stepBegan = Date.parse('2026-11-27T12:00:00Z')
+  const ours = {
+    id: 5,
+    status: 'INPROGRESS',
+    comment: body.comment,
+    branch: { name: 'main' },
+    to_revision: { revision: REVISION },
+    start_date: '2026-11-27T12:00:01Z'
+  }
+  const identity = { marker: MARKER, notBeforeMs: stepBegan, body }
+  it.each<[string, object, boolean]>([
+    ['the same request', {}, true],
+    ['a custom comment that keeps the marker', { comment: `Deploy! ${MARKER}` }, true],
+    ['the same comment text, without the marker', { comment: COMMENT }, false],
+    [
+      "a matrix sibling's marker",
+      { comment: withStepMarker(COMMENT, '[gh-step 1.1.deploy.0badc0de.00000002]') },
+      false
+    ],
+    ['another branch', { branch: { name: 'dev' } }, false],
+    ['another commit', { to_revision: { revision: '2222222' } }, false],
+    ['started well before the step began', { start_date: '2026-11-27T11:50:00Z' }, false],
+    ['within the clock allowance', { start_date: '2026-11-27T11:59:00Z' }, true],
+    ['a list entry without comment', { comment: undefined }, false],
+    ['a list entry with an empty comment', { comment: '' }, false],
+    ['a list entry without start date', { start_date: undefined }, false]
+  ])('%s → %s', (_name, change, expected) => {
+    expect(isOurExecution({ ...ours, ...change }, identity)).toBe(expected)
+  })
+})
+
+describe('searchForRun', () => {
+  it('reads further pages until runs older than the step', async () => {
+    const { client, clock } = setup()
+    const notBeforeMs = clock.now() - 60_000
+    for (let i = 0; i < 45; i++) {
+      await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          to_revision: { revision: REVISION },
+          branch: { name: 'main' },
+          comment: i === 0 ? body.comment : `other ${i}`
+        })
+      })
+    }
+    const found = await searchForRun(client, ref, { marker: MARKER, notBeforeMs })
+    expect(found).toMatchObject({ kind: 'found', execution: { id: 1 } })
+    expect(lists().map(r => r.query.page)).toEqual(['1', '2', '3'])
+  })
+})

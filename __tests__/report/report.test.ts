@@ -1,0 +1,185 @@
+/**
+ * What a followed run leaves behind: the variables output, and failed actions' error messages in
+ * the annotation and the job summary. @actions/core is recorded (support/fake-core.ts).
+ */
+import { jest } from '@jest/globals'
+import type { ActionExecution, Execution } from '../../src/buddy/model.js'
+import type { FollowReport } from '../../src/follow/follow-run.js'
+import { createFakeCore } from '../support/fake-core.js'
+import { followDefaults } from '../support/simulator.js'
+
+const fake = createFakeCore()
+jest.unstable_mockModule('@actions/core', () => fake.module)
+const {
+  ERROR_MESSAGE_LIMIT,
+  escapeSummaryText,
+  failedActions,
+  failureMessage,
+  reportFinished,
+  shortText,
+  writeFinalSummary
+} = await import('../../src/report/report.js')
+
+beforeEach(() => fake.reset())
+
+const action = (name: string, status: string, more: Partial<ActionExecution> = {}) => ({
+  action: { id: name.length, name },
+  status,
+  ...more
+})
+const execution = (status: string, actions: ActionExecution[]): Execution => ({
+  id: 7,
+  status,
+  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
+  action_executions: actions
+})
+const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): FollowReport => ({
+  outcome,
+  execution: e,
+  statusWhenEnded: e.status,
+  durationMs: 65_000,
+  cancelled: false
+})
+const started = (e: Execution) => ({
+  execution: e,
+  pipelineId: 1,
+  pipelineName: 'Deploy',
+  description: 'branch main',
+  revision: 'a'.repeat(40)
+})
+
+describe('the variables output', () => {
+  const deployed = execution('SUCCESSFUL', [
+    action('Build', 'SUCCESSFUL', { outputted_variables: [{ key: 'VERSION', value: '1.0' }] }),
+    action('Deploy', 'SUCCESSFUL', {
+      outputted_variables: [
+        { key: 'DEPLOY_URL', value: 'https://preview-42.example.com' },
+        { key: 'VERSION', value: '1.0.1' },
+        { key: 'bad key::warning::x', value: 'v1' },
+        { key: 'API_KEY', value: 'k3y-v4lue-0f-a-secret', encrypted: true }
+      ]
+    })
+  ])
+
+  it('is set once the run has ended: a JSON object, the later action winning', () => {
+    reportFinished(report(deployed), followDefaults())
+    expect(JSON.parse(fake.record.outputs.variables as string)).toEqual({
+      DEPLOY_URL: 'https://preview-42.example.com',
+      VERSION: '1.0.1'
+    })
+    expect(fake.record.failed).toBeUndefined()
+  })
+
+  it('names the variables in the log, never their values', () => {
+    reportFinished(report(deployed), followDefaults())
+    expect(fake.record.infoLines).toContain('Variables the run exported: VERSION, DEPLOY_URL')
+    const log = fake.record.log.filter(l => !l.startsWith('::add-mask::')).join('\n')
+    for (const value of ['preview-42', '1.0.1', 'v1', 'k3y-v4lue']) {
+      expect(log).not.toContain(value)
+    }
+  })
+
+  it('leaves out a key that is not a name, with a notice', () => {
+    reportFinished(report(deployed), followDefaults())
+    const notices = fake.record.log.filter(l => l.startsWith('::notice::'))
+    expect(notices).toEqual([
+      '::notice::Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): "bad key::warning::x". It is left out of the variables output.'
+    ])
+  })
+
+  it('masks and leaves out a variable Buddy marks encrypted', () => {
+    reportFinished(report(deployed), followDefaults())
+    expect(fake.record.secrets).toEqual(['k3y-v4lue-0f-a-secret'])
+    expect(fake.record.outputs.variables).not.toContain('API_KEY')
+    expect(fake.record.infoLines.join('\n')).toContain(
+      'Buddy marks the variable "API_KEY" as encrypted: it is masked and left out of the variables output.'
+    )
+  })
+
+  it('is set for a failed run too: it has ended', () => {
+    const failed = execution('FAILED', [
+      action('Deploy', 'FAILED', { outputted_variables: [{ key: 'STAGE', value: 'migrate' }] })
+    ])
+    reportFinished(report(failed), followDefaults())
+    expect(fake.record.outputs.variables).toBe('{"STAGE":"migrate"}')
+  })
+
+  it.each<FollowReport['outcome']>(['timed-out', 'job-cancelled', 'needs-approval'])(
+    'is not set when the wait ended before the run (%s)',
+    outcome => {
+      reportFinished(report(deployed, outcome), followDefaults())
+      expect(fake.record.outputs).not.toHaveProperty('variables')
+      expect(fake.record.secrets).toEqual([])
+      expect(fake.record.log.filter(l => l.startsWith('::notice::'))).toEqual([])
+    }
+  )
+})
+
+describe("failed actions' error messages", () => {
+  const longMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
+  const failed = execution('FAILED', [
+    action('Build', 'SUCCESSFUL'),
+    action('Deploy *prod* <b>', 'FAILED', { error_message: longMessage }),
+    action('Notify', 'TERMINATED'),
+    action('Later', 'ENQUEUED', { error_message: 'not failed: never shown' })
+  ])
+
+  it('are shortened: one line, no control characters, at most 300 characters', () => {
+    const short = shortText(longMessage)
+    expect([...short]).toHaveLength(ERROR_MESSAGE_LIMIT)
+    expect(short.endsWith('…')).toBe(true)
+    expect(short.startsWith('Deployment failed: [31mconnection refused [0m xxx')).toBe(true)
+    // eslint-disable-next-line no-control-regex
+    expect(short).not.toMatch(/[\u0000-\u001f\u007f]/)
+    expect(shortText('  short\r\n message ')).toBe('short message')
+  })
+
+  it('come with each failed action, in run order', () => {
+    expect(failedActions(failed)).toEqual([
+      { name: 'Deploy *prod* <b>', status: 'FAILED', error: shortText(longMessage) },
+      { name: 'Notify', status: 'TERMINATED', error: undefined }
+    ])
+  })
+
+  it('are in the annotation, after the failed actions and the link', () => {
+    const message = failureMessage(report(failed), followDefaults()) as string
+    const [first, ...rest] = message.split('\n')
+    expect(first).toBe(
+      'Buddy run #7 ended FAILED after 1m5s; failed actions: Deploy *prod* <b>, Notify. https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc'
+    )
+    expect(rest).toEqual([`Deploy *prod* <b>: ${shortText(longMessage)}`])
+    reportFinished(report(failed), followDefaults())
+    expect(fake.record.failed).toBe(message)
+  })
+
+  it('are in the job summary, escaped', async () => {
+    await writeFinalSummary(started(failed), report(failed))
+    const html = fake.record.summary.join('\n')
+    expect(html).toContain(
+      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longMessage))}</li>`
+    )
+    expect(html).not.toContain('Notify</strong>')
+    expect(html).not.toContain('never shown')
+  })
+
+  it('leave the summary alone when no failed action has one', async () => {
+    await writeFinalSummary(
+      started(execution('SUCCESSFUL', [action('Build', 'SUCCESSFUL')])),
+      report(execution('SUCCESSFUL', []))
+    )
+    expect(fake.record.summary.join('\n')).not.toContain('Failed actions')
+  })
+})
+
+describe('escapeSummaryText', () => {
+  it.each([
+    ['plain text 42', 'plain text 42'],
+    ['<script>&', '&#60;script&#62;&#38;'],
+    ['**bold** _it_ `code`', '&#42;&#42;bold&#42;&#42; &#95;it&#95; &#96;code&#96;'],
+    ['[link](https://x)', '&#91;link&#93;&#40;https://x&#41;'],
+    ['a | b', 'a &#124; b'],
+    ['@team ~~x~~ #1 ![i]', '&#64;team &#126;&#126;x&#126;&#126; &#35;1 &#33;&#91;i&#93;']
+  ])('%j → %j', (text, escaped) => {
+    expect(escapeSummaryText(text)).toBe(escaped)
+  })
+})

@@ -1,0 +1,38 @@
+import * as core from '@actions/core'
+import type { Clock } from '../clock.js'
+import { BuddyClient } from './client.js'
+import { log } from '../report/log.js'
+import { CredentialsError, resolveApiBase, resolveTokenSource } from './credentials.js'
+import type { Settings } from '../inputs/settings.js'
+import type { EventContext } from '../github/run-target.js'
+
+/** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
+export async function connect(
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  event: EventContext,
+  clock: Clock,
+  requestTimeoutMs?: number
+): Promise<BuddyClient> {
+  const baseUrl = resolveApiBase(settings, env)
+  core.debug(`Buddy API: ${baseUrl.href}`)
+  const source = resolveTokenSource(settings, env, event)
+  if (source.kind === 'token') {
+    // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
+    if (source.from === 'BUDDY_TOKEN') core.setSecret(source.token)
+    core.debug(`Buddy token from ${source.from}.`)
+    return new BuddyClient({ baseUrl, token: source.token, clock, log, requestTimeoutMs })
+  }
+  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+    throw new CredentialsError(
+      'No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".'
+    )
+  }
+  // getIDToken masks the GitHub token itself.
+  const webIdentityToken = await core.getIDToken(source.audience)
+  const exchange = new BuddyClient({ baseUrl, clock, log, requestTimeoutMs })
+  const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken)
+  core.setSecret(token)
+  log.info('Exchanged the GitHub OIDC token for a Buddy token.')
+  return new BuddyClient({ baseUrl, token, clock, log, requestTimeoutMs })
+}

@@ -1,0 +1,197 @@
+import { actionExecutionId, fetchActionLog } from './action-logs.js'
+import type { Clock } from '../clock.js'
+import type { BuddyClient, Logger, PipelineRef } from '../buddy/client.js'
+import { statusKind, type ActionExecution, type Execution } from '../buddy/model.js'
+import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from './wait-loop.js'
+import { formatDuration } from '../inputs/duration.js'
+import type { FollowSettings } from '../inputs/settings.js'
+import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
+
+/**
+ * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
+ * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
+ */
+
+export interface LogOutput extends Logger {
+  /** Prints text from Buddy, in a group, so that none of it can act as a workflow command. */
+  printUntrusted(title: string, lines: string[]): void
+}
+
+export interface FollowReport {
+  outcome: WaitOutcome
+  /** The run as last seen (after a cancel, as the cancel's answer shows it). */
+  execution: Execution
+  /** The status seen when the wait ended, before any cancel. */
+  statusWhenEnded: string
+  /** The run's own duration where Buddy gives it, else how long it was followed. */
+  durationMs: number
+  /** The run was cancelled by this step (timeout or cancelled job). */
+  cancelled: boolean
+  cancelProblem?: string
+  /** The fault that kept the status from being read when the wait ended. */
+  problem?: string
+  paused?: { status: string; action?: string }
+}
+
+export interface FollowRunDeps {
+  client: BuddyClient
+  ref: PipelineRef
+  clock: Clock
+  out: LogOutput
+  /** Aborted when the job is cancelled (maybe already, while the run request was answered). */
+  signal?: AbortSignal
+  /** Called right before a cancel is sent, so that the post step never sends a second one. */
+  onCancelSending?: () => void
+}
+
+export async function followRun(
+  started: Execution,
+  settings: FollowSettings,
+  deps: FollowRunDeps
+): Promise<FollowReport> {
+  const { client, ref, clock, out } = deps
+  const startedAt = clock.now()
+  if (deps.signal?.aborted) {
+    // The job was cancelled while the run request was answered: no following, just the cancel.
+    return finish(
+      started,
+      { outcome: 'job-cancelled', execution: started },
+      settings,
+      deps,
+      startedAt
+    )
+  }
+  out.info(
+    `Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`
+  )
+  const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
+  const logs = new ActionLogPrinter(deps, started.id)
+
+  const result: WaitResult = await waitForRunEnd(
+    limitMs =>
+      client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+      }),
+    started,
+    {
+      clock,
+      log: out,
+      timeoutMs: settings.timeoutMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      onApproval: settings.onApproval,
+      signal: deps.signal,
+      rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+      onUpdate: async execution => {
+        for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
+        if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+      }
+    }
+  )
+
+  return finish(started, result, settings, deps, startedAt, logs)
+}
+
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function finish(
+  started: Execution,
+  result: WaitResult,
+  settings: FollowSettings,
+  deps: FollowRunDeps,
+  startedAt: number,
+  logs = new ActionLogPrinter(deps, started.id)
+): Promise<FollowReport> {
+  const { client, ref, clock, out } = deps
+  let execution = result.execution
+  let cancelled = false
+  let cancelProblem: string | undefined
+  const cancel =
+    (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
+    (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel)
+  if (cancel && statusKind(execution.status) !== 'final') {
+    out.info(`Cancelling run #${execution.id} in Buddy.`)
+    deps.onCancelSending?.()
+    try {
+      execution = await client.cancelExecution(ref, execution.id)
+      cancelled = true
+    } catch (error) {
+      cancelProblem = (error as Error).message
+    }
+  }
+
+  if (result.outcome === 'finished') {
+    if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+    if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
+      await logs.printFinished(execution, 'tail', a => a.status === 'FAILED')
+    }
+  }
+
+  return {
+    outcome: result.outcome,
+    execution,
+    statusWhenEnded: result.execution.status,
+    durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
+    cancelled,
+    cancelProblem,
+    problem: result.problem,
+    paused: result.paused
+  }
+}
+
+/** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
+class ActionLogPrinter {
+  private readonly printed = new Set<string>()
+  private unavailableSaid = false
+
+  constructor(
+    private readonly deps: FollowRunDeps,
+    private readonly executionId: number
+  ) {}
+
+  async printFinished(
+    execution: Execution,
+    mode: 'tail' | 'all',
+    which: (a: ActionExecution) => boolean = () => true
+  ): Promise<void> {
+    const actions = execution.action_executions ?? []
+    for (const [index, action] of actions.entries()) {
+      if (!action.status || statusKind(action.status) !== 'final' || !which(action)) continue
+      if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status)) continue
+      const id = actionExecutionId(action)
+      const name = actionName(action, index)
+      if (!id) {
+        this.sayUnavailable("Buddy's answer does not identify the actions' runs")
+        return
+      }
+      if (this.printed.has(id)) continue
+      this.printed.add(id)
+      try {
+        const log = await fetchActionLog(
+          this.deps.client,
+          this.deps.ref,
+          this.executionId,
+          id,
+          mode
+        )
+        const title =
+          mode === 'tail'
+            ? `Log of ${name} (${action.status})${log.skipped ? `: last ${log.lines.length} lines` : ''}`
+            : `Log of ${name} (${action.status})`
+        const lines = log.truncated
+          ? [...log.lines, `[cut after ${log.lines.length} lines]`]
+          : log.lines
+        this.deps.out.printUntrusted(title, lines)
+      } catch (error) {
+        this.sayUnavailable((error as Error).message)
+        return
+      }
+    }
+  }
+
+  private sayUnavailable(why: string) {
+    if (this.unavailableSaid) return
+    this.unavailableSaid = true
+    this.deps.out.info(
+      `Buddy's action logs are unavailable here (${why}); see them on the run's page.`
+    )
+  }
+}

@@ -1,0 +1,223 @@
+import { backoffDelay, rateLimitDelay } from '../buddy/backoff.js'
+import type { Clock } from '../clock.js'
+import { BuddyApiError, type Logger } from '../buddy/client.js'
+import { pausedStatus, statusKind, type Execution } from '../buddy/model.js'
+
+/**
+ * The wait loop: reads the run's status until it is final, the timeout passes, the job is
+ * cancelled (signal), or the run pauses for a person and the user asked to fail then.
+ * Time and pauses come from the injected clock, so tests never sleep.
+ */
+
+export interface WaitOptions {
+  clock: Clock
+  log: Logger
+  timeoutMs: number
+  pollIntervalMs: number
+  onApproval: 'wait' | 'fail'
+  /** Aborted when the GitHub job is cancelled. */
+  signal?: AbortSignal
+  /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
+  rateLimitPause?: () => number
+  /** The time limit of the status read sent once the timeout has passed (default 5 s). */
+  finalReadLimitMs?: number
+  /** Each status read, for progress lines. */
+  onUpdate?: (execution: Execution) => void | Promise<void>
+}
+
+export type WaitOutcome = 'finished' | 'timed-out' | 'job-cancelled' | 'needs-approval'
+
+export interface WaitResult {
+  outcome: WaitOutcome
+  /** The run as last seen. */
+  execution: Execution
+  /** When the wait ended: the last fault that kept the status from being read. */
+  problem?: string
+  paused?: { status: string; action?: string }
+}
+
+export class RunDeletedError extends Error {
+  override name = 'RunDeletedError'
+}
+
+/**
+ * The pause before read number `index` (from 0): 1 s, growing ×1.6 per read, with ±20 % jitter
+ * while it grows so that runners started together spread out; exactly the poll interval once
+ * reached, so that a long run costs (length ÷ interval) reads plus a handful.
+ */
+export function pollPause(index: number, pollIntervalMs: number, random: () => number): number {
+  const growing = 1000 * 1.6 ** Math.min(index, 40)
+  if (growing >= pollIntervalMs) return pollIntervalMs
+  return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())))
+}
+
+class Aborted extends Error {}
+
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work
+  // Once abandoned, its failure is of no interest.
+  work.catch(() => undefined)
+  if (signal.aborted) return Promise.reject(new Aborted())
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted())
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      value => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      error => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      }
+    )
+  })
+}
+
+/**
+ * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
+ * pacing suggests; only a 429's own wait (the fault delay) may be longer.
+ */
+export function nextPause(
+  read: number,
+  pollIntervalMs: number,
+  random: () => number,
+  rateLimitPauseMs = 0
+): number {
+  return Math.max(
+    pollPause(read, pollIntervalMs, random),
+    Math.min(rateLimitPauseMs, pollIntervalMs)
+  )
+}
+
+/**
+ * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
+ * timeout runs out is abandoned then, not at the request's own limit.
+ */
+export async function waitForRunEnd(
+  read: (limitMs: number) => Promise<Execution>,
+  initial: Execution,
+  options: WaitOptions
+): Promise<WaitResult> {
+  const { clock, log, signal } = options
+  const deadline = clock.now() + options.timeoutMs
+  let execution = initial
+  let reads = 0
+  let failures = 0
+  let rateLimited = 0
+  let faultDelay = 0
+  let problem: string | undefined
+  let approvalAnnounced = false
+  const unknownStatuses = new Set<string>()
+
+  /** What this status means for the loop; undefined: keep going. */
+  const judge = (): WaitResult | undefined => {
+    const kind = statusKind(execution.status)
+    if (kind === 'final') return { outcome: 'finished', execution }
+    if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
+      unknownStatuses.add(execution.status)
+      log.info(
+        `Buddy reports status "${execution.status}", unknown to this action: still following.`
+      )
+    }
+    const paused = pausedStatus(execution)
+    if (paused && options.onApproval === 'fail')
+      return { outcome: 'needs-approval', execution, paused }
+    if (paused && !approvalAnnounced) {
+      approvalAnnounced = true
+      log.warning(
+        `Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''}): approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`
+      )
+    }
+    if (!paused) approvalAnnounced = false
+    return undefined
+  }
+
+  const first = judge()
+  if (first) return first
+
+  for (;;) {
+    const left = deadline - clock.now()
+    if (left <= 0) return lastLook()
+    const pause =
+      failures > 0
+        ? faultDelay
+        : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.())
+    try {
+      await abortable(clock.sleep(Math.min(pause, left), signal), signal)
+      const limit = deadline - clock.now()
+      if (limit <= 0) return lastLook()
+      reads++
+      execution = await abortable(read(limit), signal)
+    } catch (error) {
+      if (error instanceof Aborted || signal?.aborted)
+        return { outcome: 'job-cancelled', execution }
+      if (!(error instanceof BuddyApiError)) throw error
+      if (error.status === 404) throw deleted()
+      if (!error.transient) throw error
+      failures++
+      problem = error.message
+      // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
+      // at most the poll interval, whatever a reset time in its headers says.
+      faultDelay =
+        error.status === 429
+          ? rateLimitDelay(error.retryAfterMs, rateLimited++, clock.random)
+          : Math.min(
+              error.retryAfterMs ??
+                backoffDelay(failures - 1, clock.random, 1000, options.pollIntervalMs),
+              options.pollIntervalMs
+            )
+      log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`)
+      continue
+    }
+    failures = 0
+    rateLimited = 0
+    problem = undefined
+    await options.onUpdate?.(execution)
+    const verdict = judge()
+    if (verdict) return verdict
+  }
+
+  function deleted() {
+    return new RunDeletedError(
+      `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
+    )
+  }
+
+  /**
+   * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+   * it ended, not cancelled and reported as timed out.
+   */
+  async function lastLook(): Promise<WaitResult> {
+    try {
+      execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal)
+      problem = undefined
+      await options.onUpdate?.(execution)
+    } catch (error) {
+      if (error instanceof Aborted || signal?.aborted)
+        return { outcome: 'job-cancelled', execution }
+      if (error instanceof BuddyApiError && error.status === 404) throw deleted()
+      if (!(error instanceof BuddyApiError)) throw error
+      problem = error.message
+    }
+    if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }
+    return { outcome: 'timed-out', execution, problem }
+  }
+}
+
+/**
+ * A longer pause when few requests are left in the rate limit's window: what is left is spread
+ * over the time until the window resets. 0 while there is plenty.
+ */
+export function rateLimitPause(
+  rate: { limit?: number; remaining?: number; resetAtMs?: number } | undefined,
+  now: number,
+  pollIntervalMs: number
+): number {
+  if (rate?.remaining === undefined) return 0
+  const low = Math.max(5, (rate.limit ?? 0) * 0.05)
+  if (rate.remaining > low) return 0
+  const untilReset = rate.resetAtMs !== undefined ? Math.max(0, rate.resetAtMs - now) : undefined
+  if (rate.remaining <= 0) return untilReset ?? 60_000
+  return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs
+}

@@ -1,0 +1,19 @@
+import * as core from '@actions/core'
+import {
+  INPUT_NAMES,
+  parseSettings,
+  secretValues,
+  UNTRIMMED_INPUTS,
+  type RawInputs,
+  type Settings
+} from './settings.js'
+
+/** Reads every input; secrets are masked before anything can print them. */
+export function readSettings(): Settings {
+  const raw = {} as RawInputs
+  for (const name of INPUT_NAMES) {
+    raw[name] = core.getInput(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) })
+  }
+  for (const secret of secretValues(raw)) core.setSecret(secret)
+  return parseSettings(raw)
+}

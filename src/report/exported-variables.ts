@@ -1,0 +1,48 @@
+import type { Execution } from '../buddy/model.js'
+
+/**
+ * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
+ * output. Pure. Keys and values are Buddy's text, untrusted: callers never print the values.
+ */
+
+/** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+export interface ExportedVariables {
+  /** Name → value; where actions export the same name, the later action's value. */
+  values: Record<string, string>
+  /** Keys left out because they are not names (in the order met, each once). */
+  invalidKeys: string[]
+  /**
+   * Variables Buddy marks `encrypted` (not in Buddy's schema, which has key and value only: read
+   * in case Buddy sends it). Left out of the output; their values are to be masked.
+   */
+  secrets: { key: string; value: string }[]
+}
+
+/**
+ * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
+ * so that a later action's value wins. Items without a string key and value are left out.
+ */
+export function exportedVariables(execution: Execution): ExportedVariables {
+  // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
+  const values = new Map<string, string>()
+  const invalidKeys = new Set<string>()
+  const secrets: { key: string; value: string }[] = []
+  for (const action of execution.action_executions ?? []) {
+    for (const variable of action.outputted_variables ?? []) {
+      const { key, value } = variable
+      if (typeof key !== 'string' || typeof value !== 'string') continue
+      if (variable.encrypted === true) {
+        secrets.push({ key, value })
+        // A later secret of the same name makes an earlier plain value stale: neither is given.
+        values.delete(key)
+      } else if (!VARIABLE_NAME.test(key)) {
+        invalidKeys.add(key)
+      } else {
+        values.set(key, value)
+      }
+    }
+  }
+  return { values: Object.fromEntries(values), invalidKeys: [...invalidKeys], secrets }
+}

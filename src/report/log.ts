@@ -1,0 +1,25 @@
+import * as core from '@actions/core'
+import type { Logger } from '../buddy/client.js'
+
+/**
+ * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
+ * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
+ * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
+ * warning lines are commands themselves, whose data the toolkit escapes.
+ */
+
+export function plain(text: string): string {
+  return text
+    .split('\n')
+    .map(line => {
+      const safe = line.replace(/##\[/g, '## [')
+      return safe.trimStart().startsWith('::') ? `› ${safe}` : safe
+    })
+    .join('\n')
+}
+
+export const log: Logger = {
+  debug: message => core.debug(message),
+  info: message => core.info(plain(message)),
+  warning: message => core.warning(message)
+}

@@ -1,0 +1,271 @@
+import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { EOL } from 'node:os'
+import type { Execution } from '../buddy/model.js'
+import { exportedVariables } from './exported-variables.js'
+import type { FollowReport } from '../follow/follow-run.js'
+import { formatDuration } from '../inputs/duration.js'
+import type { FollowSettings } from '../inputs/settings.js'
+import { log } from './log.js'
+import { actionName, actionRows, failedActionNames, oneLine } from '../follow/progress.js'
+
+/** What the user sees: step outputs, log lines and the job summary. */
+
+export interface StartedRun {
+  execution: Execution
+  pipelineId: number
+  pipelineName?: string
+  pipelineUrl?: string
+  /** e.g. "branch main", or "the pipeline's own ref refs/heads/main". */
+  description: string
+  revision: string
+}
+
+export function shortSha(revision: string): string {
+  return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision
+}
+
+export function runOutputs(run: StartedRun): Record<string, string> {
+  const { execution } = run
+  return {
+    'execution-id': String(execution.id),
+    'execution-url': execution.html_url ?? '',
+    'execution-api-url': execution.url ?? '',
+    status: execution.status,
+    'pipeline-id': String(run.pipelineId),
+    'pipeline-url': run.pipelineUrl ?? '',
+    revision: run.revision,
+    target: run.description
+  }
+}
+
+export function reportStarted(run: StartedRun): void {
+  for (const [name, value] of Object.entries(runOutputs(run))) core.setOutput(name, value)
+  const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)'
+  log.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`)
+}
+
+export async function writeSummary(run: StartedRun): Promise<void> {
+  const { execution } = run
+  const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
+  const link = execution.html_url ?? execution.url
+  core.summary
+    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
+    .addTable([
+      [
+        { data: 'Pipeline', header: true },
+        { data: 'Target', header: true },
+        { data: 'Revision', header: true },
+        { data: 'Status', header: true },
+        { data: 'Run', header: true }
+      ],
+      [
+        run.pipelineUrl
+          ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
+          : escapeHtml(pipeline),
+        escapeHtml(run.description),
+        `<code>${escapeHtml(shortSha(run.revision))}</code>`,
+        `<code>${escapeHtml(oneLine(execution.status))}</code>`,
+        link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
+      ]
+    ])
+  await core.summary.write()
+}
+
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+export function escapeSummaryText(text: string): string {
+  return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`)
+}
+
+/** The longest error message shown for one action (the whole is on the run's page). */
+export const ERROR_MESSAGE_LIMIT = 300
+
+/**
+ * Buddy's text (an action's error message, a variable's key) on one line, without control
+ * characters, cut to a readable length.
+ */
+export function shortText(text: string): string {
+  const line = oneLine(text).replace(/\s+/g, ' ')
+  const chars = [...line]
+  return chars.length > ERROR_MESSAGE_LIMIT
+    ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
+    : line
+}
+
+export interface FailedAction {
+  name: string
+  status: string
+  /** Buddy's error_message, shortened; undefined when Buddy gave none. */
+  error?: string
+}
+
+/** The run's failed (or terminated) actions, in run order, with why each failed. */
+export function failedActions(execution: Execution): FailedAction[] {
+  return (execution.action_executions ?? []).flatMap((a, i) => {
+    if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status)) return []
+    const error = a.error_message ? shortText(a.error_message) : ''
+    return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }]
+  })
+}
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+}
+
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+export function printUntrusted(title: string, lines: string[]): void {
+  const token = randomUUID().replace(/-/g, '')
+  core.startGroup(oneLine(title))
+  process.stdout.write(`::stop-commands::${token}${EOL}`)
+  for (const line of lines) process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`)
+  process.stdout.write(`::${token}::${EOL}`)
+  core.endGroup()
+}
+
+export function finishedOutputs(report: FollowReport): Record<string, string> {
+  return {
+    status: report.execution.status,
+    'timed-out': String(report.outcome === 'timed-out'),
+    duration: String(Math.round(report.durationMs / 1000)),
+    'failed-actions': failedActionNames(report.execution).join(', '),
+    // Only once the run has ended: a run still going may export more.
+    ...(report.outcome === 'finished' && {
+      variables: JSON.stringify(exportedVariables(report.execution).values)
+    })
+  }
+}
+
+function runLink(execution: Execution): string {
+  return execution.html_url ?? execution.url ?? `run #${execution.id}`
+}
+
+/** What ended the wait, in one sentence; undefined for a successful run. */
+export function failureMessage(report: FollowReport, settings: FollowSettings): string | undefined {
+  const { execution } = report
+  const id = `Buddy run #${execution.id}`
+  const link = runLink(execution)
+  const status = oneLine(execution.status)
+  const seen = oneLine(report.statusWhenEnded)
+  const cancelNote = report.cancelled
+    ? ` It was cancelled in Buddy (now ${status}).`
+    : report.cancelProblem
+      ? ` Cancelling it failed: ${report.cancelProblem}`
+      : ''
+  switch (report.outcome) {
+    case 'finished': {
+      if (execution.status === 'SUCCESSFUL') return undefined
+      const failed = failedActions(execution)
+      const why = failed
+        .filter(a => a.error)
+        .map(a => `\n${a.name}: ${a.error}`)
+        .join('')
+      return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`
+    }
+    case 'timed-out':
+      return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
+    case 'job-cancelled':
+      return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`
+    case 'needs-approval':
+      return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`
+  }
+}
+
+/** Outputs, log line, annotation and the step's result for a followed run. */
+export function reportFinished(report: FollowReport, settings: FollowSettings): void {
+  if (report.outcome === 'finished') reportExportedVariables(report.execution)
+  for (const [name, value] of Object.entries(finishedOutputs(report))) core.setOutput(name, value)
+  const message = failureMessage(report, settings)
+  if (!message) {
+    log.info(
+      `Buddy run #${report.execution.id} SUCCESSFUL in ${formatDuration(report.durationMs)}.`
+    )
+    return
+  }
+  const failedRun = report.outcome === 'finished'
+  if (failedRun && !settings.propagateFailure) {
+    core.error(message, { title: 'Buddy run failed' })
+    log.info(
+      'propagate-failure is false: the step stays green; the status output tells the result.'
+    )
+    return
+  }
+  core.setFailed(message)
+}
+
+/**
+ * What the log says of the variables the run exported: their names only (values are Buddy's
+ * text, never printed), a notice for each key left out, and secret values masked.
+ */
+function reportExportedVariables(execution: Execution): void {
+  const { values, invalidKeys, secrets } = exportedVariables(execution)
+  for (const secret of secrets) core.setSecret(secret.value)
+  for (const key of invalidKeys) {
+    core.notice(
+      `Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`,
+      { title: 'Variable left out' }
+    )
+  }
+  for (const secret of secrets) {
+    log.info(
+      `Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`
+    )
+  }
+  const names = Object.keys(values)
+  if (names.length > 0) log.info(`Variables the run exported: ${names.join(', ')}`)
+}
+
+export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
+  const { execution } = report
+  const link = execution.html_url ?? execution.url
+  const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
+  const outcome =
+    report.outcome === 'timed-out'
+      ? ' (timed out)'
+      : report.outcome === 'job-cancelled'
+        ? ' (job cancelled)'
+        : report.outcome === 'needs-approval'
+          ? ' (waits for approval)'
+          : ''
+  core.summary
+    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
+    .addRaw(
+      `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
+      true
+    )
+  const rows = actionRows(execution)
+  if (rows.length > 0) {
+    core.summary.addTable([
+      [
+        { data: 'Action', header: true },
+        { data: 'Status', header: true },
+        { data: 'Duration', header: true }
+      ],
+      ...rows.map(r => [
+        escapeHtml(r.name),
+        `<code>${escapeHtml(oneLine(r.status))}</code>`,
+        r.durationMs === undefined ? '' : formatDuration(r.durationMs)
+      ])
+    ])
+  }
+  const explained = failedActions(execution).filter(a => a.error)
+  if (explained.length > 0) {
+    core.summary.addRaw(
+      `<p><strong>Failed actions</strong></p><ul>${explained
+        .map(
+          a =>
+            `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error as string)}</li>`
+        )
+        .join('')}</ul>`,
+      true
+    )
+  }
+  await core.summary.write()
+}
