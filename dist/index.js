@@ -28374,7 +28374,10 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   JO: () => (/* binding */ serverRequestedDelay),
-/* harmony export */   nl: () => (/* binding */ rateLimitDelay)
+/* harmony export */   M: () => (/* binding */ MAX_SERVER_DELAY_MS),
+/* harmony export */   f9: () => (/* binding */ serverWaitTooLong),
+/* harmony export */   nl: () => (/* binding */ rateLimitDelay),
+/* harmony export */   oP: () => (/* binding */ RateLimitWaits)
 /* harmony export */ });
 /** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
 /**
@@ -28425,6 +28428,30 @@ function rateLimitDelay(serverMs, attempt, random) {
         return backoffDelay(attempt, random, 1000, 30_000);
     const spread = Math.min(5000, Math.max(1000, serverMs * 0.2));
     return serverMs + Math.round(spread * random());
+}
+/** The longest single wait the server may ask for (Retry-After) that this step sits through. */
+const MAX_SERVER_DELAY_MS = 60_000;
+/** Why a wait the server asks for is not waited out. */
+function serverWaitTooLong(serverMs) {
+    return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`;
+}
+/** The 429s one request has waited out: how many and how long, within a budget. */
+class RateLimitWaits {
+    budgetMs;
+    count = 0;
+    waitedMs = 0;
+    constructor(budgetMs) {
+        this.budgetMs = budgetMs;
+    }
+    /** The pause before trying again; undefined when it would go over the budget. */
+    next(serverMs, random) {
+        const delay = rateLimitDelay(serverMs, this.count, random);
+        if (this.waitedMs + delay > this.budgetMs)
+            return undefined;
+        this.count++;
+        this.waitedMs += delay;
+        return delay;
+    }
 }
 
 
@@ -28652,22 +28679,49 @@ function pipelinePath(ref) {
 function describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
+/** Classifies one try of a read; throws where no try can help. */
+function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
+    if (result.kind === 'network') {
+        const problem = describeNetworkFailure(result, ctx, host);
+        // A proxy or certificate problem is the runner's configuration: no try can fix it.
+        if (result.fatal)
+            throw new BuddyApiError(problem);
+        return { kind: 'fault', problem };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = parseAnswer(result.text, schema, parseText);
+        if (parsed.ok)
+            return { kind: 'read', value: parsed.value };
+        return {
+            kind: 'fault',
+            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+        };
+    }
+    const status = result.status;
+    const message = buddyMessageOf(result.text);
+    const problem = describeHttpFailure(status, message, ctx);
+    if (!isTransientStatus(status))
+        throw new BuddyApiError(problem, status, message);
+    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
+    if (wait !== undefined && wait > _backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_SERVER_DELAY_MS */ .M) {
+        throw new BuddyApiError(`${problem} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverWaitTooLong */ .f9)(wait)}`, status, message, true, wait);
+    }
+    return { kind: 'fault', problem, status, wait, message };
+}
 class BuddyClient {
     options;
     http;
     timeoutMs;
     readAttempts;
-    maxServerDelayMs;
     rateLimitBudgetMs;
     stallTimeoutMs;
     constructor(options) {
         this.options = options;
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
-        this.maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
         this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq(options.userAgent ?? 'buddy-run-pipeline-action', [], {
+        this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('buddy-run-pipeline-action', [], {
             allowRetries: false,
             allowRedirects: false,
             socketTimeout: this.timeoutMs,
@@ -28754,53 +28808,26 @@ class BuddyClient {
     async read(method, path, schema, ctx, options = {}) {
         const { clock, log } = this.options;
         const attempts = options.attempts ?? this.readAttempts;
-        const rateLimitBudgetMs = options.rateLimitBudgetMs ?? this.rateLimitBudgetMs;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        let rateLimited = 0;
-        let rateLimitWaitedMs = 0;
+        const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .RateLimitWaits */ .oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
         for (;;) {
             const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
-            let problem;
-            let status;
-            let wait;
-            if (result.kind === 'network') {
-                problem = describeNetworkFailure(result, ctx, this.host);
-                // A proxy or certificate problem is the runner's configuration: no try can fix it.
-                if (result.fatal)
-                    throw new BuddyApiError(problem);
-            }
-            else if (result.status >= 200 && result.status < 300) {
-                const parsed = parseAnswer(result.text, schema, options.parseText);
-                if (parsed.ok)
-                    return parsed.value;
-                problem = `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`;
-            }
-            else {
-                status = result.status;
-                const message = buddyMessageOf(result.text);
-                problem = describeHttpFailure(result.status, message, ctx);
-                if (!isTransientStatus(result.status)) {
-                    throw new BuddyApiError(problem, result.status, message);
+            const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
+            if (answer.kind === 'read')
+                return answer.value;
+            const { problem, status, wait, message } = answer;
+            if (status === 429) {
+                const delay = rateLimitWaits.next(wait, clock.random);
+                if (delay === undefined) {
+                    const waited = rateLimitWaits.count > 0
+                        ? ` Waited ${Math.round(rateLimitWaits.waitedMs / 1000)} s over ${rateLimitWaits.count} such answers.`
+                        : '';
+                    throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait);
                 }
-                wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), result.status);
-                if (wait !== undefined && wait > this.maxServerDelayMs) {
-                    throw new BuddyApiError(`${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`, result.status, message, true, wait);
-                }
-                if (result.status === 429) {
-                    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .rateLimitDelay */ .nl)(wait, rateLimited, clock.random);
-                    if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
-                        const waited = rateLimited > 0
-                            ? ` Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`
-                            : '';
-                        throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait);
-                    }
-                    rateLimited++;
-                    rateLimitWaitedMs += delay;
-                    log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-                    await clock.sleep(delay);
-                    continue;
-                }
+                log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
+                await clock.sleep(delay);
+                continue;
             }
             failures++;
             if (failures >= attempts) {
@@ -29232,9 +29259,9 @@ function pausedStatus(execution) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ JobCancelledError),
 /* harmony export */   FP: () => (/* binding */ startExecution),
-/* harmony export */   Xp: () => (/* binding */ searchForRun)
+/* harmony export */   lC: () => (/* binding */ findOurRun)
 /* harmony export */ });
-/* unused harmony exports isUnknownRevision, isOurExecution */
+/* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer */
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
 /* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
@@ -29243,6 +29270,18 @@ function pausedStatus(execution) {
 
 
 
+/** How long to keep asking while Buddy does not know the revision yet. */
+const UNKNOWN_REVISION_WAIT_MS = 60_000;
+/** Tries where the request never left this machine (refused connection, DNS). */
+const MAX_NOT_SENT_TRIES = 6;
+/** Sends after which an ambiguous failure is final. */
+const MAX_SENDS = 2;
+/** How long after the first send an ambiguous failure is final, whatever the count. */
+const MAX_SENDING_MS = 5 * 60_000;
+/** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
+const RATE_LIMIT_BUDGET_MS = 5 * 60_000;
+/** Pause before looking for our run in the list once more. */
+const LOOK_AGAIN_AFTER_MS = 3000;
 /** The job was cancelled while the run request waited; no run was returned. */
 class JobCancelledError extends Error {
     mayHaveCreated;
@@ -29336,15 +29375,44 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
         problem: `more than ${maxPages * perPage} runs started since this step began`
     };
 }
+/** Classifies one try of the run request. Pure. */
+function classifyRunAnswer(result, revision, ctx, host, nowMs) {
+    if (result.kind === 'network') {
+        const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
+        if (result.fatal)
+            return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(why) };
+        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk);
+        if (parsed.ok)
+            return { kind: 'created', execution: parsed.value };
+        return {
+            kind: 'ambiguous',
+            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
+        };
+    }
+    const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .buddyMessageOf */ .nw)(result.text);
+    if (result.status === 429) {
+        return {
+            kind: 'rate-limited',
+            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
+            message
+        };
+    }
+    if (isUnknownRevision(result.status, message, revision)) {
+        return { kind: 'unknown-revision', status: result.status, message };
+    }
+    const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
+    if (result.status < 500) {
+        return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(why, result.status, message) };
+    }
+    return { kind: 'ambiguous', why };
+}
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
-    const unknownRevisionWaitMs = options.unknownRevisionWaitMs ?? 60_000;
-    const maxRetries = options.maxRetries ?? 6;
-    const maxSends = options.maxSends ?? 2;
-    const maxServerDelayMs = options.maxServerDelayMs ?? 60_000;
-    const rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
+    const revision = body.to_revision.revision;
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
-    const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
     const ctx = {
         action: `run pipeline ${ref.pipelineId}`,
         notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
@@ -29352,12 +29420,10 @@ async function startExecution(client, ref, body, options) {
     };
     const firstSentAt = clock.now();
     // One count per cause of sending again.
-    let sends = 0;
-    let notSentRetries = 0;
-    let rateLimited = 0;
-    let rateLimitWaitedMs = 0;
-    let unknownRevisionTries = 0;
-    let unknownRevisionSince;
+    let ambiguousSends = 0;
+    let notSentTries = 0;
+    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .RateLimitWaits */ .oP(RATE_LIMIT_BUDGET_MS);
+    const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
     const pause = async (ms) => {
@@ -29373,98 +29439,97 @@ async function startExecution(client, ref, body, options) {
     for (;;) {
         if (signal?.aborted)
             throw new JobCancelledError(mayHaveCreated);
-        sends++;
         const result = await client.postExecution(ref, body);
-        let ambiguity;
-        if (result.kind === 'network' && result.fatal) {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host));
-        }
-        else if (result.kind === 'network' && !result.sent) {
-            sends--;
-            notSentRetries++;
-            const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
-            if (notSentRetries > maxRetries) {
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${why} Gave up after ${notSentRetries} tries.`, undefined, undefined, true);
-            }
-            const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(notSentRetries - 1, clock.random);
-            log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-            await pause(delay);
-            continue;
-        }
-        else if (result.kind === 'network') {
-            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, client.host);
-        }
-        else if (result.status >= 200 && result.status < 300) {
-            const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk);
-            if (parsed.ok)
-                return parsed.value;
-            ambiguity = `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`;
-        }
-        else {
-            const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .buddyMessageOf */ .nw)(result.text);
-            if (result.status === 429) {
-                sends--;
-                const server = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, clock.now(), 429);
-                if (server !== undefined && server > maxServerDelayMs) {
-                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} It asks to wait ${Math.ceil(server / 1000)} s, longer than this step waits.`, 429, message, true);
-                }
-                const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .rateLimitDelay */ .nl)(server, rateLimited, clock.random);
-                if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
-                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`, 429, message, true);
-                }
-                rateLimited++;
-                rateLimitWaitedMs += delay;
-                log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-                await pause(delay);
+        const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
+        switch (answer.kind) {
+            case 'created':
+                return answer.execution;
+            case 'refused':
+                throw answer.error;
+            case 'not-sent':
+                await pause(notSentPause(answer.why, ++notSentTries, clock, log));
                 continue;
-            }
-            if (isUnknownRevision(result.status, message, body.to_revision.revision)) {
-                sends--;
-                unknownRevisionSince ??= clock.now();
-                const waited = clock.now() - unknownRevisionSince;
-                if (waited < unknownRevisionWaitMs) {
-                    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(unknownRevisionTries, clock.random, 2000, 15_000), unknownRevisionWaitMs - waited);
-                    unknownRevisionTries++;
-                    log.info(`Buddy does not know revision ${body.to_revision.revision} yet (it may still be fetching the repository): ${message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
-                    await pause(delay);
-                    continue;
+            case 'rate-limited':
+                await pause(rateLimitedPause(answer, rateLimitWaits, ctx, clock, log));
+                continue;
+            case 'unknown-revision':
+                await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
+                continue;
+            case 'ambiguous': {
+                ambiguousSends++;
+                // The request may have created a run: find it before anything else.
+                mayHaveCreated = true;
+                const found = await lookForOurRun(answer.why, client, ref, identity, options, pause);
+                if (found)
+                    return found;
+                mayHaveCreated = false;
+                if (ambiguousSends >= MAX_SENDS || clock.now() - firstSentAt > MAX_SENDING_MS) {
+                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${answer.why} No run was created; gave up after ${ambiguousSends} run requests.`, undefined, undefined, true);
                 }
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`, result.status, message);
+                log.info('No run was created by that request: sending it again.');
             }
-            if (result.status < 500) {
-                throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp((0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx), result.status, message);
-            }
-            ambiguity = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
         }
-        // The request may have created a run: find it before anything else.
-        mayHaveCreated = true;
-        log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
-        const found = await findOurExecution(client, ref, identity, options, pause);
-        if (found.kind === 'found') {
-            log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
-            return found.execution;
-        }
-        if (found.kind === 'unsure') {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
-        }
-        mayHaveCreated = false;
-        if (sends >= maxSends || clock.now() - firstSentAt > 5 * 60_000) {
-            throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
-        }
-        log.info('No run was created by that request: sending it again.');
     }
 }
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-async function findOurExecution(client, ref, identity, options, pause) {
-    let search = { kind: 'absent' };
-    for (let look = 0; look < 2; look++) {
-        if (look > 0)
-            await pause(options.lookAgainAfterMs ?? 3000);
-        search = await searchForRun(client, ref, identity);
-        if (search.kind !== 'absent')
-            return search;
+/** The pause before sending again a request that never left this machine. */
+function notSentPause(why, tries, clock, log) {
+    if (tries > MAX_NOT_SENT_TRIES) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
     }
-    return search;
+    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(tries - 1, clock.random);
+    log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
+    return delay;
+}
+/** The pause after a 429, within the rate limit's budget. */
+function rateLimitedPause(answer, waits, ctx, clock, log) {
+    const { serverMs, message } = answer;
+    if (serverMs !== undefined && serverMs > _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .MAX_SERVER_DELAY_MS */ .M) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitTooLong */ .f9)(serverMs)}`, 429, message, true);
+    }
+    const delay = waits.next(serverMs, clock.random);
+    if (delay === undefined) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(waits.waitedMs / 1000)} s over ${waits.count} such answers.`, 429, message, true);
+    }
+    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
+    return delay;
+}
+/** The pause while Buddy may still be fetching the repository; final once a minute is over. */
+function unknownRevisionPause(answer, wait, revision, clock, log) {
+    wait.since ??= clock.now();
+    const waited = clock.now() - wait.since;
+    if (waited >= UNKNOWN_REVISION_WAIT_MS) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
+    }
+    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    wait.tries++;
+    log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
+    return delay;
+}
+/**
+ * After an answer that leaves unknown whether a run was created: the run this step's request
+ * created, else undefined when surely none was; throws when it cannot tell.
+ */
+async function lookForOurRun(ambiguity, client, ref, identity, options, pause) {
+    const { log } = options;
+    log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
+    const found = await findOurRun(client, ref, identity, pause);
+    if (found.kind === 'found') {
+        log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
+        return found.execution;
+    }
+    if (found.kind === 'unsure') {
+        const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
+    }
+    return undefined;
+}
+/** Looks twice, a little apart: a run just created may take a moment to be listed. */
+async function findOurRun(client, ref, identity, pause) {
+    const search = await searchForRun(client, ref, identity);
+    if (search.kind !== 'absent')
+        return search;
+    await pause(LOOK_AGAIN_AFTER_MS);
+    return searchForRun(client, ref, identity);
 }
 
 
@@ -31883,12 +31948,8 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
             const run = JSON.parse(pending);
             ref = run;
             const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            let search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
-            if (search.kind === 'absent') {
-                // A run created a moment ago may not be listed yet.
-                await clock.sleep(3000);
-                search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .searchForRun */ .Xp)(client, run, identity);
-            }
+            // A run created a moment ago may not be listed yet: findOurRun looks twice.
+            const search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .findOurRun */ .lC)(client, run, identity, ms => clock.sleep(ms));
             if (search.kind === 'absent') {
                 return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
             }

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { systemClock, type Clock } from './clock.js'
 import type { PipelineRef } from './buddy/client.js'
 import { CANCELLING_STATUS, statusKind, type Execution } from './buddy/model.js'
-import { searchForRun } from './buddy/start-execution.js'
+import { findOurRun } from './buddy/start-execution.js'
 import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
@@ -101,12 +101,8 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env, clock: Clock
       const run = JSON.parse(pending) as PendingRun
       ref = run
       const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs }
-      let search = await searchForRun(client, run, identity)
-      if (search.kind === 'absent') {
-        // A run created a moment ago may not be listed yet.
-        await clock.sleep(3000)
-        search = await searchForRun(client, run, identity)
-      }
+      // A run created a moment ago may not be listed yet: findOurRun looks twice.
+      const search = await findOurRun(client, run, identity, ms => clock.sleep(ms))
       if (search.kind === 'absent') {
         return log.info(
           `No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`

@@ -1,4 +1,9 @@
-import { backoffDelay, rateLimitDelay, serverRequestedDelay } from '../../src/buddy/backoff.js'
+import {
+  backoffDelay,
+  RateLimitWaits,
+  rateLimitDelay,
+  serverRequestedDelay
+} from '../../src/buddy/backoff.js'
 
 describe('backoffDelay (full jitter)', () => {
   it.each([
@@ -52,5 +57,16 @@ describe('rateLimitDelay', () => {
     const waits = [0, 0.25, 0.5, 0.75, 0.999].map(r => rateLimitDelay(2000, 0, () => r))
     expect(new Set(waits).size).toBe(5)
     expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThanOrEqual(990)
+  })
+})
+
+describe('RateLimitWaits', () => {
+  it('counts the 429s waited out and refuses a pause past the budget', () => {
+    const waits = new RateLimitWaits(5000)
+    // random 0: exactly the server's wait.
+    expect(waits.next(2000, () => 0)).toBe(2000)
+    expect(waits.next(2000, () => 0)).toBe(2000)
+    expect(waits.next(2000, () => 0)).toBeUndefined()
+    expect({ count: waits.count, waitedMs: waits.waitedMs }).toEqual({ count: 2, waitedMs: 4000 })
   })
 })

@@ -1,6 +1,7 @@
 import { BuddyClient } from '../../src/buddy/client.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import {
+  classifyRunAnswer,
   isOurExecution,
   isUnknownRevision,
   JobCancelledError,
@@ -374,5 +375,61 @@ describe('searchForRun', () => {
     const found = await searchForRun(client, ref, { marker: MARKER, notBeforeMs })
     expect(found).toMatchObject({ kind: 'found', execution: { id: 1 } })
     expect(lists().map(r => r.query.page)).toEqual(['1', '2', '3'])
+  })
+})
+
+describe('classifyRunAnswer', () => {
+  const ctx = { action: 'run pipeline 1', notFound: 'pipeline 1', scopes: 'PIPELINE_RUN' }
+  const answer = (status: number, json: unknown, headers = {}) =>
+    ({ kind: 'response', status, headers, text: JSON.stringify(json) }) as const
+  const classify = (result: Parameters<typeof classifyRunAnswer>[0]) =>
+    classifyRunAnswer(result, REVISION, ctx, 'api.example', 1_000_000)
+
+  it('reads a created run', () => {
+    const created = classify(answer(200, { id: 5, status: 'INPROGRESS' }))
+    expect(created).toMatchObject({ kind: 'created', execution: { id: 5, status: 'INPROGRESS' } })
+  })
+
+  it('says a 2xx it cannot read may have created a run', () => {
+    const result = classify({ kind: 'response', status: 200, headers: {}, text: '{"id":' })
+    expect(result.kind).toBe('ambiguous')
+    expect(result).toMatchObject({
+      why: expect.stringMatching(
+        /^Buddy accepted the run request but its answer could not be read \(/
+      )
+    })
+  })
+
+  it('keeps a 429 apart, with the wait Buddy asks for', () => {
+    expect(
+      classify(answer(429, { errors: [{ message: 'slow down' }] }, { 'retry-after': '7' }))
+    ).toEqual({
+      kind: 'rate-limited',
+      serverMs: 7000,
+      message: 'slow down'
+    })
+  })
+
+  it('tells an unknown revision from another 4xx, which is final', () => {
+    expect(
+      classify(answer(400, { errors: [{ message: `Revision ${REVISION} not found` }] }))
+    ).toEqual({
+      kind: 'unknown-revision',
+      status: 400,
+      message: `Revision ${REVISION} not found`
+    })
+    const refused = classify(answer(400, { errors: [{ message: 'Bad priority' }] }))
+    expect(refused.kind).toBe('refused')
+    expect(refused.kind === 'refused' && refused.error.status).toBe(400)
+    expect(refused.kind === 'refused' && refused.error.buddyMessage).toBe('Bad priority')
+  })
+
+  it('says a 5xx, or a reset after sending, may have created a run; a refused connection did not', () => {
+    expect(classify(answer(502, {})).kind).toBe('ambiguous')
+    expect(classify({ kind: 'network', code: 'ECONNRESET', sent: true }).kind).toBe('ambiguous')
+    expect(classify({ kind: 'network', code: 'ECONNREFUSED', sent: false }).kind).toBe('not-sent')
+    expect(classify({ kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy' }).kind).toBe(
+      'refused'
+    )
   })
 })

@@ -58,3 +58,27 @@ export function rateLimitDelay(
   const spread = Math.min(5000, Math.max(1000, serverMs * 0.2))
   return serverMs + Math.round(spread * random())
 }
+
+/** The longest single wait the server may ask for (Retry-After) that this step sits through. */
+export const MAX_SERVER_DELAY_MS = 60_000
+
+/** Why a wait the server asks for is not waited out. */
+export function serverWaitTooLong(serverMs: number): string {
+  return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`
+}
+
+/** The 429s one request has waited out: how many and how long, within a budget. */
+export class RateLimitWaits {
+  count = 0
+  waitedMs = 0
+  constructor(private readonly budgetMs: number) {}
+
+  /** The pause before trying again; undefined when it would go over the budget. */
+  next(serverMs: number | undefined, random: () => number): number | undefined {
+    const delay = rateLimitDelay(serverMs, this.count, random)
+    if (this.waitedMs + delay > this.budgetMs) return undefined
+    this.count++
+    this.waitedMs += delay
+    return delay
+  }
+}

@@ -1,7 +1,13 @@
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { z } from 'zod'
-import { backoffDelay, rateLimitDelay, serverRequestedDelay } from './backoff.js'
+import {
+  backoffDelay,
+  MAX_SERVER_DELAY_MS,
+  RateLimitWaits,
+  serverRequestedDelay,
+  serverWaitTooLong
+} from './backoff.js'
 import type { Clock } from '../clock.js'
 import {
   CANCEL_RUN,
@@ -44,8 +50,6 @@ export interface ClientOptions {
   requestTimeoutMs?: number
   /** How many times a read is tried in all. */
   readAttempts?: number
-  /** The longest server-requested wait (Retry-After) that a retry will sit through. */
-  maxServerDelayMs?: number
   /**
    * How long one read may wait out 429s in all. A 429 is Buddy pacing many jobs that share its
    * rate limit, not a failed try: it does not use up `readAttempts`.
@@ -53,7 +57,6 @@ export interface ClientOptions {
   rateLimitBudgetMs?: number
   /** Once the answer has begun, the longest silence between two pieces of its body. */
   stallTimeoutMs?: number
-  userAgent?: string
 }
 
 /** One try's outcome, before any interpretation. */
@@ -303,21 +306,58 @@ export function describePipeline(ref: Omit<PipelineRef, 'pipelineId'> & { pipeli
   return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`
 }
 
+/** One try of a read: its value, or a fault to try again after (final faults are thrown). */
+type ReadAnswer<T> =
+  | { kind: 'read'; value: T }
+  | { kind: 'fault'; problem: string; status?: number; wait?: number; message?: string }
+
+/** Classifies one try of a read; throws where no try can help. */
+function classifyReadAnswer<S extends z.ZodType>(
+  result: Attempt,
+  schema: S,
+  ctx: RequestContext,
+  host: string,
+  nowMs: number,
+  parseText?: (text: string) => unknown
+): ReadAnswer<z.infer<S>> {
+  if (result.kind === 'network') {
+    const problem = describeNetworkFailure(result, ctx, host)
+    // A proxy or certificate problem is the runner's configuration: no try can fix it.
+    if (result.fatal) throw new BuddyApiError(problem)
+    return { kind: 'fault', problem }
+  }
+  if (result.status >= 200 && result.status < 300) {
+    const parsed = parseAnswer(result.text, schema, parseText)
+    if (parsed.ok) return { kind: 'read', value: parsed.value }
+    return {
+      kind: 'fault',
+      problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+    }
+  }
+  const status = result.status
+  const message = buddyMessageOf(result.text)
+  const problem = describeHttpFailure(status, message, ctx)
+  if (!isTransientStatus(status)) throw new BuddyApiError(problem, status, message)
+  const wait = serverRequestedDelay(result.headers, nowMs, status)
+  if (wait !== undefined && wait > MAX_SERVER_DELAY_MS) {
+    throw new BuddyApiError(`${problem} ${serverWaitTooLong(wait)}`, status, message, true, wait)
+  }
+  return { kind: 'fault', problem, status, wait, message }
+}
+
 export class BuddyClient {
   private readonly http: HttpClient
   private readonly timeoutMs: number
   private readonly readAttempts: number
-  private readonly maxServerDelayMs: number
   private readonly rateLimitBudgetMs: number
   private readonly stallTimeoutMs: number
 
   constructor(private readonly options: ClientOptions) {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000
     this.readAttempts = options.readAttempts ?? 5
-    this.maxServerDelayMs = options.maxServerDelayMs ?? 60_000
     this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000
     this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000
-    this.http = new HttpClient(options.userAgent ?? 'buddy-run-pipeline-action', [], {
+    this.http = new HttpClient('buddy-run-pipeline-action', [], {
       allowRetries: false,
       allowRedirects: false,
       socketTimeout: this.timeoutMs,
@@ -426,11 +466,9 @@ export class BuddyClient {
   ): Promise<z.infer<S>> {
     const { clock, log } = this.options
     const attempts = options.attempts ?? this.readAttempts
-    const rateLimitBudgetMs = options.rateLimitBudgetMs ?? this.rateLimitBudgetMs
     // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
     let failures = 0
-    let rateLimited = 0
-    let rateLimitWaitedMs = 0
+    const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs)
     for (;;) {
       const result = await this.attempt(
         method,
@@ -439,49 +477,28 @@ export class BuddyClient {
         options.authenticate ?? true,
         options.timeoutMs
       )
-      let problem: string
-      let status: number | undefined
-      let wait: number | undefined
-      if (result.kind === 'network') {
-        problem = describeNetworkFailure(result, ctx, this.host)
-        // A proxy or certificate problem is the runner's configuration: no try can fix it.
-        if (result.fatal) throw new BuddyApiError(problem)
-      } else if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, schema, options.parseText)
-        if (parsed.ok) return parsed.value
-        problem = `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
-      } else {
-        status = result.status
-        const message = buddyMessageOf(result.text)
-        problem = describeHttpFailure(result.status, message, ctx)
-        if (!isTransientStatus(result.status)) {
-          throw new BuddyApiError(problem, result.status, message)
+      const answer = classifyReadAnswer(
+        result,
+        schema,
+        ctx,
+        this.host,
+        clock.now(),
+        options.parseText
+      )
+      if (answer.kind === 'read') return answer.value
+      const { problem, status, wait, message } = answer
+      if (status === 429) {
+        const delay = rateLimitWaits.next(wait, clock.random)
+        if (delay === undefined) {
+          const waited =
+            rateLimitWaits.count > 0
+              ? ` Waited ${Math.round(rateLimitWaits.waitedMs / 1000)} s over ${rateLimitWaits.count} such answers.`
+              : ''
+          throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait)
         }
-        wait = serverRequestedDelay(result.headers, clock.now(), result.status)
-        if (wait !== undefined && wait > this.maxServerDelayMs) {
-          throw new BuddyApiError(
-            `${problem} It asks to wait ${Math.ceil(wait / 1000)} s, longer than this step waits.`,
-            result.status,
-            message,
-            true,
-            wait
-          )
-        }
-        if (result.status === 429) {
-          const delay = rateLimitDelay(wait, rateLimited, clock.random)
-          if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
-            const waited =
-              rateLimited > 0
-                ? ` Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`
-                : ''
-            throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait)
-          }
-          rateLimited++
-          rateLimitWaitedMs += delay
-          log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
-          await clock.sleep(delay)
-          continue
-        }
+        log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
+        await clock.sleep(delay)
+        continue
       }
       failures++
       if (failures >= attempts) {

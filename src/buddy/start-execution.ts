@@ -1,4 +1,10 @@
-import { backoffDelay, rateLimitDelay, serverRequestedDelay } from './backoff.js'
+import {
+  backoffDelay,
+  MAX_SERVER_DELAY_MS,
+  RateLimitWaits,
+  serverRequestedDelay,
+  serverWaitTooLong
+} from './backoff.js'
 import type { Clock } from '../clock.js'
 import { hasStepMarker } from './step-marker.js'
 import {
@@ -8,6 +14,7 @@ import {
   describeNetworkFailure,
   describePipeline,
   parseAnswer,
+  type Attempt,
   type BuddyClient,
   type Logger,
   type PipelineRef,
@@ -39,19 +46,20 @@ export interface StartOptions {
   runsUrl?: string
   /** Aborted when the job is cancelled. The run request itself is never abandoned half-sent. */
   signal?: AbortSignal
-  /** How long to keep asking while Buddy does not know the revision yet. */
-  unknownRevisionWaitMs?: number
-  /** Tries where the request never left this machine (refused connection, DNS). */
-  maxRetries?: number
-  /** Sends after which an ambiguous failure is final. */
-  maxSends?: number
-  /** The longest single Retry-After that is waited out. */
-  maxServerDelayMs?: number
-  /** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
-  rateLimitBudgetMs?: number
-  /** Pause before looking for our run in the list once more. */
-  lookAgainAfterMs?: number
 }
+
+/** How long to keep asking while Buddy does not know the revision yet. */
+const UNKNOWN_REVISION_WAIT_MS = 60_000
+/** Tries where the request never left this machine (refused connection, DNS). */
+const MAX_NOT_SENT_TRIES = 6
+/** Sends after which an ambiguous failure is final. */
+const MAX_SENDS = 2
+/** How long after the first send an ambiguous failure is final, whatever the count. */
+const MAX_SENDING_MS = 5 * 60_000
+/** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
+const RATE_LIMIT_BUDGET_MS = 5 * 60_000
+/** Pause before looking for our run in the list once more. */
+const LOOK_AGAIN_AFTER_MS = 3000
 
 /** The job was cancelled while the run request waited; no run was returned. */
 export class JobCancelledError extends Error {
@@ -165,6 +173,59 @@ export async function searchForRun(
   }
 }
 
+/** What one answer to the run request means; the loop in startExecution decides what follows. */
+export type RunAnswer =
+  | { kind: 'created'; execution: Execution }
+  /** Final: nothing was created, and sending again cannot help. */
+  | { kind: 'refused'; error: BuddyApiError }
+  /** The request never left this machine: nothing can have been created. */
+  | { kind: 'not-sent'; why: string }
+  /** 429: nothing was created; serverMs is the wait Buddy asks for, when it says. */
+  | { kind: 'rate-limited'; serverMs?: number; message?: string }
+  /** Buddy does not know the commit yet: nothing was created. */
+  | { kind: 'unknown-revision'; status: number; message?: string }
+  /** A run may have been created: look for it before sending anything again. */
+  | { kind: 'ambiguous'; why: string }
+
+/** Classifies one try of the run request. Pure. */
+export function classifyRunAnswer(
+  result: Attempt,
+  revision: string,
+  ctx: RequestContext,
+  host: string,
+  nowMs: number
+): RunAnswer {
+  if (result.kind === 'network') {
+    const why = describeNetworkFailure(result, ctx, host)
+    if (result.fatal) return { kind: 'refused', error: new BuddyApiError(why) }
+    return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why }
+  }
+  if (result.status >= 200 && result.status < 300) {
+    const parsed = parseAnswer(result.text, executionSchema)
+    if (parsed.ok) return { kind: 'created', execution: parsed.value }
+    return {
+      kind: 'ambiguous',
+      why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
+    }
+  }
+  const message = buddyMessageOf(result.text)
+  if (result.status === 429) {
+    return {
+      kind: 'rate-limited',
+      serverMs: serverRequestedDelay(result.headers, nowMs, 429),
+      message
+    }
+  }
+  if (isUnknownRevision(result.status, message, revision)) {
+    return { kind: 'unknown-revision', status: result.status, message }
+  }
+  const why = describeHttpFailure(result.status, message, ctx)
+  if (result.status < 500) {
+    return { kind: 'refused', error: new BuddyApiError(why, result.status, message) }
+  }
+  return { kind: 'ambiguous', why }
+}
+
 export async function startExecution(
   client: BuddyClient,
   ref: PipelineRef,
@@ -172,13 +233,8 @@ export async function startExecution(
   options: StartOptions
 ): Promise<Execution> {
   const { clock, log, signal } = options
-  const unknownRevisionWaitMs = options.unknownRevisionWaitMs ?? 60_000
-  const maxRetries = options.maxRetries ?? 6
-  const maxSends = options.maxSends ?? 2
-  const maxServerDelayMs = options.maxServerDelayMs ?? 60_000
-  const rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000
+  const revision = body.to_revision.revision
   const identity: RunIdentity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body }
-  const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`
   const ctx: RequestContext = {
     action: `run pipeline ${ref.pipelineId}`,
     notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
@@ -186,12 +242,10 @@ export async function startExecution(
   }
   const firstSentAt = clock.now()
   // One count per cause of sending again.
-  let sends = 0
-  let notSentRetries = 0
-  let rateLimited = 0
-  let rateLimitWaitedMs = 0
-  let unknownRevisionTries = 0
-  let unknownRevisionSince: number | undefined
+  let ambiguousSends = 0
+  let notSentTries = 0
+  const rateLimitWaits = new RateLimitWaits(RATE_LIMIT_BUDGET_MS)
+  const unknownRevision: UnknownRevisionWait = { tries: 0 }
   /** An earlier request's outcome is unknown: a run of this step may exist. */
   let mayHaveCreated = false
 
@@ -206,140 +260,161 @@ export async function startExecution(
 
   for (;;) {
     if (signal?.aborted) throw new JobCancelledError(mayHaveCreated)
-    sends++
     const result = await client.postExecution(ref, body)
-    let ambiguity: string
-
-    if (result.kind === 'network' && result.fatal) {
-      throw new BuddyApiError(describeNetworkFailure(result, ctx, client.host))
-    } else if (result.kind === 'network' && !result.sent) {
-      sends--
-      notSentRetries++
-      const why = describeNetworkFailure(result, ctx, client.host)
-      if (notSentRetries > maxRetries) {
-        throw new BuddyApiError(
-          `${why} Gave up after ${notSentRetries} tries.`,
-          undefined,
-          undefined,
-          true
-        )
-      }
-      const delay = backoffDelay(notSentRetries - 1, clock.random)
-      log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`)
-      await pause(delay)
-      continue
-    } else if (result.kind === 'network') {
-      ambiguity = describeNetworkFailure(result, ctx, client.host)
-    } else if (result.status >= 200 && result.status < 300) {
-      const parsed = parseAnswer(result.text, executionSchema)
-      if (parsed.ok) return parsed.value
-      ambiguity = `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
-    } else {
-      const message = buddyMessageOf(result.text)
-      if (result.status === 429) {
-        sends--
-        const server = serverRequestedDelay(result.headers, clock.now(), 429)
-        if (server !== undefined && server > maxServerDelayMs) {
-          throw new BuddyApiError(
-            `${describeHttpFailure(429, message, ctx)} It asks to wait ${Math.ceil(server / 1000)} s, longer than this step waits.`,
-            429,
-            message,
-            true
-          )
-        }
-        const delay = rateLimitDelay(server, rateLimited, clock.random)
-        if (rateLimitWaitedMs + delay > rateLimitBudgetMs) {
-          throw new BuddyApiError(
-            `${describeHttpFailure(429, message, ctx)} Waited ${Math.round(rateLimitWaitedMs / 1000)} s over ${rateLimited} such answers.`,
-            429,
-            message,
-            true
-          )
-        }
-        rateLimited++
-        rateLimitWaitedMs += delay
-        log.info(
-          `Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`
-        )
-        await pause(delay)
+    const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now())
+    switch (answer.kind) {
+      case 'created':
+        return answer.execution
+      case 'refused':
+        throw answer.error
+      case 'not-sent':
+        await pause(notSentPause(answer.why, ++notSentTries, clock, log))
         continue
-      }
-      if (isUnknownRevision(result.status, message, body.to_revision.revision)) {
-        sends--
-        unknownRevisionSince ??= clock.now()
-        const waited = clock.now() - unknownRevisionSince
-        if (waited < unknownRevisionWaitMs) {
-          const delay = Math.min(
-            backoffDelay(unknownRevisionTries, clock.random, 2000, 15_000),
-            unknownRevisionWaitMs - waited
+      case 'rate-limited':
+        await pause(rateLimitedPause(answer, rateLimitWaits, ctx, clock, log))
+        continue
+      case 'unknown-revision':
+        await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log))
+        continue
+      case 'ambiguous': {
+        ambiguousSends++
+        // The request may have created a run: find it before anything else.
+        mayHaveCreated = true
+        const found = await lookForOurRun(answer.why, client, ref, identity, options, pause)
+        if (found) return found
+        mayHaveCreated = false
+        if (ambiguousSends >= MAX_SENDS || clock.now() - firstSentAt > MAX_SENDING_MS) {
+          throw new BuddyApiError(
+            `${answer.why} No run was created; gave up after ${ambiguousSends} run requests.`,
+            undefined,
+            undefined,
+            true
           )
-          unknownRevisionTries++
-          log.info(
-            `Buddy does not know revision ${body.to_revision.revision} yet (it may still be fetching the repository): ${message} Asking again in ${(delay / 1000).toFixed(1)} s.`
-          )
-          await pause(delay)
-          continue
         }
-        throw new BuddyApiError(
-          `Buddy does not know revision ${body.to_revision.revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${message}`,
-          result.status,
-          message
-        )
+        log.info('No run was created by that request: sending it again.')
       }
-      if (result.status < 500) {
-        throw new BuddyApiError(
-          describeHttpFailure(result.status, message, ctx),
-          result.status,
-          message
-        )
-      }
-      ambiguity = describeHttpFailure(result.status, message, ctx)
     }
-
-    // The request may have created a run: find it before anything else.
-    mayHaveCreated = true
-    log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`)
-    const found = await findOurExecution(client, ref, identity, options, pause)
-    if (found.kind === 'found') {
-      log.info(
-        `Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`
-      )
-      return found.execution
-    }
-    if (found.kind === 'unsure') {
-      throw new BuddyApiError(
-        `${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`,
-        undefined,
-        undefined,
-        true
-      )
-    }
-    mayHaveCreated = false
-    if (sends >= maxSends || clock.now() - firstSentAt > 5 * 60_000) {
-      throw new BuddyApiError(
-        `${ambiguity} No run was created; gave up after ${sends} run requests.`,
-        undefined,
-        undefined,
-        true
-      )
-    }
-    log.info('No run was created by that request: sending it again.')
   }
 }
 
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-async function findOurExecution(
+/** The pause before sending again a request that never left this machine. */
+function notSentPause(why: string, tries: number, clock: Clock, log: Logger): number {
+  if (tries > MAX_NOT_SENT_TRIES) {
+    throw new BuddyApiError(`${why} Gave up after ${tries} tries.`, undefined, undefined, true)
+  }
+  const delay = backoffDelay(tries - 1, clock.random)
+  log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`)
+  return delay
+}
+
+/** The pause after a 429, within the rate limit's budget. */
+function rateLimitedPause(
+  answer: Extract<RunAnswer, { kind: 'rate-limited' }>,
+  waits: RateLimitWaits,
+  ctx: RequestContext,
+  clock: Clock,
+  log: Logger
+): number {
+  const { serverMs, message } = answer
+  if (serverMs !== undefined && serverMs > MAX_SERVER_DELAY_MS) {
+    throw new BuddyApiError(
+      `${describeHttpFailure(429, message, ctx)} ${serverWaitTooLong(serverMs)}`,
+      429,
+      message,
+      true
+    )
+  }
+  const delay = waits.next(serverMs, clock.random)
+  if (delay === undefined) {
+    throw new BuddyApiError(
+      `${describeHttpFailure(429, message, ctx)} Waited ${Math.round(waits.waitedMs / 1000)} s over ${waits.count} such answers.`,
+      429,
+      message,
+      true
+    )
+  }
+  log.info(
+    `Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`
+  )
+  return delay
+}
+
+/** Since when Buddy has not known the revision, and how often it was asked again. */
+interface UnknownRevisionWait {
+  since?: number
+  tries: number
+}
+
+/** The pause while Buddy may still be fetching the repository; final once a minute is over. */
+function unknownRevisionPause(
+  answer: Extract<RunAnswer, { kind: 'unknown-revision' }>,
+  wait: UnknownRevisionWait,
+  revision: string,
+  clock: Clock,
+  log: Logger
+): number {
+  wait.since ??= clock.now()
+  const waited = clock.now() - wait.since
+  if (waited >= UNKNOWN_REVISION_WAIT_MS) {
+    throw new BuddyApiError(
+      `Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`,
+      answer.status,
+      answer.message
+    )
+  }
+  const delay = Math.min(
+    backoffDelay(wait.tries, clock.random, 2000, 15_000),
+    UNKNOWN_REVISION_WAIT_MS - waited
+  )
+  wait.tries++
+  log.info(
+    `Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`
+  )
+  return delay
+}
+
+/**
+ * After an answer that leaves unknown whether a run was created: the run this step's request
+ * created, else undefined when surely none was; throws when it cannot tell.
+ */
+async function lookForOurRun(
+  ambiguity: string,
   client: BuddyClient,
   ref: PipelineRef,
   identity: RunIdentity,
   options: StartOptions,
   pause: (ms: number) => Promise<void>
-): Promise<Search> {
-  let search: Search = { kind: 'absent' }
-  for (let look = 0; look < 2; look++) {
-    if (look > 0) await pause(options.lookAgainAfterMs ?? 3000)
-    search = await searchForRun(client, ref, identity)
-    if (search.kind !== 'absent') return search
+): Promise<Execution | undefined> {
+  const { log } = options
+  log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`)
+  const found = await findOurRun(client, ref, identity, pause)
+  if (found.kind === 'found') {
+    log.info(
+      `Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`
+    )
+    return found.execution
   }
-  return search
+  if (found.kind === 'unsure') {
+    const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`
+    throw new BuddyApiError(
+      `${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`,
+      undefined,
+      undefined,
+      true
+    )
+  }
+  return undefined
+}
+
+/** Looks twice, a little apart: a run just created may take a moment to be listed. */
+export async function findOurRun(
+  client: BuddyClient,
+  ref: PipelineRef,
+  identity: RunIdentity,
+  pause: (ms: number) => Promise<void>
+): Promise<Search> {
+  const search = await searchForRun(client, ref, identity)
+  if (search.kind !== 'absent') return search
+  await pause(LOOK_AGAIN_AFTER_MS)
+  return searchForRun(client, ref, identity)
 }
