@@ -164,6 +164,8 @@ function expectCommon(result: Awaited<ReturnType<typeof step>>, kind: Kind) {
   expectNoSecrets(result)
   // Bounded: the step's own timeout (when waiting) plus the retries' few minutes.
   expect(result.elapsedMs).toBeLessThanOrEqual((kind.inputs?.timeout ? 60_000 : 0) + 10 * 60_000)
+  // run() handles its own failure: it fails the step (result.failure) and never throws.
+  expect(result.thrown).toBeUndefined()
   if (result.thrown !== undefined) {
     expect(result.thrown).toBeInstanceOf(Error)
     expect(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']).not.toContain(
@@ -171,6 +173,8 @@ function expectCommon(result: Awaited<ReturnType<typeof step>>, kind: Kind) {
     )
   }
   if (result.failure !== undefined) {
+    // run() fails the step itself: a programming error would say it looks like a bug.
+    expect(result.failure).not.toMatch(/looks like a bug/)
     expect(result.failure.length).toBeGreaterThan(20)
     expect(result.failure).not.toMatch(/\n\s+at /)
   }

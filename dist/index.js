@@ -30084,8 +30084,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2830);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6472);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6661);
+/* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6472);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
+
 
 
 
@@ -30096,39 +30098,26 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
  * the step fails with a message, never a green step.
  */
-const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
-function failStep(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
-    // A stack trace only where it helps a bug report; an expected failure's message says it all.
-    if (bug && error instanceof Error && error.stack)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
-        ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-        : message);
-}
-process.on('unhandledRejection', failStep);
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .runPost */ .a2)();
+process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__/* .failStep */ .v);
+if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .STATE */ .c4.isPost) === 'true') {
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .runPost */ .a2)();
 }
 else {
     // Before anything else, and before the first request: a cancel may come at any moment.
     const jobCancel = (0,_github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
         onCancelledEarly(signal) {
             // Nothing sent so far can have created a run: end now, before anything else is sent.
-            (0,_post_js__WEBPACK_IMPORTED_MODULE_5__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .SETTLED */ ._V.noRun);
+            (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .SETTLED */ ._V.noRun);
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`);
             process.exit();
         },
         onCancelled(signal) {
-            _report_log_js__WEBPACK_IMPORTED_MODULE_4__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
+            _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
         }
     });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c4.isPost, 'true');
-    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel }).catch(error => {
-        failStep(error);
-        return 'done';
-    });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .STATE */ .c4.isPost, 'true');
+    // run() fails the step itself on any failure, with failStep's message.
+    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel });
     // A cancelled job: a status read may still be in flight; the runner kills the step soon.
     if (result === 'exit-now')
         process.exit();
@@ -30667,7 +30656,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/clock.ts
-var src_clock = __nccwpck_require__(9373);
+var clock = __nccwpck_require__(9373);
 // EXTERNAL MODULE: ./src/buddy/client.ts
 var buddy_client = __nccwpck_require__(3833);
 // EXTERNAL MODULE: ./src/buddy/start-execution.ts
@@ -30678,6 +30667,8 @@ var connect = __nccwpck_require__(2796);
 var github_event = __nccwpck_require__(7077);
 // EXTERNAL MODULE: ./src/inputs/read-settings.ts
 var read_settings = __nccwpck_require__(1119);
+// EXTERNAL MODULE: ./src/report/fail-step.ts
+var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/report/log.ts
 var log = __nccwpck_require__(6472);
 ;// CONCATENATED MODULE: ./src/follow/action-logs.ts
@@ -31684,7 +31675,17 @@ var step_marker = __nccwpck_require__(6907);
 
 
 
-async function run(deps = { env: process.env, clock: src_clock/* systemClock */.m }) {
+
+async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
+    try {
+        return await runSteps(deps);
+    }
+    catch (error) {
+        (0,fail_step/* failStep */.v)(error);
+        return 'done';
+    }
+}
+async function runSteps(deps) {
     const { env, clock } = deps;
     const stepStartedAt = clock.now();
     // 1. Inputs, secrets masked first.
@@ -31696,13 +31697,42 @@ async function run(deps = { env: process.env, clock: src_clock/* systemClock */.
     // 3. Credentials and where the API is.
     const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+    const { ref, pipeline } = await findPipeline(client, settings);
+    // 5. The run request, sent so that at most one run is created.
+    const request = prepareRunRequest(settings, target, pipeline, env);
+    logRunRequest(client, ref, pipeline, request, target.revision);
+    const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
+    if (sent === 'exit-now')
+        return sent;
+    // 6. Outputs at once.
+    const started = {
+        execution: sent,
+        pipelineId: ref.pipelineId,
+        pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
+        pipelineUrl: pipeline?.html_url ?? undefined,
+        description: request.description,
+        revision: target.revision
+    };
+    reportStarted(started);
+    if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
+        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
+        await summarize(env, () => writeSummary(started));
+        return 'done';
+    }
+    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
+    //    where the user asked to; then report.
+    return followAndReport(started, client, ref, settings, deps);
+}
+/** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
+async function findPipeline(client, settings) {
     const pipelineId = 'id' in settings.pipeline
         ? settings.pipeline.id
         : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
     const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
-    const pipeline = await readPipeline(client, ref);
-    // 5. The run request, sent so that at most one run is created.
-    const revision = target.revision;
+    return { ref, pipeline: await readPipeline(client, ref) };
+}
+/** The run request, its comment carrying the step's marker. */
+function prepareRunRequest(settings, target, pipeline, env) {
     const refs = pipelineRefs(pipeline);
     core/* debug */.Yz(refs.kind === 'fixed'
         ? `The pipeline runs one fixed ref (${refs.ref}).`
@@ -31711,29 +31741,39 @@ async function run(deps = { env: process.env, clock: src_clock/* systemClock */.
     // The step's marker in the comment: how this step (or its post step) knows its run.
     const marker = (0,step_marker/* stepMarker */.F8)(env, redactBody(request.body));
     request.body.comment = (0,step_marker/* withStepMarker */.JO)(request.body.comment, marker);
+    return { ...request, marker };
+}
+/** The request's warnings, what it runs, and the request itself (secrets redacted). */
+function logRunRequest(client, ref, pipeline, request, revision) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`);
+    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
     log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
     log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
+}
+/**
+ * Sends the run request; the run it created, or "exit-now" when the job was cancelled first.
+ * What the post step needs to cancel the run is saved on the way.
+ */
+async function sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt) {
+    const { marker } = request;
     const cancelWithJob = settings.follow.cancelOnJobCancel;
     const runsUrl = pipeline?.html_url ?? undefined;
     // Saved before the request goes out: if its answer never arrives, the post step finds the run.
     if (cancelWithJob)
         (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl });
-    const signal = deps.jobCancel?.signal;
     let execution;
     try {
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
-            clock,
+            clock: deps.clock,
             log: log/* log */.R,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
-            signal
+            signal: deps.jobCancel?.signal
         });
     }
     catch (error) {
@@ -31747,30 +31787,18 @@ async function run(deps = { env: process.env, clock: src_clock/* systemClock */.
     }
     if (cancelWithJob)
         (0,post/* saveFollowedRun */.h_)({ ...ref, executionId: execution.id });
-    // 6. Outputs at once.
-    const started = {
-        execution,
-        pipelineId,
-        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
-        pipelineUrl: pipeline?.html_url ?? undefined,
-        description: request.description,
-        revision
-    };
-    reportStarted(started);
-    if (!settings.follow.wait && !signal?.aborted) {
-        (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
-        await summarize(env, () => writeSummary(started));
-        return 'done';
-    }
-    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-    //    where the user asked to.
-    const report = await followRun(execution, followSettings(settings, clock), {
+    return execution;
+}
+/** Follows the run to its end, tells the post step what is left to it, and reports. */
+async function followAndReport(started, client, ref, settings, deps) {
+    const { clock, env } = deps;
+    const report = await followRun(started.execution, followSettings(settings, clock), {
         client,
         ref,
         clock,
         out: { ...log/* log */.R, printUntrusted: printUntrusted },
-        signal,
-        onCancelSending: cancelWithJob ? post/* markCancelSent */._o : undefined
+        signal: deps.jobCancel?.signal,
+        onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
     if (report.cancelled)
         (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.cancelled);
@@ -31971,6 +31999,34 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
     catch (error) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
     }
+}
+
+
+/***/ }),
+
+/***/ 9819:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ failStep)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+
+/**
+ * How a failure fails the step: its message, never a green step. A bug (an error the action does
+ * not throw itself) says so, with its stack in the debug log; an expected failure's message says
+ * it all.
+ */
+const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
+function failStep(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
+    // A stack trace only where it helps a bug report; an expected failure's message says it all.
+    if (bug && error instanceof Error && error.stack)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
+        ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
+        : message);
 }
 
 

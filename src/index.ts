@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { systemClock } from './clock.js'
 import { watchJobCancel } from './github/job-cancel.js'
 import { run } from './main.js'
+import { failStep } from './report/fail-step.js'
 import { log } from './report/log.js'
 import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
 
@@ -9,20 +10,6 @@ import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
  * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
  * the step fails with a message, never a green step.
  */
-
-const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']
-
-function failStep(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error)
-  const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
-  // A stack trace only where it helps a bug report; an expected failure's message says it all.
-  if (bug && error instanceof Error && error.stack) core.debug(error.stack)
-  core.setFailed(
-    bug
-      ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-      : message
-  )
-}
 
 process.on('unhandledRejection', failStep)
 
@@ -44,10 +31,8 @@ if (core.getState(STATE.isPost) === 'true') {
     }
   })
   core.saveState(STATE.isPost, 'true')
-  const result = await run({ env: process.env, clock: systemClock, jobCancel }).catch(error => {
-    failStep(error)
-    return 'done' as const
-  })
+  // run() fails the step itself on any failure, with failStep's message.
+  const result = await run({ env: process.env, clock: systemClock, jobCancel })
   // A cancelled job: a status read may still be in flight; the runner kills the step soon.
   if (result === 'exit-now') process.exit()
 }

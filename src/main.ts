@@ -6,6 +6,7 @@ import { JobCancelledError, startExecution } from './buddy/start-execution.js'
 import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
+import { failStep } from './report/fail-step.js'
 import { log } from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
@@ -19,7 +20,13 @@ import {
   writeSummary,
   type StartedRun
 } from './report/report.js'
-import { buildRunRequest, defaultComment, pipelineRefs, redactBody } from './buddy/run-request.js'
+import {
+  buildRunRequest,
+  defaultComment,
+  pipelineRefs,
+  redactBody,
+  type RunRequest
+} from './buddy/run-request.js'
 import {
   describeTarget,
   forkCodeRefusal,
@@ -35,9 +42,11 @@ import { stepMarker, withStepMarker } from './buddy/step-marker.js'
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
  * report. Returns "exit-now" when the job was cancelled: the runner kills the step seconds later.
+ * It never throws: a failure fails the step with its message (failStep), as users see it.
  */
 
 export interface Dependencies {
+  /** The runner's environment, for all but the inputs: those come through @actions/core. */
   env: NodeJS.ProcessEnv
   clock: Clock
   /** The limit for one request (the client's default when undefined). */
@@ -49,6 +58,15 @@ export interface Dependencies {
 export async function run(
   deps: Dependencies = { env: process.env, clock: systemClock }
 ): Promise<'done' | 'exit-now'> {
+  try {
+    return await runSteps(deps)
+  } catch (error) {
+    failStep(error)
+    return 'done'
+  }
+}
+
+async function runSteps(deps: Dependencies): Promise<'done' | 'exit-now'> {
   const { env, clock } = deps
   const stepStartedAt = clock.now()
 
@@ -64,6 +82,40 @@ export async function run(
   const client = await connect(settings, env, event, clock, deps.requestTimeoutMs)
 
   // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+  const { ref, pipeline } = await findPipeline(client, settings)
+
+  // 5. The run request, sent so that at most one run is created.
+  const request = prepareRunRequest(settings, target, pipeline, env)
+  logRunRequest(client, ref, pipeline, request, target.revision)
+  const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
+  if (sent === 'exit-now') return sent
+
+  // 6. Outputs at once.
+  const started: StartedRun = {
+    execution: sent,
+    pipelineId: ref.pipelineId,
+    pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
+    pipelineUrl: pipeline?.html_url ?? undefined,
+    description: request.description,
+    revision: target.revision
+  }
+  reportStarted(started)
+  if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
+    markRunSettled(SETTLED.leftGoing('wait: false'))
+    await summarize(env, () => writeSummary(started))
+    return 'done'
+  }
+
+  // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
+  //    where the user asked to; then report.
+  return followAndReport(started, client, ref, settings, deps)
+}
+
+/** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
+async function findPipeline(
+  client: BuddyClient,
+  settings: Settings
+): Promise<{ ref: PipelineRef; pipeline: Pipeline | undefined }> {
   const pipelineId =
     'id' in settings.pipeline
       ? settings.pipeline.id
@@ -73,10 +125,16 @@ export async function run(
           settings.pipeline.identifier
         )
   const ref: PipelineRef = { workspace: settings.workspace, project: settings.project, pipelineId }
-  const pipeline = await readPipeline(client, ref)
+  return { ref, pipeline: await readPipeline(client, ref) }
+}
 
-  // 5. The run request, sent so that at most one run is created.
-  const revision = target.revision
+/** The run request, its comment carrying the step's marker. */
+function prepareRunRequest(
+  settings: Settings,
+  target: RunTarget & { revision: string },
+  pipeline: Pipeline | undefined,
+  env: NodeJS.ProcessEnv
+): RunRequest & { marker: string } {
   const refs = pipelineRefs(pipeline)
   core.debug(
     refs.kind === 'fixed'
@@ -87,29 +145,55 @@ export async function run(
   // The step's marker in the comment: how this step (or its post step) knows its run.
   const marker = stepMarker(env, redactBody(request.body))
   request.body.comment = withStepMarker(request.body.comment, marker)
+  return { ...request, marker }
+}
+
+/** The request's warnings, what it runs, and the request itself (secrets redacted). */
+function logRunRequest(
+  client: BuddyClient,
+  ref: PipelineRef,
+  pipeline: Pipeline | undefined,
+  request: RunRequest,
+  revision: string
+): void {
   for (const warning of request.warnings) core.warning(warning)
   log.info(
-    `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${pipelineId}`} for ${request.description} at ${revision}`
+    `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`
   )
   core.startGroup('Run request')
   log.info(`POST ${client.url(`${pipelinePath(ref)}/executions`)}`)
   log.info(JSON.stringify(redactBody(request.body), null, 2))
   core.endGroup()
+}
+
+/**
+ * Sends the run request; the run it created, or "exit-now" when the job was cancelled first.
+ * What the post step needs to cancel the run is saved on the way.
+ */
+async function sendRunRequest(
+  client: BuddyClient,
+  ref: PipelineRef,
+  request: RunRequest & { marker: string },
+  pipeline: Pipeline | undefined,
+  settings: Settings,
+  deps: Dependencies,
+  stepStartedAt: number
+): Promise<Execution | 'exit-now'> {
+  const { marker } = request
   const cancelWithJob = settings.follow.cancelOnJobCancel
   const runsUrl = pipeline?.html_url ?? undefined
   // Saved before the request goes out: if its answer never arrives, the post step finds the run.
   if (cancelWithJob) savePendingRun({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl })
-  const signal = deps.jobCancel?.signal
   let execution: Execution
   try {
     deps.jobCancel?.beginRunRequest()
     execution = await startExecution(client, ref, request.body, {
-      clock,
+      clock: deps.clock,
       log,
       marker,
       notBeforeMs: stepStartedAt,
       runsUrl,
-      signal
+      signal: deps.jobCancel?.signal
     })
   } catch (error) {
     if (!(error instanceof JobCancelledError)) throw error
@@ -119,32 +203,25 @@ export async function run(
     return 'exit-now'
   }
   if (cancelWithJob) saveFollowedRun({ ...ref, executionId: execution.id })
+  return execution
+}
 
-  // 6. Outputs at once.
-  const started: StartedRun = {
-    execution,
-    pipelineId,
-    pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
-    pipelineUrl: pipeline?.html_url ?? undefined,
-    description: request.description,
-    revision
-  }
-  reportStarted(started)
-  if (!settings.follow.wait && !signal?.aborted) {
-    markRunSettled(SETTLED.leftGoing('wait: false'))
-    await summarize(env, () => writeSummary(started))
-    return 'done'
-  }
-
-  // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-  //    where the user asked to.
-  const report = await followRun(execution, followSettings(settings, clock), {
+/** Follows the run to its end, tells the post step what is left to it, and reports. */
+async function followAndReport(
+  started: StartedRun,
+  client: BuddyClient,
+  ref: PipelineRef,
+  settings: Settings,
+  deps: Dependencies
+): Promise<'done' | 'exit-now'> {
+  const { clock, env } = deps
+  const report = await followRun(started.execution, followSettings(settings, clock), {
     client,
     ref,
     clock,
     out: { ...log, printUntrusted },
-    signal,
-    onCancelSending: cancelWithJob ? markCancelSent : undefined
+    signal: deps.jobCancel?.signal,
+    onCancelSending: settings.follow.cancelOnJobCancel ? markCancelSent : undefined
   })
   if (report.cancelled) markRunSettled(SETTLED.cancelled)
   else if (report.outcome === 'finished') markRunSettled(SETTLED.ended)

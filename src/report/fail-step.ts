@@ -1,0 +1,21 @@
+import * as core from '@actions/core'
+
+/**
+ * How a failure fails the step: its message, never a green step. A bug (an error the action does
+ * not throw itself) says so, with its stack in the debug log; an expected failure's message says
+ * it all.
+ */
+
+const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']
+
+export function failStep(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error)
+  const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
+  // A stack trace only where it helps a bug report; an expected failure's message says it all.
+  if (bug && error instanceof Error && error.stack) core.debug(error.stack)
+  core.setFailed(
+    bug
+      ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
+      : message
+  )
+}
