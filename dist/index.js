@@ -29863,43 +29863,7 @@ function workflowRun(ctx) {
     const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
     const headRepository = str(obj(run.head_repository).full_name);
     if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
-        const code = {
-            event: 'workflow_run',
-            headRepository,
-            baseRepository,
-            fork: isForkHead(headRepository, baseRepository)
-        };
-        // pull_requests may also list pull requests of other repositories with the same branch,
-        // and for a fork's head it is empty or names this repository's namesake branch: ignored.
-        const baseId = obj(p.repository).id ?? obj(run.repository).id;
-        const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
-        const candidates = listed
-            .map(obj)
-            .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
-        const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
-        const number = pr && num(pr.number);
-        if (number) {
-            return {
-                kind: 'pull_request',
-                name: pullRequestName(number),
-                revision: sha,
-                source,
-                code
-            };
-        }
-        if (headRepository && headBranch) {
-            // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
-            return {
-                kind: 'pull_request',
-                // Until the look-up finds its number.
-                name: `from ${headRepository}:${headBranch}`,
-                revision: sha,
-                lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
-                source,
-                code
-            };
-        }
-        throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
+        return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository });
     }
     if (upstream === 'pull_request_target') {
         // Such a run is of the base branch (head_sha is its commit), while what head_branch then
@@ -29921,6 +29885,47 @@ function workflowRun(ctx) {
         lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
         source
     };
+}
+/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
+function pullRequestHeadRun(p, run, upstreamRun) {
+    const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun;
+    const code = {
+        event: 'workflow_run',
+        headRepository,
+        baseRepository,
+        fork: isForkHead(headRepository, baseRepository)
+    };
+    // pull_requests may also list pull requests of other repositories with the same branch,
+    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
+    const baseId = obj(p.repository).id ?? obj(run.repository).id;
+    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
+    const candidates = listed
+        .map(obj)
+        .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
+    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
+    const number = pr && num(pr.number);
+    if (number) {
+        return {
+            kind: 'pull_request',
+            name: pullRequestName(number),
+            revision: sha,
+            source,
+            code
+        };
+    }
+    if (headRepository && headBranch) {
+        // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
+        return {
+            kind: 'pull_request',
+            // Until the look-up finds its number.
+            name: `from ${headRepository}:${headBranch}`,
+            revision: sha,
+            lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+            source,
+            code
+        };
+    }
+    throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
 }
 function issueComment(ctx) {
     const issue = obj(ctx.payload.issue);
@@ -30526,37 +30531,32 @@ function describeIssue(issue, raw) {
     const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
-/**
- * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
- */
-function parseSettings(raw, nowMs = Date.now()) {
-    const result = rawSchema.safeParse(raw);
-    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
-    const values = result.success ? result.data : undefined;
-    if (values) {
-        if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
-            problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
-        }
-        if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
-            problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
-        }
-        const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
-        if (targets.length > 1) {
-            problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
-        }
-        const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
-        const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-        if (twice) {
-            problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
-        }
-        const delayUntil = values['delay-until'];
-        if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
-            problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
-        }
+/** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
+function crossInputProblems(values, raw, nowMs) {
+    const problems = [];
+    if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
+        problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
     }
-    if (problems.length > 0 || !values)
-        throw new InputError(problems.join('\n'));
+    if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
+        problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
+    }
+    const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
+    if (targets.length > 1) {
+        problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
+    }
+    const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (twice) {
+        problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+    }
+    const delayUntil = values['delay-until'];
+    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+    }
+    return problems;
+}
+/** The checked values, shaped as the rest of the action uses them. */
+function toSettings(values, raw) {
     let target;
     if (values.branch)
         target = { kind: 'branch', name: values.branch };
@@ -30597,6 +30597,20 @@ function parseSettings(raw, nowMs = Date.now()) {
             logs: values.logs
         }
     };
+}
+/**
+ * Validates every input at once, so one run of the workflow shows every mistake.
+ * Throws InputError; never returns partial settings.
+ */
+function parseSettings(raw, nowMs = Date.now()) {
+    const result = rawSchema.safeParse(raw);
+    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
+    const values = result.success ? result.data : undefined;
+    if (values)
+        problems.push(...crossInputProblems(values, raw, nowMs));
+    if (problems.length > 0 || !values)
+        throw new InputError(problems.join('\n'));
+    return toSettings(values, raw);
 }
 /**
  * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
@@ -30717,6 +30731,8 @@ var backoff = __nccwpck_require__(8844);
 
 
 
+/** The time limit of the status read sent once the timeout has passed. */
+const FINAL_READ_LIMIT_MS = 5000;
 class RunDeletedError extends Error {
     name = 'RunDeletedError';
 }
@@ -30764,18 +30780,75 @@ function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
  * timeout runs out is abandoned then, not at the request's own limit.
  */
 async function waitForRunEnd(read, initial, options) {
-    const { clock, log, signal } = options;
+    const { clock, signal } = options;
     const deadline = clock.now() + options.timeoutMs;
+    const judge = statusJudge(options);
     let execution = initial;
     let reads = 0;
     let failures = 0;
     let rateLimited = 0;
     let faultDelay = 0;
-    let problem;
-    let approvalAnnounced = false;
+    const first = judge(execution);
+    if (first)
+        return first;
+    for (;;) {
+        const left = deadline - clock.now();
+        if (left <= 0)
+            return lastLook(read, execution, options);
+        const pause = failures > 0
+            ? faultDelay
+            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
+        try {
+            await abortable(clock.sleep(Math.min(pause, left), signal), signal);
+            const limit = deadline - clock.now();
+            if (limit <= 0)
+                return lastLook(read, execution, options);
+            reads++;
+            execution = await abortable(read(limit), signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || signal?.aborted)
+                return { outcome: 'job-cancelled', execution };
+            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+                throw error;
+            if (error.status === 404)
+                throw runDeleted(execution);
+            if (!error.transient)
+                throw error;
+            failures++;
+            faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs);
+            if (error.status === 429)
+                rateLimited++;
+            options.log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
+            continue;
+        }
+        failures = 0;
+        rateLimited = 0;
+        await options.onUpdate?.(execution);
+        const verdict = judge(execution);
+        if (verdict)
+            return verdict;
+    }
+}
+/**
+ * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
+ * spread); any other fault waits at most the poll interval, whatever a reset time in its headers
+ * says. failures counts from 1, rateLimited (the 429s before this one) from 0.
+ */
+function faultPause(error, failures, rateLimited, clock, pollIntervalMs) {
+    if (error.status === 429)
+        return (0,backoff/* rateLimitDelay */.nl)(error.retryAfterMs, rateLimited, clock.random);
+    return Math.min(error.retryAfterMs ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, pollIntervalMs), pollIntervalMs);
+}
+/**
+ * What each status read means for the loop (undefined: keep going). Says once per status that a
+ * status is unknown, and once per pause that the run waits for a person.
+ */
+function statusJudge(options) {
+    const { log } = options;
     const unknownStatuses = new Set();
-    /** What this status means for the loop; undefined: keep going. */
-    const judge = () => {
+    let approvalAnnounced = false;
+    return (execution) => {
         const kind = (0,model/* statusKind */.BE)(execution.status);
         if (kind === 'final')
             return { outcome: 'finished', execution };
@@ -30794,79 +30867,34 @@ async function waitForRunEnd(read, initial, options) {
             approvalAnnounced = false;
         return undefined;
     };
-    const first = judge();
-    if (first)
-        return first;
-    for (;;) {
-        const left = deadline - clock.now();
-        if (left <= 0)
-            return lastLook();
-        const pause = failures > 0
-            ? faultDelay
-            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
-        try {
-            await abortable(clock.sleep(Math.min(pause, left), signal), signal);
-            const limit = deadline - clock.now();
-            if (limit <= 0)
-                return lastLook();
-            reads++;
-            execution = await abortable(read(limit), signal);
-        }
-        catch (error) {
-            if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
-            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
-                throw error;
-            if (error.status === 404)
-                throw deleted();
-            if (!error.transient)
-                throw error;
-            failures++;
-            problem = error.message;
-            // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
-            // at most the poll interval, whatever a reset time in its headers says.
-            faultDelay =
-                error.status === 429
-                    ? (0,backoff/* rateLimitDelay */.nl)(error.retryAfterMs, rateLimited++, clock.random)
-                    : Math.min(error.retryAfterMs ??
-                        (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random, 1000, options.pollIntervalMs), options.pollIntervalMs);
-            log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
-            continue;
-        }
-        failures = 0;
-        rateLimited = 0;
-        problem = undefined;
+}
+function runDeleted(execution) {
+    return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
+}
+/**
+ * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+ * it ended, not cancelled and reported as timed out.
+ */
+async function lastLook(read, lastSeen, options) {
+    const { signal } = options;
+    let execution = lastSeen;
+    let problem;
+    try {
+        execution = await abortable(read(FINAL_READ_LIMIT_MS), signal);
         await options.onUpdate?.(execution);
-        const verdict = judge();
-        if (verdict)
-            return verdict;
     }
-    function deleted() {
-        return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
+    catch (error) {
+        if (error instanceof Aborted || signal?.aborted)
+            return { outcome: 'job-cancelled', execution };
+        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
+            throw runDeleted(execution);
+        if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+            throw error;
+        problem = error.message;
     }
-    /**
-     * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
-     * it ended, not cancelled and reported as timed out.
-     */
-    async function lastLook() {
-        try {
-            execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal);
-            problem = undefined;
-            await options.onUpdate?.(execution);
-        }
-        catch (error) {
-            if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
-            if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
-                throw deleted();
-            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
-                throw error;
-            problem = error.message;
-        }
-        if ((0,model/* statusKind */.BE)(execution.status) === 'final')
-            return { outcome: 'finished', execution };
-        return { outcome: 'timed-out', execution, problem };
-    }
+    if ((0,model/* statusKind */.BE)(execution.status) === 'final')
+        return { outcome: 'finished', execution };
+    return { outcome: 'timed-out', execution, problem };
 }
 /**
  * A longer pause when few requests are left in the rate limit's window: what is left is spread

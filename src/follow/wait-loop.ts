@@ -19,11 +19,12 @@ export interface WaitOptions {
   signal?: AbortSignal
   /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
   rateLimitPause?: () => number
-  /** The time limit of the status read sent once the timeout has passed (default 5 s). */
-  finalReadLimitMs?: number
   /** Each status read, for progress lines. */
   onUpdate?: (execution: Execution) => void | Promise<void>
 }
+
+/** The time limit of the status read sent once the timeout has passed. */
+const FINAL_READ_LIMIT_MS = 5000
 
 export type WaitOutcome = 'finished' | 'timed-out' | 'job-cancelled' | 'needs-approval'
 
@@ -99,19 +100,81 @@ export async function waitForRunEnd(
   initial: Execution,
   options: WaitOptions
 ): Promise<WaitResult> {
-  const { clock, log, signal } = options
+  const { clock, signal } = options
   const deadline = clock.now() + options.timeoutMs
+  const judge = statusJudge(options)
   let execution = initial
   let reads = 0
   let failures = 0
   let rateLimited = 0
   let faultDelay = 0
-  let problem: string | undefined
-  let approvalAnnounced = false
-  const unknownStatuses = new Set<string>()
 
-  /** What this status means for the loop; undefined: keep going. */
-  const judge = (): WaitResult | undefined => {
+  const first = judge(execution)
+  if (first) return first
+
+  for (;;) {
+    const left = deadline - clock.now()
+    if (left <= 0) return lastLook(read, execution, options)
+    const pause =
+      failures > 0
+        ? faultDelay
+        : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.())
+    try {
+      await abortable(clock.sleep(Math.min(pause, left), signal), signal)
+      const limit = deadline - clock.now()
+      if (limit <= 0) return lastLook(read, execution, options)
+      reads++
+      execution = await abortable(read(limit), signal)
+    } catch (error) {
+      if (error instanceof Aborted || signal?.aborted)
+        return { outcome: 'job-cancelled', execution }
+      if (!(error instanceof BuddyApiError)) throw error
+      if (error.status === 404) throw runDeleted(execution)
+      if (!error.transient) throw error
+      failures++
+      faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs)
+      if (error.status === 429) rateLimited++
+      options.log.debug(
+        `${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`
+      )
+      continue
+    }
+    failures = 0
+    rateLimited = 0
+    await options.onUpdate?.(execution)
+    const verdict = judge(execution)
+    if (verdict) return verdict
+  }
+}
+
+/**
+ * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
+ * spread); any other fault waits at most the poll interval, whatever a reset time in its headers
+ * says. failures counts from 1, rateLimited (the 429s before this one) from 0.
+ */
+function faultPause(
+  error: BuddyApiError,
+  failures: number,
+  rateLimited: number,
+  clock: Clock,
+  pollIntervalMs: number
+): number {
+  if (error.status === 429) return rateLimitDelay(error.retryAfterMs, rateLimited, clock.random)
+  return Math.min(
+    error.retryAfterMs ?? backoffDelay(failures - 1, clock.random, 1000, pollIntervalMs),
+    pollIntervalMs
+  )
+}
+
+/**
+ * What each status read means for the loop (undefined: keep going). Says once per status that a
+ * status is unknown, and once per pause that the run waits for a person.
+ */
+function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
+  const { log } = options
+  const unknownStatuses = new Set<string>()
+  let approvalAnnounced = false
+  return (execution: Execution): WaitResult | undefined => {
     const kind = statusKind(execution.status)
     if (kind === 'final') return { outcome: 'finished', execution }
     if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
@@ -132,77 +195,37 @@ export async function waitForRunEnd(
     if (!paused) approvalAnnounced = false
     return undefined
   }
+}
 
-  const first = judge()
-  if (first) return first
+function runDeleted(execution: Execution) {
+  return new RunDeletedError(
+    `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
+  )
+}
 
-  for (;;) {
-    const left = deadline - clock.now()
-    if (left <= 0) return lastLook()
-    const pause =
-      failures > 0
-        ? faultDelay
-        : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.())
-    try {
-      await abortable(clock.sleep(Math.min(pause, left), signal), signal)
-      const limit = deadline - clock.now()
-      if (limit <= 0) return lastLook()
-      reads++
-      execution = await abortable(read(limit), signal)
-    } catch (error) {
-      if (error instanceof Aborted || signal?.aborted)
-        return { outcome: 'job-cancelled', execution }
-      if (!(error instanceof BuddyApiError)) throw error
-      if (error.status === 404) throw deleted()
-      if (!error.transient) throw error
-      failures++
-      problem = error.message
-      // A 429's own wait is Buddy's pacing and is kept (with a spread); any other fault waits
-      // at most the poll interval, whatever a reset time in its headers says.
-      faultDelay =
-        error.status === 429
-          ? rateLimitDelay(error.retryAfterMs, rateLimited++, clock.random)
-          : Math.min(
-              error.retryAfterMs ??
-                backoffDelay(failures - 1, clock.random, 1000, options.pollIntervalMs),
-              options.pollIntervalMs
-            )
-      log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`)
-      continue
-    }
-    failures = 0
-    rateLimited = 0
-    problem = undefined
+/**
+ * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+ * it ended, not cancelled and reported as timed out.
+ */
+async function lastLook(
+  read: (limitMs: number) => Promise<Execution>,
+  lastSeen: Execution,
+  options: WaitOptions
+): Promise<WaitResult> {
+  const { signal } = options
+  let execution = lastSeen
+  let problem: string | undefined
+  try {
+    execution = await abortable(read(FINAL_READ_LIMIT_MS), signal)
     await options.onUpdate?.(execution)
-    const verdict = judge()
-    if (verdict) return verdict
+  } catch (error) {
+    if (error instanceof Aborted || signal?.aborted) return { outcome: 'job-cancelled', execution }
+    if (error instanceof BuddyApiError && error.status === 404) throw runDeleted(execution)
+    if (!(error instanceof BuddyApiError)) throw error
+    problem = error.message
   }
-
-  function deleted() {
-    return new RunDeletedError(
-      `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
-    )
-  }
-
-  /**
-   * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
-   * it ended, not cancelled and reported as timed out.
-   */
-  async function lastLook(): Promise<WaitResult> {
-    try {
-      execution = await abortable(read(options.finalReadLimitMs ?? 5000), signal)
-      problem = undefined
-      await options.onUpdate?.(execution)
-    } catch (error) {
-      if (error instanceof Aborted || signal?.aborted)
-        return { outcome: 'job-cancelled', execution }
-      if (error instanceof BuddyApiError && error.status === 404) throw deleted()
-      if (!(error instanceof BuddyApiError)) throw error
-      problem = error.message
-    }
-    if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }
-    return { outcome: 'timed-out', execution, problem }
-  }
+  if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }
+  return { outcome: 'timed-out', execution, problem }
 }
 
 /**

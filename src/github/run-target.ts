@@ -227,45 +227,7 @@ function workflowRun(ctx: EventContext): RunTarget {
   const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p)
   const headRepository = str(obj(run.head_repository).full_name)
   if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
-    const code: CodeOrigin = {
-      event: 'workflow_run',
-      headRepository,
-      baseRepository,
-      fork: isForkHead(headRepository, baseRepository)
-    }
-    // pull_requests may also list pull requests of other repositories with the same branch,
-    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
-    const baseId = obj(p.repository).id ?? obj(run.repository).id
-    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : []
-    const candidates = listed
-      .map(obj)
-      .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId)
-    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0]
-    const number = pr && num(pr.number)
-    if (number) {
-      return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        revision: sha,
-        source,
-        code
-      }
-    }
-    if (headRepository && headBranch) {
-      // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
-      return {
-        kind: 'pull_request',
-        // Until the look-up finds its number.
-        name: `from ${headRepository}:${headBranch}`,
-        revision: sha,
-        lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
-        source,
-        code
-      }
-    }
-    throw new RunTargetError(
-      `The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`
-    )
+    return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository })
   }
   if (upstream === 'pull_request_target') {
     // Such a run is of the base branch (head_sha is its commit), while what head_branch then
@@ -288,6 +250,60 @@ function workflowRun(ctx: EventContext): RunTarget {
     lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
     source
   }
+}
+
+/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
+function pullRequestHeadRun(
+  p: Json,
+  run: Json,
+  upstreamRun: {
+    sha: string | undefined
+    source: string
+    headBranch: string | undefined
+    headRepository: string | undefined
+    baseRepository: string | undefined
+  }
+): RunTarget {
+  const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun
+  const code: CodeOrigin = {
+    event: 'workflow_run',
+    headRepository,
+    baseRepository,
+    fork: isForkHead(headRepository, baseRepository)
+  }
+  // pull_requests may also list pull requests of other repositories with the same branch,
+  // and for a fork's head it is empty or names this repository's namesake branch: ignored.
+  const baseId = obj(p.repository).id ?? obj(run.repository).id
+  const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : []
+  const candidates = listed
+    .map(obj)
+    .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId)
+  const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0]
+  const number = pr && num(pr.number)
+  if (number) {
+    return {
+      kind: 'pull_request',
+      name: pullRequestName(number),
+      revision: sha,
+      source,
+      code
+    }
+  }
+  if (headRepository && headBranch) {
+    // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
+    return {
+      kind: 'pull_request',
+      // Until the look-up finds its number.
+      name: `from ${headRepository}:${headBranch}`,
+      revision: sha,
+      lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+      source,
+      code
+    }
+  }
+  throw new RunTargetError(
+    `The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`
+  )
 }
 
 function issueComment(ctx: EventContext): RunTarget {

@@ -431,50 +431,41 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
   return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`
 }
 
-/**
- * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
- */
-export function parseSettings(raw: RawInputs, nowMs: number = Date.now()): Settings {
-  const result = rawSchema.safeParse(raw)
-  const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw))
-  const values = result.success ? result.data : undefined
+type RawValues = z.output<typeof rawSchema>
 
-  if (values) {
-    if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
-      problems.push(
-        'Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).'
-      )
-    }
-    if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
-      problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.')
-    }
-    const targets = (['branch', 'tag', 'pull-request'] as const).filter(
-      n => values[n] !== undefined
+/** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
+function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): string[] {
+  const problems: string[] = []
+  if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
+    problems.push(
+      'Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).'
     )
-    if (targets.length > 1) {
-      problems.push(
-        `Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`
-      )
-    }
-    const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(
-      v => v.key
-    )
-    const twice = keys.find((k, i) => keys.indexOf(k) !== i)
-    if (twice) {
-      problems.push(
-        `Variable ${twice} is in both "variables" and "secret-variables": give it once.`
-      )
-    }
-    const delayUntil = values['delay-until']
-    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
-      problems.push(
-        `Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`
-      )
-    }
   }
-  if (problems.length > 0 || !values) throw new InputError(problems.join('\n'))
+  if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
+    problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.')
+  }
+  const targets = (['branch', 'tag', 'pull-request'] as const).filter(n => values[n] !== undefined)
+  if (targets.length > 1) {
+    problems.push(
+      `Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`
+    )
+  }
+  const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key)
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i)
+  if (twice) {
+    problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`)
+  }
+  const delayUntil = values['delay-until']
+  if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+    problems.push(
+      `Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`
+    )
+  }
+  return problems
+}
 
+/** The checked values, shaped as the rest of the action uses them. */
+function toSettings(values: RawValues, raw: RawInputs): Settings {
   let target: ExplicitTarget | undefined
   if (values.branch) target = { kind: 'branch', name: values.branch }
   if (values.tag) target = { kind: 'tag', name: values.tag }
@@ -515,6 +506,21 @@ export function parseSettings(raw: RawInputs, nowMs: number = Date.now()): Setti
       logs: values.logs
     }
   }
+}
+
+/**
+ * Validates every input at once, so one run of the workflow shows every mistake.
+ * Throws InputError; never returns partial settings.
+ */
+export function parseSettings(raw: RawInputs, nowMs: number = Date.now()): Settings {
+  const result = rawSchema.safeParse(raw)
+  const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw))
+  const values = result.success ? result.data : undefined
+
+  if (values) problems.push(...crossInputProblems(values, raw, nowMs))
+  if (problems.length > 0 || !values) throw new InputError(problems.join('\n'))
+
+  return toSettings(values, raw)
 }
 
 /**
