@@ -28472,8 +28472,10 @@ class RateLimitWaits {
 /* harmony export */ });
 /* unused harmony exports isTransientStatus, classifyNetworkError, readWholeBody, segment */
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8844);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7781);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6472);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+
 
 
 
@@ -28527,9 +28529,8 @@ function buddyMessageOf(text) {
     }
     if (!message)
         return undefined;
-    // eslint-disable-next-line no-control-regex
-    const oneLine = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-    return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine;
+    const line = (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(message);
+    return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 function isTransientStatus(status) {
     return status === 429 || status === 408 || status >= 500;
@@ -28702,9 +28703,9 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     const problem = describeHttpFailure(status, message, ctx);
     if (!isTransientStatus(status))
         throw new BuddyApiError(problem, status, message);
-    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
-    if (wait !== undefined && wait > _backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .MAX_SERVER_DELAY_MS */ .M) {
-        throw new BuddyApiError(`${problem} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .serverWaitTooLong */ .f9)(wait)}`, status, message, true, wait);
+    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
+    if (wait !== undefined && wait > _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .MAX_SERVER_DELAY_MS */ .M) {
+        throw new BuddyApiError(`${problem} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitTooLong */ .f9)(wait)}`, status, message, true, wait);
     }
     return { kind: 'fault', problem, status, wait, message };
 }
@@ -28810,7 +28811,7 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .RateLimitWaits */ .oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .RateLimitWaits */ .oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
         for (;;) {
             const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
@@ -28834,13 +28835,13 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_2__/* .backoffDelay */ .EY)(failures - 1, clock.random);
+            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(failures - 1, clock.random);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
     }
     getPipeline(ref) {
-        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_1__/* .pipelineSchema */ .wr, {
+        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .pipelineSchema */ .wr, {
             action: `read pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
@@ -28848,7 +28849,7 @@ class BuddyClient {
     }
     async resolvePipelineId(workspace, project, identifier) {
         const query = new URLSearchParams({ project, pipeline: identifier });
-        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .identifiersSchema */ .cH, {
+        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .identifiersSchema */ .cH, {
             action: `find the id of pipeline "${identifier}"`,
             notFound: describePipeline({
                 workspace,
@@ -28866,21 +28867,21 @@ class BuddyClient {
     }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
     async exchangeOidcToken(providerId, webIdentityToken) {
-        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_1__/* .oidcTokenSchema */ .AS, {
+        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_2__/* .oidcTokenSchema */ .AS, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
             scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: _model_js__WEBPACK_IMPORTED_MODULE_1__/* .parseOidcAnswer */ .pr
+            parseText: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .parseOidcAnswer */ .pr
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
     /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
     async listExecutions(ref, page = 1, perPage = 20) {
-        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionListSchema */ .M, {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
@@ -28902,22 +28903,22 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .executionSchema */ .Mk, {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
             ...this.executionContext(ref, executionId, 'cancel'),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_1__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
+        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_1__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
     }
     /** The run request, sent once. */
     postExecution(ref, body) {
@@ -29037,18 +29038,18 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
         if (source.from === 'BUDDY_TOKEN')
             core/* setSecret */.Pq(source.token);
         core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.R, requestTimeoutMs });
+        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.Rm, requestTimeoutMs });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
     // getIDToken masks the GitHub token itself.
     const webIdentityToken = await core/* getIDToken */.V9(source.audience);
-    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.R, requestTimeoutMs });
+    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
     const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
     core/* setSecret */.Pq(token);
-    log/* log */.R.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.R, requestTimeoutMs });
+    log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
+    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.Rm, requestTimeoutMs });
 }
 
 
@@ -30117,7 +30118,7 @@ else {
             process.exit();
         },
         onCancelled(signal) {
-            _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .R.info(`Received ${signal}: the job is being cancelled.`);
+            _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`Received ${signal}: the job is being cancelled.`);
         }
     });
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .STATE */ .c4.isPost, 'true');
@@ -30200,9 +30201,11 @@ function readSettings() {
 /* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
 /* harmony export */ });
 /* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, isoTime */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9691);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8532);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6472);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
+
 
 
 /**
@@ -30253,7 +30256,6 @@ class InputError extends Error {
 // Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
 class RuleError extends Error {
 }
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
 /** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
 const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 function handle(value) {
@@ -30296,7 +30298,7 @@ function revision(value) {
 function isValidRefName(name) {
     return !(name.length === 0 ||
         name.length > 255 ||
-        CONTROL_CHARS.test(name) ||
+        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(name) ||
         /[\s~^:?*[\\]/.test(name) ||
         name.includes('..') ||
         name.includes('@{') ||
@@ -30453,8 +30455,8 @@ function apiBaseUrl(value) {
 }
 function duration(minMs, maxMs) {
     return (value) => {
-        const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .parseDuration */ .E)(value);
-        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(minMs)} to ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(maxMs)}`;
+        const ms = (0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E)(value);
+        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(minMs)} to ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(maxMs)}`;
         if (ms === undefined || ms < minMs || ms > maxMs)
             throw new RuleError(`expected ${accepted}`);
         return ms;
@@ -30467,7 +30469,7 @@ function text(value, max) {
 }
 // ---------------------------------------------------------------------------------------------
 function field(rule, options = { trim: true }) {
-    return zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().transform((value, ctx) => {
+    return zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
         if (value.trim() === '')
             return undefined;
         try {
@@ -30477,12 +30479,12 @@ function field(rule, options = { trim: true }) {
             if (!(error instanceof RuleError))
                 throw error;
             ctx.addIssue({ code: 'custom', message: error.message });
-            return zod__WEBPACK_IMPORTED_MODULE_2__/* .NEVER */ .tm;
+            return zod__WEBPACK_IMPORTED_MODULE_3__/* .NEVER */ .tm;
         }
     });
 }
 const required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
-const rawSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     token: field(v => v),
     'provider-id': field(v => text(v, 200)),
     audience: field(v => text(v, 500)),
@@ -30492,7 +30494,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     project: required(handle),
     'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
     pipeline: field(v => {
-        if (CONTROL_CHARS.test(v) || v.length > 200) {
+        if ((0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(v) || v.length > 200) {
             throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
         }
         return v;
@@ -30551,7 +30553,7 @@ function crossInputProblems(values, raw, nowMs) {
     }
     const delayUntil = values['delay-until'];
     if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
-        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
     }
     return problems;
 }
@@ -30916,13 +30918,9 @@ function rateLimitPause(rate, now, pollIntervalMs) {
 var duration = __nccwpck_require__(1601);
 ;// CONCATENATED MODULE: ./src/follow/progress.ts
 
-/** Buddy's text on one line, so that it can never start a workflow command. */
-function oneLine(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-}
+
 function actionName(action, index) {
-    return oneLine(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+    return (0,log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
 }
 function between(start, end) {
     const a = start ? Date.parse(start) : Number.NaN;
@@ -30984,11 +30982,11 @@ class ProgressTracker {
             const took = between(a.start_date, a.finish_date) ??
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${oneLine(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            lines.push(`  ${actionName(a, i)}: ${(0,log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${oneLine(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            lines.push(`Run #${execution.id}: ${(0,log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
@@ -31001,7 +30999,7 @@ class ProgressTracker {
                 .filter(r => r.status === 'INPROGRESS')
                 .map(r => r.name);
             return [
-                `Run #${execution.id} still ${oneLine(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                `Run #${execution.id} still ${(0,log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
             ];
         }
         return [];
@@ -31371,14 +31369,14 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    log/* log */.R.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`);
+    log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,log/* oneLine */.TN)(run.execution.status)}): ${link}`);
 }
 async function writeSummary(run) {
     const { execution } = run;
-    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const link = execution.html_url ?? execution.url;
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
         .addTable([
         [
             { data: 'Pipeline', header: true },
@@ -31393,7 +31391,7 @@ async function writeSummary(run) {
                 : escapeHtml(pipeline),
             escapeHtml(run.description),
             `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml(oneLine(execution.status))}</code>`,
+            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
             link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
         ]
     ]);
@@ -31414,7 +31412,7 @@ const ERROR_MESSAGE_LIMIT = 300;
  * characters, cut to a readable length.
  */
 function shortText(text) {
-    const line = oneLine(text).replace(/\s+/g, ' ');
+    const line = (0,log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
         ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
@@ -31426,7 +31424,7 @@ function failedActions(execution) {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
         const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }];
+        return [{ name: actionName(a, i), status: (0,log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
 }
 function escapeHtml(text) {
@@ -31439,7 +31437,7 @@ function escapeHtml(text) {
 /** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
 function printUntrusted(title, lines) {
     const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
-    core/* startGroup */.Oh(oneLine(title));
+    core/* startGroup */.Oh((0,log/* oneLine */.TN)(title));
     process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
     for (const line of lines)
         process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
@@ -31466,8 +31464,8 @@ function failureMessage(report, settings) {
     const { execution } = report;
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
-    const status = oneLine(execution.status);
-    const seen = oneLine(report.statusWhenEnded);
+    const status = (0,log/* oneLine */.TN)(execution.status);
+    const seen = (0,log/* oneLine */.TN)(report.statusWhenEnded);
     const cancelNote = report.cancelled
         ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
@@ -31500,13 +31498,13 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
     if (!message) {
-        log/* log */.R.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        log/* log */.R.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -31523,16 +31521,16 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        log/* log */.R.info(`Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+        log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
-        log/* log */.R.info(`Variables the run exported: ${names.join(', ')}`);
+        log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
-    const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const outcome = report.outcome === 'timed-out'
         ? ' (timed out)'
         : report.outcome === 'job-cancelled'
@@ -31541,7 +31539,7 @@ async function writeFinalSummary(run, report) {
                 ? ' (waits for approval)'
                 : '';
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
     const rows = actionRows(execution);
     if (rows.length > 0) {
@@ -31553,7 +31551,7 @@ async function writeFinalSummary(run, report) {
             ],
             ...rows.map(r => [
                 escapeHtml(r.name),
-                `<code>${escapeHtml(oneLine(r.status))}</code>`,
+                `<code>${escapeHtml((0,log/* oneLine */.TN)(r.status))}</code>`,
                 r.durationMs === undefined ? '' : (0,duration/* formatDuration */.a)(r.durationMs)
             ])
         ]);
@@ -31721,7 +31719,7 @@ async function runSteps(deps) {
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
     const event = (0,github_event/* readEventContext */.w)(env);
     const target = await whatToRun(event, settings, env);
-    log/* log */.R.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     // 3. Credentials and where the API is.
     const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
@@ -31775,10 +31773,10 @@ function prepareRunRequest(settings, target, pipeline, env) {
 function logRunRequest(client, ref, pipeline, request, revision) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    log/* log */.R.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
+    log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
-    log/* log */.R.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    log/* log */.R.info(JSON.stringify(redactBody(request.body), null, 2));
+    log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
 }
 /**
@@ -31797,7 +31795,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
             clock: deps.clock,
-            log: log/* log */.R,
+            log: log/* log */.Rm,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
@@ -31824,7 +31822,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...log/* log */.R, printUntrusted: printUntrusted },
+        out: { ...log/* log */.Rm, printUntrusted: printUntrusted },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -31872,7 +31870,7 @@ function followSettings(settings, clock) {
     const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
     if (delayMs <= 0)
         return settings.follow;
-    log/* log */.R.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
     return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */
@@ -31982,7 +31980,7 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
     try {
         const settled = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled);
         if (settled)
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(settledMessage(settled));
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(settledMessage(settled));
         const followed = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
         const pending = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.pending);
         if (!followed && !pending)
@@ -32007,22 +32005,22 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
             // A run created a moment ago may not be listed yet: findOurRun looks twice.
             const search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .findOurRun */ .lC)(client, run, identity, ms => clock.sleep(ms));
             if (search.kind === 'absent') {
-                return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
+                return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
             }
             if (search.kind === 'unsure') {
                 return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
             }
             execution = search.execution;
-            _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Found Buddy run #${execution.id} by this step's marker.`);
+            _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Found Buddy run #${execution.id} by this step's marker.`);
         }
         if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
         }
         if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
         }
         await client.cancelExecution(ref, execution.id);
-        _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .R.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
+        _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
     }
     catch (error) {
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
@@ -32064,7 +32062,9 @@ function failStep(error) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ log)
+/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
+/* harmony export */   Rm: () => (/* binding */ log),
+/* harmony export */   TN: () => (/* binding */ oneLine)
 /* harmony export */ });
 /* unused harmony export plain */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
@@ -32083,6 +32083,17 @@ function plain(text) {
         return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
     })
         .join('\n');
+}
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
+/** Does the text hold a control character (C0 or DEL: a line break, tab, escape, NUL)? */
+function hasControlCharacter(text) {
+    return CONTROL_CHARACTER.test(text);
+}
+/** Text from Buddy or inputs on one line, so that it can never start a workflow command. */
+function oneLine(text) {
+    return text.replace(CONTROL_CHARACTERS, ' ').trim();
 }
 const log = {
     debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),

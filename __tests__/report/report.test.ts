@@ -5,6 +5,7 @@
 import { jest } from '@jest/globals'
 import type { ActionExecution, Execution } from '../../src/buddy/model.js'
 import type { FollowReport } from '../../src/follow/follow-run.js'
+import type { FollowSettings } from '../../src/inputs/settings.js'
 import { createFakeCore } from '../support/fake-core.js'
 import { followDefaults } from '../support/simulator.js'
 
@@ -15,6 +16,7 @@ const {
   escapeSummaryText,
   failedActions,
   failureMessage,
+  finishedOutputs,
   reportFinished,
   shortText,
   writeFinalSummary
@@ -181,5 +183,116 @@ describe('escapeSummaryText', () => {
     ['@team ~~x~~ #1 ![i]', '&#64;team &#126;&#126;x&#126;&#126; &#35;1 &#33;&#91;i&#93;']
   ])('%j → %j', (text, escaped) => {
     expect(escapeSummaryText(text)).toBe(escaped)
+  })
+})
+
+const followedRun = (status: string, actions: [string, string, string?, string?][]): Execution => ({
+  id: 7,
+  status,
+  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
+  action_executions: actions.map(([name, s, start, finish], i) => ({
+    status: s,
+    start_date: start,
+    finish_date: finish,
+    action: { id: i + 1, name }
+  }))
+})
+
+describe('the end of the wait', () => {
+  const settings = followDefaults({ timeoutMs: 1_800_000 })
+  const failed = followedRun('FAILED', [
+    ['Build', 'SUCCESSFUL'],
+    ['Test', 'FAILED'],
+    ['Deploy', 'ENQUEUED']
+  ])
+  const report = (fields: Partial<FollowReport>): FollowReport => ({
+    outcome: 'finished',
+    execution: failed,
+    durationMs: 125_000,
+    cancelled: false,
+    ...fields,
+    statusWhenEnded: fields.statusWhenEnded ?? (fields.execution ?? failed).status
+  })
+
+  it('sets the outputs', () => {
+    expect(finishedOutputs(report({}))).toEqual({
+      status: 'FAILED',
+      'timed-out': 'false',
+      duration: '125',
+      'failed-actions': 'Test',
+      variables: '{}'
+    })
+    expect(finishedOutputs(report({ outcome: 'timed-out' }))['timed-out']).toBe('true')
+    // A run that has not ended may export more: no variables output yet.
+    expect(finishedOutputs(report({ outcome: 'timed-out' }))).not.toHaveProperty('variables')
+  })
+
+  it.each<[string, Partial<FollowReport>, Partial<FollowSettings>, RegExp | undefined]>([
+    ['a successful run', { execution: followedRun('SUCCESSFUL', []) }, {}, undefined],
+    [
+      'a failed run',
+      {},
+      {},
+      /^Buddy run #7 ended FAILED after 2m5s; failed actions: Test\. https:\/\/app\.buddy\.works\/.*abc$/
+    ],
+    [
+      'a skipped run',
+      { execution: followedRun('SKIPPED', []) },
+      {},
+      /Buddy run #7 ended SKIPPED after 2m5s\. https/
+    ],
+    [
+      'a timeout, cancelled',
+      {
+        outcome: 'timed-out',
+        cancelled: true,
+        execution: followedRun('TERMINATED', []),
+        statusWhenEnded: 'INPROGRESS'
+      },
+      {},
+      /^Timed out after 30m waiting for Buddy run #7 \(last seen INPROGRESS\)\. It was cancelled in Buddy \(now TERMINATED\)\. https/
+    ],
+    [
+      'a timeout, left going',
+      { outcome: 'timed-out', execution: followedRun('INPROGRESS', []) },
+      { cancelOnTimeout: false },
+      /It goes on in Buddy \(cancel-on-timeout is false\)/
+    ],
+    [
+      'a timeout whose cancel failed',
+      {
+        outcome: 'timed-out',
+        execution: followedRun('INPROGRESS', []),
+        cancelProblem: 'boom',
+        problem: '503'
+      },
+      {},
+      /the status could not be read lately: 503\)\. Cancelling it failed: boom/
+    ],
+    [
+      'a cancelled job',
+      {
+        outcome: 'job-cancelled',
+        cancelled: true,
+        execution: followedRun('TERMINATED', []),
+        statusWhenEnded: 'INPROGRESS'
+      },
+      {},
+      /^The job was cancelled while Buddy run #7 was INPROGRESS\. It was cancelled in Buddy \(now TERMINATED\)\./
+    ],
+    [
+      'a run waiting for approval',
+      {
+        outcome: 'needs-approval',
+        execution: followedRun('INPROGRESS', []),
+        paused: { status: 'WAITING_FOR_APPLY', action: 'Deploy' }
+      },
+      { onApproval: 'fail' },
+      /waits for a person \(WAITING_FOR_APPLY in action "Deploy"\) and on-approval is fail: approve or answer it in Buddy.*https/
+    ]
+  ])('says what ended the wait: %s', (_name, fields, changes, message) => {
+    const text = failureMessage(report(fields), { ...settings, ...changes })
+    if (message === undefined) expect(text).toBeUndefined()
+    else expect(text).toMatch(message)
   })
 })

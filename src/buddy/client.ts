@@ -9,6 +9,7 @@ import {
   serverWaitTooLong
 } from './backoff.js'
 import type { Clock } from '../clock.js'
+import { oneLine } from '../report/log.js'
 import {
   CANCEL_RUN,
   actionLogSchema,
@@ -141,9 +142,8 @@ export function buddyMessageOf(text: string): string | undefined {
     message = trimmed
   }
   if (!message) return undefined
-  // eslint-disable-next-line no-control-regex
-  const oneLine = message.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
-  return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine
+  const line = oneLine(message)
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }
 
 export function isTransientStatus(status: number): boolean {

@@ -1,3 +1,4 @@
+import { oneLine } from '../report/log.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { ActionExecution, Execution } from '../buddy/model.js'
 
@@ -11,12 +12,6 @@ export interface ActionRow {
   status: string
   /** Milliseconds, when known. */
   durationMs?: number
-}
-
-/** Buddy's text on one line, so that it can never start a workflow command. */
-export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
 }
 
 export function actionName(action: ActionExecution, index: number): string {

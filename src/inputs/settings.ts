@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasControlCharacter } from '../report/log.js'
 import { formatDuration, parseDuration } from './duration.js'
 
 /**
@@ -106,8 +107,6 @@ export class InputError extends Error {
 
 class RuleError extends Error {}
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/ // eslint-disable-line no-control-regex
-
 /** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
 const HANDLE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
 function handle(value: string): string {
@@ -154,7 +153,7 @@ export function isValidRefName(name: string): boolean {
   return !(
     name.length === 0 ||
     name.length > 255 ||
-    CONTROL_CHARS.test(name) ||
+    hasControlCharacter(name) ||
     /[\s~^:?*[\\]/.test(name) ||
     name.includes('..') ||
     name.includes('@{') ||
@@ -386,7 +385,7 @@ const rawSchema = z.object({
   project: required(handle),
   'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
   pipeline: field(v => {
-    if (CONTROL_CHARS.test(v) || v.length > 200) {
+    if (hasControlCharacter(v) || v.length > 200) {
       throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)')
     }
     return v

@@ -18,6 +18,20 @@ export function plain(text: string): string {
     .join('\n')
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
+const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g')
+
+/** Does the text hold a control character (C0 or DEL: a line break, tab, escape, NUL)? */
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text)
+}
+
+/** Text from Buddy or inputs on one line, so that it can never start a workflow command. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, ' ').trim()
+}
+
 export const log: Logger = {
   debug: message => core.debug(message),
   info: message => core.info(plain(message)),

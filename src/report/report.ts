@@ -6,8 +6,8 @@ import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from '../follow/follow-run.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
-import { log } from './log.js'
-import { actionName, actionRows, failedActionNames, oneLine } from '../follow/progress.js'
+import { log, oneLine } from './log.js'
+import { actionName, actionRows, failedActionNames } from '../follow/progress.js'
 
 /** What the user sees: step outputs, log lines and the job summary. */
 
