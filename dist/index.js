@@ -28470,7 +28470,6 @@ class RateLimitWaits {
 /* harmony export */   sy: () => (/* binding */ describePipeline),
 /* harmony export */   vp: () => (/* binding */ BuddyApiError)
 /* harmony export */ });
-/* unused harmony exports isTransientStatus, classifyNetworkError, readWholeBody, segment */
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6472);
@@ -29071,7 +29070,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
-/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, outputtedVariableSchema, actionExecutionSchema, IDS_VIEW_FIELDS */
+/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, IDS_VIEW_FIELDS */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9691);
 
 /**
@@ -29589,7 +29588,6 @@ function hasStepMarker(comment, marker) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   m: () => (/* binding */ systemClock)
 /* harmony export */ });
-/* unused harmony export abortableSleep */
 /** Time, as the action sees it: injected, so that tests never sleep (see __tests__/support/fake-clock.ts). */
 function abortableSleep(ms, signal) {
     return new Promise((resolve, reject) => {
@@ -30200,7 +30198,7 @@ function readSettings() {
 /* harmony export */   tj: () => (/* binding */ apiBaseUrl),
 /* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
 /* harmony export */ });
-/* unused harmony exports SECRET_INPUTS, InputError, isValidRefName, isoTime */
+/* unused harmony export InputError */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6472);

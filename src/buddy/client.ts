@@ -146,7 +146,7 @@ export function buddyMessageOf(text: string): string | undefined {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line
 }
 
-export function isTransientStatus(status: number): boolean {
+function isTransientStatus(status: number): boolean {
   return status === 429 || status === 408 || status >= 500
 }
 
@@ -193,7 +193,7 @@ const CERTIFICATE_CODES = new Set([
 ])
 
 /** A thrown request error, classified. Proxy and certificate failures are configuration. */
-export function classifyNetworkError(error: unknown): NetworkFailure {
+function classifyNetworkError(error: unknown): NetworkFailure {
   const { code, message } = (error ?? {}) as NodeJS.ErrnoException
   const text = String(message ?? error)
   // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
@@ -261,7 +261,7 @@ export function describeNetworkFailure(
  * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
  * than at the request's time limit.
  */
-export function readWholeBody(message: IncomingMessage, stallMs: number): Promise<string> {
+function readWholeBody(message: IncomingMessage, stallMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let idle: NodeJS.Timeout | undefined
@@ -296,7 +296,7 @@ export function readWholeBody(message: IncomingMessage, stallMs: number): Promis
   })
 }
 
-export const segment = (value: string | number) => encodeURIComponent(String(value))
+const segment = (value: string | number) => encodeURIComponent(String(value))
 
 export function pipelinePath(ref: PipelineRef): string {
   return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`

@@ -3,7 +3,7 @@ import { isSecretlessForkEvent, type EventContext } from '../github/run-target.j
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
 
-export const REGION_API: Record<Region, string> = {
+const REGION_API: Record<Region, string> = {
   US: 'https://api.buddy.works',
   EU: 'https://api.eu.buddy.works',
   AP: 'https://api.asia.buddy.works'
@@ -53,7 +53,7 @@ export function resolveTokenSource(
 }
 
 /** Why GitHub may have given this run no secrets, in the words of the event it is in. */
-export function whyNoSecrets(event: EventContext, env: NodeJS.ProcessEnv): string {
+function whyNoSecrets(event: EventContext, env: NodeJS.ProcessEnv): string {
   if (isSecretlessForkEvent(event)) {
     return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`
   }

@@ -67,7 +67,7 @@ export type Pipeline = z.infer<typeof pipelineSchema>
  * value, both optional). Parsed field by field with fallbacks: a malformed variable is left out
  * later, and never makes the run's status unreadable.
  */
-export const outputtedVariableSchema = z.looseObject({
+const outputtedVariableSchema = z.looseObject({
   key: z.string().nullish().catch(undefined),
   value: z.string().nullish().catch(undefined),
   // Not in Buddy's schema: read in case Buddy marks a secret variable so; such a value is masked
@@ -76,7 +76,7 @@ export const outputtedVariableSchema = z.looseObject({
 })
 export type OutputtedVariable = z.infer<typeof outputtedVariableSchema>
 
-export const actionExecutionSchema = z.looseObject({
+const actionExecutionSchema = z.looseObject({
   // Newer answers identify an action's run (needed for its log); Buddy's older example does not.
   // The schema types it as a string; a number is accepted too.
   action_execution_id: z.union([z.string(), z.number()]).nullish(),
@@ -218,7 +218,6 @@ export const actionLogSchema = z
   .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
     message: 'no logs or lines'
   })
-export type ActionLog = z.infer<typeof actionLogSchema>
 
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
 export function pausedStatus(

@@ -50,7 +50,7 @@ export type RefChoice =
  * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
  * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
  */
-export function chooseRefs(target: RunTarget, refs: PipelineRefs): RefChoice {
+function chooseRefs(target: RunTarget, refs: PipelineRefs): RefChoice {
   if (refs.kind === 'any') return { send: 'target' }
   if (targetRef(target) === refs.ref) return { send: 'revision-only' }
   if (target.explicitTarget) {

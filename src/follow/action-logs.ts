@@ -3,10 +3,10 @@ import type { ActionExecution } from '../buddy/model.js'
 
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 
-export const TAIL_LINES = 200
+const TAIL_LINES = 200
 const PAGE = 1000
 /** A log longer than this is cut, with a note: the GitHub log is no place for gigabytes. */
-export const MAX_LINES = 20_000
+const MAX_LINES = 20_000
 
 /** Newer answers name each action's run (action_execution_id); Buddy's older example does not. */
 export function actionExecutionId(action: ActionExecution): string | undefined {

@@ -79,7 +79,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
  * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
  * pacing suggests; only a 429's own wait (the fault delay) may be longer.
  */
-export function nextPause(
+function nextPause(
   read: number,
   pollIntervalMs: number,
   random: () => number,

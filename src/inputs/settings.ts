@@ -47,7 +47,7 @@ export type RawInputs = Record<InputName, string>
 export const UNTRIMMED_INPUTS: readonly InputName[] = ['comment', 'variables', 'secret-variables']
 
 /** Inputs whose values are never shown, not even in a validation error. */
-export const SECRET_INPUTS: readonly InputName[] = ['token', 'secret-variables', 'github-token']
+const SECRET_INPUTS: readonly InputName[] = ['token', 'secret-variables', 'github-token']
 
 export type Region = 'US' | 'EU' | 'AP'
 export type TargetKind = 'branch' | 'tag' | 'pull_request'
@@ -149,7 +149,7 @@ function revision(value: string): string {
 }
 
 /** Git's own rules for ref names (git check-ref-format), plus no control characters. */
-export function isValidRefName(name: string): boolean {
+function isValidRefName(name: string): boolean {
   return !(
     name.length === 0 ||
     name.length > 255 ||
@@ -299,7 +299,7 @@ function actionIds(value: string): number[] {
  * An ISO-8601 time with a zone (Z or an offset), so that it means one instant; a date that does
  * not exist (2026-02-30, 25:00) is refused rather than rolled over as Date.parse would.
  */
-export function isoTime(value: string): string {
+function isoTime(value: string): string {
   const iso =
     /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.exec(
       value

@@ -21,11 +21,11 @@ export interface StartedRun {
   revision: string
 }
 
-export function shortSha(revision: string): string {
+function shortSha(revision: string): string {
   return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision
 }
 
-export function runOutputs(run: StartedRun): Record<string, string> {
+function runOutputs(run: StartedRun): Record<string, string> {
   const { execution } = run
   return {
     'execution-id': String(execution.id),
@@ -112,7 +112,7 @@ export function failedActions(execution: Execution): FailedAction[] {
   })
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
