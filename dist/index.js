@@ -28374,8 +28374,7 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   JO: () => (/* binding */ serverRequestedDelay),
-/* harmony export */   M: () => (/* binding */ MAX_SERVER_DELAY_MS),
-/* harmony export */   f9: () => (/* binding */ serverWaitTooLong),
+/* harmony export */   Vg: () => (/* binding */ serverWaitRefusal),
 /* harmony export */   nl: () => (/* binding */ rateLimitDelay),
 /* harmony export */   oP: () => (/* binding */ RateLimitWaits)
 /* harmony export */ });
@@ -28431,8 +28430,10 @@ function rateLimitDelay(serverMs, attempt, random) {
 }
 /** The longest single wait the server may ask for (Retry-After) that this step sits through. */
 const MAX_SERVER_DELAY_MS = 60_000;
-/** Why a wait the server asks for is not waited out. */
-function serverWaitTooLong(serverMs) {
+/** Why a wait the server asks for is not waited out; undefined when it is. */
+function serverWaitRefusal(serverMs) {
+    if (serverMs === undefined || serverMs <= MAX_SERVER_DELAY_MS)
+        return undefined;
     return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`;
 }
 /** The 429s one request has waited out: how many and how long, within a budget. */
@@ -28703,9 +28704,9 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (!isTransientStatus(status))
         throw new BuddyApiError(problem, status, message);
     const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
-    if (wait !== undefined && wait > _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .MAX_SERVER_DELAY_MS */ .M) {
-        throw new BuddyApiError(`${problem} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitTooLong */ .f9)(wait)}`, status, message, true, wait);
-    }
+    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitRefusal */ .Vg)(wait);
+    if (refusal)
+        throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait);
     return { kind: 'fault', problem, status, wait, message };
 }
 class BuddyClient {
@@ -29483,8 +29484,9 @@ function notSentPause(why, tries, clock, log) {
 /** The pause after a 429, within the rate limit's budget. */
 function rateLimitedPause(answer, waits, ctx, clock, log) {
     const { serverMs, message } = answer;
-    if (serverMs !== undefined && serverMs > _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .MAX_SERVER_DELAY_MS */ .M) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${(0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitTooLong */ .f9)(serverMs)}`, 429, message, true);
+    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitRefusal */ .Vg)(serverMs);
+    if (refusal) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${refusal}`, 429, message, true);
     }
     const delay = waits.next(serverMs, clock.random);
     if (delay === undefined) {

@@ -2,7 +2,8 @@ import {
   backoffDelay,
   RateLimitWaits,
   rateLimitDelay,
-  serverRequestedDelay
+  serverRequestedDelay,
+  serverWaitRefusal
 } from '../../src/buddy/backoff.js'
 
 describe('backoffDelay (full jitter)', () => {
@@ -68,5 +69,16 @@ describe('RateLimitWaits', () => {
     expect(waits.next(2000, () => 0)).toBe(2000)
     expect(waits.next(2000, () => 0)).toBeUndefined()
     expect({ count: waits.count, waitedMs: waits.waitedMs }).toEqual({ count: 2, waitedMs: 4000 })
+  })
+})
+
+describe('serverWaitRefusal', () => {
+  it.each<[number | undefined, string | undefined]>([
+    [undefined, undefined],
+    [60_000, undefined],
+    [60_001, 'It asks to wait 61 s, longer than this step waits.'],
+    [3_600_000, 'It asks to wait 3600 s, longer than this step waits.']
+  ])('serverWaitRefusal(%j) = %j', (serverMs, expected) => {
+    expect(serverWaitRefusal(serverMs)).toBe(expected)
   })
 })

@@ -60,10 +60,11 @@ export function rateLimitDelay(
 }
 
 /** The longest single wait the server may ask for (Retry-After) that this step sits through. */
-export const MAX_SERVER_DELAY_MS = 60_000
+const MAX_SERVER_DELAY_MS = 60_000
 
-/** Why a wait the server asks for is not waited out. */
-export function serverWaitTooLong(serverMs: number): string {
+/** Why a wait the server asks for is not waited out; undefined when it is. */
+export function serverWaitRefusal(serverMs: number | undefined): string | undefined {
+  if (serverMs === undefined || serverMs <= MAX_SERVER_DELAY_MS) return undefined
   return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`
 }
 

@@ -1,13 +1,7 @@
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { z } from 'zod'
-import {
-  backoffDelay,
-  MAX_SERVER_DELAY_MS,
-  RateLimitWaits,
-  serverRequestedDelay,
-  serverWaitTooLong
-} from './backoff.js'
+import { backoffDelay, RateLimitWaits, serverRequestedDelay, serverWaitRefusal } from './backoff.js'
 import type { Clock } from '../clock.js'
 import { oneLine } from '../report/log.js'
 import {
@@ -339,9 +333,8 @@ function classifyReadAnswer<S extends z.ZodType>(
   const problem = describeHttpFailure(status, message, ctx)
   if (!isTransientStatus(status)) throw new BuddyApiError(problem, status, message)
   const wait = serverRequestedDelay(result.headers, nowMs, status)
-  if (wait !== undefined && wait > MAX_SERVER_DELAY_MS) {
-    throw new BuddyApiError(`${problem} ${serverWaitTooLong(wait)}`, status, message, true, wait)
-  }
+  const refusal = serverWaitRefusal(wait)
+  if (refusal) throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait)
   return { kind: 'fault', problem, status, wait, message }
 }
 

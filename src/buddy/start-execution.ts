@@ -1,10 +1,4 @@
-import {
-  backoffDelay,
-  MAX_SERVER_DELAY_MS,
-  RateLimitWaits,
-  serverRequestedDelay,
-  serverWaitTooLong
-} from './backoff.js'
+import { backoffDelay, RateLimitWaits, serverRequestedDelay, serverWaitRefusal } from './backoff.js'
 import type { Clock } from '../clock.js'
 import { hasStepMarker } from './step-marker.js'
 import {
@@ -316,9 +310,10 @@ function rateLimitedPause(
   log: Logger
 ): number {
   const { serverMs, message } = answer
-  if (serverMs !== undefined && serverMs > MAX_SERVER_DELAY_MS) {
+  const refusal = serverWaitRefusal(serverMs)
+  if (refusal) {
     throw new BuddyApiError(
-      `${describeHttpFailure(429, message, ctx)} ${serverWaitTooLong(serverMs)}`,
+      `${describeHttpFailure(429, message, ctx)} ${refusal}`,
       429,
       message,
       true
