@@ -4,7 +4,7 @@ import type { ExplicitTarget, TargetKind } from '../inputs/settings.js'
  * Which ref and commit to run, from the event that started the workflow. Pure: the event name,
  * its payload, the GITHUB_* values and the overriding inputs go in; a target comes out. What the
  * event does not carry (a pull request's head, whether a name is a branch or a tag) is named in
- * `lookUp` and asked of GitHub by github-lookups.ts.
+ * `lookUp` and asked of GitHub by lookups.ts.
  */
 
 export interface RunTarget {
