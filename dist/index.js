@@ -29464,13 +29464,17 @@ async function startExecution(client, ref, body, options) {
                 if (found)
                     return found;
                 mayHaveCreated = false;
-                if (ambiguousSends >= MAX_SENDS || clock.now() - firstSentAt > MAX_SENDING_MS) {
-                    throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${answer.why} No run was created; gave up after ${ambiguousSends} run requests.`, undefined, undefined, true);
-                }
-                log.info('No run was created by that request: sending it again.');
+                sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log);
             }
         }
     }
+}
+/** Surely no run was created: the request is sent again, unless it was sent enough. */
+function sendAgainOrGiveUp(ambiguity, sends, sinceFirstMs, log) {
+    if (sends >= MAX_SENDS || sinceFirstMs > MAX_SENDING_MS) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+    }
+    log.info('No run was created by that request: sending it again.');
 }
 /** The pause before sending again a request that never left this machine. */
 function notSentPause(why, tries, clock, log) {

@@ -277,18 +277,23 @@ export async function startExecution(
         const found = await lookForOurRun(answer.why, client, ref, identity, options, pause)
         if (found) return found
         mayHaveCreated = false
-        if (ambiguousSends >= MAX_SENDS || clock.now() - firstSentAt > MAX_SENDING_MS) {
-          throw new BuddyApiError(
-            `${answer.why} No run was created; gave up after ${ambiguousSends} run requests.`,
-            undefined,
-            undefined,
-            true
-          )
-        }
-        log.info('No run was created by that request: sending it again.')
+        sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log)
       }
     }
   }
+}
+
+/** Surely no run was created: the request is sent again, unless it was sent enough. */
+function sendAgainOrGiveUp(ambiguity: string, sends: number, sinceFirstMs: number, log: Logger) {
+  if (sends >= MAX_SENDS || sinceFirstMs > MAX_SENDING_MS) {
+    throw new BuddyApiError(
+      `${ambiguity} No run was created; gave up after ${sends} run requests.`,
+      undefined,
+      undefined,
+      true
+    )
+  }
+  log.info('No run was created by that request: sending it again.')
 }
 
 /** The pause before sending again a request that never left this machine. */
