@@ -28473,7 +28473,7 @@ class RateLimitWaits {
 /* harmony export */ });
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4773);
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 
 
@@ -28965,8 +28965,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/buddy/client.ts
 var client = __nccwpck_require__(3833);
-// EXTERNAL MODULE: ./src/report/log.ts
-var log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var log = __nccwpck_require__(4773);
 // EXTERNAL MODULE: ./src/inputs/settings.ts
 var inputs_settings = __nccwpck_require__(900);
 // EXTERNAL MODULE: ./src/github/run-target.ts
@@ -30093,9 +30093,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2830);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8629);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
 
 
@@ -30207,7 +30207,7 @@ function readSettings() {
 /* unused harmony export InputError */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4773);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
 
 
@@ -30664,7 +30664,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 2830:
+/***/ 8629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30689,8 +30689,8 @@ var github_event = __nccwpck_require__(7077);
 var read_settings = __nccwpck_require__(1119);
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
-// EXTERNAL MODULE: ./src/report/log.ts
-var log = __nccwpck_require__(6472);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var log = __nccwpck_require__(4773);
 ;// CONCATENATED MODULE: ./src/follow/action-logs.ts
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 const TAIL_LINES = 200;
@@ -31304,10 +31304,6 @@ function movedAfterCommentRefusal(target) {
     return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/report/exported-variables.ts
 /**
  * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
@@ -31351,11 +31347,6 @@ function exportedVariables(execution) {
 
 
 
-
-
-function shortSha(revision) {
-    return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
-}
 function runOutputs(run) {
     const { execution } = run;
     return {
@@ -31374,40 +31365,6 @@ function reportStarted(run) {
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
     log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,log/* oneLine */.TN)(run.execution.status)}): ${link}`);
-}
-async function writeSummary(run) {
-    const { execution } = run;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
-    const link = execution.html_url ?? execution.url;
-    core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
-        .addTable([
-        [
-            { data: 'Pipeline', header: true },
-            { data: 'Target', header: true },
-            { data: 'Revision', header: true },
-            { data: 'Status', header: true },
-            { data: 'Run', header: true }
-        ],
-        [
-            run.pipelineUrl
-                ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
-                : escapeHtml(pipeline),
-            escapeHtml(run.description),
-            `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
-            link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
-        ]
-    ]);
-    await core/* summary */.z.write();
-}
-/**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-function escapeSummaryText(text) {
-    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
 }
 /** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
@@ -31430,23 +31387,6 @@ function failedActions(execution) {
         const error = a.error_message ? shortText(a.error_message) : '';
         return [{ name: actionName(a, i), status: (0,log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
-function printUntrusted(title, lines) {
-    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
-    core/* startGroup */.Oh((0,log/* oneLine */.TN)(title));
-    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
-    for (const line of lines)
-        process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
-    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
-    core/* endGroup */.N4();
 }
 function finishedOutputs(report) {
     return {
@@ -31530,6 +31470,58 @@ function reportExportedVariables(execution) {
     const names = Object.keys(values);
     if (names.length > 0)
         log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
+
+
+
+/** The job summary: the run that was started, and how it ended. Buddy's text is escaped. */
+function shortSha(revision) {
+    return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
+}
+async function writeSummary(run) {
+    const { execution } = run;
+    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const link = execution.html_url ?? execution.url;
+    core/* summary */.z
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
+        .addTable([
+        [
+            { data: 'Pipeline', header: true },
+            { data: 'Target', header: true },
+            { data: 'Revision', header: true },
+            { data: 'Status', header: true },
+            { data: 'Run', header: true }
+        ],
+        [
+            run.pipelineUrl
+                ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
+                : escapeHtml(pipeline),
+            escapeHtml(run.description),
+            `<code>${escapeHtml(shortSha(run.revision))}</code>`,
+            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
+            link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
+        ]
+    ]);
+    await core/* summary */.z.write();
+}
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
@@ -31706,6 +31698,7 @@ var step_marker = __nccwpck_require__(6907);
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     try {
         return await runSteps(deps);
@@ -31826,7 +31819,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...log/* log */.Rm, printUntrusted: printUntrusted },
+        out: { ...log/* log */.Rm, printUntrusted: log/* printUntrusted */.Qi },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -31920,7 +31913,7 @@ async function readPipeline(client, ref) {
 /* harmony import */ var _buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2796);
 /* harmony import */ var _github_event_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
 /* harmony import */ var _inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1119);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6472);
+/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4773);
 
 
 
@@ -32062,16 +32055,29 @@ function failStep(error) {
 
 /***/ }),
 
-/***/ 6472:
+/***/ 4773:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
-/* harmony export */   Rm: () => (/* binding */ log),
-/* harmony export */   TN: () => (/* binding */ oneLine)
-/* harmony export */ });
-/* unused harmony export plain */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Fd: () => (/* binding */ hasControlCharacter),
+  Rm: () => (/* binding */ log),
+  TN: () => (/* binding */ oneLine),
+  Qi: () => (/* binding */ printUntrusted)
+});
+
+// UNUSED EXPORTS: plain
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(3340);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/report/log.ts
+
+
 
 /**
  * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
@@ -32100,10 +32106,20 @@ function oneLine(text) {
     return text.replace(CONTROL_CHARACTERS, ' ').trim();
 }
 const log = {
-    debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
-    info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(plain(message)),
-    warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message)
+    debug: message => core/* debug */.Yz(message),
+    info: message => core/* info */.pq(plain(message)),
+    warning: message => core/* warning */.$e(message)
 };
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+function printUntrusted(title, lines) {
+    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
+    core/* startGroup */.Oh(oneLine(title));
+    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
+    for (const line of lines)
+        process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
+    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
+    core/* endGroup */.N4();
+}
 
 
 /***/ }),

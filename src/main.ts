@@ -7,19 +7,13 @@ import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
 import { failStep } from './report/fail-step.js'
-import { log } from './report/log.js'
+import { log, printUntrusted } from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
 import { completeTarget, movedAfterCommentRefusal } from './github/lookups.js'
-import {
-  printUntrusted,
-  reportFinished,
-  reportStarted,
-  writeFinalSummary,
-  writeSummary,
-  type StartedRun
-} from './report/report.js'
+import { reportFinished, reportStarted, type StartedRun } from './report/report.js'
+import { writeFinalSummary, writeSummary } from './report/summary.js'
 import {
   buildRunRequest,
   defaultComment,

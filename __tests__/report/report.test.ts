@@ -13,13 +13,11 @@ const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
 const {
   ERROR_MESSAGE_LIMIT,
-  escapeSummaryText,
   failedActions,
   failureMessage,
   finishedOutputs,
   reportFinished,
-  shortText,
-  writeFinalSummary
+  shortText
 } = await import('../../src/report/report.js')
 
 beforeEach(() => fake.reset())
@@ -41,13 +39,6 @@ const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): Fo
   statusWhenEnded: e.status,
   durationMs: 65_000,
   cancelled: false
-})
-const started = (e: Execution) => ({
-  execution: e,
-  pipelineId: 1,
-  pipelineName: 'Deploy',
-  description: 'branch main',
-  revision: 'a'.repeat(40)
 })
 
 describe('the variables output', () => {
@@ -152,37 +143,6 @@ describe("failed actions' error messages", () => {
     expect(rest).toEqual([`Deploy *prod* <b>: ${shortText(longMessage)}`])
     reportFinished(report(failed), followDefaults())
     expect(fake.record.failed).toBe(message)
-  })
-
-  it('are in the job summary, escaped', async () => {
-    await writeFinalSummary(started(failed), report(failed))
-    const html = fake.record.summary.join('\n')
-    expect(html).toContain(
-      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longMessage))}</li>`
-    )
-    expect(html).not.toContain('Notify</strong>')
-    expect(html).not.toContain('never shown')
-  })
-
-  it('leave the summary alone when no failed action has one', async () => {
-    await writeFinalSummary(
-      started(execution('SUCCESSFUL', [action('Build', 'SUCCESSFUL')])),
-      report(execution('SUCCESSFUL', []))
-    )
-    expect(fake.record.summary.join('\n')).not.toContain('Failed actions')
-  })
-})
-
-describe('escapeSummaryText', () => {
-  it.each([
-    ['plain text 42', 'plain text 42'],
-    ['<script>&', '&#60;script&#62;&#38;'],
-    ['**bold** _it_ `code`', '&#42;&#42;bold&#42;&#42; &#95;it&#95; &#96;code&#96;'],
-    ['[link](https://x)', '&#91;link&#93;&#40;https://x&#41;'],
-    ['a | b', 'a &#124; b'],
-    ['@team ~~x~~ #1 ![i]', '&#64;team &#126;&#126;x&#126;&#126; &#35;1 &#33;&#91;i&#93;']
-  ])('%j → %j', (text, escaped) => {
-    expect(escapeSummaryText(text)).toBe(escaped)
   })
 })
 

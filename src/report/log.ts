@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { EOL } from 'node:os'
 import type { Logger } from '../buddy/client.js'
 
 /**
@@ -36,4 +38,14 @@ export const log: Logger = {
   debug: message => core.debug(message),
   info: message => core.info(plain(message)),
   warning: message => core.warning(message)
+}
+
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+export function printUntrusted(title: string, lines: string[]): void {
+  const token = randomUUID().replace(/-/g, '')
+  core.startGroup(oneLine(title))
+  process.stdout.write(`::stop-commands::${token}${EOL}`)
+  for (const line of lines) process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`)
+  process.stdout.write(`::${token}::${EOL}`)
+  core.endGroup()
 }

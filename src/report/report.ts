@@ -1,15 +1,13 @@
 import * as core from '@actions/core'
-import { randomUUID } from 'node:crypto'
-import { EOL } from 'node:os'
 import type { Execution } from '../buddy/model.js'
 import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from '../follow/follow-run.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
 import { log, oneLine } from './log.js'
-import { actionName, actionRows, failedActionNames } from '../follow/progress.js'
+import { actionName, failedActionNames } from '../follow/progress.js'
 
-/** What the user sees: step outputs, log lines and the job summary. */
+/** The step's result as the user sees it: outputs, log lines, the annotation. (The job summary: summary.ts.) */
 
 export interface StartedRun {
   execution: Execution
@@ -19,10 +17,6 @@ export interface StartedRun {
   /** e.g. "branch main", or "the pipeline's own ref refs/heads/main". */
   description: string
   revision: string
-}
-
-function shortSha(revision: string): string {
-  return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision
 }
 
 function runOutputs(run: StartedRun): Record<string, string> {
@@ -43,42 +37,6 @@ export function reportStarted(run: StartedRun): void {
   for (const [name, value] of Object.entries(runOutputs(run))) core.setOutput(name, value)
   const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)'
   log.info(`Buddy run #${run.execution.id} (${oneLine(run.execution.status)}): ${link}`)
-}
-
-export async function writeSummary(run: StartedRun): Promise<void> {
-  const { execution } = run
-  const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
-  const link = execution.html_url ?? execution.url
-  core.summary
-    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
-    .addTable([
-      [
-        { data: 'Pipeline', header: true },
-        { data: 'Target', header: true },
-        { data: 'Revision', header: true },
-        { data: 'Status', header: true },
-        { data: 'Run', header: true }
-      ],
-      [
-        run.pipelineUrl
-          ? `<a href="${escapeHtml(run.pipelineUrl)}">${escapeHtml(pipeline)}</a>`
-          : escapeHtml(pipeline),
-        escapeHtml(run.description),
-        `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-        `<code>${escapeHtml(oneLine(execution.status))}</code>`,
-        link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
-      ]
-    ])
-  await core.summary.write()
-}
-
-/**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-export function escapeSummaryText(text: string): string {
-  return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`)
 }
 
 /** The longest error message shown for one action (the whole is on the run's page). */
@@ -110,24 +68,6 @@ export function failedActions(execution: Execution): FailedAction[] {
     const error = a.error_message ? shortText(a.error_message) : ''
     return [{ name: actionName(a, i), status: oneLine(a.status), error: error || undefined }]
   })
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-}
-
-/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
-export function printUntrusted(title: string, lines: string[]): void {
-  const token = randomUUID().replace(/-/g, '')
-  core.startGroup(oneLine(title))
-  process.stdout.write(`::stop-commands::${token}${EOL}`)
-  for (const line of lines) process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`)
-  process.stdout.write(`::${token}::${EOL}`)
-  core.endGroup()
 }
 
 export function finishedOutputs(report: FollowReport): Record<string, string> {
@@ -220,52 +160,4 @@ function reportExportedVariables(execution: Execution): void {
   }
   const names = Object.keys(values)
   if (names.length > 0) log.info(`Variables the run exported: ${names.join(', ')}`)
-}
-
-export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
-  const { execution } = report
-  const link = execution.html_url ?? execution.url
-  const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
-  const outcome =
-    report.outcome === 'timed-out'
-      ? ' (timed out)'
-      : report.outcome === 'job-cancelled'
-        ? ' (job cancelled)'
-        : report.outcome === 'needs-approval'
-          ? ' (waits for approval)'
-          : ''
-  core.summary
-    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
-    .addRaw(
-      `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
-      true
-    )
-  const rows = actionRows(execution)
-  if (rows.length > 0) {
-    core.summary.addTable([
-      [
-        { data: 'Action', header: true },
-        { data: 'Status', header: true },
-        { data: 'Duration', header: true }
-      ],
-      ...rows.map(r => [
-        escapeHtml(r.name),
-        `<code>${escapeHtml(oneLine(r.status))}</code>`,
-        r.durationMs === undefined ? '' : formatDuration(r.durationMs)
-      ])
-    ])
-  }
-  const explained = failedActions(execution).filter(a => a.error)
-  if (explained.length > 0) {
-    core.summary.addRaw(
-      `<p><strong>Failed actions</strong></p><ul>${explained
-        .map(
-          a =>
-            `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error as string)}</li>`
-        )
-        .join('')}</ul>`,
-      true
-    )
-  }
-  await core.summary.write()
 }

@@ -1,0 +1,79 @@
+/** The job summary: what it shows of the run, with Buddy's text escaped. */
+import { jest } from '@jest/globals'
+import type { ActionExecution, Execution } from '../../src/buddy/model.js'
+import type { FollowReport } from '../../src/follow/follow-run.js'
+import { createFakeCore } from '../support/fake-core.js'
+
+const fake = createFakeCore()
+jest.unstable_mockModule('@actions/core', () => fake.module)
+const { shortText } = await import('../../src/report/report.js')
+const { escapeSummaryText, writeFinalSummary } = await import('../../src/report/summary.js')
+
+beforeEach(() => fake.reset())
+
+const action = (name: string, status: string, more: Partial<ActionExecution> = {}) => ({
+  action: { id: name.length, name },
+  status,
+  ...more
+})
+const execution = (status: string, actions: ActionExecution[]): Execution => ({
+  id: 7,
+  status,
+  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
+  action_executions: actions
+})
+const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): FollowReport => ({
+  outcome,
+  execution: e,
+  statusWhenEnded: e.status,
+  durationMs: 65_000,
+  cancelled: false
+})
+const started = (e: Execution) => ({
+  execution: e,
+  pipelineId: 1,
+  pipelineName: 'Deploy',
+  description: 'branch main',
+  revision: 'a'.repeat(40)
+})
+
+describe("failed actions' error messages in the job summary", () => {
+  const longMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
+  const failed = execution('FAILED', [
+    action('Build', 'SUCCESSFUL'),
+    action('Deploy *prod* <b>', 'FAILED', { error_message: longMessage }),
+    action('Notify', 'TERMINATED'),
+    action('Later', 'ENQUEUED', { error_message: 'not failed: never shown' })
+  ])
+
+  it('are in the job summary, escaped', async () => {
+    await writeFinalSummary(started(failed), report(failed))
+    const html = fake.record.summary.join('\n')
+    expect(html).toContain(
+      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longMessage))}</li>`
+    )
+    expect(html).not.toContain('Notify</strong>')
+    expect(html).not.toContain('never shown')
+  })
+
+  it('leave the summary alone when no failed action has one', async () => {
+    await writeFinalSummary(
+      started(execution('SUCCESSFUL', [action('Build', 'SUCCESSFUL')])),
+      report(execution('SUCCESSFUL', []))
+    )
+    expect(fake.record.summary.join('\n')).not.toContain('Failed actions')
+  })
+})
+
+describe('escapeSummaryText', () => {
+  it.each([
+    ['plain text 42', 'plain text 42'],
+    ['<script>&', '&#60;script&#62;&#38;'],
+    ['**bold** _it_ `code`', '&#42;&#42;bold&#42;&#42; &#95;it&#95; &#96;code&#96;'],
+    ['[link](https://x)', '&#91;link&#93;&#40;https://x&#41;'],
+    ['a | b', 'a &#124; b'],
+    ['@team ~~x~~ #1 ![i]', '&#64;team &#126;&#126;x&#126;&#126; &#35;1 &#33;&#91;i&#93;']
+  ])('%j → %j', (text, escaped) => {
+    expect(escapeSummaryText(text)).toBe(escaped)
+  })
+})
