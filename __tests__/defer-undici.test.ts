@@ -35,12 +35,17 @@ describe('defer-undici (post-build step)', () => {
     )
   })
 
+  it("defers an import that nothing uses (the post step's bundle)", () => {
+    const out = deferUndici(bundle('null'))
+    expect(out).toContain('var undici = { get ProxyAgent() {')
+  })
+
   it('refuses a bundle without exactly one eager undici import', () => {
     expect(() => deferUndici('var x = 1')).toThrow(/expected one eager undici import, found 0/)
   })
 
-  it('is applied to the committed bundle', () => {
-    const dist = readFileSync(new URL('../dist/index.js', import.meta.url), 'utf8')
+  it.each(['../dist/index.js', '../dist/post/index.js'])('is applied to %s', file => {
+    const dist = readFileSync(new URL(file, import.meta.url), 'utf8')
     expect(dist).toMatch(
       /var undici = \{ get ProxyAgent\(\) \{ return __nccwpck_require__\(\d+\)\.ProxyAgent \} \};/
     )

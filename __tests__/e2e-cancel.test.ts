@@ -98,7 +98,7 @@ async function mainStep(
 
 /** The post step, as the runner starts it after a cancelled job: with the main step's state. */
 function postStep(main: Awaited<ReturnType<typeof runAction>>, withInputs: Record<string, string>) {
-  return runAction({ inputs: withInputs, event, state: { ...main.state, isPost: 'true' } })
+  return runAction({ inputs: withInputs, event, state: main.state, entry: 'dist/post/index.js' })
 }
 
 // A Windows process cannot be sent SIGINT or SIGTERM (kill() ends it at once): these run where

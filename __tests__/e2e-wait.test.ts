@@ -141,6 +141,20 @@ describe('wait: true', () => {
     expect(sim.requests.filter(r => r.path.endsWith('/logs'))).toHaveLength(0)
   })
 
+  it('ends at the timeout even while a status read hangs: no socket keeps the step alive', async () => {
+    sim.fault({ method: 'GET', path: /\/executions\/1$/, kind: 'hang', times: 100 })
+    // The step's own limits: 3 s, then one last look of at most 5 s. A socket left open would
+    // keep the process until the client's 30 s socket timeout; runAction kills it at 25 s.
+    const result = await runAction({
+      inputs: inputs({ timeout: '3s' }),
+      event,
+      timeoutMs: 25_000
+    })
+    expect(result.signal).toBeNull()
+    expect(result.code).toBe(1)
+    expect(result.outputs['timed-out']).toBe('true')
+  })
+
   it('times out, cancels the run once, and says so', async () => {
     sim.config.statusScript = Array(1000).fill('INPROGRESS')
     const result = await runAction({ inputs: inputs({ timeout: '2s' }), event })
@@ -209,7 +223,8 @@ describe('the post step (post-if: cancelled())', () => {
     const result = await runAction({
       inputs: inputs(),
       event,
-      state: { isPost: 'true', 'followed-run': saved }
+      entry: 'dist/post/index.js',
+      state: { 'followed-run': saved }
     })
     expect(result.code).toBe(0)
     expect(cancels()).toHaveLength(1)
@@ -222,7 +237,8 @@ describe('the post step (post-if: cancelled())', () => {
     const result = await runAction({
       inputs: inputs(),
       event,
-      state: { isPost: 'true', 'followed-run': saved, 'run-settled': 'true' }
+      entry: 'dist/post/index.js',
+      state: { 'followed-run': saved, 'run-settled': 'true' }
     })
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
@@ -235,7 +251,8 @@ describe('the post step (post-if: cancelled())', () => {
     const result = await runAction({
       inputs: inputs(),
       event,
-      state: { isPost: 'true', 'followed-run': saved }
+      entry: 'dist/post/index.js',
+      state: { 'followed-run': saved }
     })
     expect(result.code).toBe(0)
     expect(cancels()).toHaveLength(0)
@@ -248,7 +265,8 @@ describe('the post step (post-if: cancelled())', () => {
     const result = await runAction({
       inputs: inputs(),
       event,
-      state: { isPost: 'true', 'followed-run': saved }
+      entry: 'dist/post/index.js',
+      state: { 'followed-run': saved }
     })
     expect(result.code).toBe(0)
     expect(result.warnings.join('\n')).toMatch(
@@ -256,8 +274,10 @@ describe('the post step (post-if: cancelled())', () => {
     )
   })
 
-  it('does nothing without a followed run', async () => {
-    const result = await runAction({ inputs: inputs(), event, state: { isPost: 'true' } })
+  it('does nothing without saved state: never a run, even if the main step was killed at once', async () => {
+    // A main step killed before it saved anything leaves the post step no state at all: its own
+    // bundle can then only say so, never run the main step's flow.
+    const result = await runAction({ inputs: inputs(), event, entry: 'dist/post/index.js' })
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
   })

@@ -99,7 +99,7 @@ describe('action.yml', () => {
     expect(action.runs).toEqual({
       using: 'node24',
       main: 'dist/index.js',
-      post: 'dist/index.js',
+      post: 'dist/post/index.js',
       'post-if': 'cancelled()'
     })
   })

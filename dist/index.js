@@ -29066,12 +29066,11 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
-/* harmony export */   g6: () => (/* binding */ CANCELLING_STATUS),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
-/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, IDS_VIEW_FIELDS */
+/* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, CANCELLING_STATUS, PAUSED_STATUSES, IDS_VIEW_FIELDS */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9691);
 
 /**
@@ -29259,10 +29258,9 @@ function pausedStatus(execution) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ JobCancelledError),
-/* harmony export */   FP: () => (/* binding */ startExecution),
-/* harmony export */   lC: () => (/* binding */ findOurRun)
+/* harmony export */   FP: () => (/* binding */ startExecution)
 /* harmony export */ });
-/* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer */
+/* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
 /* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
@@ -29359,6 +29357,15 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
         const ours = list.executions.find(e => isOurExecution(e, identity));
         if (ours)
             return { kind: 'found', execution: ours };
+        // The marker is unique to this step: a run that carries it but differs in another field
+        // (a ref Buddy spells otherwise) is not "absent", or the request would be sent again.
+        const marked = list.executions.find(e => (0,_step_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .hasStepMarker */ .$U)(e.comment, identity.marker));
+        if (marked) {
+            return {
+                kind: 'unsure',
+                problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
+            };
+        }
         const older = (e) => startedAtMs(e) < identity.notBeforeMs - CLOCK_ALLOWANCE_MS;
         blind += list.executions.filter(e => !older(e) && (!e.comment || !e.start_date)).length;
         const reachedOlder = list.executions.some(older);
@@ -29463,7 +29470,8 @@ async function startExecution(client, ref, body, options) {
                 const found = await lookForOurRun(answer.why, client, ref, identity, options, pause);
                 if (found)
                     return found;
-                mayHaveCreated = false;
+                // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
+                // cancel from now on leaves the post step to search for it by the marker.
                 sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log);
             }
         }
@@ -30105,14 +30113,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 /**
- * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
- * the step fails with a message, never a green step.
+ * Entry point of the main step (the post step has its own bundle, post-entry.ts: a post step
+ * can never start a run, even when the main step was killed before it saved any state).
+ * Whatever is thrown, the step fails with a message, never a green step.
  */
 process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__/* .failStep */ .v);
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .STATE */ .c4.isPost) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .runPost */ .a2)();
-}
-else {
+{
     // Before anything else, and before the first request: a cancel may come at any moment.
     const jobCancel = (0,_github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
         onCancelledEarly(signal) {
@@ -30125,12 +30131,11 @@ else {
             _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`Received ${signal}: the job is being cancelled.`);
         }
     });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .STATE */ .c4.isPost, 'true');
     // run() fails the step itself on any failure, with failStep's message.
-    const result = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel });
-    // A cancelled job: a status read may still be in flight; the runner kills the step soon.
-    if (result === 'exit-now')
-        process.exit();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel });
+    // A request abandoned at a time limit may still hold a socket open (until its socket
+    // timeout): it must not keep the step alive.
+    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .exitAfterOutput */ .qG)();
 }
 
 __webpack_async_result__();
@@ -31901,11 +31906,10 @@ async function readPipeline(client, ref) {
 /* harmony export */   C7: () => (/* binding */ markRunSettled),
 /* harmony export */   _V: () => (/* binding */ SETTLED),
 /* harmony export */   _o: () => (/* binding */ markCancelSent),
-/* harmony export */   a2: () => (/* binding */ runPost),
 /* harmony export */   as: () => (/* binding */ savePendingRun),
-/* harmony export */   c4: () => (/* binding */ STATE),
 /* harmony export */   h_: () => (/* binding */ saveFollowedRun)
 /* harmony export */ });
+/* unused harmony exports STATE, runPost */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
@@ -31936,7 +31940,6 @@ async function readPipeline(client, ref) {
  * Nothing is saved with cancel-on-job-cancel: false.
  */
 const STATE = {
-    isPost: 'isPost',
     pending: 'pending-run',
     followed: 'followed-run',
     cancelSent: 'cancel-sent',
@@ -31973,17 +31976,17 @@ function settledMessage(why) {
     }
     return 'The main step already cancelled the Buddy run or saw it end.';
 }
-async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m) {
+async function runPost(env = process.env, clock = systemClock) {
     try {
-        const settled = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.settled);
+        const settled = core.getState(STATE.settled);
         if (settled)
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(settledMessage(settled));
-        const followed = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.followed);
-        const pending = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.pending);
+            return log.info(settledMessage(settled));
+        const followed = core.getState(STATE.followed);
+        const pending = core.getState(STATE.pending);
         if (!followed && !pending)
-            return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz('No run to cancel was saved: nothing to do.');
-        const settings = (0,_inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__/* .readSettings */ .s)();
-        const client = await (0,_buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__/* .connect */ .N)(settings, env, (0,_github_event_js__WEBPACK_IMPORTED_MODULE_5__/* .readEventContext */ .w)(env), clock);
+            return core.debug('No run to cancel was saved: nothing to do.');
+        const settings = readSettings();
+        const client = await connect(settings, env, readEventContext(env), clock);
         let ref;
         let execution;
         if (followed) {
@@ -32000,27 +32003,27 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
             ref = run;
             const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
             // A run created a moment ago may not be listed yet: findOurRun looks twice.
-            const search = await (0,_buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__/* .findOurRun */ .lC)(client, run, identity, ms => clock.sleep(ms));
+            const search = await findOurRun(client, run, identity, ms => clock.sleep(ms));
             if (search.kind === 'absent') {
-                return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
+                return log.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
             }
             if (search.kind === 'unsure') {
-                return _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
+                return core.warning(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
             }
             execution = search.execution;
-            _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Found Buddy run #${execution.id} by this step's marker.`);
+            log.info(`Found Buddy run #${execution.id} by this step's marker.`);
         }
-        if ((0,_buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .statusKind */ .BE)(execution.status) === 'final') {
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
+        if (statusKind(execution.status) === 'final') {
+            return log.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
         }
-        if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.cancelSent) === 'true' && execution.status === _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCELLING_STATUS */ .g6) {
-            return _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+        if (core.getState(STATE.cancelSent) === 'true' && execution.status === CANCELLING_STATUS) {
+            return log.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
         }
         await client.cancelExecution(ref, execution.id);
-        _report_log_js__WEBPACK_IMPORTED_MODULE_7__/* .log */ .Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
+        log.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
+        core.warning(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
     }
 }
 
@@ -32061,6 +32064,7 @@ function failStep(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  qG: () => (/* binding */ exitAfterOutput),
   Fd: () => (/* binding */ hasControlCharacter),
   Rm: () => (/* binding */ log),
   TN: () => (/* binding */ oneLine),
@@ -32119,6 +32123,14 @@ function printUntrusted(title, lines) {
         process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
     process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
     core/* endGroup */.N4();
+}
+/**
+ * Ends the process once everything written to stdout and stderr has left it (pipes are
+ * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
+ * a request abandoned at a time limit keeps the step alive.
+ */
+function exitAfterOutput() {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }
 
 
@@ -32345,7 +32357,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V9: () => (/* binding */ getIDToken),
   V4: () => (/* binding */ getInput),
-  Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
   lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
@@ -32357,7 +32368,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, getState, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);

@@ -24,7 +24,9 @@ export function deferUndici(source) {
   const next = source.slice(start).search(/^\/\*\*\*\/ \d+:/m)
   const scope = source.slice(start + statement.length, next < 0 ? undefined : start + next)
   const uses = [...scope.matchAll(new RegExp(`(?<![\\w.'"])${name}\\.(\\w+)`, 'g'))].map(m => m[1])
-  if (uses.length === 0 || uses.some(use => use !== 'ProxyAgent')) {
+  // No use at all is fine too (the post step's bundle, where webpack dropped the one caller):
+  // then undici is never evaluated.
+  if (uses.some(use => use !== 'ProxyAgent')) {
     throw new Error(`defer-undici: ${name} is used for more than ProxyAgent (${uses.join(', ')})`)
   }
   const lazy = statement.replace(
@@ -35,6 +37,8 @@ export function deferUndici(source) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const file = process.argv[2] ?? 'dist/index.js'
-  writeFileSync(file, deferUndici(readFileSync(file, 'utf8')))
+  const files = process.argv.slice(2)
+  for (const file of files.length > 0 ? files : ['dist/index.js']) {
+    writeFileSync(file, deferUndici(readFileSync(file, 'utf8')))
+  }
 }

@@ -3,7 +3,7 @@
 // stats, --stats-out), so nothing is missed or guessed; ncc's --license option listed only the
 // packages whose licence it happened to detect. A bundled package without a licence file fails
 // the build: we do not ship code we cannot show the licence of.
-// Usage: node scripts/licenses.mjs <stats.json> <out.txt>
+// Usage: node scripts/licenses.mjs <stats.json>... <out.txt>  (one stats file per bundle)
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -53,11 +53,14 @@ export function licencesText(entries) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [statsFile, out] = process.argv.slice(2)
+  const args = process.argv.slice(2)
+  const out = args.pop()
   const root = process.cwd()
-  const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
+  const dirs = new Set(
+    args.flatMap(file => bundledPackageDirs(JSON.parse(readFileSync(file, 'utf8'))))
+  )
   // A directory derived wrongly is a failure, never a package quietly left out.
-  const entries = bundledPackageDirs(stats).map(d =>
+  const entries = [...dirs].map(d =>
     existsSync(join(resolve(root, d), 'package.json'))
       ? licenceOf(root, d)
       : { name: d, version: '?', problem: `no package.json in ${d}` }

@@ -3,19 +3,18 @@ import { systemClock } from './clock.js'
 import { watchJobCancel } from './github/job-cancel.js'
 import { run } from './main.js'
 import { failStep } from './report/fail-step.js'
-import { log } from './report/log.js'
-import { markRunSettled, runPost, SETTLED, STATE } from './post.js'
+import { exitAfterOutput, log } from './report/log.js'
+import { markRunSettled, SETTLED } from './post.js'
 
 /**
- * Entry point of both the main and the post step (post-if: cancelled()). Whatever is thrown,
- * the step fails with a message, never a green step.
+ * Entry point of the main step (the post step has its own bundle, post-entry.ts: a post step
+ * can never start a run, even when the main step was killed before it saved any state).
+ * Whatever is thrown, the step fails with a message, never a green step.
  */
 
 process.on('unhandledRejection', failStep)
 
-if (core.getState(STATE.isPost) === 'true') {
-  await runPost()
-} else {
+{
   // Before anything else, and before the first request: a cancel may come at any moment.
   const jobCancel = watchJobCancel(process, {
     onCancelledEarly(signal) {
@@ -30,9 +29,9 @@ if (core.getState(STATE.isPost) === 'true') {
       log.info(`Received ${signal}: the job is being cancelled.`)
     }
   })
-  core.saveState(STATE.isPost, 'true')
   // run() fails the step itself on any failure, with failStep's message.
-  const result = await run({ env: process.env, clock: systemClock, jobCancel })
-  // A cancelled job: a status read may still be in flight; the runner kills the step soon.
-  if (result === 'exit-now') process.exit()
+  await run({ env: process.env, clock: systemClock, jobCancel })
+  // A request abandoned at a time limit may still hold a socket open (until its socket
+  // timeout): it must not keep the step alive.
+  exitAfterOutput()
 }

@@ -23,7 +23,6 @@ import { log } from './report/log.js'
  */
 
 export const STATE = {
-  isPost: 'isPost',
   pending: 'pending-run',
   followed: 'followed-run',
   cancelSent: 'cancel-sent',

@@ -204,14 +204,18 @@ describe('the run request', () => {
       }
     )
 
-    it('does not adopt a run that started before the step, even with its marker', async () => {
-      // A run from ten minutes ago (by Buddy's clock) carrying the same marker and commit.
+    it('neither adopts nor sends again past a run that carries its marker but started before the step', async () => {
+      // A run from ten minutes ago (by Buddy's clock) carrying the same marker and commit: the
+      // marker is unique to the step, so only a clock far off could explain it. Not ours by the
+      // rules, but not surely absent either: the step fails with the link instead of guessing.
       sim.config.now = () => Date.now() - 10 * 60_000
       await setup().start()
       sim.config.now = () => Date.now()
       sim.fault({ method: 'POST', kind: '500' })
-      const second = await setup().start()
-      expect(second.id).toBe(2)
+      await expect(setup().start()).rejects.toThrow(
+        /Whether a run was created is unknown \(run #1 carries this step's marker but does not match its request \(ref, commit or start time\)\), so the request is not sent again/
+      )
+      expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(2)
     })
 
     it("never adopts a matrix sibling's run after a 502: its own run, once", async () => {
@@ -284,6 +288,28 @@ describe('the run request', () => {
       expect(error).toBeInstanceOf(JobCancelledError)
       expect(error.mayHaveCreated).toBe(true)
       expect(posts()).toHaveLength(1)
+    })
+
+    it('when cancelled during a 429 after an ambiguous send: still says one may exist', async () => {
+      // POST 1: a 500 (Buddy may have created the run and list it late); the search finds
+      // nothing; POST 2 meets a 429, and the job is cancelled while it waits.
+      sim.fault({ method: 'POST', kind: '500' })
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '30' })
+      const controller = new AbortController()
+      const { start, clock } = setup({ signal: controller.signal })
+      const sleep = clock.sleep.bind(clock)
+      clock.sleep = async (ms, signal) => {
+        if (posts().length === 2) {
+          controller.abort(new Error('SIGINT'))
+          throw signal?.reason
+        }
+        return sleep(ms, signal)
+      }
+      const error = await start().catch(e => e as JobCancelledError)
+      expect(error).toBeInstanceOf(JobCancelledError)
+      expect(posts()).toHaveLength(2)
+      // The post step must search by the marker: the first request's run may still show up.
+      expect(error.mayHaveCreated).toBe(true)
     })
 
     it('stops after two sends that both failed', async () => {

@@ -149,6 +149,15 @@ export async function searchForRun(
     }
     const ours = list.executions.find(e => isOurExecution(e, identity))
     if (ours) return { kind: 'found', execution: ours }
+    // The marker is unique to this step: a run that carries it but differs in another field
+    // (a ref Buddy spells otherwise) is not "absent", or the request would be sent again.
+    const marked = list.executions.find(e => hasStepMarker(e.comment, identity.marker))
+    if (marked) {
+      return {
+        kind: 'unsure',
+        problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
+      }
+    }
     const older = (e: Execution) => startedAtMs(e) < identity.notBeforeMs - CLOCK_ALLOWANCE_MS
     blind += list.executions.filter(e => !older(e) && (!e.comment || !e.start_date)).length
     const reachedOlder = list.executions.some(older)
@@ -276,7 +285,8 @@ export async function startExecution(
         mayHaveCreated = true
         const found = await lookForOurRun(answer.why, client, ref, identity, options, pause)
         if (found) return found
-        mayHaveCreated = false
+        // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
+        // cancel from now on leaves the post step to search for it by the marker.
         sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log)
       }
     }

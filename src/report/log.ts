@@ -49,3 +49,12 @@ export function printUntrusted(title: string, lines: string[]): void {
   process.stdout.write(`::${token}::${EOL}`)
   core.endGroup()
 }
+
+/**
+ * Ends the process once everything written to stdout and stderr has left it (pipes are
+ * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
+ * a request abandoned at a time limit keeps the step alive.
+ */
+export function exitAfterOutput(): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit()))
+}
