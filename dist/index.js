@@ -30093,7 +30093,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8629);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4352);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30527,7 +30527,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'cancel-on-job-cancel': required(boolean),
     'propagate-failure': required(boolean),
     'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
-    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
+    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
     const name = String(issue.path[0]);
@@ -30664,7 +30664,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 8629:
+/***/ 4352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31010,7 +31010,124 @@ class ProgressTracker {
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/live-logs.ts
+
+
+
+
+/**
+ * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
+ * how many lines it has printed (the offset of the next request), so no line prints twice; on
+ * each status read it sends at most one request per action that runs (or has ended with lines
+ * still unread); at the run's end it reads what is left of each ended action.
+ */
+/** Buddy's largest page. */
+const live_logs_PAGE = 1000;
+/** An action's log longer than this is cut, with a note, as logs: all does. */
+const MAX_LIVE_LINES = 20_000;
+/** The lines kept of each action, for the summary's log tail of a failed action. */
+const live_logs_TAIL_LINES = 30;
+/** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
+function actionsToRead(execution, finished) {
+    const wanted = [];
+    for (const [index, action] of (execution.action_executions ?? []).entries()) {
+        const id = actionExecutionId(action);
+        if (!id || finished.has(id) || !hasLog(action))
+            continue;
+        wanted.push({ id, name: actionName(action, index), status: action.status });
+    }
+    return wanted;
+}
+function hasLog(action) {
+    if (!action.status || ['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
+        return false;
+    return action.status === 'INPROGRESS' || (0,model/* statusKind */.BE)(action.status) === 'final';
+}
+class LiveLogStreamer {
+    deps;
+    executionId;
+    /** Action run id → lines printed so far. */
+    printed = new Map();
+    /** Actions ended and read to the end (or cut). */
+    finished = new Set();
+    tails = new Map();
+    unavailable = false;
+    constructor(deps, executionId) {
+        this.deps = deps;
+        this.executionId = executionId;
+    }
+    /** After a status read: one request per action with possible news. */
+    async stream(execution) {
+        if (this.unavailable)
+            return;
+        const actions = execution.action_executions ?? [];
+        if (actions.some(a => hasLog(a) && !actionExecutionId(a))) {
+            this.sayUnavailable("Buddy's answer does not identify the actions' runs");
+            return;
+        }
+        for (const action of actionsToRead(execution, this.finished)) {
+            if (!(await this.readOnce(action)))
+                return;
+        }
+    }
+    /** The run has ended: the rest of each ended action's log, page after page. */
+    async drain(execution) {
+        if (this.unavailable)
+            return;
+        const ended = () => actionsToRead(execution, this.finished).filter(a => (0,model/* statusKind */.BE)(a.status) === 'final');
+        // Each round reads one page of each action still unread; a page is 1000 lines.
+        for (let round = 0; round <= MAX_LIVE_LINES / live_logs_PAGE && ended().length > 0; round++) {
+            for (const action of ended()) {
+                if (!(await this.readOnce(action)))
+                    return;
+            }
+        }
+    }
+    /** The last lines printed of an action's log (its run id), for the summary. */
+    tail(actionExecution) {
+        return this.tails.get(actionExecution);
+    }
+    sayUnavailable(why) {
+        this.unavailable = true;
+        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
+    }
+    /** One page from where printing stopped; false when logs became unavailable. */
+    async readOnce(action) {
+        const { client, ref, out } = this.deps;
+        const offset = this.printed.get(action.id) ?? 0;
+        let lines;
+        let total;
+        try {
+            const page = await client.getActionLog(ref, this.executionId, action.id, offset, live_logs_PAGE);
+            lines = page.logs ?? page.lines ?? [];
+            total = page.total_element_count ?? offset + lines.length;
+        }
+        catch (error) {
+            if (error instanceof buddy_client/* BuddyApiError */.vp && error.transient) {
+                // The next status read tries again from the same offset.
+                out.debug(`Live log of ${action.name}: ${error.message}`);
+                return true;
+            }
+            this.sayUnavailable(error.message);
+            return false;
+        }
+        const room = Math.max(0, MAX_LIVE_LINES - offset);
+        const shown = lines.slice(0, room);
+        const next = offset + shown.length;
+        const cut = next >= MAX_LIVE_LINES && total > next;
+        if (shown.length > 0 || cut) {
+            out.printUntrusted(`Log of ${action.name} (${action.status}): lines ${offset + 1}–${next}${(0,model/* statusKind */.BE)(action.status) === 'final' ? ` of ${total}` : ''}`, cut ? [...shown, `[cut after ${next} lines]`] : shown);
+            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-live_logs_TAIL_LINES));
+        }
+        this.printed.set(action.id, next);
+        if (cut || ((0,model/* statusKind */.BE)(action.status) === 'final' && (next >= total || lines.length === 0)))
+            this.finished.add(action.id);
+        return true;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/follow/follow-run.ts
+
 
 
 
@@ -31026,6 +31143,7 @@ async function followRun(started, settings, deps) {
     out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
     const logs = new ActionLogPrinter(deps, started.id);
+    const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined;
     const result = await waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
     }), started, {
@@ -31041,12 +31159,13 @@ async function followRun(started, settings, deps) {
                 out.info(line);
             if (settings.logs === 'all')
                 await logs.printFinished(execution, 'all');
+            await live?.stream(execution);
         }
     });
-    return finish(started, result, settings, deps, startedAt, logs);
+    return finish(started, result, settings, deps, startedAt, logs, live);
 }
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
+async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id), live) {
     const { client, ref, clock, out } = deps;
     let execution = result.execution;
     let cancelled = false;
@@ -31064,6 +31183,9 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
             cancelProblem = error.message;
         }
     }
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it).
+    if (result.outcome !== 'job-cancelled')
+        await live?.drain(execution);
     if (result.outcome === 'finished') {
         if (settings.logs === 'all')
             await logs.printFinished(execution, 'all');

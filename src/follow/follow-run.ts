@@ -6,6 +6,7 @@ import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
 import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
+import { LiveLogStreamer } from './live-logs.js'
 
 /**
  * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
@@ -66,6 +67,7 @@ export async function followRun(
   )
   const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
   const logs = new ActionLogPrinter(deps, started.id)
+  const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined
 
   const result: WaitResult = await waitForRunEnd(
     limitMs =>
@@ -84,11 +86,12 @@ export async function followRun(
       onUpdate: async execution => {
         for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
         if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+        await live?.stream(execution)
       }
     }
   )
 
-  return finish(started, result, settings, deps, startedAt, logs)
+  return finish(started, result, settings, deps, startedAt, logs, live)
 }
 
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
@@ -98,7 +101,8 @@ async function finish(
   settings: FollowSettings,
   deps: FollowRunDeps,
   startedAt: number,
-  logs = new ActionLogPrinter(deps, started.id)
+  logs = new ActionLogPrinter(deps, started.id),
+  live?: LiveLogStreamer
 ): Promise<FollowReport> {
   const { client, ref, clock, out } = deps
   let execution = result.execution
@@ -118,6 +122,8 @@ async function finish(
     }
   }
 
+  // What the ended actions logged since the last read (a cancelled job leaves no time for it).
+  if (result.outcome !== 'job-cancelled') await live?.drain(execution)
   if (result.outcome === 'finished') {
     if (settings.logs === 'all') await logs.printFinished(execution, 'all')
     if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
