@@ -30690,7 +30690,7 @@ var read_settings = __nccwpck_require__(1119);
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+var report_log = __nccwpck_require__(4773);
 ;// CONCATENATED MODULE: ./src/follow/action-logs.ts
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 const TAIL_LINES = 200;
@@ -30924,7 +30924,7 @@ var duration = __nccwpck_require__(1601);
 
 
 function actionName(action, index) {
-    return (0,log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+    return (0,report_log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
 }
 function between(start, end) {
     const a = start ? Date.parse(start) : Number.NaN;
@@ -30986,11 +30986,11 @@ class ProgressTracker {
             const took = between(a.start_date, a.finish_date) ??
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${(0,log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            lines.push(`  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${(0,log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            lines.push(`Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
@@ -31003,7 +31003,7 @@ class ProgressTracker {
                 .filter(r => r.status === 'INPROGRESS')
                 .map(r => r.name);
             return [
-                `Run #${execution.id} still ${(0,log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
             ];
         }
         return [];
@@ -31025,8 +31025,8 @@ class ProgressTracker {
 const live_logs_PAGE = 1000;
 /** An action's log longer than this is cut, with a note, as logs: all does. */
 const MAX_LIVE_LINES = 20_000;
-/** The lines kept of each action, for the summary's log tail of a failed action. */
-const live_logs_TAIL_LINES = 30;
+/** The lines kept of each action's log, for the summary's log tail of a failed action. */
+const KEPT_TAIL_LINES = 30;
 /** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
 function actionsToRead(execution, finished) {
     const wanted = [];
@@ -31050,6 +31050,7 @@ class LiveLogStreamer {
     printed = new Map();
     /** Actions ended and read to the end (or cut). */
     finished = new Set();
+    /** Action run id → the last lines printed of its log. */
     tails = new Map();
     unavailable = false;
     constructor(deps, executionId) {
@@ -31083,10 +31084,6 @@ class LiveLogStreamer {
             }
         }
     }
-    /** The last lines printed of an action's log (its run id), for the summary. */
-    tail(actionExecution) {
-        return this.tails.get(actionExecution);
-    }
     sayUnavailable(why) {
         this.unavailable = true;
         this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
@@ -31117,7 +31114,7 @@ class LiveLogStreamer {
         const cut = next >= MAX_LIVE_LINES && total > next;
         if (shown.length > 0 || cut) {
             out.printUntrusted(`Log of ${action.name} (${action.status}): lines ${offset + 1}–${next}${(0,model/* statusKind */.BE)(action.status) === 'final' ? ` of ${total}` : ''}`, cut ? [...shown, `[cut after ${next} lines]`] : shown);
-            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-live_logs_TAIL_LINES));
+            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
         }
         this.printed.set(action.id, next);
         if (cut || ((0,model/* statusKind */.BE)(action.status) === 'final' && (next >= total || lines.length === 0)))
@@ -31201,7 +31198,8 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
         cancelled,
         cancelProblem,
         problem: result.problem,
-        paused: result.paused
+        paused: result.paused,
+        logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
     };
 }
 /** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
@@ -31210,6 +31208,8 @@ class ActionLogPrinter {
     executionId;
     printed = new Set();
     unavailableSaid = false;
+    /** Action run id → the last lines of its log. */
+    tails = new Map();
     constructor(deps, executionId) {
         this.deps = deps;
         this.executionId = executionId;
@@ -31239,6 +31239,7 @@ class ActionLogPrinter {
                     ? [...log.lines, `[cut after ${log.lines.length} lines]`]
                     : log.lines;
                 this.deps.out.printUntrusted(title, lines);
+                this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES));
             }
             catch (error) {
                 this.sayUnavailable(error.message);
@@ -31486,7 +31487,7 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,log/* oneLine */.TN)(run.execution.status)}): ${link}`);
+    report_log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,report_log/* oneLine */.TN)(run.execution.status)}): ${link}`);
 }
 /** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
@@ -31495,7 +31496,7 @@ const ERROR_MESSAGE_LIMIT = 300;
  * characters, cut to a readable length.
  */
 function shortText(text) {
-    const line = (0,log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
+    const line = (0,report_log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
         ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
@@ -31507,7 +31508,7 @@ function failedActions(execution) {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
         const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: (0,log/* oneLine */.TN)(a.status), error: error || undefined }];
+        return [{ name: actionName(a, i), status: (0,report_log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
 }
 function finishedOutputs(report) {
@@ -31530,8 +31531,8 @@ function failureMessage(report, settings) {
     const { execution } = report;
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
-    const status = (0,log/* oneLine */.TN)(execution.status);
-    const seen = (0,log/* oneLine */.TN)(report.statusWhenEnded);
+    const status = (0,report_log/* oneLine */.TN)(execution.status);
+    const seen = (0,report_log/* oneLine */.TN)(report.statusWhenEnded);
     const cancelNote = report.cancelled
         ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
@@ -31564,13 +31565,13 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
     if (!message) {
-        log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        report_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        report_log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -31587,11 +31588,11 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+        report_log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,report_log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
-        log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
+        report_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -31600,16 +31601,47 @@ function reportExportedVariables(execution) {
 
 
 
-/** The job summary: the run that was started, and how it ended. Buddy's text is escaped. */
+
+
+/**
+ * The job summary: the run that was started, and how it ended (with the failed actions' errors
+ * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
+ * failed. Buddy's text is escaped.
+ */
+/** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
+const STATUS_ICONS = {
+    SUCCESSFUL: '✅',
+    FAILED: '❌',
+    TERMINATED: '🛑',
+    TERMINATING: '🛑',
+    SKIPPED: '⏭️',
+    NOT_EXECUTED: '⏭️',
+    INITIAL: '🕒',
+    ENQUEUED: '🕒',
+    INPROGRESS: '🔄',
+    WAITING_FOR_APPLY: '⏸️',
+    WAITING_FOR_VARIABLES: '⏸️',
+    WAITING_FOR_SETTABLE_VARIABLES: '⏸️',
+    WAITING_FOR_VT_SESSION: '⏸️'
+};
+function statusIcon(status) {
+    return (0,model/* statusKind */.BE)(status) === 'unknown' ? '❔' : STATUS_ICONS[status];
+}
+/** A status for a table cell or a heading: its icon, then the status as code. */
+function statusCell(status) {
+    return `${statusIcon(status)} <code>${escapeHtml((0,report_log/* oneLine */.TN)(status))}</code>`;
+}
+/** The lines of a failed action's log shown in the summary (the GitHub log has more). */
+const SUMMARY_LOG_LINES = 30;
 function shortSha(revision) {
     return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
 }
 async function writeSummary(run) {
     const { execution } = run;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const link = execution.html_url ?? execution.url;
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
+        .addHeading(`${statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}`, 3)
         .addTable([
         [
             { data: 'Pipeline', header: true },
@@ -31624,7 +31656,7 @@ async function writeSummary(run) {
                 : escapeHtml(pipeline),
             escapeHtml(run.description),
             `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
+            statusCell(execution.status),
             link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
         ]
     ]);
@@ -31648,7 +31680,7 @@ function escapeHtml(text) {
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const outcome = report.outcome === 'timed-out'
         ? ' (timed out)'
         : report.outcome === 'job-cancelled'
@@ -31657,7 +31689,7 @@ async function writeFinalSummary(run, report) {
                 ? ' (waits for approval)'
                 : '';
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
+        .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
     const rows = actionRows(execution);
     if (rows.length > 0) {
@@ -31667,19 +31699,139 @@ async function writeFinalSummary(run, report) {
                 { data: 'Status', header: true },
                 { data: 'Duration', header: true }
             ],
-            ...rows.map(r => [
-                escapeHtml(r.name),
-                `<code>${escapeHtml((0,log/* oneLine */.TN)(r.status))}</code>`,
-                r.durationMs === undefined ? '' : (0,duration/* formatDuration */.a)(r.durationMs)
-            ])
+            ...rows.map(r => [escapeHtml(r.name), statusCell(r.status), durationCell(r)])
         ]);
     }
-    const explained = failedActions(execution).filter(a => a.error);
-    if (explained.length > 0) {
-        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
-            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
-            .join('')}</ul>`, true);
+    const failed = failedActionsSection(execution, report.logTails);
+    if (failed)
+        core/* summary */.z.addRaw(failed, true);
+    const chart = rows.length >= 2 ? ganttChart(execution) : undefined;
+    if (chart) {
+        core/* summary */.z.addRaw(`<details><summary>Timeline of the actions</summary>\n\n${chart}\n\n</details>`, true);
     }
+    await core/* summary */.z.write();
+}
+/** A duration, or why there is none: a table cell is never empty. */
+function durationCell(row) {
+    if (row.durationMs !== undefined)
+        return (0,duration/* formatDuration */.a)(row.durationMs);
+    const kind = (0,model/* statusKind */.BE)(row.status);
+    if (row.status === 'INPROGRESS')
+        return 'running';
+    if (kind === 'running' || ['SKIPPED', 'NOT_EXECUTED'].includes(row.status))
+        return 'not run';
+    if (kind === 'paused')
+        return 'paused';
+    return 'not given by Buddy';
+}
+/**
+ * Each failed action with Buddy's error message and the tail of its log, where the step has
+ * either; undefined when no failed action has.
+ */
+function failedActionsSection(execution, logTails) {
+    const items = (execution.action_executions ?? []).flatMap((action, index) => {
+        if (!action.status || !['FAILED', 'TERMINATED'].includes(action.status))
+            return [];
+        const error = action.error_message ? shortText(action.error_message) : '';
+        const id = actionExecutionId(action);
+        const tail = (id && logTails?.get(id)?.slice(-SUMMARY_LOG_LINES)) || [];
+        if (!error && tail.length === 0)
+            return [];
+        const name = escapeSummaryText(actionName(action, index));
+        const status = escapeSummaryText((0,report_log/* oneLine */.TN)(action.status));
+        const log = tail.length > 0
+            ? `<details><summary>Last ${tail.length} lines of its log</summary>\n${preformatted(tail)}\n</details>`
+            : '';
+        return [
+            `<li><strong>${name}</strong> (${status}): ${error ? escapeSummaryText(error) : 'Buddy gave no error message'}${log ? `\n${log}\n` : ''}</li>`
+        ];
+    });
+    if (items.length === 0)
+        return undefined;
+    // One HTML block, with no blank line in it: nothing in it is read as Markdown.
+    return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+/**
+ * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
+ * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
+ * block it sits in, and what follows would be read as Markdown).
+ */
+function preformatted(lines) {
+    const shown = lines.map(line => {
+        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
+        return text.trim() === '' ? '&#32;' : text;
+    });
+    return `<pre>\n${shown.join('\n')}\n</pre>`;
+}
+/**
+ * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
+ * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
+ * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ */
+function mermaidText(text) {
+    return [...(0,report_log/* oneLine */.TN)(text)]
+        .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .join('');
+}
+const GANTT_TAGS = {
+    SUCCESSFUL: 'done, ',
+    FAILED: 'crit, ',
+    TERMINATED: 'crit, ',
+    INPROGRESS: 'active, '
+};
+/**
+ * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
+ * that started, from Buddy's dates; an action with no end date ends with the run (or where it
+ * began). Undefined when fewer than two actions started.
+ */
+function ganttChart(execution) {
+    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
+        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
+        if (Number.isNaN(start))
+            return [];
+        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
+        const end = Number.isNaN(finish) || finish < start ? start : finish;
+        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
+        return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`];
+    });
+    if (tasks.length < 2)
+        return undefined;
+    return [
+        '```mermaid',
+        'gantt',
+        `    title Buddy run ${execution.id}`,
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    section Actions',
+        ...tasks,
+        '```'
+    ].join('\n');
+}
+/** The step failed: what it tried, how far it got, and why it failed (no secret is in it). */
+async function writeFailureSummary(attempt, message) {
+    const run = attempt.execution;
+    const link = run ? (run.html_url ?? run.url) : undefined;
+    const tried = [
+        attempt.pipeline && `<li>Pipeline: ${escapeSummaryText(attempt.pipeline)}</li>`,
+        attempt.target && `<li>Target: ${escapeSummaryText(attempt.target)}</li>`,
+        run &&
+            `<li>Run: ${link ? `<a href="${escapeHtml(link)}">#${run.id}</a>` : `#${run.id}`} (last seen ${escapeSummaryText((0,report_log/* oneLine */.TN)(run.status))})</li>`
+    ].filter(Boolean);
+    core/* summary */.z
+        .addHeading(run ? `❌ Buddy run #${run.id}: the step failed` : '❌ Buddy run not started', 3)
+        .addRaw(`<p>The step failed while ${escapeSummaryText(attempt.stage)}.</p>`, true);
+    if (tried.length > 0)
+        core/* summary */.z.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true);
+    core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${message
+        .split(/\r?\n|\r/)
+        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
+        .filter(line => line.trim() !== '')
+        .join('<br>')}</blockquote>`, true);
     await core/* summary */.z.write();
 }
 
@@ -31822,33 +31974,44 @@ var step_marker = __nccwpck_require__(6907);
 
 
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
+    // How far the step got, for the job summary when it fails.
+    const attempt = { stage: 'reading the inputs' };
     try {
-        return await runSteps(deps);
+        return await runSteps(deps, attempt);
     }
     catch (error) {
         (0,fail_step/* failStep */.v)(error);
+        await summarize(deps.env, () => writeFailureSummary(attempt, (0,fail_step/* failureMessage */.o)(error)));
         return 'done';
     }
 }
-async function runSteps(deps) {
+async function runSteps(deps, attempt) {
     const { env, clock } = deps;
     const stepStartedAt = clock.now();
     // 1. Inputs, secrets masked first.
     const settings = (0,read_settings/* readSettings */.s)();
+    attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`;
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
+    attempt.stage = 'working out what to run from the event';
     const event = (0,github_event/* readEventContext */.w)(env);
     const target = await whatToRun(event, settings, env);
-    log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    attempt.target = `${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`;
     // 3. Credentials and where the API is.
+    attempt.stage = 'connecting to Buddy';
     const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+    attempt.stage = 'finding the pipeline';
     const { ref, pipeline } = await findPipeline(client, settings);
     // 5. The run request, sent so that at most one run is created.
+    attempt.stage = 'sending the run request';
     const request = prepareRunRequest(settings, target, pipeline, env);
     logRunRequest(client, ref, pipeline, request, target.revision);
     const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
     if (sent === 'exit-now')
         return sent;
+    attempt.execution = sent;
+    attempt.stage = 'following the run';
     // 6. Outputs at once.
     const started = {
         execution: sent,
@@ -31892,10 +32055,10 @@ function prepareRunRequest(settings, target, pipeline, env) {
 function logRunRequest(client, ref, pipeline, request, revision) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
+    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
-    log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
+    report_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    report_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
 }
 /**
@@ -31914,7 +32077,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
             clock: deps.clock,
-            log: log/* log */.Rm,
+            log: report_log/* log */.Rm,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
@@ -31941,7 +32104,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...log/* log */.Rm, printUntrusted: log/* printUntrusted */.Qi },
+        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -31989,7 +32152,7 @@ function followSettings(settings, clock) {
     const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
     if (delayMs <= 0)
         return settings.follow;
-    log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
     return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */
@@ -32153,6 +32316,7 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ failureMessage),
 /* harmony export */   v: () => (/* binding */ failStep)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
@@ -32164,14 +32328,20 @@ async function runPost(env = process.env, clock = _clock_js__WEBPACK_IMPORTED_MO
  */
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
 function failStep(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
     // A stack trace only where it helps a bug report; an expected failure's message says it all.
-    if (bug && error instanceof Error && error.stack)
+    if (isBug(error) && error instanceof Error && error.stack)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(failureMessage(error));
+}
+/** The failure as the step's error (and the job summary) tells it. */
+function failureMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return isBug(error)
         ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-        : message);
+        : message;
+}
+function isBug(error) {
+    return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
 }
 
 

@@ -6,7 +6,7 @@ import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
 import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
-import { LiveLogStreamer } from './live-logs.js'
+import { KEPT_TAIL_LINES, LiveLogStreamer } from './live-logs.js'
 
 /**
  * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
@@ -32,6 +32,8 @@ export interface FollowReport {
   /** The fault that kept the status from being read when the wait ended. */
   problem?: string
   paused?: { status: string; action?: string }
+  /** The last lines of the action logs that were read, by action run id (for the summary). */
+  logTails?: ReadonlyMap<string, string[]>
 }
 
 export interface FollowRunDeps {
@@ -139,7 +141,8 @@ async function finish(
     cancelled,
     cancelProblem,
     problem: result.problem,
-    paused: result.paused
+    paused: result.paused,
+    logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
   }
 }
 
@@ -147,6 +150,8 @@ async function finish(
 class ActionLogPrinter {
   private readonly printed = new Set<string>()
   private unavailableSaid = false
+  /** Action run id → the last lines of its log. */
+  readonly tails = new Map<string, string[]>()
 
   constructor(
     private readonly deps: FollowRunDeps,
@@ -186,6 +191,7 @@ class ActionLogPrinter {
           ? [...log.lines, `[cut after ${log.lines.length} lines]`]
           : log.lines
         this.deps.out.printUntrusted(title, lines)
+        this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES))
       } catch (error) {
         this.sayUnavailable((error as Error).message)
         return

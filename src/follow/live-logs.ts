@@ -16,8 +16,8 @@ import { actionName } from './progress.js'
 const PAGE = 1000
 /** An action's log longer than this is cut, with a note, as logs: all does. */
 export const MAX_LIVE_LINES = 20_000
-/** The lines kept of each action, for the summary's log tail of a failed action. */
-const TAIL_LINES = 30
+/** The lines kept of each action's log, for the summary's log tail of a failed action. */
+export const KEPT_TAIL_LINES = 30
 
 /** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
 export function actionsToRead(
@@ -43,7 +43,8 @@ export class LiveLogStreamer {
   private readonly printed = new Map<string, number>()
   /** Actions ended and read to the end (or cut). */
   private readonly finished = new Set<string>()
-  private readonly tails = new Map<string, string[]>()
+  /** Action run id → the last lines printed of its log. */
+  readonly tails = new Map<string, string[]>()
   private unavailable = false
 
   constructor(
@@ -75,11 +76,6 @@ export class LiveLogStreamer {
         if (!(await this.readOnce(action))) return
       }
     }
-  }
-
-  /** The last lines printed of an action's log (its run id), for the summary. */
-  tail(actionExecution: string): string[] | undefined {
-    return this.tails.get(actionExecution)
   }
 
   private sayUnavailable(why: string) {
@@ -117,7 +113,10 @@ export class LiveLogStreamer {
         `Log of ${action.name} (${action.status}): lines ${offset + 1}–${next}${statusKind(action.status) === 'final' ? ` of ${total}` : ''}`,
         cut ? [...shown, `[cut after ${next} lines]`] : shown
       )
-      this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-TAIL_LINES))
+      this.tails.set(
+        action.id,
+        [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES)
+      )
     }
     this.printed.set(action.id, next)
     if (cut || (statusKind(action.status) === 'final' && (next >= total || lines.length === 0)))
