@@ -19,7 +19,7 @@ afterEach(async () => {
   await sim.close()
 })
 
-async function followLive() {
+async function followLive(hooks: { onGroup?: (title: string) => void } = {}) {
   const clock = fakeClock(Date.now())
   const info: string[] = []
   const groups: { title: string; lines: string[] }[] = []
@@ -27,7 +27,10 @@ async function followLive() {
     debug: () => undefined,
     info: m => void info.push(m),
     warning: m => void info.push(`warning: ${m}`),
-    printUntrusted: (title, body) => void groups.push({ title, lines: body })
+    printUntrusted: (title, body) => {
+      groups.push({ title, lines: body })
+      hooks.onGroup?.(title)
+    }
   }
   const client = new BuddyClient({ baseUrl: new URL(sim.url), token: 'sim-token', clock, log: out })
   const started = await startRunDirectly(sim)
@@ -100,6 +103,30 @@ describe('logs: live', () => {
     expect(groups).toHaveLength(0)
     expect(logRequests()).toHaveLength(0)
     expect(info.filter(l => l.includes('action logs are unavailable'))).toHaveLength(1)
+  })
+
+  it('prints a log again from its start when Buddy begins it anew (the action runs again)', async () => {
+    sim.config.pipelines[0]!.actions = [{ id: 11, name: 'Build', type: 'BUILD' }]
+    sim.config.statusScript = [
+      { status: 'INPROGRESS', actions: ['INPROGRESS'] },
+      // The action fails, then runs again within the same run, with a new log.
+      { status: 'INPROGRESS', actions: ['FAILED'] },
+      { status: 'INPROGRESS', actions: ['INPROGRESS'] },
+      { status: 'INPROGRESS', actions: ['INPROGRESS'] },
+      { status: 'SUCCESSFUL', actions: ['SUCCESSFUL'] }
+    ]
+    sim.config.actionLogs = { Build: numbered('first', 4) }
+    const { printed, info } = await followLive({
+      onGroup: title => {
+        // Once the first attempt's log has been printed, the action runs again with a new one.
+        if (title.includes('(FAILED)')) sim.config.actionLogs = { Build: numbered('again', 3) }
+      }
+    })
+    expect(printed('Build')).toEqual([...numbered('first', 4), ...numbered('again', 3)])
+    expect(offsets('Build')).toEqual([0, 2, 4, 0, 3])
+    expect(info).toContain(
+      'The log of Build began anew in Buddy: printing it again from its start.'
+    )
   })
 
   it('reads a long log a page per status read while the run goes on, the rest at its end', async () => {

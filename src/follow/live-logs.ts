@@ -60,6 +60,11 @@ export class LiveLogStreamer {
       this.sayUnavailable("Buddy's answer does not identify the actions' runs")
       return
     }
+    // An ended action that runs again (a retried run) has news again.
+    for (const action of actions) {
+      const id = actionExecutionId(action)
+      if (id && action.status === 'INPROGRESS') this.finished.delete(id)
+    }
     for (const action of actionsToRead(execution, this.finished)) {
       if (!(await this.readOnce(action))) return
     }
@@ -103,6 +108,13 @@ export class LiveLogStreamer {
       }
       this.sayUnavailable((error as Error).message)
       return false
+    }
+    if (total < offset) {
+      // Shorter than what was printed: Buddy began this log anew (the action runs again). The
+      // next read prints it from its start.
+      out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`)
+      this.printed.set(action.id, 0)
+      return true
     }
     const room = Math.max(0, MAX_LIVE_LINES - offset)
     const shown = lines.slice(0, room)
