@@ -52,7 +52,7 @@ describe('wait: true', () => {
     expect(result.stdout).toMatch(/Buddy run #1 SUCCESSFUL in \d+s\./)
     expect(result.summary).toContain('Buddy run #1: SUCCESSFUL')
     expect(result.summary).toContain('<th>Action</th><th>Status</th><th>Duration</th>')
-    expect(result.summary).toContain('<td>Deploy</td><td><code>SUCCESSFUL</code></td>')
+    expect(result.summary).toContain('<td>Deploy</td><td>✅ <code>SUCCESSFUL</code></td>')
     expect(result.summary.match(/<h3>/g)).toHaveLength(1)
     expect(result.state['followed-run']).toBe(
       JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })

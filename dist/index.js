@@ -30101,7 +30101,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8629);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4352);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30532,7 +30532,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'cancel-on-job-cancel': required(boolean),
     'propagate-failure': required(boolean),
     'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
-    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
+    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
     const name = String(issue.path[0]);
@@ -30669,7 +30669,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 8629:
+/***/ 4352:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30695,7 +30695,7 @@ var read_settings = __nccwpck_require__(1119);
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+var report_log = __nccwpck_require__(4773);
 ;// CONCATENATED MODULE: ./src/follow/action-logs.ts
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 const TAIL_LINES = 200;
@@ -30929,7 +30929,7 @@ var duration = __nccwpck_require__(1601);
 
 
 function actionName(action, index) {
-    return (0,log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+    return (0,report_log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
 }
 function between(start, end) {
     const a = start ? Date.parse(start) : Number.NaN;
@@ -30991,11 +30991,11 @@ class ProgressTracker {
             const took = between(a.start_date, a.finish_date) ??
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${(0,log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            lines.push(`  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${(0,log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            lines.push(`Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
@@ -31008,14 +31008,141 @@ class ProgressTracker {
                 .filter(r => r.status === 'INPROGRESS')
                 .map(r => r.name);
             return [
-                `Run #${execution.id} still ${(0,log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
             ];
         }
         return [];
     }
 }
 
+;// CONCATENATED MODULE: ./src/follow/live-logs.ts
+
+
+
+
+/**
+ * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
+ * how many lines it has printed (the offset of the next request), so no line prints twice; on
+ * each status read it sends at most one request per action that runs (or has ended with lines
+ * still unread); at the run's end it reads what is left of each ended action.
+ */
+/** Buddy's largest page. */
+const live_logs_PAGE = 1000;
+/** An action's log longer than this is cut, with a note, as logs: all does. */
+const MAX_LIVE_LINES = 20_000;
+/** The lines kept of each action's log, for the summary's log tail of a failed action. */
+const KEPT_TAIL_LINES = 30;
+/** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
+function actionsToRead(execution, finished) {
+    const wanted = [];
+    for (const [index, action] of (execution.action_executions ?? []).entries()) {
+        const id = actionExecutionId(action);
+        if (!id || finished.has(id) || !hasLog(action))
+            continue;
+        wanted.push({ id, name: actionName(action, index), status: action.status });
+    }
+    return wanted;
+}
+function hasLog(action) {
+    if (!action.status || ['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
+        return false;
+    return action.status === 'INPROGRESS' || (0,model/* statusKind */.BE)(action.status) === 'final';
+}
+class LiveLogStreamer {
+    deps;
+    executionId;
+    /** Action run id → lines printed so far. */
+    printed = new Map();
+    /** Actions ended and read to the end (or cut). */
+    finished = new Set();
+    /** Action run id → the last lines printed of its log. */
+    tails = new Map();
+    unavailable = false;
+    constructor(deps, executionId) {
+        this.deps = deps;
+        this.executionId = executionId;
+    }
+    /** After a status read: one request per action with possible news. */
+    async stream(execution) {
+        if (this.unavailable)
+            return;
+        const actions = execution.action_executions ?? [];
+        if (actions.some(a => hasLog(a) && !actionExecutionId(a))) {
+            this.sayUnavailable("Buddy's answer does not identify the actions' runs");
+            return;
+        }
+        // An ended action that runs again (a retried run) has news again.
+        for (const action of actions) {
+            const id = actionExecutionId(action);
+            if (id && action.status === 'INPROGRESS')
+                this.finished.delete(id);
+        }
+        for (const action of actionsToRead(execution, this.finished)) {
+            if (!(await this.readOnce(action)))
+                return;
+        }
+    }
+    /** The run has ended: the rest of each ended action's log, page after page. */
+    async drain(execution) {
+        if (this.unavailable)
+            return;
+        const ended = () => actionsToRead(execution, this.finished).filter(a => (0,model/* statusKind */.BE)(a.status) === 'final');
+        // Each round reads one page of each action still unread; a page is 1000 lines.
+        for (let round = 0; round <= MAX_LIVE_LINES / live_logs_PAGE && ended().length > 0; round++) {
+            for (const action of ended()) {
+                if (!(await this.readOnce(action)))
+                    return;
+            }
+        }
+    }
+    sayUnavailable(why) {
+        this.unavailable = true;
+        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
+    }
+    /** One page from where printing stopped; false when logs became unavailable. */
+    async readOnce(action) {
+        const { client, ref, out } = this.deps;
+        const offset = this.printed.get(action.id) ?? 0;
+        let lines;
+        let total;
+        try {
+            const page = await client.getActionLog(ref, this.executionId, action.id, offset, live_logs_PAGE);
+            lines = page.logs ?? page.lines ?? [];
+            total = page.total_element_count ?? offset + lines.length;
+        }
+        catch (error) {
+            if (error instanceof buddy_client/* BuddyApiError */.vp && error.transient) {
+                // The next status read tries again from the same offset.
+                out.debug(`Live log of ${action.name}: ${error.message}`);
+                return true;
+            }
+            this.sayUnavailable(error.message);
+            return false;
+        }
+        if (total < offset) {
+            // Shorter than what was printed: Buddy began this log anew (the action runs again). The
+            // next read prints it from its start.
+            out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`);
+            this.printed.set(action.id, 0);
+            return true;
+        }
+        const room = Math.max(0, MAX_LIVE_LINES - offset);
+        const shown = lines.slice(0, room);
+        const next = offset + shown.length;
+        const cut = next >= MAX_LIVE_LINES && total > next;
+        if (shown.length > 0 || cut) {
+            out.printUntrusted(`Log of ${action.name} (${action.status}): lines ${offset + 1}–${next}${(0,model/* statusKind */.BE)(action.status) === 'final' ? ` of ${total}` : ''}`, cut ? [...shown, `[cut after ${next} lines]`] : shown);
+            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
+        }
+        this.printed.set(action.id, next);
+        if (cut || ((0,model/* statusKind */.BE)(action.status) === 'final' && (next >= total || lines.length === 0)))
+            this.finished.add(action.id);
+        return true;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/follow/follow-run.ts
+
 
 
 
@@ -31031,6 +31158,7 @@ async function followRun(started, settings, deps) {
     out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
     const logs = new ActionLogPrinter(deps, started.id);
+    const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined;
     const result = await waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
     }), started, {
@@ -31046,12 +31174,13 @@ async function followRun(started, settings, deps) {
                 out.info(line);
             if (settings.logs === 'all')
                 await logs.printFinished(execution, 'all');
+            await live?.stream(execution);
         }
     });
-    return finish(started, result, settings, deps, startedAt, logs);
+    return finish(started, result, settings, deps, startedAt, logs, live);
 }
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
+async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id), live) {
     const { client, ref, clock, out } = deps;
     let execution = result.execution;
     let cancelled = false;
@@ -31069,6 +31198,9 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
             cancelProblem = error.message;
         }
     }
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it).
+    if (result.outcome !== 'job-cancelled')
+        await live?.drain(execution);
     if (result.outcome === 'finished') {
         if (settings.logs === 'all')
             await logs.printFinished(execution, 'all');
@@ -31084,7 +31216,8 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
         cancelled,
         cancelProblem,
         problem: result.problem,
-        paused: result.paused
+        paused: result.paused,
+        logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
     };
 }
 /** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
@@ -31093,6 +31226,8 @@ class ActionLogPrinter {
     executionId;
     printed = new Set();
     unavailableSaid = false;
+    /** Action run id → the last lines of its log. */
+    tails = new Map();
     constructor(deps, executionId) {
         this.deps = deps;
         this.executionId = executionId;
@@ -31122,6 +31257,7 @@ class ActionLogPrinter {
                     ? [...log.lines, `[cut after ${log.lines.length} lines]`]
                     : log.lines;
                 this.deps.out.printUntrusted(title, lines);
+                this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES));
             }
             catch (error) {
                 this.sayUnavailable(error.message);
@@ -31369,7 +31505,7 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,log/* oneLine */.TN)(run.execution.status)}): ${link}`);
+    report_log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,report_log/* oneLine */.TN)(run.execution.status)}): ${link}`);
 }
 /** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
@@ -31378,7 +31514,7 @@ const ERROR_MESSAGE_LIMIT = 300;
  * characters, cut to a readable length.
  */
 function shortText(text) {
-    const line = (0,log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
+    const line = (0,report_log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
         ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
@@ -31390,7 +31526,7 @@ function failedActions(execution) {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
         const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: (0,log/* oneLine */.TN)(a.status), error: error || undefined }];
+        return [{ name: actionName(a, i), status: (0,report_log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
 }
 function finishedOutputs(report) {
@@ -31413,8 +31549,8 @@ function failureMessage(report, settings) {
     const { execution } = report;
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
-    const status = (0,log/* oneLine */.TN)(execution.status);
-    const seen = (0,log/* oneLine */.TN)(report.statusWhenEnded);
+    const status = (0,report_log/* oneLine */.TN)(execution.status);
+    const seen = (0,report_log/* oneLine */.TN)(report.statusWhenEnded);
     const cancelNote = report.cancelled
         ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
@@ -31447,13 +31583,13 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const message = failureMessage(report, settings);
     if (!message) {
-        log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        report_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        report_log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -31470,11 +31606,11 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+        report_log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,report_log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
-        log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
+        report_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -31483,16 +31619,47 @@ function reportExportedVariables(execution) {
 
 
 
-/** The job summary: the run that was started, and how it ended. Buddy's text is escaped. */
+
+
+/**
+ * The job summary: the run that was started, and how it ended (with the failed actions' errors
+ * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
+ * failed. Buddy's text is escaped.
+ */
+/** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
+const STATUS_ICONS = {
+    SUCCESSFUL: '✅',
+    FAILED: '❌',
+    TERMINATED: '🛑',
+    TERMINATING: '🛑',
+    SKIPPED: '⏭️',
+    NOT_EXECUTED: '⏭️',
+    INITIAL: '🕒',
+    ENQUEUED: '🕒',
+    INPROGRESS: '🔄',
+    WAITING_FOR_APPLY: '⏸️',
+    WAITING_FOR_VARIABLES: '⏸️',
+    WAITING_FOR_SETTABLE_VARIABLES: '⏸️',
+    WAITING_FOR_VT_SESSION: '⏸️'
+};
+function statusIcon(status) {
+    return (0,model/* statusKind */.BE)(status) === 'unknown' ? '❔' : STATUS_ICONS[status];
+}
+/** A status for a table cell or a heading: its icon, then the status as code. */
+function statusCell(status) {
+    return `${statusIcon(status)} <code>${escapeHtml((0,report_log/* oneLine */.TN)(status))}</code>`;
+}
+/** The lines of a failed action's log shown in the summary (the GitHub log has more). */
+const SUMMARY_LOG_LINES = 30;
 function shortSha(revision) {
     return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision;
 }
 async function writeSummary(run) {
     const { execution } = run;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const link = execution.html_url ?? execution.url;
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
+        .addHeading(`${statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}`, 3)
         .addTable([
         [
             { data: 'Pipeline', header: true },
@@ -31507,7 +31674,7 @@ async function writeSummary(run) {
                 : escapeHtml(pipeline),
             escapeHtml(run.description),
             `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
+            statusCell(execution.status),
             link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
         ]
     ]);
@@ -31531,7 +31698,7 @@ function escapeHtml(text) {
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const outcome = report.outcome === 'timed-out'
         ? ' (timed out)'
         : report.outcome === 'job-cancelled'
@@ -31540,7 +31707,7 @@ async function writeFinalSummary(run, report) {
                 ? ' (waits for approval)'
                 : '';
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
+        .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
     const rows = actionRows(execution);
     if (rows.length > 0) {
@@ -31550,19 +31717,139 @@ async function writeFinalSummary(run, report) {
                 { data: 'Status', header: true },
                 { data: 'Duration', header: true }
             ],
-            ...rows.map(r => [
-                escapeHtml(r.name),
-                `<code>${escapeHtml((0,log/* oneLine */.TN)(r.status))}</code>`,
-                r.durationMs === undefined ? '' : (0,duration/* formatDuration */.a)(r.durationMs)
-            ])
+            ...rows.map(r => [escapeHtml(r.name), statusCell(r.status), durationCell(r)])
         ]);
     }
-    const explained = failedActions(execution).filter(a => a.error);
-    if (explained.length > 0) {
-        core/* summary */.z.addRaw(`<p><strong>Failed actions</strong></p><ul>${explained
-            .map(a => `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error)}</li>`)
-            .join('')}</ul>`, true);
+    const failed = failedActionsSection(execution, report.logTails);
+    if (failed)
+        core/* summary */.z.addRaw(failed, true);
+    const chart = rows.length >= 2 ? ganttChart(execution) : undefined;
+    if (chart) {
+        core/* summary */.z.addRaw(`<details><summary>Timeline of the actions</summary>\n\n${chart}\n\n</details>`, true);
     }
+    await core/* summary */.z.write();
+}
+/** A duration, or why there is none: a table cell is never empty. */
+function durationCell(row) {
+    if (row.durationMs !== undefined)
+        return (0,duration/* formatDuration */.a)(row.durationMs);
+    const kind = (0,model/* statusKind */.BE)(row.status);
+    if (row.status === 'INPROGRESS')
+        return 'running';
+    if (kind === 'running' || ['SKIPPED', 'NOT_EXECUTED'].includes(row.status))
+        return 'not run';
+    if (kind === 'paused')
+        return 'paused';
+    return 'not given by Buddy';
+}
+/**
+ * Each failed action with Buddy's error message and the tail of its log, where the step has
+ * either; undefined when no failed action has.
+ */
+function failedActionsSection(execution, logTails) {
+    const items = (execution.action_executions ?? []).flatMap((action, index) => {
+        if (!action.status || !['FAILED', 'TERMINATED'].includes(action.status))
+            return [];
+        const error = action.error_message ? shortText(action.error_message) : '';
+        const id = actionExecutionId(action);
+        const tail = (id && logTails?.get(id)?.slice(-SUMMARY_LOG_LINES)) || [];
+        if (!error && tail.length === 0)
+            return [];
+        const name = escapeSummaryText(actionName(action, index));
+        const status = escapeSummaryText((0,report_log/* oneLine */.TN)(action.status));
+        const log = tail.length > 0
+            ? `<details><summary>Last ${tail.length} lines of its log</summary>\n${preformatted(tail)}\n</details>`
+            : '';
+        return [
+            `<li><strong>${name}</strong> (${status}): ${error ? escapeSummaryText(error) : 'Buddy gave no error message'}${log ? `\n${log}\n` : ''}</li>`
+        ];
+    });
+    if (items.length === 0)
+        return undefined;
+    // One HTML block, with no blank line in it: nothing in it is read as Markdown.
+    return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`;
+}
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+/**
+ * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
+ * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
+ * block it sits in, and what follows would be read as Markdown).
+ */
+function preformatted(lines) {
+    const shown = lines.map(line => {
+        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
+        return text.trim() === '' ? '&#32;' : text;
+    });
+    return `<pre>\n${shown.join('\n')}\n</pre>`;
+}
+/**
+ * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
+ * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
+ * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ */
+function mermaidText(text) {
+    return [...(0,report_log/* oneLine */.TN)(text)]
+        .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .join('');
+}
+const GANTT_TAGS = {
+    SUCCESSFUL: 'done, ',
+    FAILED: 'crit, ',
+    TERMINATED: 'crit, ',
+    INPROGRESS: 'active, '
+};
+/**
+ * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
+ * that started, from Buddy's dates; an action with no end date ends with the run (or where it
+ * began). Undefined when fewer than two actions started.
+ */
+function ganttChart(execution) {
+    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
+        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
+        if (Number.isNaN(start))
+            return [];
+        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
+        const end = Number.isNaN(finish) || finish < start ? start : finish;
+        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
+        return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`];
+    });
+    if (tasks.length < 2)
+        return undefined;
+    return [
+        '```mermaid',
+        'gantt',
+        `    title Buddy run ${execution.id}`,
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    section Actions',
+        ...tasks,
+        '```'
+    ].join('\n');
+}
+/** The step failed: what it tried, how far it got, and why it failed (no secret is in it). */
+async function writeFailureSummary(attempt, message) {
+    const run = attempt.execution;
+    const link = run ? (run.html_url ?? run.url) : undefined;
+    const tried = [
+        attempt.pipeline && `<li>Pipeline: ${escapeSummaryText(attempt.pipeline)}</li>`,
+        attempt.target && `<li>Target: ${escapeSummaryText(attempt.target)}</li>`,
+        run &&
+            `<li>Run: ${link ? `<a href="${escapeHtml(link)}">#${run.id}</a>` : `#${run.id}`} (last seen ${escapeSummaryText((0,report_log/* oneLine */.TN)(run.status))})</li>`
+    ].filter(Boolean);
+    core/* summary */.z
+        .addHeading(run ? `❌ Buddy run #${run.id}: the step failed` : '❌ Buddy run not started', 3)
+        .addRaw(`<p>The step failed while ${escapeSummaryText(attempt.stage)}.</p>`, true);
+    if (tried.length > 0)
+        core/* summary */.z.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true);
+    core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${message
+        .split(/\r?\n|\r/)
+        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
+        .filter(line => line.trim() !== '')
+        .join('<br>')}</blockquote>`, true);
     await core/* summary */.z.write();
 }
 
@@ -31705,33 +31992,44 @@ var step_marker = __nccwpck_require__(6907);
 
 
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
+    // How far the step got, for the job summary when it fails.
+    const attempt = { stage: 'reading the inputs' };
     try {
-        return await runSteps(deps);
+        return await runSteps(deps, attempt);
     }
     catch (error) {
         (0,fail_step/* failStep */.v)(error);
+        await summarize(deps.env, () => writeFailureSummary(attempt, (0,fail_step/* failureMessage */.o)(error)));
         return 'done';
     }
 }
-async function runSteps(deps) {
+async function runSteps(deps, attempt) {
     const { env, clock } = deps;
     const stepStartedAt = clock.now();
     // 1. Inputs, secrets masked first.
     const settings = (0,read_settings/* readSettings */.s)();
+    attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`;
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
+    attempt.stage = 'working out what to run from the event';
     const event = (0,github_event/* readEventContext */.w)(env);
     const target = await whatToRun(event, settings, env);
-    log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    attempt.target = `${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`;
     // 3. Credentials and where the API is.
+    attempt.stage = 'connecting to Buddy';
     const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+    attempt.stage = 'finding the pipeline';
     const { ref, pipeline } = await findPipeline(client, settings);
     // 5. The run request, sent so that at most one run is created.
+    attempt.stage = 'sending the run request';
     const request = prepareRunRequest(settings, target, pipeline, env);
     logRunRequest(client, ref, pipeline, request, target.revision);
     const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
     if (sent === 'exit-now')
         return sent;
+    attempt.execution = sent;
+    attempt.stage = 'following the run';
     // 6. Outputs at once.
     const started = {
         execution: sent,
@@ -31775,10 +32073,10 @@ function prepareRunRequest(settings, target, pipeline, env) {
 function logRunRequest(client, ref, pipeline, request, revision) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
+    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
-    log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
+    report_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    report_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
 }
 /**
@@ -31797,7 +32095,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
             clock: deps.clock,
-            log: log/* log */.Rm,
+            log: report_log/* log */.Rm,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
@@ -31824,7 +32122,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...log/* log */.Rm, printUntrusted: log/* printUntrusted */.Qi },
+        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -31872,7 +32170,7 @@ function followSettings(settings, clock) {
     const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
     if (delayMs <= 0)
         return settings.follow;
-    log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
     return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */
@@ -32034,6 +32332,7 @@ async function runPost(env = process.env, clock = systemClock) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ failureMessage),
 /* harmony export */   v: () => (/* binding */ failStep)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
@@ -32045,14 +32344,20 @@ async function runPost(env = process.env, clock = systemClock) {
  */
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
 function failStep(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
     // A stack trace only where it helps a bug report; an expected failure's message says it all.
-    if (bug && error instanceof Error && error.stack)
+    if (isBug(error) && error instanceof Error && error.stack)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(failureMessage(error));
+}
+/** The failure as the step's error (and the job summary) tells it. */
+function failureMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return isBug(error)
         ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-        : message);
+        : message;
+}
+function isBug(error) {
+    return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
 }
 
 

@@ -98,7 +98,9 @@ async function noticing() {
     rows.push(await measureFollow(runMs, actionDefaults()['poll-interval']))
   }
   const with429 = await measureFollow(120_000, actionDefaults()['poll-interval'], true)
-  return { rows, with429 }
+  say('  a run of 600 s with logs: live')
+  const live = await measureFollow(600_000, actionDefaults()['poll-interval'], false, 'live')
+  return { rows, with429, live }
 }
 
 /** Peak RSS of a process, from /proc (VmHWM), read until it exits. */
@@ -236,6 +238,8 @@ for (const r of follow.rows) {
 lines.push(
   '',
   `A 2-minute run with a 429 (Retry-After: 30) on the third read: ${follow.with429.readsDuringRetryAfter} reads sent while its wait was pending ${pass(follow.with429.readsDuringRetryAfter === 0)}; ${follow.with429.statusReads} status reads in all.`,
+  '',
+  `A 10-minute run with \`logs: live\`, its ${follow.live.actions} actions running throughout: at most ${follow.live.mostLogRequestsPerRead} log requests per status read (budget ≤ ${follow.live.actions}, one per running action) ${pass(follow.live.mostLogRequestsPerRead <= follow.live.actions)}; ${follow.live.logRequests} log requests and ${follow.live.statusReads} status reads in all.`,
   ''
 )
 lines.push('## Memory', '')

@@ -6,14 +6,19 @@ import { JobCancelledError, startExecution } from './buddy/start-execution.js'
 import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
-import { failStep } from './report/fail-step.js'
+import { failStep, failureMessage } from './report/fail-step.js'
 import { log, printUntrusted } from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
 import { completeTarget, movedAfterCommentRefusal } from './github/lookups.js'
 import { reportFinished, reportStarted, type StartedRun } from './report/report.js'
-import { writeFinalSummary, writeSummary } from './report/summary.js'
+import {
+  writeFailureSummary,
+  writeFinalSummary,
+  writeSummary,
+  type Attempt
+} from './report/summary.js'
 import {
   buildRunRequest,
   defaultComment,
@@ -52,37 +57,48 @@ export interface Dependencies {
 export async function run(
   deps: Dependencies = { env: process.env, clock: systemClock }
 ): Promise<'done' | 'exit-now'> {
+  // How far the step got, for the job summary when it fails.
+  const attempt: Attempt = { stage: 'reading the inputs' }
   try {
-    return await runSteps(deps)
+    return await runSteps(deps, attempt)
   } catch (error) {
     failStep(error)
+    await summarize(deps.env, () => writeFailureSummary(attempt, failureMessage(error)))
     return 'done'
   }
 }
 
-async function runSteps(deps: Dependencies): Promise<'done' | 'exit-now'> {
+async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 'exit-now'> {
   const { env, clock } = deps
   const stepStartedAt = clock.now()
 
   // 1. Inputs, secrets masked first.
   const settings = readSettings()
+  attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`
 
   // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
+  attempt.stage = 'working out what to run from the event'
   const event = readEventContext(env)
   const target = await whatToRun(event, settings, env)
   log.info(`What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision}`)
+  attempt.target = `${describeTarget(target)} at ${target.revision}`
 
   // 3. Credentials and where the API is.
+  attempt.stage = 'connecting to Buddy'
   const client = await connect(settings, env, event, clock, deps.requestTimeoutMs)
 
   // 4. The pipeline: its id, and whether it runs one fixed ref or any.
+  attempt.stage = 'finding the pipeline'
   const { ref, pipeline } = await findPipeline(client, settings)
 
   // 5. The run request, sent so that at most one run is created.
+  attempt.stage = 'sending the run request'
   const request = prepareRunRequest(settings, target, pipeline, env)
   logRunRequest(client, ref, pipeline, request, target.revision)
   const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
   if (sent === 'exit-now') return sent
+  attempt.execution = sent
+  attempt.stage = 'following the run'
 
   // 6. Outputs at once.
   const started: StartedRun = {

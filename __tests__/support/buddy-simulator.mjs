@@ -383,7 +383,7 @@ export async function startSimulator(overrides = {}) {
       if (method !== 'GET') return error(405, 'Method not allowed')
       const action = execution.actions.find(a => a.executionId === actionExecutionId)
       if (!action) return error(404, 'Action execution not found')
-      const lines = config.actionLogs[action.name] ?? defaultLog(action)
+      const lines = logSoFar(action, config.actionLogs[action.name] ?? defaultLog(action))
       const offset = Math.max(0, Number(record.query.offset ?? 0) || 0)
       const limit = Math.min(1000, Math.max(1, Number(record.query.limit ?? 100) || 100))
       return { status: 200, json: actionLogAnswer(answerContext(), path, lines, offset, limit) }
@@ -517,6 +517,10 @@ export async function startSimulator(overrides = {}) {
       if (FINAL.includes(status)) action.finishedAt = now
       action.status = status
     })
+    // A running action's log grows by actionLogGrowth lines per status read.
+    for (const action of execution.actions)
+      if (action.status === 'INPROGRESS')
+        action.logLines = (action.logLines ?? 0) + config.actionLogGrowth
   }
 
   await new Promise(resolve => server.listen(config.port ?? 0, '127.0.0.1', resolve))
@@ -592,6 +596,8 @@ export function defaultConfig() {
     actionExecutionIds: true,
     /** @type {Record<string, string[]>} action name → its log lines */
     actionLogs: {},
+    /** Lines a running action's log gains per status read (all of it once the action ends). */
+    actionLogGrowth: 2,
     /**
      * Action name → the variables it exports (outputted_variables), shown once it has ended.
      * @type {Record<string, { key: string, value: string }[]>}
@@ -674,6 +680,12 @@ export function makeScript(script, actionCount) {
   }
   steps.push({ status: script, actions: [...statuses] })
   return steps
+}
+
+/** What an action has logged so far: nothing while queued, all of it once it has ended. */
+function logSoFar(action, lines) {
+  if (FINAL.includes(action.status)) return lines
+  return action.status === 'INPROGRESS' ? lines.slice(0, action.logLines ?? 0) : []
 }
 
 /** A log that also tries to act as workflow commands: it must print as text. */

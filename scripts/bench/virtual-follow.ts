@@ -7,6 +7,7 @@ import type { Clock } from '../../src/clock.js'
 import { BuddyClient } from '../../src/buddy/client.js'
 import { followRun } from '../../src/follow/follow-run.js'
 import { parseDuration } from '../../src/inputs/duration.js'
+import type { FollowSettings } from '../../src/inputs/settings.js'
 import { startSimulator } from '../../__tests__/support/buddy-simulator.mjs'
 import { followDefaults, startRunDirectly } from '../../__tests__/support/simulator.js'
 
@@ -19,12 +20,18 @@ export interface FollowFigures {
   allRequests: number
   /** Reads sent while a 429's Retry-After was pending (must be 0). */
   readsDuringRetryAfter: number
+  /** Action log requests in all, and the most sent after one status read. */
+  logRequests: number
+  mostLogRequestsPerRead: number
+  /** The actions of the simulator's pipeline (all of them run throughout a run by the clock). */
+  actions: number
 }
 
 export async function measureFollow(
   runMs: number,
   pollInterval = '10s',
-  with429 = false
+  with429 = false,
+  logs: FollowSettings['logs'] = 'failed'
 ): Promise<FollowFigures> {
   let now = Date.parse('2026-11-27T12:00:00Z')
   const clock: Clock = {
@@ -64,7 +71,7 @@ export async function measureFollow(
     }
     const report = await followRun(
       started,
-      followDefaults({ timeoutMs: runMs + 3_600_000, pollIntervalMs }),
+      followDefaults({ timeoutMs: runMs + 3_600_000, pollIntervalMs, logs }),
       {
         client,
         ref: { workspace: 'acme', project: 'web', pipelineId: 1 },
@@ -75,14 +82,24 @@ export async function measureFollow(
     if (report.execution.status !== 'SUCCESSFUL')
       throw new Error(`run ended ${report.execution.status}`)
     const requests = sim.requests.slice(before)
+    const isStatusRead = (r: { method: string; path: string }) =>
+      r.method === 'GET' && /\/executions\/\d+$/.test(r.path)
+    // Log requests between one status read and the next.
+    const perRead = [0]
+    for (const r of requests) {
+      if (isStatusRead(r)) perRead.push(0)
+      else if (r.path.endsWith('/logs')) perRead[perRead.length - 1]! += 1
+    }
     return {
       runMs,
       pollIntervalMs,
       noticedAfterMs: now - endsAt,
-      statusReads: requests.filter(r => r.method === 'GET' && /\/executions\/\d+$/.test(r.path))
-        .length,
+      statusReads: requests.filter(isStatusRead).length,
       allRequests: requests.length,
-      readsDuringRetryAfter
+      readsDuringRetryAfter,
+      logRequests: requests.filter(r => r.path.endsWith('/logs')).length,
+      mostLogRequestsPerRead: Math.max(...perRead),
+      actions: started.action_executions?.length ?? 0
     }
   } finally {
     await sim.close()

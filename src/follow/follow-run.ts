@@ -6,6 +6,7 @@ import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
 import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
+import { KEPT_TAIL_LINES, LiveLogStreamer } from './live-logs.js'
 
 /**
  * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
@@ -31,6 +32,8 @@ export interface FollowReport {
   /** The fault that kept the status from being read when the wait ended. */
   problem?: string
   paused?: { status: string; action?: string }
+  /** The last lines of the action logs that were read, by action run id (for the summary). */
+  logTails?: ReadonlyMap<string, string[]>
 }
 
 export interface FollowRunDeps {
@@ -66,6 +69,7 @@ export async function followRun(
   )
   const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
   const logs = new ActionLogPrinter(deps, started.id)
+  const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined
 
   const result: WaitResult = await waitForRunEnd(
     limitMs =>
@@ -84,11 +88,12 @@ export async function followRun(
       onUpdate: async execution => {
         for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
         if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+        await live?.stream(execution)
       }
     }
   )
 
-  return finish(started, result, settings, deps, startedAt, logs)
+  return finish(started, result, settings, deps, startedAt, logs, live)
 }
 
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
@@ -98,7 +103,8 @@ async function finish(
   settings: FollowSettings,
   deps: FollowRunDeps,
   startedAt: number,
-  logs = new ActionLogPrinter(deps, started.id)
+  logs = new ActionLogPrinter(deps, started.id),
+  live?: LiveLogStreamer
 ): Promise<FollowReport> {
   const { client, ref, clock, out } = deps
   let execution = result.execution
@@ -118,6 +124,8 @@ async function finish(
     }
   }
 
+  // What the ended actions logged since the last read (a cancelled job leaves no time for it).
+  if (result.outcome !== 'job-cancelled') await live?.drain(execution)
   if (result.outcome === 'finished') {
     if (settings.logs === 'all') await logs.printFinished(execution, 'all')
     if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
@@ -133,7 +141,8 @@ async function finish(
     cancelled,
     cancelProblem,
     problem: result.problem,
-    paused: result.paused
+    paused: result.paused,
+    logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
   }
 }
 
@@ -141,6 +150,8 @@ async function finish(
 class ActionLogPrinter {
   private readonly printed = new Set<string>()
   private unavailableSaid = false
+  /** Action run id → the last lines of its log. */
+  readonly tails = new Map<string, string[]>()
 
   constructor(
     private readonly deps: FollowRunDeps,
@@ -180,6 +191,7 @@ class ActionLogPrinter {
           ? [...log.lines, `[cut after ${log.lines.length} lines]`]
           : log.lines
         this.deps.out.printUntrusted(title, lines)
+        this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES))
       } catch (error) {
         this.sayUnavailable((error as Error).message)
         return

@@ -95,7 +95,7 @@ export interface FollowSettings {
   cancelOnJobCancel: boolean
   propagateFailure: boolean
   onApproval: 'wait' | 'fail'
-  logs: 'failed' | 'all' | 'none'
+  logs: 'failed' | 'all' | 'live' | 'none'
 }
 
 export class InputError extends Error {
@@ -417,7 +417,9 @@ const rawSchema = z.object({
     v => oneOf(v, ['WAIT', 'FAIL'] as const).toLowerCase() as 'wait' | 'fail'
   ),
   logs: required(
-    v => oneOf(v, ['FAILED', 'ALL', 'NONE'] as const).toLowerCase() as 'failed' | 'all' | 'none'
+    v =>
+      oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE'] as const).toLowerCase() as
+        'failed' | 'all' | 'live' | 'none'
   )
 })
 

@@ -9,13 +9,19 @@ import * as core from '@actions/core'
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']
 
 export function failStep(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error)
-  const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
   // A stack trace only where it helps a bug report; an expected failure's message says it all.
-  if (bug && error instanceof Error && error.stack) core.debug(error.stack)
-  core.setFailed(
-    bug
-      ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-      : message
-  )
+  if (isBug(error) && error instanceof Error && error.stack) core.debug(error.stack)
+  core.setFailed(failureMessage(error))
+}
+
+/** The failure as the step's error (and the job summary) tells it. */
+export function failureMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return isBug(error)
+    ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
+    : message
+}
+
+function isBug(error: unknown): boolean {
+  return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name)
 }

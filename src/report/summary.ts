@@ -1,11 +1,46 @@
 import * as core from '@actions/core'
 import type { FollowReport } from '../follow/follow-run.js'
-import { actionRows } from '../follow/progress.js'
+import { actionExecutionId } from '../follow/action-logs.js'
+import { actionName, actionRows, type ActionRow } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
+import { statusKind, type Execution, type KnownStatus } from '../buddy/model.js'
 import { oneLine } from './log.js'
-import { failedActions, type StartedRun } from './report.js'
+import { shortText, type StartedRun } from './report.js'
 
-/** The job summary: the run that was started, and how it ended. Buddy's text is escaped. */
+/**
+ * The job summary: the run that was started, and how it ended (with the failed actions' errors
+ * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
+ * failed. Buddy's text is escaped.
+ */
+
+/** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
+const STATUS_ICONS: Record<KnownStatus, string> = {
+  SUCCESSFUL: '✅',
+  FAILED: '❌',
+  TERMINATED: '🛑',
+  TERMINATING: '🛑',
+  SKIPPED: '⏭️',
+  NOT_EXECUTED: '⏭️',
+  INITIAL: '🕒',
+  ENQUEUED: '🕒',
+  INPROGRESS: '🔄',
+  WAITING_FOR_APPLY: '⏸️',
+  WAITING_FOR_VARIABLES: '⏸️',
+  WAITING_FOR_SETTABLE_VARIABLES: '⏸️',
+  WAITING_FOR_VT_SESSION: '⏸️'
+}
+
+export function statusIcon(status: string): string {
+  return statusKind(status) === 'unknown' ? '❔' : STATUS_ICONS[status as KnownStatus]
+}
+
+/** A status for a table cell or a heading: its icon, then the status as code. */
+function statusCell(status: string): string {
+  return `${statusIcon(status)} <code>${escapeHtml(oneLine(status))}</code>`
+}
+
+/** The lines of a failed action's log shown in the summary (the GitHub log has more). */
+export const SUMMARY_LOG_LINES = 30
 
 function shortSha(revision: string): string {
   return /^[0-9a-f]{40,64}$/i.test(revision) ? revision.slice(0, 7) : revision
@@ -16,7 +51,10 @@ export async function writeSummary(run: StartedRun): Promise<void> {
   const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
   const link = execution.html_url ?? execution.url
   core.summary
-    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`, 3)
+    .addHeading(
+      `${statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}`,
+      3
+    )
     .addTable([
       [
         { data: 'Pipeline', header: true },
@@ -31,7 +69,7 @@ export async function writeSummary(run: StartedRun): Promise<void> {
           : escapeHtml(pipeline),
         escapeHtml(run.description),
         `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-        `<code>${escapeHtml(oneLine(execution.status))}</code>`,
+        statusCell(execution.status),
         link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
       ]
     ])
@@ -68,7 +106,10 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
           ? ' (waits for approval)'
           : ''
   core.summary
-    .addHeading(`Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`, 3)
+    .addHeading(
+      `${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`,
+      3
+    )
     .addRaw(
       `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
       true
@@ -81,24 +122,158 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
         { data: 'Status', header: true },
         { data: 'Duration', header: true }
       ],
-      ...rows.map(r => [
-        escapeHtml(r.name),
-        `<code>${escapeHtml(oneLine(r.status))}</code>`,
-        r.durationMs === undefined ? '' : formatDuration(r.durationMs)
-      ])
+      ...rows.map(r => [escapeHtml(r.name), statusCell(r.status), durationCell(r)])
     ])
   }
-  const explained = failedActions(execution).filter(a => a.error)
-  if (explained.length > 0) {
+  const failed = failedActionsSection(execution, report.logTails)
+  if (failed) core.summary.addRaw(failed, true)
+  const chart = rows.length >= 2 ? ganttChart(execution) : undefined
+  if (chart) {
     core.summary.addRaw(
-      `<p><strong>Failed actions</strong></p><ul>${explained
-        .map(
-          a =>
-            `<li><strong>${escapeSummaryText(a.name)}</strong> (${escapeSummaryText(a.status)}): ${escapeSummaryText(a.error as string)}</li>`
-        )
-        .join('')}</ul>`,
+      `<details><summary>Timeline of the actions</summary>\n\n${chart}\n\n</details>`,
       true
     )
   }
+  await core.summary.write()
+}
+
+/** A duration, or why there is none: a table cell is never empty. */
+function durationCell(row: ActionRow): string {
+  if (row.durationMs !== undefined) return formatDuration(row.durationMs)
+  const kind = statusKind(row.status)
+  if (row.status === 'INPROGRESS') return 'running'
+  if (kind === 'running' || ['SKIPPED', 'NOT_EXECUTED'].includes(row.status)) return 'not run'
+  if (kind === 'paused') return 'paused'
+  return 'not given by Buddy'
+}
+
+/**
+ * Each failed action with Buddy's error message and the tail of its log, where the step has
+ * either; undefined when no failed action has.
+ */
+function failedActionsSection(
+  execution: Execution,
+  logTails: ReadonlyMap<string, string[]> | undefined
+): string | undefined {
+  const items = (execution.action_executions ?? []).flatMap((action, index) => {
+    if (!action.status || !['FAILED', 'TERMINATED'].includes(action.status)) return []
+    const error = action.error_message ? shortText(action.error_message) : ''
+    const id = actionExecutionId(action)
+    const tail = (id && logTails?.get(id)?.slice(-SUMMARY_LOG_LINES)) || []
+    if (!error && tail.length === 0) return []
+    const name = escapeSummaryText(actionName(action, index))
+    const status = escapeSummaryText(oneLine(action.status))
+    const log =
+      tail.length > 0
+        ? `<details><summary>Last ${tail.length} lines of its log</summary>\n${preformatted(tail)}\n</details>`
+        : ''
+    return [
+      `<li><strong>${name}</strong> (${status}): ${error ? escapeSummaryText(error) : 'Buddy gave no error message'}${log ? `\n${log}\n` : ''}</li>`
+    ]
+  })
+  if (items.length === 0) return undefined
+  // One HTML block, with no blank line in it: nothing in it is read as Markdown.
+  return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g
+
+/**
+ * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
+ * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
+ * block it sits in, and what follows would be read as Markdown).
+ */
+function preformatted(lines: string[]): string {
+  const shown = lines.map(line => {
+    const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''))
+    return text.trim() === '' ? '&#32;' : text
+  })
+  return `<pre>\n${shown.join('\n')}\n</pre>`
+}
+
+/**
+ * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
+ * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
+ * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ */
+export function mermaidText(text: string): string {
+  return [...oneLine(text)]
+    .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+    .join('')
+}
+
+const GANTT_TAGS: Record<string, string> = {
+  SUCCESSFUL: 'done, ',
+  FAILED: 'crit, ',
+  TERMINATED: 'crit, ',
+  INPROGRESS: 'active, '
+}
+
+/**
+ * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
+ * that started, from Buddy's dates; an action with no end date ends with the run (or where it
+ * began). Undefined when fewer than two actions started.
+ */
+export function ganttChart(execution: Execution): string | undefined {
+  const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN
+  const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
+    const start = action.start_date ? Date.parse(action.start_date) : Number.NaN
+    if (Number.isNaN(start)) return []
+    const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd
+    const end = Number.isNaN(finish) || finish < start ? start : finish
+    const tag = GANTT_TAGS[action.status ?? ''] ?? ''
+    return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`]
+  })
+  if (tasks.length < 2) return undefined
+  return [
+    '```mermaid',
+    'gantt',
+    `    title Buddy run ${execution.id}`,
+    '    dateFormat x',
+    '    axisFormat %H:%M:%S',
+    '    section Actions',
+    ...tasks,
+    '```'
+  ].join('\n')
+}
+
+/** How far the step got: what the failure summary tells when the step fails. */
+export interface Attempt {
+  /** What the step was doing, e.g. "finding the pipeline". */
+  stage: string
+  /** e.g. `pipeline "deploy" in acme/web`, once the inputs are read. */
+  pipeline?: string
+  /** e.g. "branch main at ffac537…", once worked out. */
+  target?: string
+  /** The run, once started. */
+  execution?: Execution
+}
+
+/** The step failed: what it tried, how far it got, and why it failed (no secret is in it). */
+export async function writeFailureSummary(attempt: Attempt, message: string): Promise<void> {
+  const run = attempt.execution
+  const link = run ? (run.html_url ?? run.url) : undefined
+  const tried = [
+    attempt.pipeline && `<li>Pipeline: ${escapeSummaryText(attempt.pipeline)}</li>`,
+    attempt.target && `<li>Target: ${escapeSummaryText(attempt.target)}</li>`,
+    run &&
+      `<li>Run: ${link ? `<a href="${escapeHtml(link)}">#${run.id}</a>` : `#${run.id}`} (last seen ${escapeSummaryText(oneLine(run.status))})</li>`
+  ].filter(Boolean)
+  core.summary
+    .addHeading(run ? `❌ Buddy run #${run.id}: the step failed` : '❌ Buddy run not started', 3)
+    .addRaw(`<p>The step failed while ${escapeSummaryText(attempt.stage)}.</p>`, true)
+  if (tried.length > 0)
+    core.summary.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true)
+  core.summary.addRaw(
+    `<p><strong>Why it failed</strong></p><blockquote>${message
+      .split(/\r?\n|\r/)
+      .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
+      .filter(line => line.trim() !== '')
+      .join('<br>')}</blockquote>`,
+    true
+  )
   await core.summary.write()
 }
