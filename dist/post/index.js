@@ -39361,7 +39361,7 @@ const rawSchema = object({
     'cancel-on-job-cancel': settings_required(settings_boolean),
     'propagate-failure': settings_required(settings_boolean),
     'on-approval': settings_required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
-    logs: settings_required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
+    logs: settings_required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
     const name = String(issue.path[0]);
@@ -40092,6 +40092,7 @@ async function runPost(env = process.env, clock = systemClock) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   v: () => (/* binding */ failStep)
 /* harmony export */ });
+/* unused harmony export failureMessage */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9402);
 
 /**
@@ -40101,14 +40102,20 @@ async function runPost(env = process.env, clock = systemClock) {
  */
 const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
 function failStep(error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const bug = !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
     // A stack trace only where it helps a bug report; an expected failure's message says it all.
-    if (bug && error instanceof Error && error.stack)
+    if (isBug(error) && error instanceof Error && error.stack)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(error.stack);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(bug
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(failureMessage(error));
+}
+/** The failure as the step's error (and the job summary) tells it. */
+function failureMessage(error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return isBug(error)
         ? `${message || 'Unexpected error'} (this looks like a bug in the action: please report it with the debug log)`
-        : message);
+        : message;
+}
+function isBug(error) {
+    return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
 }
 
 
