@@ -14,7 +14,13 @@ function renderLog(stdout) {
   return stdout
     .split('\n')
     .filter(
-      line => line !== '' && !line.startsWith('::add-mask::') && !line.startsWith('::debug::')
+      line =>
+        line !== '' &&
+        !line.startsWith('::add-mask::') &&
+        !line.startsWith('::debug::') &&
+        // The markers around Buddy's text: the runner hides them too.
+        !/^::stop-commands::\w+$/.test(line) &&
+        !/^::[0-9a-f]{32}::$/.test(line)
     )
     .map(line =>
       line
@@ -65,6 +71,8 @@ const step = {
   variables: 'ENVIRONMENT=staging',
   'secret-variables': 'DB_PASSWORD=correct-horse-battery-staple',
   wait: 'true',
+  // Each action's log, streamed into the GitHub log while the run goes on.
+  logs: 'live',
   // The simulator's runs take a few status reads: a short pause keeps the demo quick.
   'poll-interval': '1s'
 }
