@@ -30226,6 +30226,7 @@ const INPUT_NAMES = [
     'project',
     'pipeline-id',
     'pipeline',
+    'execution-id',
     'revision',
     'branch',
     'tag',
@@ -30503,6 +30504,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         }
         return v;
     }),
+    'execution-id': field(v => positiveInteger(v, 'a run id')),
     revision: field(revision),
     branch: field(v => refName(v, 'branch')),
     tag: field(v => refName(v, 'tag')),
@@ -30537,6 +30539,18 @@ function describeIssue(issue, raw) {
     const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
+/** Inputs of the run request that have no default (those with one cannot tell if given). */
+const RUN_REQUEST_INPUTS = [
+    'revision',
+    'branch',
+    'tag',
+    'pull-request',
+    'variables',
+    'secret-variables',
+    'comment',
+    'actions-to-run',
+    'delay-until'
+];
 /** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
 function crossInputProblems(values, raw, nowMs) {
     const problems = [];
@@ -30554,6 +30568,13 @@ function crossInputProblems(values, raw, nowMs) {
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     if (twice) {
         problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+    }
+    if (values['execution-id'] !== undefined) {
+        // These shape a run request, and no run is requested for a run that exists already.
+        const runInputs = RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined);
+        if (runInputs.length > 0) {
+            problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
+        }
     }
     const delayUntil = values['delay-until'];
     if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -30581,6 +30602,7 @@ function toSettings(values, raw) {
         pipeline: values['pipeline-id'] !== undefined
             ? { id: values['pipeline-id'] }
             : { identifier: values.pipeline },
+        executionId: values['execution-id'],
         revision: values.revision,
         target,
         variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
@@ -31715,6 +31737,10 @@ async function runSteps(deps) {
     const settings = (0,read_settings/* readSettings */.s)();
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
     const event = (0,github_event/* readEventContext */.w)(env);
+    // A run started elsewhere (execution-id): nothing is run, that run is read and followed.
+    if (settings.executionId !== undefined) {
+        return followGivenRun(settings.executionId, settings, event, deps);
+    }
     const target = await whatToRun(event, settings, env);
     log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     // 3. Credentials and where the API is.
@@ -31736,15 +31762,67 @@ async function runSteps(deps) {
         description: request.description,
         revision: target.revision
     };
+    return reportAndFollow(started, client, ref, settings, deps);
+}
+/** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
+async function reportAndFollow(started, client, ref, settings, deps) {
     reportStarted(started);
     if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
         (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
-        await summarize(env, () => writeSummary(started));
+        await summarize(deps.env, () => writeSummary(started));
         return 'done';
     }
-    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-    //    where the user asked to; then report.
     return followAndReport(started, client, ref, settings, deps);
+}
+/**
+ * execution-id: a run this step did not start (another job's, another workflow's). It is read
+ * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
+ * like a started one: timeout, cancels, logs, summary, the post step.
+ */
+async function followGivenRun(executionId, settings, event, deps) {
+    // The run exists already: from here a cancelled job cancels it (cancel-on-job-cancel) as it
+    // would a run this step started, instead of ending the step as "no run was started".
+    deps.jobCancel?.beginRunRequest();
+    const client = await (0,connect/* connect */.N)(settings, deps.env, event, deps.clock, deps.requestTimeoutMs);
+    const { ref, pipeline } = await findPipeline(client, settings);
+    if (settings.follow.cancelOnJobCancel)
+        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId });
+    let execution;
+    try {
+        execution = await client.getExecution(ref, executionId, { attempts: 3 });
+    }
+    catch (error) {
+        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404) {
+            (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
+            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim());
+        }
+        throw error;
+    }
+    const description = describeGivenRun(execution);
+    log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
+    const started = {
+        execution,
+        pipelineId: ref.pipelineId,
+        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
+        pipelineUrl: pipeline?.html_url ?? undefined,
+        description,
+        revision: execution.to_revision?.revision ?? ''
+    };
+    return reportAndFollow(started, client, ref, settings, deps);
+}
+/** What a run read from Buddy runs, in the words of the target output. */
+function describeGivenRun(execution) {
+    const named = (ref) => ref?.name ?? undefined;
+    const branch = named(execution.branch);
+    const tag = named(execution.tag);
+    const pullRequest = named(execution.pull_request);
+    if (pullRequest)
+        return `pull request ${(0,log/* oneLine */.TN)(pullRequest)}`;
+    if (tag)
+        return `tag ${(0,log/* oneLine */.TN)(tag)}`;
+    if (branch)
+        return `branch ${(0,log/* oneLine */.TN)(branch)}`;
+    return `run #${execution.id}`;
 }
 /** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
 async function findPipeline(client, settings) {

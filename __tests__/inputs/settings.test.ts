@@ -71,6 +71,8 @@ describe('defaults from action.yml', () => {
 describe('valid values', () => {
   it.each<[Partial<RawInputs>, (s: ReturnType<typeof parseSettings>) => unknown, unknown]>([
     [{ region: 'eu' }, s => s.region, 'EU'],
+    [{ 'execution-id': '#42' }, s => s.executionId, 42],
+    [{}, s => s.executionId, undefined],
     [{ region: 'AP' }, s => s.region, 'AP'],
     [{ priority: 'high' }, s => s.priority, 'HIGH'],
     [{ refresh: 'True' }, s => s.refresh, true],
@@ -183,6 +185,14 @@ describe('invalid values name the input, the value and what is accepted', () => 
     ],
     [{ 'pipeline-id': '' }, /Give the pipeline: input "pipeline-id" \(a number\) or "pipeline"/],
     [{ pipeline: 'deploy' }, /"pipeline-id" and "pipeline" are both set/],
+    [
+      { 'execution-id': 'abc' },
+      /^Input "execution-id" \("abc"\) is not valid: expected a run id: a whole number from 1 upwards\.$/
+    ],
+    [
+      { 'execution-id': '42', branch: 'main', variables: 'A=1' },
+      /^Input "execution-id" follows a run that exists, so nothing is requested: remove "branch", "variables"\.$/
+    ],
     [{ revision: 'main' }, /Input "revision" \("main"\) is not valid: expected a commit SHA/],
     [
       { branch: 'bad branch' },

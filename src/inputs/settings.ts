@@ -17,6 +17,7 @@ export const INPUT_NAMES = [
   'project',
   'pipeline-id',
   'pipeline',
+  'execution-id',
   'revision',
   'branch',
   'tag',
@@ -72,6 +73,8 @@ export interface Settings {
   workspace: string
   project: string
   pipeline: PipelineSelector
+  /** A run started elsewhere, to read (and follow) instead of starting one. */
+  executionId?: number
   revision?: string
   target?: ExplicitTarget
   variables: RunVariable[]
@@ -390,6 +393,7 @@ const rawSchema = z.object({
     }
     return v
   }),
+  'execution-id': field(v => positiveInteger(v, 'a run id')),
   revision: field(revision),
   branch: field(v => refName(v, 'branch')),
   tag: field(v => refName(v, 'tag')),
@@ -432,6 +436,19 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
 
 type RawValues = z.output<typeof rawSchema>
 
+/** Inputs of the run request that have no default (those with one cannot tell if given). */
+const RUN_REQUEST_INPUTS = [
+  'revision',
+  'branch',
+  'tag',
+  'pull-request',
+  'variables',
+  'secret-variables',
+  'comment',
+  'actions-to-run',
+  'delay-until'
+] as const
+
 /** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
 function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): string[] {
   const problems: string[] = []
@@ -453,6 +470,15 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
   const twice = keys.find((k, i) => keys.indexOf(k) !== i)
   if (twice) {
     problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`)
+  }
+  if (values['execution-id'] !== undefined) {
+    // These shape a run request, and no run is requested for a run that exists already.
+    const runInputs = RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined)
+    if (runInputs.length > 0) {
+      problems.push(
+        `Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`
+      )
+    }
   }
   const delayUntil = values['delay-until']
   if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -483,6 +509,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
       values['pipeline-id'] !== undefined
         ? { id: values['pipeline-id'] }
         : { identifier: values.pipeline as string },
+    executionId: values['execution-id'],
     revision: values.revision,
     target,
     variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
