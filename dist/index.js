@@ -28915,6 +28915,16 @@ class BuddyClient {
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
         }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
     }
+    /**
+     * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+     * re-run a run that the first one already restarted.
+     */
+    retryExecution(ref, executionId) {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
+            ...this.executionContext(ref, executionId, 'retry'),
+            scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, attempts: 1 });
+    }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
@@ -29063,6 +29073,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   BE: () => (/* binding */ statusKind),
 /* harmony export */   CM: () => (/* binding */ actionLogSchema),
 /* harmony export */   HH: () => (/* binding */ pausedStatus),
+/* harmony export */   LE: () => (/* binding */ RETRY_RUN),
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
@@ -29224,6 +29235,8 @@ const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     message: 'no token, access_token or buddy_token'
 });
 const CANCEL_RUN = { operation: 'CANCEL' };
+/** Re-runs a FAILED run from its failed action, as the same run (same id). */
+const RETRY_RUN = { operation: 'RETRY' };
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -30247,6 +30260,7 @@ const INPUT_NAMES = [
     'cancel-on-timeout',
     'cancel-on-job-cancel',
     'propagate-failure',
+    'retries',
     'on-approval',
     'logs'
 ];
@@ -30528,6 +30542,12 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'cancel-on-timeout': required(boolean),
     'cancel-on-job-cancel': required(boolean),
     'propagate-failure': required(boolean),
+    retries: required(v => {
+        if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
+            throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
+        }
+        return Number(v);
+    }),
     'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
     logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
 });
@@ -30539,6 +30559,8 @@ function describeIssue(issue, raw) {
     const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10;
 /** Inputs of the run request that have no default (those with one cannot tell if given). */
 const RUN_REQUEST_INPUTS = [
     'revision',
@@ -30575,6 +30597,9 @@ function crossInputProblems(values, raw, nowMs) {
         if (runInputs.length > 0) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
+    }
+    if (values.retries > 0 && !values.wait) {
+        problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
     const delayUntil = values['delay-until'];
     if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -30621,6 +30646,7 @@ function toSettings(values, raw) {
             cancelOnTimeout: values['cancel-on-timeout'],
             cancelOnJobCancel: values['cancel-on-job-cancel'],
             propagateFailure: values['propagate-failure'],
+            retries: values.retries,
             onApproval: values['on-approval'],
             logs: values.logs
         }
@@ -31047,13 +31073,14 @@ async function followRun(started, settings, deps) {
     }
     out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    const logs = new ActionLogPrinter(deps, started.id);
-    const result = await waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+    let logs = new ActionLogPrinter(deps, started.id);
+    // One timeout for the whole follow, retries included: it bounds the step, as users expect.
+    const waitFrom = (from) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-    }), started, {
+    }), from, {
         clock,
         log: out,
-        timeoutMs: settings.timeoutMs,
+        timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
         signal: deps.signal,
@@ -31065,7 +31092,39 @@ async function followRun(started, settings, deps) {
                 await logs.printFinished(execution, 'all');
         }
     });
-    return finish(started, result, settings, deps, startedAt, logs);
+    let result = await waitFrom(started);
+    const retried = [];
+    let retryProblem;
+    // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
+    while (result.outcome === 'finished' &&
+        result.execution.status === 'FAILED' &&
+        retried.length < settings.retries &&
+        !deps.signal?.aborted) {
+        const failedActions = failedActionNames(result.execution);
+        const attempt = retried.length + 1;
+        out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
+        // This attempt's failure, before the retry runs its actions again.
+        if (settings.logs === 'failed') {
+            await logs.printFinished(result.execution, 'tail', a => a.status === 'FAILED');
+        }
+        let restarted;
+        try {
+            restarted = await client.retryExecution(ref, started.id);
+        }
+        catch (error) {
+            retryProblem = error.message;
+            out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
+            break;
+        }
+        retried.push({ failedActions });
+        // The retry runs the same actions again: their logs are new.
+        logs = new ActionLogPrinter(deps, started.id);
+        // Should the answer still show the failure just retried, that is not the retry's result.
+        const from = (0,model/* statusKind */.BE)(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted;
+        result = await waitFrom(from);
+    }
+    const report = await finish(started, result, settings, deps, startedAt, logs);
+    return { ...report, retried, retryProblem };
 }
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
 async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id)) {
@@ -31416,11 +31475,28 @@ function finishedOutputs(report) {
         'timed-out': String(report.outcome === 'timed-out'),
         duration: String(Math.round(report.durationMs / 1000)),
         'failed-actions': failedActionNames(report.execution).join(', '),
+        attempts: String(attemptsOf(report)),
         // Only once the run has ended: a run still going may export more.
         ...(report.outcome === 'finished' && {
             variables: JSON.stringify(exportedVariables(report.execution).values)
         })
     };
+}
+/** How many times the run was run: once, plus each retry. */
+function attemptsOf(report) {
+    return 1 + (report.retried?.length ?? 0);
+}
+/** What the retries did, in one sentence (empty when none was sent or tried). */
+function retriesSentence(report) {
+    const retried = report.retried ?? [];
+    const tried = retried.map((a, i) => `attempt ${i + 1} FAILED${a.failedActions.length ? ` (${a.failedActions.join(', ')})` : ''}`);
+    if (tried.length > 0) {
+        tried.push(`attempt ${tried.length + 1} ${(0,log/* oneLine */.TN)(report.execution.status)}`);
+    }
+    const problem = report.retryProblem ? ` The retry could not be sent: ${report.retryProblem}` : '';
+    return tried.length > 0 || problem
+        ? `Retried with Buddy's RETRY: ${tried.join(', ') || 'none sent'}.${problem}`
+        : '';
 }
 function runLink(execution) {
     return execution.html_url ?? execution.url ?? `run #${execution.id}`;
@@ -31446,7 +31522,8 @@ function failureMessage(report, settings) {
                 .filter(a => a.error)
                 .map(a => `\n${a.name}: ${a.error}`)
                 .join('');
-            return `${id} ended ${status} after ${(0,duration/* formatDuration */.a)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
+            const attempts = attemptsOf(report) > 1 ? ` on attempt ${attemptsOf(report)}` : '';
+            return `${id} ended ${status}${attempts} after ${(0,duration/* formatDuration */.a)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
         }
         case 'timed-out':
             return `Timed out after ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
@@ -31462,6 +31539,9 @@ function reportFinished(report, settings) {
         reportExportedVariables(report.execution);
     for (const [name, value] of Object.entries(finishedOutputs(report)))
         core/* setOutput */.uH(name, value);
+    const retries = retriesSentence(report);
+    if (retries)
+        log/* log */.Rm.info(retries);
     const message = failureMessage(report, settings);
     if (!message) {
         log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
@@ -31559,6 +31639,9 @@ async function writeFinalSummary(run, report) {
     core/* summary */.z
         .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    const retries = retriesSentence(report);
+    if (retries)
+        core/* summary */.z.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true);
     const rows = actionRows(execution);
     if (rows.length > 0) {
         core/* summary */.z.addTable([

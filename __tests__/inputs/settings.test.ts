@@ -73,6 +73,8 @@ describe('valid values', () => {
     [{ region: 'eu' }, s => s.region, 'EU'],
     [{ 'execution-id': '#42' }, s => s.executionId, 42],
     [{}, s => s.executionId, undefined],
+    [{ retries: '3', wait: 'true' }, s => s.follow.retries, 3],
+    [{}, s => s.follow.retries, 0],
     [{ region: 'AP' }, s => s.region, 'AP'],
     [{ priority: 'high' }, s => s.priority, 'HIGH'],
     [{ refresh: 'True' }, s => s.refresh, true],
@@ -185,6 +187,11 @@ describe('invalid values name the input, the value and what is accepted', () => 
     ],
     [{ 'pipeline-id': '' }, /Give the pipeline: input "pipeline-id" \(a number\) or "pipeline"/],
     [{ pipeline: 'deploy' }, /"pipeline-id" and "pipeline" are both set/],
+    [
+      { retries: '11' },
+      /^Input "retries" \("11"\) is not valid: expected a whole number from 0 to 10\.$/
+    ],
+    [{ retries: '-1' }, /^Input "retries" \("-1"\) is not valid/],
     [
       { 'execution-id': 'abc' },
       /^Input "execution-id" \("abc"\) is not valid: expected a run id: a whole number from 1 upwards\.$/

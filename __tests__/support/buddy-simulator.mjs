@@ -394,6 +394,7 @@ export async function startSimulator(overrides = {}) {
     }
     if (method === 'PATCH') {
       const operation = record.body?.operation
+      if (operation === 'RETRY') return retryRun(pipeline, execution)
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
       if (!FINAL.includes(execution.status)) {
         execution.status = 'TERMINATED'
@@ -493,6 +494,30 @@ export async function startSimulator(overrides = {}) {
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
+  /**
+   * RETRY: a FAILED run runs again from its first action that did not succeed, as the same run;
+   * the actions before it keep their results. How the retry goes: config.retryScripts.
+   */
+  function retryRun(pipeline, execution) {
+    if (execution.status !== 'FAILED') return error(400, 'Only a failed run can be retried')
+    const from = Math.max(
+      0,
+      execution.actions.findIndex(a => a.status !== 'SUCCESSFUL')
+    )
+    const kept = execution.actions.slice(0, from).map(a => a.status)
+    for (const a of execution.actions.slice(from)) {
+      Object.assign(a, { status: 'ENQUEUED', startedAt: null, finishedAt: null })
+    }
+    execution.retries = (execution.retries ?? 0) + 1
+    execution.status = 'INPROGRESS'
+    execution.finishedAt = null
+    const script = config.retryScripts[execution.retries - 1] ?? 'SUCCESSFUL'
+    execution.script = makeScript(script, execution.actions.length - from).map(step =>
+      step.actions ? { ...step, actions: [...kept, ...step.actions] } : step
+    )
+    return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
+  }
+
   const isoNow = () => new Date(config.now()).toISOString()
 
   /** With runDurationMs, a run goes by the clock, not its script: it ends that long after it starts. */
@@ -588,6 +613,12 @@ export function defaultConfig() {
      * @type {string | Array<string | { status: string, actions?: string[] }>}
      */
     statusScript: 'SUCCESSFUL',
+    /**
+     * How the run goes after each RETRY (the first retry, the second, …; default SUCCESSFUL),
+     * as statusScript, over the actions from the first that did not succeed.
+     * @type {Array<string | Array<string | { status: string, actions?: string[] }>>}
+     */
+    retryScripts: [],
     /** Answers name each action's run (action_execution_id), as newer ones do; false: as Buddy's example. */
     actionExecutionIds: true,
     /** @type {Record<string, string[]>} action name → its log lines */

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js'
 import { oneLine } from '../report/log.js'
 import {
   CANCEL_RUN,
+  RETRY_RUN,
   actionLogSchema,
   executionListSchema,
   executionSchema,
@@ -623,6 +624,23 @@ export class BuddyClient {
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
       },
       { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 }
+    )
+  }
+
+  /**
+   * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+   * re-run a run that the first one already restarted.
+   */
+  retryExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
+    return this.read(
+      'PATCH',
+      `${pipelinePath(ref)}/executions/${segment(executionId)}`,
+      executionSchema,
+      {
+        ...this.executionContext(ref, executionId, 'retry'),
+        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+      },
+      { body: RETRY_RUN, attempts: 1 }
     )
   }
 

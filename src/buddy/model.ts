@@ -198,9 +198,11 @@ export interface RunRequestBody {
  * CancelRetryExecutionRequestOperation (checked in __tests__/conformance.test.ts).
  */
 export interface ExecutionOperationBody {
-  operation: 'CANCEL'
+  operation: 'CANCEL' | 'RETRY'
 }
 export const CANCEL_RUN: ExecutionOperationBody = { operation: 'CANCEL' }
+/** Re-runs a FAILED run from its failed action, as the same run (same id). */
+export const RETRY_RUN: ExecutionOperationBody = { operation: 'RETRY' }
 
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields

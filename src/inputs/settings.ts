@@ -38,6 +38,7 @@ export const INPUT_NAMES = [
   'cancel-on-timeout',
   'cancel-on-job-cancel',
   'propagate-failure',
+  'retries',
   'on-approval',
   'logs'
 ] as const
@@ -97,6 +98,8 @@ export interface FollowSettings {
   cancelOnTimeout: boolean
   cancelOnJobCancel: boolean
   propagateFailure: boolean
+  /** How many times a run that ends FAILED is retried (Buddy's RETRY) and followed again. */
+  retries: number
   onApproval: 'wait' | 'fail'
   logs: 'failed' | 'all' | 'none'
 }
@@ -417,6 +420,12 @@ const rawSchema = z.object({
   'cancel-on-timeout': required(boolean),
   'cancel-on-job-cancel': required(boolean),
   'propagate-failure': required(boolean),
+  retries: required(v => {
+    if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
+      throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`)
+    }
+    return Number(v)
+  }),
   'on-approval': required(
     v => oneOf(v, ['WAIT', 'FAIL'] as const).toLowerCase() as 'wait' | 'fail'
   ),
@@ -435,6 +444,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
 }
 
 type RawValues = z.output<typeof rawSchema>
+
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10
 
 /** Inputs of the run request that have no default (those with one cannot tell if given). */
 const RUN_REQUEST_INPUTS = [
@@ -479,6 +491,11 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
         `Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`
       )
     }
+  }
+  if (values.retries > 0 && !values.wait) {
+    problems.push(
+      `Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`
+    )
   }
   const delayUntil = values['delay-until']
   if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -528,6 +545,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
       cancelOnTimeout: values['cancel-on-timeout'],
       cancelOnJobCancel: values['cancel-on-job-cancel'],
       propagateFailure: values['propagate-failure'],
+      retries: values.retries,
       onApproval: values['on-approval'],
       logs: values.logs
     }

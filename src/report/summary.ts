@@ -3,7 +3,7 @@ import type { FollowReport } from '../follow/follow-run.js'
 import { actionRows } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
 import { oneLine } from './log.js'
-import { failedActions, type StartedRun } from './report.js'
+import { failedActions, retriesSentence, type StartedRun } from './report.js'
 
 /** The job summary: the run that was started, and how it ended. Buddy's text is escaped. */
 
@@ -73,6 +73,8 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
       `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
       true
     )
+  const retries = retriesSentence(report)
+  if (retries) core.summary.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true)
   const rows = actionRows(execution)
   if (rows.length > 0) {
     core.summary.addTable([
