@@ -28910,20 +28910,29 @@ class BuddyClient {
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, 'cancel', {
+            attempts: 2,
+            timeoutMs: 3000,
+            rateLimitBudgetMs: 3000
+        });
+    }
+    /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
+    approveExecution(ref, executionId) {
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .APPROVE_RUN */ .wd, 'approve', { attempts: 2 });
+    }
+    /** One of Buddy's operations on a run (PATCH), answered with the run. */
+    operate(ref, executionId, body, verb, options) {
         return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
-            ...this.executionContext(ref, executionId, 'cancel'),
+            ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
+        }, { body, ...options });
     }
     /**
      * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
      * re-run a run that the first one already restarted.
      */
     retryExecution(ref, executionId) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
-            ...this.executionContext(ref, executionId, 'retry'),
-            scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, attempts: 1 });
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, 'retry', { attempts: 1 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
@@ -29073,6 +29082,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   BE: () => (/* binding */ statusKind),
 /* harmony export */   CM: () => (/* binding */ actionLogSchema),
 /* harmony export */   HH: () => (/* binding */ pausedStatus),
+/* harmony export */   J2: () => (/* binding */ APPROVAL_STATUS),
 /* harmony export */   LE: () => (/* binding */ RETRY_RUN),
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
@@ -29080,6 +29090,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   g6: () => (/* binding */ CANCELLING_STATUS),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
+/* harmony export */   wd: () => (/* binding */ APPROVE_RUN),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
 /* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, PAUSED_STATUSES, IDS_VIEW_FIELDS */
@@ -29237,6 +29248,10 @@ const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
 const CANCEL_RUN = { operation: 'CANCEL' };
 /** Re-runs a FAILED run from its failed action, as the same run (same id). */
 const RETRY_RUN = { operation: 'RETRY' };
+/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
+const APPROVE_RUN = { operation: 'APPLY' };
+/** The paused status that on-approval: approve answers; waiting for variables never is. */
+const APPROVAL_STATUS = 'WAITING_FOR_APPLY';
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -30548,7 +30563,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         }
         return Number(v);
     }),
-    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
+    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
     logs: required(v => oneOf(v, ['FAILED', 'ALL', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
@@ -30842,9 +30857,11 @@ async function waitForRunEnd(read, initial, options) {
     let failures = 0;
     let rateLimited = 0;
     let faultDelay = 0;
+    const approveOnce = approver(options);
     const first = judge(execution);
     if (first)
         return first;
+    execution = await approveOnce(execution);
     for (;;) {
         const left = deadline - clock.now();
         if (left <= 0)
@@ -30882,7 +30899,45 @@ async function waitForRunEnd(read, initial, options) {
         const verdict = judge(execution);
         if (verdict)
             return verdict;
+        execution = await approveOnce(execution);
     }
+}
+/**
+ * on-approval: approve. Approves each wait for approval once (a run or an action waiting for
+ * it), never a wait for variables. A failed approval is said and the following goes on: a
+ * person can still approve in Buddy.
+ */
+function approver(options) {
+    const approved = new Set();
+    return async (execution) => {
+        const waiting = approvalWait(execution);
+        if (!options.approve || options.onApproval !== 'approve' || !waiting)
+            return execution;
+        if (approved.has(waiting.key))
+            return execution;
+        approved.add(waiting.key);
+        options.log.info(`Run #${execution.id} waits for approval${waiting.action ? ` in action "${waiting.action}"` : ''}: approving it with Buddy's APPLY (on-approval: approve).`);
+        try {
+            return await abortable(options.approve(execution), options.signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || options.signal?.aborted)
+                return execution;
+            options.log.warning(`Could not approve run #${execution.id}: ${error.message} Approve it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+            return execution;
+        }
+    };
+}
+/** The wait for approval the run is in, if any: the action that waits, or the run itself. */
+function approvalWait(execution) {
+    const actions = execution.action_executions ?? [];
+    const index = actions.findIndex(a => a.status === model/* APPROVAL_STATUS */.J2);
+    const action = actions[index];
+    if (action) {
+        const id = action.action_execution_id ?? action.action?.id ?? index;
+        return { key: `action ${id}`, action: action.action?.name ?? undefined };
+    }
+    return execution.status === model/* APPROVAL_STATUS */.J2 ? { key: 'run' } : undefined;
 }
 /**
  * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
@@ -30911,6 +30966,9 @@ function statusJudge(options) {
             log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
         }
         const paused = (0,model/* pausedStatus */.HH)(execution);
+        // Answered by the approver, not announced as waiting for a person.
+        if (options.onApproval === 'approve' && approvalWait(execution))
+            return undefined;
         if (paused && options.onApproval === 'fail')
             return { outcome: 'needs-approval', execution, paused };
         if (paused && !approvalAnnounced) {
@@ -31083,6 +31141,7 @@ async function followRun(started, settings, deps) {
         timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
+        approve: execution => client.approveExecution(ref, execution.id),
         signal: deps.signal,
         rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
         onUpdate: async (execution) => {

@@ -75,6 +75,7 @@ describe('valid values', () => {
     [{}, s => s.executionId, undefined],
     [{ retries: '3', wait: 'true' }, s => s.follow.retries, 3],
     [{}, s => s.follow.retries, 0],
+    [{ 'on-approval': 'Approve' }, s => s.follow.onApproval, 'approve'],
     [{ region: 'AP' }, s => s.region, 'AP'],
     [{ priority: 'high' }, s => s.priority, 'HIGH'],
     [{ refresh: 'True' }, s => s.refresh, true],

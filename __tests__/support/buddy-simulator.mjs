@@ -395,6 +395,7 @@ export async function startSimulator(overrides = {}) {
     if (method === 'PATCH') {
       const operation = record.body?.operation
       if (operation === 'RETRY') return retryRun(pipeline, execution)
+      if (operation === 'APPLY') return approveRun(pipeline, execution)
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
       if (!FINAL.includes(execution.status)) {
         execution.status = 'TERMINATED'
@@ -494,6 +495,17 @@ export async function startSimulator(overrides = {}) {
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
+  /** APPLY: a run waiting for approval (itself or an action) goes on along its script. */
+  function approveRun(pipeline, execution) {
+    if (!waitsForApproval(execution)) return error(400, 'The run does not wait for approval')
+    if (execution.status === 'WAITING_FOR_APPLY') execution.status = 'INPROGRESS'
+    for (const a of execution.actions) {
+      if (a.status === 'WAITING_FOR_APPLY') a.status = 'INPROGRESS'
+    }
+    execution.approvals = (execution.approvals ?? 0) + 1
+    return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
+  }
+
   /**
    * RETRY: a FAILED run runs again from its first action that did not succeed, as the same run;
    * the actions before it keep their results. How the retry goes: config.retryScripts.
@@ -530,6 +542,8 @@ export async function startSimulator(overrides = {}) {
 
   /** Each read moves a run one step along its script: the run's status and its actions'. */
   function advance(execution) {
+    // As in Buddy, a run waiting for approval stays so until someone approves it (APPLY).
+    if (config.approvalHolds && waitsForApproval(execution)) return
     const next = runByClock(execution) ?? execution.script.shift()
     if (!next) return
     const now = isoNow()
@@ -619,6 +633,11 @@ export function defaultConfig() {
      * @type {Array<string | Array<string | { status: string, actions?: string[] }>>}
      */
     retryScripts: [],
+    /**
+     * A run (or action) in WAITING_FOR_APPLY stays so until APPLY, as in Buddy; false: the
+     * script goes on, as if a person approved it in Buddy.
+     */
+    approvalHolds: false,
     /** Answers name each action's run (action_execution_id), as newer ones do; false: as Buddy's example. */
     actionExecutionIds: true,
     /** @type {Record<string, string[]>} action name → its log lines */
@@ -683,6 +702,10 @@ const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']
  * and the run ends so (FAILED: the second action fails, the later ones stay ENQUEUED, as Buddy
  * leaves them; TERMINATED, SKIPPED, NOT_EXECUTED: all actions end so at the last read).
  */
+const waitsForApproval = execution =>
+  execution.status === 'WAITING_FOR_APPLY' ||
+  execution.actions.some(a => a.status === 'WAITING_FOR_APPLY')
+
 export function makeScript(script, actionCount) {
   if (Array.isArray(script))
     return script.map(step => (typeof step === 'string' ? { status: step } : step))

@@ -198,11 +198,15 @@ export interface RunRequestBody {
  * CancelRetryExecutionRequestOperation (checked in __tests__/conformance.test.ts).
  */
 export interface ExecutionOperationBody {
-  operation: 'CANCEL' | 'RETRY'
+  operation: 'CANCEL' | 'RETRY' | 'APPLY'
 }
 export const CANCEL_RUN: ExecutionOperationBody = { operation: 'CANCEL' }
 /** Re-runs a FAILED run from its failed action, as the same run (same id). */
 export const RETRY_RUN: ExecutionOperationBody = { operation: 'RETRY' }
+/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
+export const APPROVE_RUN: ExecutionOperationBody = { operation: 'APPLY' }
+/** The paused status that on-approval: approve answers; waiting for variables never is. */
+export const APPROVAL_STATUS = 'WAITING_FOR_APPLY'
 
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields

@@ -90,6 +90,7 @@ export async function followRun(
         timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
+        approve: execution => client.approveExecution(ref, execution.id),
         signal: deps.signal,
         rateLimitPause: () =>
           rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),

@@ -100,7 +100,7 @@ export interface FollowSettings {
   propagateFailure: boolean
   /** How many times a run that ends FAILED is retried (Buddy's RETRY) and followed again. */
   retries: number
-  onApproval: 'wait' | 'fail'
+  onApproval: 'wait' | 'fail' | 'approve'
   logs: 'failed' | 'all' | 'none'
 }
 
@@ -427,7 +427,7 @@ const rawSchema = z.object({
     return Number(v)
   }),
   'on-approval': required(
-    v => oneOf(v, ['WAIT', 'FAIL'] as const).toLowerCase() as 'wait' | 'fail'
+    v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE'] as const).toLowerCase() as 'wait' | 'fail' | 'approve'
   ),
   logs: required(
     v => oneOf(v, ['FAILED', 'ALL', 'NONE'] as const).toLowerCase() as 'failed' | 'all' | 'none'
