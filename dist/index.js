@@ -29090,6 +29090,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   g6: () => (/* binding */ CANCELLING_STATUS),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
+/* harmony export */   re: () => (/* binding */ SUPERSEDABLE_STATUSES),
 /* harmony export */   wd: () => (/* binding */ APPROVE_RUN),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
@@ -29116,6 +29117,13 @@ const PAUSED_STATUSES = [
     'WAITING_FOR_VARIABLES',
     'WAITING_FOR_SETTABLE_VARIABLES',
     'WAITING_FOR_VT_SESSION'
+];
+/** A run that cancel-previous supersedes: queued, running or paused, not already cancelling. */
+const SUPERSEDABLE_STATUSES = [
+    'INITIAL',
+    'ENQUEUED',
+    'INPROGRESS',
+    ...PAUSED_STATUSES
 ];
 function statusKind(status) {
     if (FINAL_STATUSES.includes(status))
@@ -30121,7 +30129,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8629);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6568);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30267,6 +30275,7 @@ const INPUT_NAMES = [
     'clear-cache',
     'actions-to-run',
     'delay-until',
+    'cancel-previous',
     'github-token',
     'allow-fork-code',
     'wait',
@@ -30548,6 +30557,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'clear-cache': required(boolean),
     'actions-to-run': field(actionIds),
     'delay-until': field(isoTime),
+    'cancel-previous': required(boolean),
     'github-token': field(v => v),
     'allow-fork-code': required(boolean),
     wait: required(boolean),
@@ -30608,7 +30618,10 @@ function crossInputProblems(values, raw, nowMs) {
     }
     if (values['execution-id'] !== undefined) {
         // These shape a run request, and no run is requested for a run that exists already.
-        const runInputs = RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined);
+        const runInputs = [
+            ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
+            ...(values['cancel-previous'] ? ['cancel-previous'] : [])
+        ];
         if (runInputs.length > 0) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
@@ -30652,6 +30665,7 @@ function toSettings(values, raw) {
         clearCache: values['clear-cache'],
         actionsToRun: values['actions-to-run'],
         delayUntil: values['delay-until'],
+        cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
         follow: {
@@ -30727,7 +30741,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 8629:
+/***/ 6568:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30753,7 +30767,7 @@ var read_settings = __nccwpck_require__(1119);
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+var report_log = __nccwpck_require__(4773);
 ;// CONCATENATED MODULE: ./src/follow/action-logs.ts
 /** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
 const TAIL_LINES = 200;
@@ -31030,7 +31044,7 @@ var duration = __nccwpck_require__(1601);
 
 
 function actionName(action, index) {
-    return (0,log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+    return (0,report_log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
 }
 function between(start, end) {
     const a = start ? Date.parse(start) : Number.NaN;
@@ -31092,11 +31106,11 @@ class ProgressTracker {
             const took = between(a.start_date, a.finish_date) ??
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${(0,log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            lines.push(`  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${(0,log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            lines.push(`Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
@@ -31109,7 +31123,7 @@ class ProgressTracker {
                 .filter(r => r.status === 'INPROGRESS')
                 .map(r => r.name);
             return [
-                `Run #${execution.id} still ${(0,log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
             ];
         }
         return [];
@@ -31504,7 +31518,7 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,log/* oneLine */.TN)(run.execution.status)}): ${link}`);
+    report_log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,report_log/* oneLine */.TN)(run.execution.status)}): ${link}`);
 }
 /** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
@@ -31513,7 +31527,7 @@ const ERROR_MESSAGE_LIMIT = 300;
  * characters, cut to a readable length.
  */
 function shortText(text) {
-    const line = (0,log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
+    const line = (0,report_log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
         ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
@@ -31525,7 +31539,7 @@ function failedActions(execution) {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
         const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: (0,log/* oneLine */.TN)(a.status), error: error || undefined }];
+        return [{ name: actionName(a, i), status: (0,report_log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
 }
 function finishedOutputs(report) {
@@ -31550,7 +31564,7 @@ function retriesSentence(report) {
     const retried = report.retried ?? [];
     const tried = retried.map((a, i) => `attempt ${i + 1} FAILED${a.failedActions.length ? ` (${a.failedActions.join(', ')})` : ''}`);
     if (tried.length > 0) {
-        tried.push(`attempt ${tried.length + 1} ${(0,log/* oneLine */.TN)(report.execution.status)}`);
+        tried.push(`attempt ${tried.length + 1} ${(0,report_log/* oneLine */.TN)(report.execution.status)}`);
     }
     const problem = report.retryProblem ? ` The retry could not be sent: ${report.retryProblem}` : '';
     return tried.length > 0 || problem
@@ -31565,8 +31579,8 @@ function failureMessage(report, settings) {
     const { execution } = report;
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
-    const status = (0,log/* oneLine */.TN)(execution.status);
-    const seen = (0,log/* oneLine */.TN)(report.statusWhenEnded);
+    const status = (0,report_log/* oneLine */.TN)(execution.status);
+    const seen = (0,report_log/* oneLine */.TN)(report.statusWhenEnded);
     const cancelNote = report.cancelled
         ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
@@ -31600,16 +31614,16 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const retries = retriesSentence(report);
     if (retries)
-        log/* log */.Rm.info(retries);
+        report_log/* log */.Rm.info(retries);
     const message = failureMessage(report, settings);
     if (!message) {
-        log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        report_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        report_log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -31626,11 +31640,11 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+        report_log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,report_log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
-        log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
+        report_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -31645,10 +31659,10 @@ function shortSha(revision) {
 }
 async function writeSummary(run) {
     const { execution } = run;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const link = execution.html_url ?? execution.url;
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}`, 3)
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}`, 3)
         .addTable([
         [
             { data: 'Pipeline', header: true },
@@ -31663,10 +31677,11 @@ async function writeSummary(run) {
                 : escapeHtml(pipeline),
             escapeHtml(run.description),
             `<code>${escapeHtml(shortSha(run.revision))}</code>`,
-            `<code>${escapeHtml((0,log/* oneLine */.TN)(execution.status))}</code>`,
+            `<code>${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}</code>`,
             link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
         ]
     ]);
+    addSuperseded(run);
     await core/* summary */.z.write();
 }
 /**
@@ -31684,10 +31699,23 @@ function escapeHtml(text) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
+/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+function addSuperseded(run) {
+    if (!run.superseded?.length)
+        return;
+    const items = run.superseded.map(r => {
+        const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
+        const what = r.problem
+            ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+            : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
+        return `<li>${name} ${what}</li>`;
+    });
+    core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+}
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
-    const pipeline = (0,log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const outcome = report.outcome === 'timed-out'
         ? ' (timed out)'
         : report.outcome === 'job-cancelled'
@@ -31696,8 +31724,9 @@ async function writeFinalSummary(run, report) {
                 ? ' (waits for approval)'
                 : '';
     core/* summary */.z
-        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
+        .addHeading(`Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    addSuperseded(run);
     const retries = retriesSentence(report);
     if (retries)
         core/* summary */.z.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true);
@@ -31711,7 +31740,7 @@ async function writeFinalSummary(run, report) {
             ],
             ...rows.map(r => [
                 escapeHtml(r.name),
-                `<code>${escapeHtml((0,log/* oneLine */.TN)(r.status))}</code>`,
+                `<code>${escapeHtml((0,report_log/* oneLine */.TN)(r.status))}</code>`,
                 r.durationMs === undefined ? '' : (0,duration/* formatDuration */.a)(r.durationMs)
             ])
         ]);
@@ -31844,7 +31873,88 @@ function redactBody(body) {
 
 // EXTERNAL MODULE: ./src/buddy/step-marker.ts
 var step_marker = __nccwpck_require__(6907);
+;// CONCATENATED MODULE: ./src/buddy/supersede.ts
+
+
+/**
+ * cancel-previous: before the run request, the pipeline's runs for the same branch, tag or pull
+ * request that are still queued, running or paused are cancelled, as GitHub's
+ * concurrency.cancel-in-progress does. Runs of other refs are never touched; the run this step
+ * requests does not exist yet.
+ */
+/** The runs looked at: the newest, a page at a time. Runs still going are recent. */
+const PAGES = 3;
+const PER_PAGE = 50;
+const refName = (name) => name.replace(/^refs\/(heads|tags)\//, '');
+/**
+ * Whether a listed run is for the ref the request runs. A request without a ref (a pipeline
+ * bound to one ref) runs the pipeline's own ref, as every run of it does.
+ */
+function isSameRef(run, request) {
+    const pairs = [
+        [request.branch, run.branch],
+        [request.tag, run.tag],
+        [request.pull_request, run.pull_request]
+    ];
+    const asked = pairs.find(([wanted]) => wanted !== undefined);
+    if (!asked)
+        return true;
+    const [wanted, seen] = asked;
+    return seen?.name != null && refName(seen.name) === refName(wanted?.name ?? '');
+}
+function isStillGoing(run) {
+    return model/* SUPERSEDABLE_STATUSES */.re.includes(run.status);
+}
+/** The runs to supersede: still going, same ref, each once. */
+async function findPreviousRuns(client, ref, request) {
+    const found = new Map();
+    for (let page = 1; page <= PAGES; page++) {
+        const list = await client.listExecutions(ref, page, PER_PAGE);
+        for (const run of list.executions) {
+            if (isStillGoing(run) && isSameRef(run, request))
+                found.set(run.id, run);
+        }
+        if (list.lastPage)
+            break;
+    }
+    return [...found.values()];
+}
+/** Cancels them; a cancel that fails is said and does not stop the new run. */
+async function cancelPreviousRuns(client, ref, request, description, log) {
+    let previous;
+    try {
+        previous = await findPreviousRuns(client, ref, request);
+    }
+    catch (error) {
+        log.warning(`cancel-previous: the pipeline's runs could not be listed, so none was cancelled: ${error.message}`);
+        return [];
+    }
+    if (previous.length === 0) {
+        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
+        return [];
+    }
+    const superseded = [];
+    for (const run of previous) {
+        const entry = {
+            id: run.id,
+            status: (0,report_log/* oneLine */.TN)(run.status),
+            url: run.html_url ?? undefined
+        };
+        try {
+            await client.cancelExecution(ref, run.id);
+            log.info(`cancel-previous: cancelled run #${run.id} (${entry.status}) for ${description}${entry.url ? `: ${entry.url}` : ''}`);
+        }
+        catch (error) {
+            entry.problem = error.message;
+            log.warning(`cancel-previous: could not cancel run #${run.id}: ${entry.problem}`);
+        }
+        superseded.push(entry);
+    }
+    return superseded;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -31884,13 +31994,17 @@ async function runSteps(deps) {
         return followGivenRun(settings.executionId, settings, event, deps);
     }
     const target = await whatToRun(event, settings, env);
-    log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     // 3. Credentials and where the API is.
     const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
     const { ref, pipeline } = await findPipeline(client, settings);
     // 5. The run request, sent so that at most one run is created.
     const request = prepareRunRequest(settings, target, pipeline, env);
+    // Before the run request: the run it creates can never be among them.
+    const superseded = settings.cancelPrevious
+        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm)
+        : undefined;
     logRunRequest(client, ref, pipeline, request, target.revision);
     const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
     if (sent === 'exit-now')
@@ -31902,7 +32016,8 @@ async function runSteps(deps) {
         pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
         pipelineUrl: pipeline?.html_url ?? undefined,
         description: request.description,
-        revision: target.revision
+        revision: target.revision,
+        superseded
     };
     return reportAndFollow(started, client, ref, settings, deps);
 }
@@ -31941,7 +32056,7 @@ async function followGivenRun(executionId, settings, event, deps) {
         throw error;
     }
     const description = describeGivenRun(execution);
-    log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
+    report_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
     const started = {
         execution,
         pipelineId: ref.pipelineId,
@@ -31959,11 +32074,11 @@ function describeGivenRun(execution) {
     const tag = named(execution.tag);
     const pullRequest = named(execution.pull_request);
     if (pullRequest)
-        return `pull request ${(0,log/* oneLine */.TN)(pullRequest)}`;
+        return `pull request ${(0,report_log/* oneLine */.TN)(pullRequest)}`;
     if (tag)
-        return `tag ${(0,log/* oneLine */.TN)(tag)}`;
+        return `tag ${(0,report_log/* oneLine */.TN)(tag)}`;
     if (branch)
-        return `branch ${(0,log/* oneLine */.TN)(branch)}`;
+        return `branch ${(0,report_log/* oneLine */.TN)(branch)}`;
     return `run #${execution.id}`;
 }
 /** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
@@ -31990,10 +32105,10 @@ function prepareRunRequest(settings, target, pipeline, env) {
 function logRunRequest(client, ref, pipeline, request, revision) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
+    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
     core/* startGroup */.Oh('Run request');
-    log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
+    report_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    report_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
 }
 /**
@@ -32012,7 +32127,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
             clock: deps.clock,
-            log: log/* log */.Rm,
+            log: report_log/* log */.Rm,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
@@ -32039,7 +32154,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...log/* log */.Rm, printUntrusted: log/* printUntrusted */.Qi },
+        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -32087,7 +32202,7 @@ function followSettings(settings, clock) {
     const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
     if (delayMs <= 0)
         return settings.follow;
-    log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
     return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */

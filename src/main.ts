@@ -32,6 +32,7 @@ import {
 import { formatDuration } from './inputs/duration.js'
 import type { Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker } from './buddy/step-marker.js'
+import { cancelPreviousRuns } from './buddy/supersede.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -84,6 +85,10 @@ async function runSteps(deps: Dependencies): Promise<'done' | 'exit-now'> {
 
   // 5. The run request, sent so that at most one run is created.
   const request = prepareRunRequest(settings, target, pipeline, env)
+  // Before the run request: the run it creates can never be among them.
+  const superseded = settings.cancelPrevious
+    ? await cancelPreviousRuns(client, ref, request.body, request.description, log)
+    : undefined
   logRunRequest(client, ref, pipeline, request, target.revision)
   const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
   if (sent === 'exit-now') return sent
@@ -95,7 +100,8 @@ async function runSteps(deps: Dependencies): Promise<'done' | 'exit-now'> {
     pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
     pipelineUrl: pipeline?.html_url ?? undefined,
     description: request.description,
-    revision: target.revision
+    revision: target.revision,
+    superseded
   }
   return reportAndFollow(started, client, ref, settings, deps)
 }

@@ -76,6 +76,8 @@ describe('valid values', () => {
     [{ retries: '3', wait: 'true' }, s => s.follow.retries, 3],
     [{}, s => s.follow.retries, 0],
     [{ 'on-approval': 'Approve' }, s => s.follow.onApproval, 'approve'],
+    [{ 'cancel-previous': 'true' }, s => s.cancelPrevious, true],
+    [{}, s => s.cancelPrevious, false],
     [{ region: 'AP' }, s => s.region, 'AP'],
     [{ priority: 'high' }, s => s.priority, 'HIGH'],
     [{ refresh: 'True' }, s => s.refresh, true],
@@ -200,6 +202,10 @@ describe('invalid values name the input, the value and what is accepted', () => 
     [
       { 'execution-id': '42', branch: 'main', variables: 'A=1' },
       /^Input "execution-id" follows a run that exists, so nothing is requested: remove "branch", "variables"\.$/
+    ],
+    [
+      { 'execution-id': '42', 'cancel-previous': 'true' },
+      /^Input "execution-id" follows a run that exists, so nothing is requested: remove "cancel-previous"\.$/
     ],
     [{ revision: 'main' }, /Input "revision" \("main"\) is not valid: expected a commit SHA/],
     [

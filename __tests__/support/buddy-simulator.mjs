@@ -582,6 +582,24 @@ export async function startSimulator(overrides = {}) {
       gateOpen = true
       for (const open of gated.splice(0)) open()
     },
+    /**
+     * A run started elsewhere (another workflow, another ref), in `status`; it keeps that status
+     * until read or cancelled. `refs`: the run request's branch, tag or pull_request.
+     * @param {number} pipelineId
+     * @param {{ branch?: { name: string }, tag?: { name: string }, pull_request?: { name: string } }} refs
+     */
+    addRun(pipelineId, refs, status = 'ENQUEUED') {
+      const pipeline = config.pipelines.find(p => p.id === pipelineId)
+      const answer = runPipeline(pipeline, {
+        to_revision: { revision: config.headRevision },
+        ...refs
+      })
+      if (answer.status !== 200) throw new Error(`addRun: ${JSON.stringify(answer.json)}`)
+      const execution = executions.get(pipelineId).at(-1)
+      execution.status = status
+      execution.script = []
+      return execution.id
+    },
     setUnknownRevision(revision, times) {
       unknownRevisions.set(revision, times)
     },

@@ -22,6 +22,13 @@ export const PAUSED_STATUSES = [
   'WAITING_FOR_SETTABLE_VARIABLES',
   'WAITING_FOR_VT_SESSION'
 ] as const
+/** A run that cancel-previous supersedes: queued, running or paused, not already cancelling. */
+export const SUPERSEDABLE_STATUSES = [
+  'INITIAL',
+  'ENQUEUED',
+  'INPROGRESS',
+  ...PAUSED_STATUSES
+] as const
 export type FinalStatus = (typeof FINAL_STATUSES)[number]
 export type RunningStatus = (typeof RUNNING_STATUSES)[number]
 export type PausedStatus = (typeof PAUSED_STATUSES)[number]

@@ -30,6 +30,7 @@ export const INPUT_NAMES = [
   'clear-cache',
   'actions-to-run',
   'delay-until',
+  'cancel-previous',
   'github-token',
   'allow-fork-code',
   'wait',
@@ -85,6 +86,8 @@ export interface Settings {
   clearCache: boolean
   actionsToRun?: number[]
   delayUntil?: string
+  /** Cancel the pipeline's runs for the same ref still going, before starting this one. */
+  cancelPrevious: boolean
   githubToken?: string
   /** Run code from a fork's pull request in events that have the base repository's secrets. */
   allowForkCode: boolean
@@ -411,6 +414,7 @@ const rawSchema = z.object({
   'clear-cache': required(boolean),
   'actions-to-run': field(actionIds),
   'delay-until': field(isoTime),
+  'cancel-previous': required(boolean),
   'github-token': field(v => v),
   'allow-fork-code': required(boolean),
   wait: required(boolean),
@@ -485,7 +489,10 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
   }
   if (values['execution-id'] !== undefined) {
     // These shape a run request, and no run is requested for a run that exists already.
-    const runInputs = RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined)
+    const runInputs = [
+      ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
+      ...(values['cancel-previous'] ? ['cancel-previous'] : [])
+    ]
     if (runInputs.length > 0) {
       problems.push(
         `Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`
@@ -536,6 +543,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
     clearCache: values['clear-cache'],
     actionsToRun: values['actions-to-run'],
     delayUntil: values['delay-until'],
+    cancelPrevious: values['cancel-previous'],
     githubToken: values['github-token'],
     allowForkCode: values['allow-fork-code'],
     follow: {

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Execution } from '../buddy/model.js'
+import type { SupersededRun } from '../buddy/supersede.js'
 import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from '../follow/follow-run.js'
 import { formatDuration } from '../inputs/duration.js'
@@ -17,6 +18,8 @@ export interface StartedRun {
   /** e.g. "branch main", or "the pipeline's own ref refs/heads/main". */
   description: string
   revision: string
+  /** The earlier runs cancel-previous cancelled (or tried to). */
+  superseded?: SupersededRun[]
 }
 
 function runOutputs(run: StartedRun): Record<string, string> {
