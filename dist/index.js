@@ -30925,6 +30925,9 @@ function approver(options) {
     const approved = new Set();
     return async (execution) => {
         const waiting = approvalWait(execution);
+        // The run went on: a later wait of the run itself is a new one.
+        if (!waiting)
+            approved.delete('run');
         if (!options.approve || options.onApproval !== 'approve' || !waiting)
             return execution;
         if (approved.has(waiting.key))

@@ -363,6 +363,10 @@ describe('on-approval: approve', () => {
       waiting(['SUCCESSFUL', 'WAITING_FOR_VARIABLES']),
       waiting(['SUCCESSFUL', 'WAITING_FOR_APPLY']),
       waiting(['SUCCESSFUL', 'WAITING_FOR_APPLY']),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL']),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
       waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'SUCCESSFUL')
     ]
     const clock = fakeClock()
@@ -390,7 +394,8 @@ describe('on-approval: approve', () => {
       }
     )
     expect(result.outcome).toBe('finished')
-    expect(approved).toEqual(['Action 0', 'Action 1'])
+    // The run's own waits, each answered once: '' names no action.
+    expect(approved).toEqual(['Action 0', 'Action 1', '', ''])
     expect(log.lines.filter(l => l.startsWith('warning: '))).toEqual([
       expect.stringContaining('waits for a person (WAITING_FOR_VARIABLES in action "Action 1")')
     ])

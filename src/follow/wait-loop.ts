@@ -161,6 +161,8 @@ function approver(options: WaitOptions): (execution: Execution) => Promise<Execu
   const approved = new Set<string>()
   return async execution => {
     const waiting = approvalWait(execution)
+    // The run went on: a later wait of the run itself is a new one.
+    if (!waiting) approved.delete('run')
     if (!options.approve || options.onApproval !== 'approve' || !waiting) return execution
     if (approved.has(waiting.key)) return execution
     approved.add(waiting.key)
