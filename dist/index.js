@@ -28910,10 +28910,29 @@ class BuddyClient {
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, 'cancel', {
+            attempts: 2,
+            timeoutMs: 3000,
+            rateLimitBudgetMs: 3000
+        });
+    }
+    /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
+    approveExecution(ref, executionId) {
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .APPROVE_RUN */ .wd, 'approve', { attempts: 2 });
+    }
+    /** One of Buddy's operations on a run (PATCH), answered with the run. */
+    operate(ref, executionId, body, verb, options) {
         return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
-            ...this.executionContext(ref, executionId, 'cancel'),
+            ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
+        }, { body, ...options });
+    }
+    /**
+     * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+     * re-run a run that the first one already restarted.
+     */
+    retryExecution(ref, executionId) {
+        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, 'retry', { attempts: 1 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
@@ -29063,11 +29082,15 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   BE: () => (/* binding */ statusKind),
 /* harmony export */   CM: () => (/* binding */ actionLogSchema),
 /* harmony export */   HH: () => (/* binding */ pausedStatus),
+/* harmony export */   J2: () => (/* binding */ APPROVAL_STATUS),
+/* harmony export */   LE: () => (/* binding */ RETRY_RUN),
 /* harmony export */   M: () => (/* binding */ executionListSchema),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
+/* harmony export */   re: () => (/* binding */ SUPERSEDABLE_STATUSES),
+/* harmony export */   wd: () => (/* binding */ APPROVE_RUN),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
 /* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, CANCELLING_STATUS, PAUSED_STATUSES, IDS_VIEW_FIELDS */
@@ -29093,6 +29116,13 @@ const PAUSED_STATUSES = [
     'WAITING_FOR_VARIABLES',
     'WAITING_FOR_SETTABLE_VARIABLES',
     'WAITING_FOR_VT_SESSION'
+];
+/** A run that cancel-previous supersedes: queued, running or paused, not already cancelling. */
+const SUPERSEDABLE_STATUSES = [
+    'INITIAL',
+    'ENQUEUED',
+    'INPROGRESS',
+    ...PAUSED_STATUSES
 ];
 function statusKind(status) {
     if (FINAL_STATUSES.includes(status))
@@ -29223,6 +29253,12 @@ const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     message: 'no token, access_token or buddy_token'
 });
 const CANCEL_RUN = { operation: 'CANCEL' };
+/** Re-runs a FAILED run from its failed action, as the same run (same id). */
+const RETRY_RUN = { operation: 'RETRY' };
+/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
+const APPROVE_RUN = { operation: 'APPLY' };
+/** The paused status that on-approval: approve answers; waiting for variables never is. */
+const APPROVAL_STATUS = 'WAITING_FOR_APPLY';
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -30101,7 +30137,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4352);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6159);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30231,6 +30267,7 @@ const INPUT_NAMES = [
     'project',
     'pipeline-id',
     'pipeline',
+    'execution-id',
     'revision',
     'branch',
     'tag',
@@ -30243,6 +30280,7 @@ const INPUT_NAMES = [
     'clear-cache',
     'actions-to-run',
     'delay-until',
+    'cancel-previous',
     'github-token',
     'allow-fork-code',
     'wait',
@@ -30251,6 +30289,7 @@ const INPUT_NAMES = [
     'cancel-on-timeout',
     'cancel-on-job-cancel',
     'propagate-failure',
+    'retries',
     'on-approval',
     'logs'
 ];
@@ -30508,6 +30547,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         }
         return v;
     }),
+    'execution-id': field(v => positiveInteger(v, 'a run id')),
     revision: field(revision),
     branch: field(v => refName(v, 'branch')),
     tag: field(v => refName(v, 'tag')),
@@ -30522,6 +30562,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'clear-cache': required(boolean),
     'actions-to-run': field(actionIds),
     'delay-until': field(isoTime),
+    'cancel-previous': required(boolean),
     'github-token': field(v => v),
     'allow-fork-code': required(boolean),
     wait: required(boolean),
@@ -30531,7 +30572,13 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     'cancel-on-timeout': required(boolean),
     'cancel-on-job-cancel': required(boolean),
     'propagate-failure': required(boolean),
-    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
+    retries: required(v => {
+        if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
+            throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
+        }
+        return Number(v);
+    }),
+    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
     logs: required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
@@ -30542,6 +30589,20 @@ function describeIssue(issue, raw) {
     const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10;
+/** Inputs of the run request that have no default (those with one cannot tell if given). */
+const RUN_REQUEST_INPUTS = [
+    'revision',
+    'branch',
+    'tag',
+    'pull-request',
+    'variables',
+    'secret-variables',
+    'comment',
+    'actions-to-run',
+    'delay-until'
+];
 /** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
 function crossInputProblems(values, raw, nowMs) {
     const problems = [];
@@ -30559,6 +30620,19 @@ function crossInputProblems(values, raw, nowMs) {
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     if (twice) {
         problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+    }
+    if (values['execution-id'] !== undefined) {
+        // These shape a run request, and no run is requested for a run that exists already.
+        const runInputs = [
+            ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
+            ...(values['cancel-previous'] ? ['cancel-previous'] : [])
+        ];
+        if (runInputs.length > 0) {
+            problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
+        }
+    }
+    if (values.retries > 0 && !values.wait) {
+        problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
     const delayUntil = values['delay-until'];
     if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -30586,6 +30660,7 @@ function toSettings(values, raw) {
         pipeline: values['pipeline-id'] !== undefined
             ? { id: values['pipeline-id'] }
             : { identifier: values.pipeline },
+        executionId: values['execution-id'],
         revision: values.revision,
         target,
         variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
@@ -30595,6 +30670,7 @@ function toSettings(values, raw) {
         clearCache: values['clear-cache'],
         actionsToRun: values['actions-to-run'],
         delayUntil: values['delay-until'],
+        cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
         follow: {
@@ -30604,6 +30680,7 @@ function toSettings(values, raw) {
             cancelOnTimeout: values['cancel-on-timeout'],
             cancelOnJobCancel: values['cancel-on-job-cancel'],
             propagateFailure: values['propagate-failure'],
+            retries: values.retries,
             onApproval: values['on-approval'],
             logs: values.logs
         }
@@ -30669,7 +30746,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 4352:
+/***/ 6159:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30799,9 +30876,11 @@ async function waitForRunEnd(read, initial, options) {
     let failures = 0;
     let rateLimited = 0;
     let faultDelay = 0;
+    const approveOnce = approver(options);
     const first = judge(execution);
     if (first)
         return first;
+    execution = await approveOnce(execution);
     for (;;) {
         const left = deadline - clock.now();
         if (left <= 0)
@@ -30839,7 +30918,48 @@ async function waitForRunEnd(read, initial, options) {
         const verdict = judge(execution);
         if (verdict)
             return verdict;
+        execution = await approveOnce(execution);
     }
+}
+/**
+ * on-approval: approve. Approves each wait for approval once (a run or an action waiting for
+ * it), never a wait for variables. A failed approval is said and the following goes on: a
+ * person can still approve in Buddy.
+ */
+function approver(options) {
+    const approved = new Set();
+    return async (execution) => {
+        const waiting = approvalWait(execution);
+        // The run went on: a later wait of the run itself is a new one.
+        if (!waiting)
+            approved.delete('run');
+        if (!options.approve || options.onApproval !== 'approve' || !waiting)
+            return execution;
+        if (approved.has(waiting.key))
+            return execution;
+        approved.add(waiting.key);
+        options.log.info(`Run #${execution.id} waits for approval${waiting.action ? ` in action "${waiting.action}"` : ''}: approving it with Buddy's APPLY (on-approval: approve).`);
+        try {
+            return await abortable(options.approve(execution), options.signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || options.signal?.aborted)
+                return execution;
+            options.log.warning(`Could not approve run #${execution.id}: ${error.message} Approve it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+            return execution;
+        }
+    };
+}
+/** The wait for approval the run is in, if any: the action that waits, or the run itself. */
+function approvalWait(execution) {
+    const actions = execution.action_executions ?? [];
+    const index = actions.findIndex(a => a.status === model/* APPROVAL_STATUS */.J2);
+    const action = actions[index];
+    if (action) {
+        const id = action.action_execution_id ?? action.action?.id ?? index;
+        return { key: `action ${id}`, action: action.action?.name ?? undefined };
+    }
+    return execution.status === model/* APPROVAL_STATUS */.J2 ? { key: 'run' } : undefined;
 }
 /**
  * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
@@ -30868,6 +30988,9 @@ function statusJudge(options) {
             log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
         }
         const paused = (0,model/* pausedStatus */.HH)(execution);
+        // Answered by the approver, not announced as waiting for a person.
+        if (options.onApproval === 'approve' && approvalWait(execution))
+            return undefined;
         if (paused && options.onApproval === 'fail')
             return { outcome: 'needs-approval', execution, paused };
         if (paused && !approvalAnnounced) {
@@ -31157,16 +31280,19 @@ async function followRun(started, settings, deps) {
     }
     out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    const logs = new ActionLogPrinter(deps, started.id);
+    let logs = new ActionLogPrinter(deps, started.id);
+    // One streamer for the whole follow: after a retry, a log that begins anew is said so.
     const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined;
-    const result = await waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+    // One timeout for the whole follow, retries included: it bounds the step, as users expect.
+    const waitFrom = (from) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-    }), started, {
+    }), from, {
         clock,
         log: out,
-        timeoutMs: settings.timeoutMs,
+        timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
+        approve: execution => client.approveExecution(ref, execution.id),
         signal: deps.signal,
         rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
         onUpdate: async (execution) => {
@@ -31177,7 +31303,39 @@ async function followRun(started, settings, deps) {
             await live?.stream(execution);
         }
     });
-    return finish(started, result, settings, deps, startedAt, logs, live);
+    let result = await waitFrom(started);
+    const retried = [];
+    let retryProblem;
+    // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
+    while (result.outcome === 'finished' &&
+        result.execution.status === 'FAILED' &&
+        retried.length < settings.retries &&
+        !deps.signal?.aborted) {
+        const failedActions = failedActionNames(result.execution);
+        const attempt = retried.length + 1;
+        out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
+        // This attempt's failure, before the retry runs its actions again.
+        if (settings.logs === 'failed') {
+            await logs.printFinished(result.execution, 'tail', a => a.status === 'FAILED');
+        }
+        let restarted;
+        try {
+            restarted = await client.retryExecution(ref, started.id);
+        }
+        catch (error) {
+            retryProblem = error.message;
+            out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
+            break;
+        }
+        retried.push({ failedActions });
+        // The retry runs the same actions again: their logs are new.
+        logs = new ActionLogPrinter(deps, started.id);
+        // Should the answer still show the failure just retried, that is not the retry's result.
+        const from = (0,model/* statusKind */.BE)(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted;
+        result = await waitFrom(from);
+    }
+    const report = await finish(started, result, settings, deps, startedAt, logs, live);
+    return { ...report, retried, retryProblem };
 }
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
 async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id), live) {
@@ -31535,11 +31693,28 @@ function finishedOutputs(report) {
         'timed-out': String(report.outcome === 'timed-out'),
         duration: String(Math.round(report.durationMs / 1000)),
         'failed-actions': failedActionNames(report.execution).join(', '),
+        attempts: String(attemptsOf(report)),
         // Only once the run has ended: a run still going may export more.
         ...(report.outcome === 'finished' && {
             variables: JSON.stringify(exportedVariables(report.execution).values)
         })
     };
+}
+/** How many times the run was run: once, plus each retry. */
+function attemptsOf(report) {
+    return 1 + (report.retried?.length ?? 0);
+}
+/** What the retries did, in one sentence (empty when none was sent or tried). */
+function retriesSentence(report) {
+    const retried = report.retried ?? [];
+    const tried = retried.map((a, i) => `attempt ${i + 1} FAILED${a.failedActions.length ? ` (${a.failedActions.join(', ')})` : ''}`);
+    if (tried.length > 0) {
+        tried.push(`attempt ${tried.length + 1} ${(0,report_log/* oneLine */.TN)(report.execution.status)}`);
+    }
+    const problem = report.retryProblem ? ` The retry could not be sent: ${report.retryProblem}` : '';
+    return tried.length > 0 || problem
+        ? `Retried with Buddy's RETRY: ${tried.join(', ') || 'none sent'}.${problem}`
+        : '';
 }
 function runLink(execution) {
     return execution.html_url ?? execution.url ?? `run #${execution.id}`;
@@ -31565,7 +31740,8 @@ function failureMessage(report, settings) {
                 .filter(a => a.error)
                 .map(a => `\n${a.name}: ${a.error}`)
                 .join('');
-            return `${id} ended ${status} after ${(0,duration/* formatDuration */.a)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
+            const attempts = attemptsOf(report) > 1 ? ` on attempt ${attemptsOf(report)}` : '';
+            return `${id} ended ${status}${attempts} after ${(0,duration/* formatDuration */.a)(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`;
         }
         case 'timed-out':
             return `Timed out after ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
@@ -31581,6 +31757,9 @@ function reportFinished(report, settings) {
         reportExportedVariables(report.execution);
     for (const [name, value] of Object.entries(finishedOutputs(report)))
         core/* setOutput */.uH(name, value);
+    const retries = retriesSentence(report);
+    if (retries)
+        report_log/* log */.Rm.info(retries);
     const message = failureMessage(report, settings);
     if (!message) {
         report_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
@@ -31678,6 +31857,7 @@ async function writeSummary(run) {
             link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
         ]
     ]);
+    addSuperseded(run);
     await core/* summary */.z.write();
 }
 /**
@@ -31695,6 +31875,19 @@ function escapeHtml(text) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
+/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+function addSuperseded(run) {
+    if (!run.superseded?.length)
+        return;
+    const items = run.superseded.map(r => {
+        const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
+        const what = r.problem
+            ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+            : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
+        return `<li>${name} ${what}</li>`;
+    });
+    core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+}
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
@@ -31709,6 +31902,10 @@ async function writeFinalSummary(run, report) {
     core/* summary */.z
         .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    addSuperseded(run);
+    const retries = retriesSentence(report);
+    if (retries)
+        core/* summary */.z.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true);
     const rows = actionRows(execution);
     if (rows.length > 0) {
         core/* summary */.z.addTable([
@@ -31972,7 +32169,88 @@ function redactBody(body) {
 
 // EXTERNAL MODULE: ./src/buddy/step-marker.ts
 var step_marker = __nccwpck_require__(6907);
+;// CONCATENATED MODULE: ./src/buddy/supersede.ts
+
+
+/**
+ * cancel-previous: before the run request, the pipeline's runs for the same branch, tag or pull
+ * request that are still queued, running or paused are cancelled, as GitHub's
+ * concurrency.cancel-in-progress does. Runs of other refs are never touched; the run this step
+ * requests does not exist yet.
+ */
+/** The runs looked at: the newest, a page at a time. Runs still going are recent. */
+const PAGES = 3;
+const PER_PAGE = 50;
+const refName = (name) => name.replace(/^refs\/(heads|tags)\//, '');
+/**
+ * Whether a listed run is for the ref the request runs. A request without a ref (a pipeline
+ * bound to one ref) runs the pipeline's own ref, as every run of it does.
+ */
+function isSameRef(run, request) {
+    const pairs = [
+        [request.branch, run.branch],
+        [request.tag, run.tag],
+        [request.pull_request, run.pull_request]
+    ];
+    const asked = pairs.find(([wanted]) => wanted !== undefined);
+    if (!asked)
+        return true;
+    const [wanted, seen] = asked;
+    return seen?.name != null && refName(seen.name) === refName(wanted?.name ?? '');
+}
+function isStillGoing(run) {
+    return model/* SUPERSEDABLE_STATUSES */.re.includes(run.status);
+}
+/** The runs to supersede: still going, same ref, each once. */
+async function findPreviousRuns(client, ref, request) {
+    const found = new Map();
+    for (let page = 1; page <= PAGES; page++) {
+        const list = await client.listExecutions(ref, page, PER_PAGE);
+        for (const run of list.executions) {
+            if (isStillGoing(run) && isSameRef(run, request))
+                found.set(run.id, run);
+        }
+        if (list.lastPage)
+            break;
+    }
+    return [...found.values()];
+}
+/** Cancels them; a cancel that fails is said and does not stop the new run. */
+async function cancelPreviousRuns(client, ref, request, description, log) {
+    let previous;
+    try {
+        previous = await findPreviousRuns(client, ref, request);
+    }
+    catch (error) {
+        log.warning(`cancel-previous: the pipeline's runs could not be listed, so none was cancelled: ${error.message}`);
+        return [];
+    }
+    if (previous.length === 0) {
+        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
+        return [];
+    }
+    const superseded = [];
+    for (const run of previous) {
+        const entry = {
+            id: run.id,
+            status: (0,report_log/* oneLine */.TN)(run.status),
+            url: run.html_url ?? undefined
+        };
+        try {
+            await client.cancelExecution(ref, run.id);
+            log.info(`cancel-previous: cancelled run #${run.id} (${entry.status}) for ${description}${entry.url ? `: ${entry.url}` : ''}`);
+        }
+        catch (error) {
+            entry.problem = error.message;
+            log.warning(`cancel-previous: could not cancel run #${run.id}: ${entry.problem}`);
+        }
+        superseded.push(entry);
+    }
+    return superseded;
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -32012,6 +32290,11 @@ async function runSteps(deps, attempt) {
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
     attempt.stage = 'working out what to run from the event';
     const event = (0,github_event/* readEventContext */.w)(env);
+    // A run started elsewhere (execution-id): nothing is run, that run is read and followed.
+    if (settings.executionId !== undefined) {
+        attempt.stage = `reading run #${settings.executionId}`;
+        return followGivenRun(settings.executionId, settings, event, deps);
+    }
     const target = await whatToRun(event, settings, env);
     report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     attempt.target = `${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`;
@@ -32024,6 +32307,13 @@ async function runSteps(deps, attempt) {
     // 5. The run request, sent so that at most one run is created.
     attempt.stage = 'sending the run request';
     const request = prepareRunRequest(settings, target, pipeline, env);
+    // Before the run request: the run it creates can never be among them.
+    if (settings.cancelPrevious)
+        attempt.stage = 'cancelling the previous runs';
+    const superseded = settings.cancelPrevious
+        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm)
+        : undefined;
+    attempt.stage = 'sending the run request';
     logRunRequest(client, ref, pipeline, request, target.revision);
     const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
     if (sent === 'exit-now')
@@ -32037,17 +32327,70 @@ async function runSteps(deps, attempt) {
         pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
         pipelineUrl: pipeline?.html_url ?? undefined,
         description: request.description,
-        revision: target.revision
+        revision: target.revision,
+        superseded
     };
+    return reportAndFollow(started, client, ref, settings, deps);
+}
+/** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
+async function reportAndFollow(started, client, ref, settings, deps) {
     reportStarted(started);
     if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
         (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
-        await summarize(env, () => writeSummary(started));
+        await summarize(deps.env, () => writeSummary(started));
         return 'done';
     }
-    // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-    //    where the user asked to; then report.
     return followAndReport(started, client, ref, settings, deps);
+}
+/**
+ * execution-id: a run this step did not start (another job's, another workflow's). It is read
+ * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
+ * like a started one: timeout, cancels, logs, summary, the post step.
+ */
+async function followGivenRun(executionId, settings, event, deps) {
+    // The run exists already: from here a cancelled job cancels it (cancel-on-job-cancel) as it
+    // would a run this step started, instead of ending the step as "no run was started".
+    deps.jobCancel?.beginRunRequest();
+    const client = await (0,connect/* connect */.N)(settings, deps.env, event, deps.clock, deps.requestTimeoutMs);
+    const { ref, pipeline } = await findPipeline(client, settings);
+    if (settings.follow.cancelOnJobCancel)
+        (0,post/* saveFollowedRun */.h_)({ ...ref, executionId });
+    let execution;
+    try {
+        execution = await client.getExecution(ref, executionId, { attempts: 3 });
+    }
+    catch (error) {
+        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404) {
+            (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
+            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim());
+        }
+        throw error;
+    }
+    const description = describeGivenRun(execution);
+    report_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
+    const started = {
+        execution,
+        pipelineId: ref.pipelineId,
+        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
+        pipelineUrl: pipeline?.html_url ?? undefined,
+        description,
+        revision: execution.to_revision?.revision ?? ''
+    };
+    return reportAndFollow(started, client, ref, settings, deps);
+}
+/** What a run read from Buddy runs, in the words of the target output. */
+function describeGivenRun(execution) {
+    const named = (ref) => ref?.name ?? undefined;
+    const branch = named(execution.branch);
+    const tag = named(execution.tag);
+    const pullRequest = named(execution.pull_request);
+    if (pullRequest)
+        return `pull request ${(0,report_log/* oneLine */.TN)(pullRequest)}`;
+    if (tag)
+        return `tag ${(0,report_log/* oneLine */.TN)(tag)}`;
+    if (branch)
+        return `branch ${(0,report_log/* oneLine */.TN)(branch)}`;
+    return `run #${execution.id}`;
 }
 /** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
 async function findPipeline(client, settings) {

@@ -7,7 +7,7 @@ import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
 import { failStep, failureMessage } from './report/fail-step.js'
-import { log, printUntrusted } from './report/log.js'
+import { log, oneLine, printUntrusted } from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
@@ -37,6 +37,7 @@ import {
 import { formatDuration } from './inputs/duration.js'
 import type { Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker } from './buddy/step-marker.js'
+import { cancelPreviousRuns } from './buddy/supersede.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -79,6 +80,11 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
   attempt.stage = 'working out what to run from the event'
   const event = readEventContext(env)
+  // A run started elsewhere (execution-id): nothing is run, that run is read and followed.
+  if (settings.executionId !== undefined) {
+    attempt.stage = `reading run #${settings.executionId}`
+    return followGivenRun(settings.executionId, settings, event, deps)
+  }
   const target = await whatToRun(event, settings, env)
   log.info(`What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision}`)
   attempt.target = `${describeTarget(target)} at ${target.revision}`
@@ -94,6 +100,12 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   // 5. The run request, sent so that at most one run is created.
   attempt.stage = 'sending the run request'
   const request = prepareRunRequest(settings, target, pipeline, env)
+  // Before the run request: the run it creates can never be among them.
+  if (settings.cancelPrevious) attempt.stage = 'cancelling the previous runs'
+  const superseded = settings.cancelPrevious
+    ? await cancelPreviousRuns(client, ref, request.body, request.description, log)
+    : undefined
+  attempt.stage = 'sending the run request'
   logRunRequest(client, ref, pipeline, request, target.revision)
   const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
   if (sent === 'exit-now') return sent
@@ -107,18 +119,83 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
     pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
     pipelineUrl: pipeline?.html_url ?? undefined,
     description: request.description,
-    revision: target.revision
+    revision: target.revision,
+    superseded
   }
+  return reportAndFollow(started, client, ref, settings, deps)
+}
+
+/** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
+async function reportAndFollow(
+  started: StartedRun,
+  client: BuddyClient,
+  ref: PipelineRef,
+  settings: Settings,
+  deps: Dependencies
+): Promise<'done' | 'exit-now'> {
   reportStarted(started)
   if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
     markRunSettled(SETTLED.leftGoing('wait: false'))
-    await summarize(env, () => writeSummary(started))
+    await summarize(deps.env, () => writeSummary(started))
     return 'done'
   }
-
-  // 7. Follow the run to its end (at once cancelled, if the job already was), cancelling it
-  //    where the user asked to; then report.
   return followAndReport(started, client, ref, settings, deps)
+}
+
+/**
+ * execution-id: a run this step did not start (another job's, another workflow's). It is read
+ * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
+ * like a started one: timeout, cancels, logs, summary, the post step.
+ */
+async function followGivenRun(
+  executionId: number,
+  settings: Settings,
+  event: EventContext,
+  deps: Dependencies
+): Promise<'done' | 'exit-now'> {
+  // The run exists already: from here a cancelled job cancels it (cancel-on-job-cancel) as it
+  // would a run this step started, instead of ending the step as "no run was started".
+  deps.jobCancel?.beginRunRequest()
+  const client = await connect(settings, deps.env, event, deps.clock, deps.requestTimeoutMs)
+  const { ref, pipeline } = await findPipeline(client, settings)
+  if (settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId })
+  let execution: Execution
+  try {
+    execution = await client.getExecution(ref, executionId, { attempts: 3 })
+  } catch (error) {
+    if (error instanceof BuddyApiError && error.status === 404) {
+      markRunSettled(SETTLED.noRun)
+      throw new Error(
+        `Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim()
+      )
+    }
+    throw error
+  }
+  const description = describeGivenRun(execution)
+  log.info(
+    `Reading run #${executionId} (${description}), which this step did not start: nothing is run.`
+  )
+  const started: StartedRun = {
+    execution,
+    pipelineId: ref.pipelineId,
+    pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
+    pipelineUrl: pipeline?.html_url ?? undefined,
+    description,
+    revision: execution.to_revision?.revision ?? ''
+  }
+  return reportAndFollow(started, client, ref, settings, deps)
+}
+
+/** What a run read from Buddy runs, in the words of the target output. */
+function describeGivenRun(execution: Execution): string {
+  const named = (ref: { name?: string | null } | null | undefined) => ref?.name ?? undefined
+  const branch = named(execution.branch)
+  const tag = named(execution.tag)
+  const pullRequest = named(execution.pull_request)
+  if (pullRequest) return `pull request ${oneLine(pullRequest)}`
+  if (tag) return `tag ${oneLine(tag)}`
+  if (branch) return `branch ${oneLine(branch)}`
+  return `run #${execution.id}`
 }
 
 /** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */

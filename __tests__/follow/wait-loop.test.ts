@@ -344,3 +344,81 @@ describe('following a run against the simulator (virtual time)', () => {
     await expect(following).resolves.toMatchObject({ outcome: 'job-cancelled' })
   })
 })
+
+describe('on-approval: approve', () => {
+  const waiting = (actionStatuses: string[], status = 'INPROGRESS') => ({
+    id: 1,
+    status,
+    action_executions: actionStatuses.map((s, i) => ({
+      action_execution_id: `ae${i}`,
+      action: { id: i, name: `Action ${i}` },
+      status: s
+    }))
+  })
+
+  it('approves each wait for approval once, however long it shows, and never a wait for variables', async () => {
+    const reads = [
+      waiting(['WAITING_FOR_APPLY', 'ENQUEUED']),
+      waiting(['WAITING_FOR_APPLY', 'ENQUEUED']),
+      waiting(['SUCCESSFUL', 'WAITING_FOR_VARIABLES']),
+      waiting(['SUCCESSFUL', 'WAITING_FOR_APPLY']),
+      waiting(['SUCCESSFUL', 'WAITING_FOR_APPLY']),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL']),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'WAITING_FOR_APPLY'),
+      waiting(['SUCCESSFUL', 'SUCCESSFUL'], 'SUCCESSFUL')
+    ]
+    const clock = fakeClock()
+    const log = recordingLog()
+    const approved: string[] = []
+    const result = await waitForRunEnd(
+      async () => reads.shift() as never,
+      waiting(['WAITING_FOR_APPLY', 'ENQUEUED']),
+      {
+        clock,
+        log,
+        timeoutMs: 600_000,
+        pollIntervalMs: 10_000,
+        onApproval: 'approve',
+        // Buddy's answer may still show the wait it was asked to end.
+        approve: async execution => {
+          approved.push(
+            (execution.action_executions ?? [])
+              .filter(a => a.status === 'WAITING_FOR_APPLY')
+              .map(a => a.action?.name)
+              .join()
+          )
+          return execution
+        }
+      }
+    )
+    expect(result.outcome).toBe('finished')
+    // The run's own waits, each answered once: '' names no action.
+    expect(approved).toEqual(['Action 0', 'Action 1', '', ''])
+    expect(log.lines.filter(l => l.startsWith('warning: '))).toEqual([
+      expect.stringContaining('waits for a person (WAITING_FOR_VARIABLES in action "Action 1")')
+    ])
+  })
+
+  it('says a refused approval and keeps following', async () => {
+    const clock = fakeClock()
+    const log = recordingLog()
+    const result = await waitForRunEnd(
+      async () => ({ id: 1, status: 'SUCCESSFUL' }),
+      { id: 1, status: 'WAITING_FOR_APPLY', html_url: 'https://app.buddy.works/r/1' },
+      {
+        clock,
+        log,
+        timeoutMs: 600_000,
+        pollIntervalMs: 10_000,
+        onApproval: 'approve',
+        approve: () => Promise.reject(new Error('Forbidden (403).'))
+      }
+    )
+    expect(result.outcome).toBe('finished')
+    expect(log.lines).toContain(
+      'warning: Could not approve run #1: Forbidden (403). Approve it in Buddy at https://app.buddy.works/r/1. Still following.'
+    )
+  })
+})

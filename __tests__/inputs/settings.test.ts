@@ -71,6 +71,13 @@ describe('defaults from action.yml', () => {
 describe('valid values', () => {
   it.each<[Partial<RawInputs>, (s: ReturnType<typeof parseSettings>) => unknown, unknown]>([
     [{ region: 'eu' }, s => s.region, 'EU'],
+    [{ 'execution-id': '#42' }, s => s.executionId, 42],
+    [{}, s => s.executionId, undefined],
+    [{ retries: '3', wait: 'true' }, s => s.follow.retries, 3],
+    [{}, s => s.follow.retries, 0],
+    [{ 'on-approval': 'Approve' }, s => s.follow.onApproval, 'approve'],
+    [{ 'cancel-previous': 'true' }, s => s.cancelPrevious, true],
+    [{}, s => s.cancelPrevious, false],
     [{ region: 'AP' }, s => s.region, 'AP'],
     [{ priority: 'high' }, s => s.priority, 'HIGH'],
     [{ refresh: 'True' }, s => s.refresh, true],
@@ -183,6 +190,23 @@ describe('invalid values name the input, the value and what is accepted', () => 
     ],
     [{ 'pipeline-id': '' }, /Give the pipeline: input "pipeline-id" \(a number\) or "pipeline"/],
     [{ pipeline: 'deploy' }, /"pipeline-id" and "pipeline" are both set/],
+    [
+      { retries: '11' },
+      /^Input "retries" \("11"\) is not valid: expected a whole number from 0 to 10\.$/
+    ],
+    [{ retries: '-1' }, /^Input "retries" \("-1"\) is not valid/],
+    [
+      { 'execution-id': 'abc' },
+      /^Input "execution-id" \("abc"\) is not valid: expected a run id: a whole number from 1 upwards\.$/
+    ],
+    [
+      { 'execution-id': '42', branch: 'main', variables: 'A=1' },
+      /^Input "execution-id" follows a run that exists, so nothing is requested: remove "branch", "variables"\.$/
+    ],
+    [
+      { 'execution-id': '42', 'cancel-previous': 'true' },
+      /^Input "execution-id" follows a run that exists, so nothing is requested: remove "cancel-previous"\.$/
+    ],
     [{ revision: 'main' }, /Input "revision" \("main"\) is not valid: expected a commit SHA/],
     [
       { branch: 'bad branch' },

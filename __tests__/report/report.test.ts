@@ -180,9 +180,12 @@ describe('the end of the wait', () => {
       'timed-out': 'false',
       duration: '125',
       'failed-actions': 'Test',
+      attempts: '1',
       variables: '{}'
     })
     expect(finishedOutputs(report({ outcome: 'timed-out' }))['timed-out']).toBe('true')
+    const retried = report({ retried: [{ failedActions: ['Test'] }, { failedActions: [] }] })
+    expect(finishedOutputs(retried).attempts).toBe('3')
     // A run that has not ended may export more: no variables output yet.
     expect(finishedOutputs(report({ outcome: 'timed-out' }))).not.toHaveProperty('variables')
   })

@@ -394,6 +394,8 @@ export async function startSimulator(overrides = {}) {
     }
     if (method === 'PATCH') {
       const operation = record.body?.operation
+      if (operation === 'RETRY') return retryRun(pipeline, execution)
+      if (operation === 'APPLY') return approveRun(pipeline, execution)
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
       if (!FINAL.includes(execution.status)) {
         execution.status = 'TERMINATED'
@@ -493,6 +495,41 @@ export async function startSimulator(overrides = {}) {
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
+  /** APPLY: a run waiting for approval (itself or an action) goes on along its script. */
+  function approveRun(pipeline, execution) {
+    if (!waitsForApproval(execution)) return error(400, 'The run does not wait for approval')
+    if (execution.status === 'WAITING_FOR_APPLY') execution.status = 'INPROGRESS'
+    for (const a of execution.actions) {
+      if (a.status === 'WAITING_FOR_APPLY') a.status = 'INPROGRESS'
+    }
+    execution.approvals = (execution.approvals ?? 0) + 1
+    return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
+  }
+
+  /**
+   * RETRY: a FAILED run runs again from its first action that did not succeed, as the same run;
+   * the actions before it keep their results. How the retry goes: config.retryScripts.
+   */
+  function retryRun(pipeline, execution) {
+    if (execution.status !== 'FAILED') return error(400, 'Only a failed run can be retried')
+    const from = Math.max(
+      0,
+      execution.actions.findIndex(a => a.status !== 'SUCCESSFUL')
+    )
+    const kept = execution.actions.slice(0, from).map(a => a.status)
+    for (const a of execution.actions.slice(from)) {
+      Object.assign(a, { status: 'ENQUEUED', startedAt: null, finishedAt: null })
+    }
+    execution.retries = (execution.retries ?? 0) + 1
+    execution.status = 'INPROGRESS'
+    execution.finishedAt = null
+    const script = config.retryScripts[execution.retries - 1] ?? 'SUCCESSFUL'
+    execution.script = makeScript(script, execution.actions.length - from).map(step =>
+      step.actions ? { ...step, actions: [...kept, ...step.actions] } : step
+    )
+    return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
+  }
+
   const isoNow = () => new Date(config.now()).toISOString()
 
   /** With runDurationMs, a run goes by the clock, not its script: it ends that long after it starts. */
@@ -505,6 +542,8 @@ export async function startSimulator(overrides = {}) {
 
   /** Each read moves a run one step along its script: the run's status and its actions'. */
   function advance(execution) {
+    // As in Buddy, a run waiting for approval stays so until someone approves it (APPLY).
+    if (config.approvalHolds && waitsForApproval(execution)) return
     const next = runByClock(execution) ?? execution.script.shift()
     if (!next) return
     const now = isoNow()
@@ -546,6 +585,24 @@ export async function startSimulator(overrides = {}) {
     release() {
       gateOpen = true
       for (const open of gated.splice(0)) open()
+    },
+    /**
+     * A run started elsewhere (another workflow, another ref), in `status`; it keeps that status
+     * until read or cancelled. `refs`: the run request's branch, tag or pull_request.
+     * @param {number} pipelineId
+     * @param {{ branch?: { name: string }, tag?: { name: string }, pull_request?: { name: string } }} refs
+     */
+    addRun(pipelineId, refs, status = 'ENQUEUED') {
+      const pipeline = config.pipelines.find(p => p.id === pipelineId)
+      const answer = runPipeline(pipeline, {
+        to_revision: { revision: config.headRevision },
+        ...refs
+      })
+      if (answer.status !== 200) throw new Error(`addRun: ${JSON.stringify(answer.json)}`)
+      const execution = executions.get(pipelineId).at(-1)
+      execution.status = status
+      execution.script = []
+      return execution.id
     },
     setUnknownRevision(revision, times) {
       unknownRevisions.set(revision, times)
@@ -592,6 +649,17 @@ export function defaultConfig() {
      * @type {string | Array<string | { status: string, actions?: string[] }>}
      */
     statusScript: 'SUCCESSFUL',
+    /**
+     * How the run goes after each RETRY (the first retry, the second, …; default SUCCESSFUL),
+     * as statusScript, over the actions from the first that did not succeed.
+     * @type {Array<string | Array<string | { status: string, actions?: string[] }>>}
+     */
+    retryScripts: [],
+    /**
+     * A run (or action) in WAITING_FOR_APPLY stays so until APPLY, as in Buddy; false: the
+     * script goes on, as if a person approved it in Buddy.
+     */
+    approvalHolds: false,
     /** Answers name each action's run (action_execution_id), as newer ones do; false: as Buddy's example. */
     actionExecutionIds: true,
     /** @type {Record<string, string[]>} action name → its log lines */
@@ -658,6 +726,10 @@ const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']
  * and the run ends so (FAILED: the second action fails, the later ones stay ENQUEUED, as Buddy
  * leaves them; TERMINATED, SKIPPED, NOT_EXECUTED: all actions end so at the last read).
  */
+const waitsForApproval = execution =>
+  execution.status === 'WAITING_FOR_APPLY' ||
+  execution.actions.some(a => a.status === 'WAITING_FOR_APPLY')
+
 export function makeScript(script, actionCount) {
   if (Array.isArray(script))
     return script.map(step => (typeof step === 'string' ? { status: step } : step))

@@ -23,6 +23,7 @@ export function followDefaults(changes: Partial<FollowSettings> = {}): FollowSet
     cancelOnTimeout: true,
     cancelOnJobCancel: true,
     propagateFailure: true,
+    retries: 0,
     onApproval: 'wait',
     logs: 'failed',
     ...changes

@@ -37987,6 +37987,13 @@ const PAUSED_STATUSES = [
     'WAITING_FOR_SETTABLE_VARIABLES',
     'WAITING_FOR_VT_SESSION'
 ];
+/** A run that cancel-previous supersedes: queued, running or paused, not already cancelling. */
+const SUPERSEDABLE_STATUSES = [
+    'INITIAL',
+    'ENQUEUED',
+    'INPROGRESS',
+    ...PAUSED_STATUSES
+];
 function statusKind(status) {
     if (FINAL_STATUSES.includes(status))
         return 'final';
@@ -38116,6 +38123,12 @@ const oidcTokenSchema = looseObject({
     message: 'no token, access_token or buddy_token'
 });
 const CANCEL_RUN = { operation: 'CANCEL' };
+/** Re-runs a FAILED run from its failed action, as the same run (same id). */
+const RETRY_RUN = { operation: 'RETRY' };
+/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
+const APPROVE_RUN = { operation: 'APPLY' };
+/** The paused status that on-approval: approve answers; waiting for variables never is. */
+const APPROVAL_STATUS = 'WAITING_FOR_APPLY';
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -38698,10 +38711,29 @@ class BuddyClient {
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
+        return this.operate(ref, executionId, CANCEL_RUN, 'cancel', {
+            attempts: 2,
+            timeoutMs: 3000,
+            rateLimitBudgetMs: 3000
+        });
+    }
+    /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
+    approveExecution(ref, executionId) {
+        return this.operate(ref, executionId, APPROVE_RUN, 'approve', { attempts: 2 });
+    }
+    /** One of Buddy's operations on a run (PATCH), answered with the run. */
+    operate(ref, executionId, body, verb, options) {
         return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model_executionSchema, {
-            ...this.executionContext(ref, executionId, 'cancel'),
+            ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 });
+        }, { body, ...options });
+    }
+    /**
+     * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+     * re-run a run that the first one already restarted.
+     */
+    retryExecution(ref, executionId) {
+        return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
@@ -39060,6 +39092,7 @@ const INPUT_NAMES = [
     'project',
     'pipeline-id',
     'pipeline',
+    'execution-id',
     'revision',
     'branch',
     'tag',
@@ -39072,6 +39105,7 @@ const INPUT_NAMES = [
     'clear-cache',
     'actions-to-run',
     'delay-until',
+    'cancel-previous',
     'github-token',
     'allow-fork-code',
     'wait',
@@ -39080,6 +39114,7 @@ const INPUT_NAMES = [
     'cancel-on-timeout',
     'cancel-on-job-cancel',
     'propagate-failure',
+    'retries',
     'on-approval',
     'logs'
 ];
@@ -39337,6 +39372,7 @@ const rawSchema = object({
         }
         return v;
     }),
+    'execution-id': field(v => positiveInteger(v, 'a run id')),
     revision: field(revision),
     branch: field(v => refName(v, 'branch')),
     tag: field(v => refName(v, 'tag')),
@@ -39351,6 +39387,7 @@ const rawSchema = object({
     'clear-cache': settings_required(settings_boolean),
     'actions-to-run': field(actionIds),
     'delay-until': field(isoTime),
+    'cancel-previous': settings_required(settings_boolean),
     'github-token': field(v => v),
     'allow-fork-code': settings_required(settings_boolean),
     wait: settings_required(settings_boolean),
@@ -39360,7 +39397,13 @@ const rawSchema = object({
     'cancel-on-timeout': settings_required(settings_boolean),
     'cancel-on-job-cancel': settings_required(settings_boolean),
     'propagate-failure': settings_required(settings_boolean),
-    'on-approval': settings_required(v => oneOf(v, ['WAIT', 'FAIL']).toLowerCase()),
+    retries: settings_required(v => {
+        if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
+            throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
+        }
+        return Number(v);
+    }),
+    'on-approval': settings_required(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
     logs: settings_required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
 });
 function describeIssue(issue, raw) {
@@ -39371,6 +39414,20 @@ function describeIssue(issue, raw) {
     const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10;
+/** Inputs of the run request that have no default (those with one cannot tell if given). */
+const RUN_REQUEST_INPUTS = [
+    'revision',
+    'branch',
+    'tag',
+    'pull-request',
+    'variables',
+    'secret-variables',
+    'comment',
+    'actions-to-run',
+    'delay-until'
+];
 /** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
 function crossInputProblems(values, raw, nowMs) {
     const problems = [];
@@ -39388,6 +39445,19 @@ function crossInputProblems(values, raw, nowMs) {
     const twice = keys.find((k, i) => keys.indexOf(k) !== i);
     if (twice) {
         problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
+    }
+    if (values['execution-id'] !== undefined) {
+        // These shape a run request, and no run is requested for a run that exists already.
+        const runInputs = [
+            ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
+            ...(values['cancel-previous'] ? ['cancel-previous'] : [])
+        ];
+        if (runInputs.length > 0) {
+            problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
+        }
+    }
+    if (values.retries > 0 && !values.wait) {
+        problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
     const delayUntil = values['delay-until'];
     if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -39415,6 +39485,7 @@ function toSettings(values, raw) {
         pipeline: values['pipeline-id'] !== undefined
             ? { id: values['pipeline-id'] }
             : { identifier: values.pipeline },
+        executionId: values['execution-id'],
         revision: values.revision,
         target,
         variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
@@ -39424,6 +39495,7 @@ function toSettings(values, raw) {
         clearCache: values['clear-cache'],
         actionsToRun: values['actions-to-run'],
         delayUntil: values['delay-until'],
+        cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
         follow: {
@@ -39433,6 +39505,7 @@ function toSettings(values, raw) {
             cancelOnTimeout: values['cancel-on-timeout'],
             cancelOnJobCancel: values['cancel-on-job-cancel'],
             propagateFailure: values['propagate-failure'],
+            retries: values.retries,
             onApproval: values['on-approval'],
             logs: values.logs
         }

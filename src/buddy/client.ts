@@ -6,6 +6,9 @@ import type { Clock } from '../clock.js'
 import { oneLine } from '../report/log.js'
 import {
   CANCEL_RUN,
+  RETRY_RUN,
+  APPROVE_RUN,
+  type ExecutionOperationBody,
   actionLogSchema,
   executionListSchema,
   executionSchema,
@@ -614,16 +617,44 @@ export class BuddyClient {
    * the job. Cancelling is idempotent, so a second try is harmless.
    */
   cancelExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
+    return this.operate(ref, executionId, CANCEL_RUN, 'cancel', {
+      attempts: 2,
+      timeoutMs: 3000,
+      rateLimitBudgetMs: 3000
+    })
+  }
+
+  /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
+  approveExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
+    return this.operate(ref, executionId, APPROVE_RUN, 'approve', { attempts: 2 })
+  }
+
+  /** One of Buddy's operations on a run (PATCH), answered with the run. */
+  private operate(
+    ref: PipelineRef,
+    executionId: number,
+    body: ExecutionOperationBody,
+    verb: string,
+    options: { attempts: number; timeoutMs?: number; rateLimitBudgetMs?: number }
+  ): Promise<Execution> {
     return this.read(
       'PATCH',
       `${pipelinePath(ref)}/executions/${segment(executionId)}`,
       executionSchema,
       {
-        ...this.executionContext(ref, executionId, 'cancel'),
+        ...this.executionContext(ref, executionId, verb),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
       },
-      { body: CANCEL_RUN, attempts: 2, timeoutMs: 3000, rateLimitBudgetMs: 3000 }
+      { body, ...options }
     )
+  }
+
+  /**
+   * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+   * re-run a run that the first one already restarted.
+   */
+  retryExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
+    return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 })
   }
 
   /** One page of an action's log (at most 1000 lines). */

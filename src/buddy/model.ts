@@ -22,6 +22,13 @@ export const PAUSED_STATUSES = [
   'WAITING_FOR_SETTABLE_VARIABLES',
   'WAITING_FOR_VT_SESSION'
 ] as const
+/** A run that cancel-previous supersedes: queued, running or paused, not already cancelling. */
+export const SUPERSEDABLE_STATUSES = [
+  'INITIAL',
+  'ENQUEUED',
+  'INPROGRESS',
+  ...PAUSED_STATUSES
+] as const
 export type FinalStatus = (typeof FINAL_STATUSES)[number]
 export type RunningStatus = (typeof RUNNING_STATUSES)[number]
 export type PausedStatus = (typeof PAUSED_STATUSES)[number]
@@ -198,9 +205,15 @@ export interface RunRequestBody {
  * CancelRetryExecutionRequestOperation (checked in __tests__/conformance.test.ts).
  */
 export interface ExecutionOperationBody {
-  operation: 'CANCEL'
+  operation: 'CANCEL' | 'RETRY' | 'APPLY'
 }
 export const CANCEL_RUN: ExecutionOperationBody = { operation: 'CANCEL' }
+/** Re-runs a FAILED run from its failed action, as the same run (same id). */
+export const RETRY_RUN: ExecutionOperationBody = { operation: 'RETRY' }
+/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
+export const APPROVE_RUN: ExecutionOperationBody = { operation: 'APPLY' }
+/** The paused status that on-approval: approve answers; waiting for variables never is. */
+export const APPROVAL_STATUS = 'WAITING_FOR_APPLY'
 
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields

@@ -5,7 +5,7 @@ import { statusKind, type ActionExecution, type Execution } from '../buddy/model
 import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from './wait-loop.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
-import { actionName, executionDurationMs, ProgressTracker } from './progress.js'
+import { actionName, executionDurationMs, failedActionNames, ProgressTracker } from './progress.js'
 import { KEPT_TAIL_LINES, LiveLogStreamer } from './live-logs.js'
 
 /**
@@ -34,6 +34,15 @@ export interface FollowReport {
   paused?: { status: string; action?: string }
   /** The last lines of the action logs that were read, by action run id (for the summary). */
   logTails?: ReadonlyMap<string, string[]>
+  /** The attempts that ended FAILED and were retried, in order (none when undefined). */
+  retried?: FailedAttempt[]
+  /** Why a retry could not be sent (the run then stays FAILED). */
+  retryProblem?: string
+}
+
+export interface FailedAttempt {
+  /** The names of the actions that failed in it. */
+  failedActions: string[]
 }
 
 export interface FollowRunDeps {
@@ -68,32 +77,74 @@ export async function followRun(
     `Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`
   )
   const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
-  const logs = new ActionLogPrinter(deps, started.id)
+  let logs = new ActionLogPrinter(deps, started.id)
+  // One streamer for the whole follow: after a retry, a log that begins anew is said so.
   const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined
 
-  const result: WaitResult = await waitForRunEnd(
-    limitMs =>
-      client.getExecution(ref, started.id, {
-        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-      }),
-    started,
-    {
-      clock,
-      log: out,
-      timeoutMs: settings.timeoutMs,
-      pollIntervalMs: settings.pollIntervalMs,
-      onApproval: settings.onApproval,
-      signal: deps.signal,
-      rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
-      onUpdate: async execution => {
-        for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
-        if (settings.logs === 'all') await logs.printFinished(execution, 'all')
-        await live?.stream(execution)
+  // One timeout for the whole follow, retries included: it bounds the step, as users expect.
+  const waitFrom = (from: Execution): Promise<WaitResult> =>
+    waitForRunEnd(
+      limitMs =>
+        client.getExecution(ref, started.id, {
+          timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+        }),
+      from,
+      {
+        clock,
+        log: out,
+        timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
+        pollIntervalMs: settings.pollIntervalMs,
+        onApproval: settings.onApproval,
+        approve: execution => client.approveExecution(ref, execution.id),
+        signal: deps.signal,
+        rateLimitPause: () =>
+          rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+        onUpdate: async execution => {
+          for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
+          if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+          await live?.stream(execution)
+        }
       }
-    }
-  )
+    )
 
-  return finish(started, result, settings, deps, startedAt, logs, live)
+  let result = await waitFrom(started)
+  const retried: FailedAttempt[] = []
+  let retryProblem: string | undefined
+  // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
+  while (
+    result.outcome === 'finished' &&
+    result.execution.status === 'FAILED' &&
+    retried.length < settings.retries &&
+    !deps.signal?.aborted
+  ) {
+    const failedActions = failedActionNames(result.execution)
+    const attempt = retried.length + 1
+    out.info(
+      `Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`
+    )
+    // This attempt's failure, before the retry runs its actions again.
+    if (settings.logs === 'failed') {
+      await logs.printFinished(result.execution, 'tail', a => a.status === 'FAILED')
+    }
+    let restarted: Execution
+    try {
+      restarted = await client.retryExecution(ref, started.id)
+    } catch (error) {
+      retryProblem = (error as Error).message
+      out.warning(`Could not retry run #${started.id}: ${retryProblem}`)
+      break
+    }
+    retried.push({ failedActions })
+    // The retry runs the same actions again: their logs are new.
+    logs = new ActionLogPrinter(deps, started.id)
+    // Should the answer still show the failure just retried, that is not the retry's result.
+    const from: Execution =
+      statusKind(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted
+    result = await waitFrom(from)
+  }
+
+  const report = await finish(started, result, settings, deps, startedAt, logs, live)
+  return { ...report, retried, retryProblem }
 }
 
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */

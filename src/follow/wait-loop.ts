@@ -1,7 +1,7 @@
 import { backoffDelay, rateLimitDelay } from '../buddy/backoff.js'
 import type { Clock } from '../clock.js'
 import { BuddyApiError, type Logger } from '../buddy/client.js'
-import { pausedStatus, statusKind, type Execution } from '../buddy/model.js'
+import { APPROVAL_STATUS, pausedStatus, statusKind, type Execution } from '../buddy/model.js'
 
 /**
  * The wait loop: reads the run's status until it is final, the timeout passes, the job is
@@ -14,7 +14,9 @@ export interface WaitOptions {
   log: Logger
   timeoutMs: number
   pollIntervalMs: number
-  onApproval: 'wait' | 'fail'
+  onApproval: 'wait' | 'fail' | 'approve'
+  /** With on-approval: approve, sends Buddy's APPLY; the run as the answer shows it. */
+  approve?: (execution: Execution) => Promise<Execution>
   /** Aborted when the GitHub job is cancelled. */
   signal?: AbortSignal
   /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
@@ -109,8 +111,10 @@ export async function waitForRunEnd(
   let rateLimited = 0
   let faultDelay = 0
 
+  const approveOnce = approver(options)
   const first = judge(execution)
   if (first) return first
+  execution = await approveOnce(execution)
 
   for (;;) {
     const left = deadline - clock.now()
@@ -144,7 +148,49 @@ export async function waitForRunEnd(
     await options.onUpdate?.(execution)
     const verdict = judge(execution)
     if (verdict) return verdict
+    execution = await approveOnce(execution)
   }
+}
+
+/**
+ * on-approval: approve. Approves each wait for approval once (a run or an action waiting for
+ * it), never a wait for variables. A failed approval is said and the following goes on: a
+ * person can still approve in Buddy.
+ */
+function approver(options: WaitOptions): (execution: Execution) => Promise<Execution> {
+  const approved = new Set<string>()
+  return async execution => {
+    const waiting = approvalWait(execution)
+    // The run went on: a later wait of the run itself is a new one.
+    if (!waiting) approved.delete('run')
+    if (!options.approve || options.onApproval !== 'approve' || !waiting) return execution
+    if (approved.has(waiting.key)) return execution
+    approved.add(waiting.key)
+    options.log.info(
+      `Run #${execution.id} waits for approval${waiting.action ? ` in action "${waiting.action}"` : ''}: approving it with Buddy's APPLY (on-approval: approve).`
+    )
+    try {
+      return await abortable(options.approve(execution), options.signal)
+    } catch (error) {
+      if (error instanceof Aborted || options.signal?.aborted) return execution
+      options.log.warning(
+        `Could not approve run #${execution.id}: ${(error as Error).message} Approve it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`
+      )
+      return execution
+    }
+  }
+}
+
+/** The wait for approval the run is in, if any: the action that waits, or the run itself. */
+function approvalWait(execution: Execution): { key: string; action?: string } | undefined {
+  const actions = execution.action_executions ?? []
+  const index = actions.findIndex(a => a.status === APPROVAL_STATUS)
+  const action = actions[index]
+  if (action) {
+    const id = action.action_execution_id ?? action.action?.id ?? index
+    return { key: `action ${id}`, action: action.action?.name ?? undefined }
+  }
+  return execution.status === APPROVAL_STATUS ? { key: 'run' } : undefined
 }
 
 /**
@@ -184,6 +230,8 @@ function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
       )
     }
     const paused = pausedStatus(execution)
+    // Answered by the approver, not announced as waiting for a person.
+    if (options.onApproval === 'approve' && approvalWait(execution)) return undefined
     if (paused && options.onApproval === 'fail')
       return { outcome: 'needs-approval', execution, paused }
     if (paused && !approvalAnnounced) {

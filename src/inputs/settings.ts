@@ -17,6 +17,7 @@ export const INPUT_NAMES = [
   'project',
   'pipeline-id',
   'pipeline',
+  'execution-id',
   'revision',
   'branch',
   'tag',
@@ -29,6 +30,7 @@ export const INPUT_NAMES = [
   'clear-cache',
   'actions-to-run',
   'delay-until',
+  'cancel-previous',
   'github-token',
   'allow-fork-code',
   'wait',
@@ -37,6 +39,7 @@ export const INPUT_NAMES = [
   'cancel-on-timeout',
   'cancel-on-job-cancel',
   'propagate-failure',
+  'retries',
   'on-approval',
   'logs'
 ] as const
@@ -72,6 +75,8 @@ export interface Settings {
   workspace: string
   project: string
   pipeline: PipelineSelector
+  /** A run started elsewhere, to read (and follow) instead of starting one. */
+  executionId?: number
   revision?: string
   target?: ExplicitTarget
   variables: RunVariable[]
@@ -81,6 +86,8 @@ export interface Settings {
   clearCache: boolean
   actionsToRun?: number[]
   delayUntil?: string
+  /** Cancel the pipeline's runs for the same ref still going, before starting this one. */
+  cancelPrevious: boolean
   githubToken?: string
   /** Run code from a fork's pull request in events that have the base repository's secrets. */
   allowForkCode: boolean
@@ -94,7 +101,9 @@ export interface FollowSettings {
   cancelOnTimeout: boolean
   cancelOnJobCancel: boolean
   propagateFailure: boolean
-  onApproval: 'wait' | 'fail'
+  /** How many times a run that ends FAILED is retried (Buddy's RETRY) and followed again. */
+  retries: number
+  onApproval: 'wait' | 'fail' | 'approve'
   logs: 'failed' | 'all' | 'live' | 'none'
 }
 
@@ -390,6 +399,7 @@ const rawSchema = z.object({
     }
     return v
   }),
+  'execution-id': field(v => positiveInteger(v, 'a run id')),
   revision: field(revision),
   branch: field(v => refName(v, 'branch')),
   tag: field(v => refName(v, 'tag')),
@@ -404,6 +414,7 @@ const rawSchema = z.object({
   'clear-cache': required(boolean),
   'actions-to-run': field(actionIds),
   'delay-until': field(isoTime),
+  'cancel-previous': required(boolean),
   'github-token': field(v => v),
   'allow-fork-code': required(boolean),
   wait: required(boolean),
@@ -413,8 +424,14 @@ const rawSchema = z.object({
   'cancel-on-timeout': required(boolean),
   'cancel-on-job-cancel': required(boolean),
   'propagate-failure': required(boolean),
+  retries: required(v => {
+    if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
+      throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`)
+    }
+    return Number(v)
+  }),
   'on-approval': required(
-    v => oneOf(v, ['WAIT', 'FAIL'] as const).toLowerCase() as 'wait' | 'fail'
+    v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE'] as const).toLowerCase() as 'wait' | 'fail' | 'approve'
   ),
   logs: required(
     v =>
@@ -433,6 +450,22 @@ function describeIssue(issue: z.core.$ZodIssue, raw: RawInputs): string {
 }
 
 type RawValues = z.output<typeof rawSchema>
+
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10
+
+/** Inputs of the run request that have no default (those with one cannot tell if given). */
+const RUN_REQUEST_INPUTS = [
+  'revision',
+  'branch',
+  'tag',
+  'pull-request',
+  'variables',
+  'secret-variables',
+  'comment',
+  'actions-to-run',
+  'delay-until'
+] as const
 
 /** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
 function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): string[] {
@@ -455,6 +488,23 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
   const twice = keys.find((k, i) => keys.indexOf(k) !== i)
   if (twice) {
     problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`)
+  }
+  if (values['execution-id'] !== undefined) {
+    // These shape a run request, and no run is requested for a run that exists already.
+    const runInputs = [
+      ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
+      ...(values['cancel-previous'] ? ['cancel-previous'] : [])
+    ]
+    if (runInputs.length > 0) {
+      problems.push(
+        `Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`
+      )
+    }
+  }
+  if (values.retries > 0 && !values.wait) {
+    problems.push(
+      `Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`
+    )
   }
   const delayUntil = values['delay-until']
   if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
@@ -485,6 +535,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
       values['pipeline-id'] !== undefined
         ? { id: values['pipeline-id'] }
         : { identifier: values.pipeline as string },
+    executionId: values['execution-id'],
     revision: values.revision,
     target,
     variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
@@ -494,6 +545,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
     clearCache: values['clear-cache'],
     actionsToRun: values['actions-to-run'],
     delayUntil: values['delay-until'],
+    cancelPrevious: values['cancel-previous'],
     githubToken: values['github-token'],
     allowForkCode: values['allow-fork-code'],
     follow: {
@@ -503,6 +555,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
       cancelOnTimeout: values['cancel-on-timeout'],
       cancelOnJobCancel: values['cancel-on-job-cancel'],
       propagateFailure: values['propagate-failure'],
+      retries: values.retries,
       onApproval: values['on-approval'],
       logs: values.logs
     }

@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
 import type { Execution } from '../buddy/model.js'
+import type { SupersededRun } from '../buddy/supersede.js'
 import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from '../follow/follow-run.js'
 import { formatDuration } from '../inputs/duration.js'
@@ -17,6 +18,8 @@ export interface StartedRun {
   /** e.g. "branch main", or "the pipeline's own ref refs/heads/main". */
   description: string
   revision: string
+  /** The earlier runs cancel-previous cancelled (or tried to). */
+  superseded?: SupersededRun[]
 }
 
 function runOutputs(run: StartedRun): Record<string, string> {
@@ -76,11 +79,33 @@ export function finishedOutputs(report: FollowReport): Record<string, string> {
     'timed-out': String(report.outcome === 'timed-out'),
     duration: String(Math.round(report.durationMs / 1000)),
     'failed-actions': failedActionNames(report.execution).join(', '),
+    attempts: String(attemptsOf(report)),
     // Only once the run has ended: a run still going may export more.
     ...(report.outcome === 'finished' && {
       variables: JSON.stringify(exportedVariables(report.execution).values)
     })
   }
+}
+
+/** How many times the run was run: once, plus each retry. */
+export function attemptsOf(report: FollowReport): number {
+  return 1 + (report.retried?.length ?? 0)
+}
+
+/** What the retries did, in one sentence (empty when none was sent or tried). */
+export function retriesSentence(report: FollowReport): string {
+  const retried = report.retried ?? []
+  const tried = retried.map(
+    (a, i) =>
+      `attempt ${i + 1} FAILED${a.failedActions.length ? ` (${a.failedActions.join(', ')})` : ''}`
+  )
+  if (tried.length > 0) {
+    tried.push(`attempt ${tried.length + 1} ${oneLine(report.execution.status)}`)
+  }
+  const problem = report.retryProblem ? ` The retry could not be sent: ${report.retryProblem}` : ''
+  return tried.length > 0 || problem
+    ? `Retried with Buddy's RETRY: ${tried.join(', ') || 'none sent'}.${problem}`
+    : ''
 }
 
 function runLink(execution: Execution): string {
@@ -107,7 +132,8 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
         .filter(a => a.error)
         .map(a => `\n${a.name}: ${a.error}`)
         .join('')
-      return `${id} ended ${status} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`
+      const attempts = attemptsOf(report) > 1 ? ` on attempt ${attemptsOf(report)}` : ''
+      return `${id} ended ${status}${attempts} after ${formatDuration(report.durationMs)}${failed.length ? `; failed actions: ${failed.map(a => a.name).join(', ')}` : ''}. ${link}${why}`
     }
     case 'timed-out':
       return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
@@ -122,6 +148,8 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
 export function reportFinished(report: FollowReport, settings: FollowSettings): void {
   if (report.outcome === 'finished') reportExportedVariables(report.execution)
   for (const [name, value] of Object.entries(finishedOutputs(report))) core.setOutput(name, value)
+  const retries = retriesSentence(report)
+  if (retries) log.info(retries)
   const message = failureMessage(report, settings)
   if (!message) {
     log.info(

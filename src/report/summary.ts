@@ -5,7 +5,7 @@ import { actionName, actionRows, type ActionRow } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
 import { statusKind, type Execution, type KnownStatus } from '../buddy/model.js'
 import { oneLine } from './log.js'
-import { shortText, type StartedRun } from './report.js'
+import { retriesSentence, shortText, type StartedRun } from './report.js'
 
 /**
  * The job summary: the run that was started, and how it ended (with the failed actions' errors
@@ -73,6 +73,7 @@ export async function writeSummary(run: StartedRun): Promise<void> {
         link ? `<a href="${escapeHtml(link)}">#${execution.id}</a>` : `#${execution.id}`
       ]
     ])
+  addSuperseded(run)
   await core.summary.write()
 }
 
@@ -91,6 +92,22 @@ function escapeHtml(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
+}
+
+/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+function addSuperseded(run: StartedRun): void {
+  if (!run.superseded?.length) return
+  const items = run.superseded.map(r => {
+    const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`
+    const what = r.problem
+      ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+      : `cancelled (was <code>${escapeHtml(r.status)}</code>)`
+    return `<li>${name} ${what}</li>`
+  })
+  core.summary.addRaw(
+    `<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`,
+    true
+  )
 }
 
 export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
@@ -114,6 +131,9 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
       `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
       true
     )
+  addSuperseded(run)
+  const retries = retriesSentence(report)
+  if (retries) core.summary.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true)
   const rows = actionRows(execution)
   if (rows.length > 0) {
     core.summary.addTable([

@@ -1,0 +1,130 @@
+/**
+ * on-approval: approve, end to end: the committed bundle answers a wait for approval with
+ * Buddy's APPLY (the simulator holds a waiting run until then), and never a wait for variables.
+ */
+import { startSimulator } from './support/buddy-simulator.mjs'
+import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+
+const runAction = scanningRunAction()
+/** Each test spawns the bundle and follows a run in real time: generous on a busy machine. */
+const SPAWNS_BUDGET_MS = 120_000
+
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+let sim: Simulator
+beforeEach(async () => {
+  sim = await startSimulator()
+  // A run waiting for approval goes on only once approved (APPLY).
+  sim.config.approvalHolds = true
+  sim.config.pipelines[0]!.actions = [
+    { id: 11, name: 'Build', type: 'BUILD' },
+    { id: 12, name: 'Deploy', type: 'SFTP' }
+  ]
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+const inputs = (extra: Record<string, string> = {}) => ({
+  'secret-variables': SECRET_VARIABLE,
+  token: 'sim-token',
+  'api-url': sim.url,
+  workspace: 'acme',
+  project: 'web',
+  'pipeline-id': '1',
+  wait: 'true',
+  'poll-interval': '1s',
+  'on-approval': 'approve',
+  ...extra
+})
+const patches = () => sim.requests.filter(r => r.method === 'PATCH').map(r => r.body)
+const run = () => sim.executions(1)[0] as { approvals?: number; status: string }
+
+describe('on-approval: approve', () => {
+  it(
+    'approves an action that waits for approval, once, and follows the run to its end',
+    async () => {
+      sim.config.statusScript = [
+        { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'WAITING_FOR_APPLY'] },
+        { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
+      ]
+      const result = await runAction({ inputs: inputs(), event })
+      expect(result.code).toBe(0)
+      expect(patches()).toEqual([{ operation: 'APPLY' }])
+      expect(run().approvals).toBe(1)
+      expect(result.stdout).toContain(
+        'Run #1 waits for approval in action "Deploy": approving it with Buddy\'s APPLY (on-approval: approve).'
+      )
+      expect(result.outputs.status).toBe('SUCCESSFUL')
+      expect(result.warnings).toEqual([])
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'approves a run that itself waits for approval',
+    async () => {
+      sim.config.statusScript = ['WAITING_FOR_APPLY', 'SUCCESSFUL']
+      const result = await runAction({ inputs: inputs(), event })
+      expect(result.code).toBe(0)
+      expect(patches()).toEqual([{ operation: 'APPLY' }])
+      expect(result.stdout).toContain(
+        "Run #1 waits for approval: approving it with Buddy's APPLY (on-approval: approve)."
+      )
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'never answers a wait for variables: it says so and keeps following',
+    async () => {
+      sim.config.statusScript = [
+        'WAITING_FOR_VARIABLES',
+        'WAITING_FOR_VARIABLES',
+        'WAITING_FOR_VARIABLES',
+        'SUCCESSFUL'
+      ]
+      const result = await runAction({ inputs: inputs(), event })
+      expect(result.code).toBe(0)
+      expect(patches()).toEqual([])
+      expect(result.warnings.join('\n')).toContain(
+        'Run #1 waits for a person (WAITING_FOR_VARIABLES): approve or answer it in Buddy'
+      )
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'says why when the approval is refused, and keeps following until the timeout',
+    async () => {
+      sim.config.statusScript = ['WAITING_FOR_APPLY']
+      sim.fault({ method: 'PATCH', kind: '500', times: 2 })
+      const result = await runAction({ inputs: inputs({ timeout: '4s' }), event })
+      expect(result.code).toBe(1)
+      expect(result.warnings.join('\n')).toContain('Could not approve run #1:')
+      // Both tries of the one approval, then the timeout's cancel: never a second approval.
+      expect(patches()).toEqual([
+        { operation: 'APPLY' },
+        { operation: 'APPLY' },
+        { operation: 'CANCEL' }
+      ])
+      expect(result.outputs['timed-out']).toBe('true')
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'with on-approval: wait, sends nothing: the run waits for a person in Buddy',
+    async () => {
+      sim.config.statusScript = ['WAITING_FOR_APPLY']
+      const result = await runAction({
+        inputs: inputs({ 'on-approval': 'wait', timeout: '3s', 'cancel-on-timeout': 'false' }),
+        event
+      })
+      expect(result.code).toBe(1)
+      expect(patches()).toEqual([])
+      expect(run().status).toBe('WAITING_FOR_APPLY')
+    },
+    SPAWNS_BUDGET_MS
+  )
+})

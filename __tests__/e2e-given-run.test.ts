@@ -1,0 +1,224 @@
+/**
+ * execution-id, end to end: the committed bundle reads and follows a run that another step
+ * started (here: a first run of the bundle with wait: false), and starts nothing itself.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { startSimulator } from './support/buddy-simulator.mjs'
+import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+
+const runAction = scanningRunAction()
+/** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
+const SPAWNS_BUDGET_MS = 120_000
+
+type Simulator = Awaited<ReturnType<typeof startSimulator>>
+let sim: Simulator
+beforeEach(async () => {
+  sim = await startSimulator()
+  sim.config.pipelines[0]!.actions = [
+    { id: 11, name: 'Build', type: 'BUILD' },
+    { id: 12, name: 'Deploy', type: 'SFTP' }
+  ]
+})
+afterEach(async () => {
+  await sim.close()
+})
+
+const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
+const event = { ref: 'refs/heads/main', after: SHA }
+const common = () => ({
+  token: 'sim-token',
+  'api-url': sim.url,
+  workspace: 'acme',
+  project: 'web',
+  'pipeline-id': '1',
+  'poll-interval': '1s'
+})
+const posts = () => sim.requests.filter(r => r.method === 'POST')
+const patches = () => sim.requests.filter(r => r.method === 'PATCH')
+
+/** The run another job started: run #1 on branch main, still going. */
+async function startElsewhere() {
+  const started = await runAction({
+    inputs: { ...common(), 'secret-variables': SECRET_VARIABLE },
+    event
+  })
+  expect(started.code).toBe(0)
+  expect(started.outputs['execution-id']).toBe('1')
+  return started
+}
+
+describe('execution-id', () => {
+  it(
+    'follows a run it did not start to its end, with the same outputs and summary',
+    async () => {
+      await startElsewhere()
+      sim.requests.length = 0
+      const result = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+        event: {}
+      })
+      expect(result.code).toBe(0)
+      expect(posts()).toHaveLength(0)
+      expect(result.stdout).toContain(
+        'Reading run #1 (branch main), which this step did not start: nothing is run.'
+      )
+      expect(result.outputs).toMatchObject({
+        'execution-id': '1',
+        status: 'SUCCESSFUL',
+        target: 'branch main',
+        revision: SHA,
+        'pipeline-id': '1',
+        'timed-out': 'false'
+      })
+      expect(result.outputs['execution-url']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/app\//)
+      expect(result.stdout).toContain('  Deploy: SUCCESSFUL')
+      expect(result.summary).toContain('Buddy run #1: SUCCESSFUL')
+      expect(result.state['followed-run']).toBe(
+        JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
+      )
+      expect(result.state['run-settled']).toBe('ended')
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'with wait: false reads the run once and leaves it going',
+    async () => {
+      await startElsewhere()
+      sim.requests.length = 0
+      const result = await runAction({ inputs: { ...common(), 'execution-id': '1' }, event })
+      expect(result.code).toBe(0)
+      expect(posts()).toHaveLength(0)
+      expect(result.outputs).toMatchObject({ 'execution-id': '1', target: 'branch main' })
+      expect(result.outputs['timed-out']).toBeUndefined()
+      expect(result.state['run-settled']).toBe('left-going: wait: false')
+      expect(patches()).toHaveLength(0)
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'applies the timeout and cancel-on-timeout to it',
+    async () => {
+      sim.config.statusScript = Array(1000).fill('INPROGRESS')
+      await startElsewhere()
+      const result = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true', timeout: '2s' },
+        event
+      })
+      expect(result.code).toBe(1)
+      expect(result.outputs['timed-out']).toBe('true')
+      expect(patches()).toHaveLength(1)
+      expect(patches()[0]!.body).toEqual({ operation: 'CANCEL' })
+      expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'fails clearly, before following anything, for a run the pipeline does not have',
+    async () => {
+      await startElsewhere()
+      sim.requests.length = 0
+      const result = await runAction({
+        inputs: { ...common(), 'execution-id': '99', wait: 'true' },
+        event
+      })
+      expect(result.code).toBe(1)
+      expect(result.errors.join('\n')).toContain(
+        'Input "execution-id" (99): pipeline "Deploy" has no run #99 in project "web" of workspace "acme".'
+      )
+      expect(posts()).toHaveLength(0)
+      expect(patches()).toHaveLength(0)
+      expect(result.outputs['execution-id']).toBeUndefined()
+      expect(result.state['run-settled']).toBe('no-run')
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'refuses run-request inputs with it, before any request',
+    async () => {
+      const result = await runAction({
+        inputs: { ...common(), 'execution-id': '1', branch: 'main' },
+        event
+      })
+      expect(result.code).toBe(1)
+      expect(result.errors.join('\n')).toContain(
+        'Input "execution-id" follows a run that exists, so nothing is requested: remove "branch".'
+      )
+      expect(sim.buddyRequests()).toHaveLength(0)
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  // A Windows process cannot be sent SIGINT (kill() ends it at once).
+  ;(process.platform === 'win32' ? it.skip : it)(
+    'cancels it when the job is cancelled, and the post step leaves it alone then',
+    async () => {
+      sim.config.statusScript = Array(1000).fill('INPROGRESS')
+      await startElsewhere()
+      let printed = ''
+      let signalled = false
+      const main = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+        event,
+        onStdout: (chunk: string, child: ChildProcess) => {
+          printed += chunk
+          if (!signalled && printed.includes('Following run #1')) {
+            signalled = true
+            child.kill('SIGINT')
+          }
+        }
+      })
+      expect(signalled).toBe(true)
+      expect(patches()).toHaveLength(1)
+      expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
+      expect(main.state['run-settled']).toBe('cancelled')
+      const post = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+        event,
+        state: main.state,
+        entry: 'dist/post/index.js'
+      })
+      expect(post.code).toBe(0)
+      expect(post.stdout).toContain('The main step already cancelled the Buddy run.')
+      expect(patches()).toHaveLength(1)
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'leaves the post step to cancel it when the main step was killed before it could',
+    async () => {
+      sim.config.statusScript = Array(1000).fill('INPROGRESS')
+      await startElsewhere()
+      let printed = ''
+      let killed = false
+      const main = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+        event,
+        onStdout: (chunk: string, child: ChildProcess) => {
+          printed += chunk
+          if (!killed && printed.includes('Following run #1')) {
+            killed = true
+            child.kill('SIGKILL')
+          }
+        }
+      })
+      expect(killed).toBe(true)
+      expect(patches()).toHaveLength(0)
+      const post = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+        event,
+        state: main.state,
+        entry: 'dist/post/index.js'
+      })
+      expect(post.code).toBe(0)
+      expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
+      expect(patches()).toHaveLength(1)
+      expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
+    },
+    SPAWNS_BUDGET_MS
+  )
+})
