@@ -154,6 +154,41 @@ describe('execution-id', () => {
 
   // A Windows process cannot be sent SIGINT (kill() ends it at once).
   ;(process.platform === 'win32' ? it.skip : it)(
+    'with wait: false, a job cancelled while the run is read leaves that run alone',
+    async () => {
+      sim.config.statusScript = Array(1000).fill('INPROGRESS')
+      await startElsewhere()
+      sim.fault({ method: 'GET', path: /\/pipelines\/1$/, kind: 'hang' })
+      let printed = ''
+      let signalled = false
+      const main = await runAction({
+        inputs: { ...common(), 'execution-id': '1' },
+        event,
+        onStdout: (chunk: string, child: ChildProcess) => {
+          printed += chunk
+          if (!signalled && printed.includes('Buddy API:')) {
+            signalled = true
+            child.kill('SIGINT')
+          }
+        }
+      })
+      expect(signalled).toBe(true)
+      expect(main.code).toBe(1)
+      const post = await runAction({
+        inputs: { ...common(), 'execution-id': '1' },
+        event,
+        state: main.state,
+        entry: 'dist/post/index.js'
+      })
+      expect(post.code).toBe(0)
+      expect(patches()).toHaveLength(0)
+      expect(sim.executions(1)[0]!.status).toBe('INPROGRESS')
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  // A Windows process cannot be sent SIGINT (kill() ends it at once).
+  ;(process.platform === 'win32' ? it.skip : it)(
     'cancels it when the job is cancelled, and the post step leaves it alone then',
     async () => {
       sim.config.statusScript = Array(1000).fill('INPROGRESS')

@@ -31218,6 +31218,17 @@ class LiveLogStreamer {
             }
         }
     }
+    /**
+     * A retried run runs these actions again: their logs begin anew, whether or not a status read
+     * catches them running or sees Buddy's log shorter than what was printed.
+     */
+    restart(actionIds) {
+        for (const id of actionIds) {
+            this.printed.delete(id);
+            this.finished.delete(id);
+            this.tails.delete(id);
+        }
+    }
     sayUnavailable(why) {
         this.unavailable = true;
         this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
@@ -31311,6 +31322,11 @@ async function followRun(started, settings, deps) {
         result.execution.status === 'FAILED' &&
         retried.length < settings.retries &&
         !deps.signal?.aborted) {
+        if (settings.timeoutMs - (clock.now() - startedAt) <= 0) {
+            // No time left to follow a retry: sending one would only start a run nobody follows.
+            out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`);
+            break;
+        }
         const failedActions = failedActionNames(result.execution);
         const attempt = retried.length + 1;
         out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
@@ -31328,6 +31344,11 @@ async function followRun(started, settings, deps) {
             break;
         }
         retried.push({ failedActions });
+        // The actions that did not succeed run again: their live logs begin anew.
+        live?.restart((result.execution.action_executions ?? [])
+            .filter(a => a.status !== 'SUCCESSFUL')
+            .map(a => actionExecutionId(a))
+            .filter((id) => id !== undefined));
         // The retry runs the same actions again: their logs are new.
         logs = new ActionLogPrinter(deps, started.id);
         // Should the answer still show the failure just retried, that is not the retry's result.
@@ -32333,9 +32354,11 @@ async function runSteps(deps, attempt) {
     return reportAndFollow(started, client, ref, settings, deps);
 }
 /** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
-async function reportAndFollow(started, client, ref, settings, deps) {
+async function reportAndFollow(started, client, ref, settings, deps, { given = false } = {}) {
     reportStarted(started);
-    if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
+    // A run this step started is cancelled with the job even with wait: false; one it was only
+    // given (execution-id) never is then.
+    if (!settings.follow.wait && (given || !deps.jobCancel?.signal.aborted)) {
         (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.leftGoing('wait: false'));
         await summarize(deps.env, () => writeSummary(started));
         return 'done';
@@ -32348,12 +32371,14 @@ async function reportAndFollow(started, client, ref, settings, deps) {
  * like a started one: timeout, cancels, logs, summary, the post step.
  */
 async function followGivenRun(executionId, settings, event, deps) {
-    // The run exists already: from here a cancelled job cancels it (cancel-on-job-cancel) as it
-    // would a run this step started, instead of ending the step as "no run was started".
-    deps.jobCancel?.beginRunRequest();
+    // With wait: true the run is followed like a started one: from here a cancelled job cancels
+    // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
+    const follows = settings.follow.wait;
+    if (follows)
+        deps.jobCancel?.beginRunRequest();
     const client = await (0,connect/* connect */.N)(settings, deps.env, event, deps.clock, deps.requestTimeoutMs);
     const { ref, pipeline } = await findPipeline(client, settings);
-    if (settings.follow.cancelOnJobCancel)
+    if (follows && settings.follow.cancelOnJobCancel)
         (0,post/* saveFollowedRun */.h_)({ ...ref, executionId });
     let execution;
     try {
@@ -32376,7 +32401,7 @@ async function followGivenRun(executionId, settings, event, deps) {
         description,
         revision: execution.to_revision?.revision ?? ''
     };
-    return reportAndFollow(started, client, ref, settings, deps);
+    return reportAndFollow(started, client, ref, settings, deps, { given: true });
 }
 /** What a run read from Buddy runs, in the words of the target output. */
 function describeGivenRun(execution) {

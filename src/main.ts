@@ -131,10 +131,13 @@ async function reportAndFollow(
   client: BuddyClient,
   ref: PipelineRef,
   settings: Settings,
-  deps: Dependencies
+  deps: Dependencies,
+  { given = false } = {}
 ): Promise<'done' | 'exit-now'> {
   reportStarted(started)
-  if (!settings.follow.wait && !deps.jobCancel?.signal.aborted) {
+  // A run this step started is cancelled with the job even with wait: false; one it was only
+  // given (execution-id) never is then.
+  if (!settings.follow.wait && (given || !deps.jobCancel?.signal.aborted)) {
     markRunSettled(SETTLED.leftGoing('wait: false'))
     await summarize(deps.env, () => writeSummary(started))
     return 'done'
@@ -153,12 +156,13 @@ async function followGivenRun(
   event: EventContext,
   deps: Dependencies
 ): Promise<'done' | 'exit-now'> {
-  // The run exists already: from here a cancelled job cancels it (cancel-on-job-cancel) as it
-  // would a run this step started, instead of ending the step as "no run was started".
-  deps.jobCancel?.beginRunRequest()
+  // With wait: true the run is followed like a started one: from here a cancelled job cancels
+  // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
+  const follows = settings.follow.wait
+  if (follows) deps.jobCancel?.beginRunRequest()
   const client = await connect(settings, deps.env, event, deps.clock, deps.requestTimeoutMs)
   const { ref, pipeline } = await findPipeline(client, settings)
-  if (settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId })
+  if (follows && settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId })
   let execution: Execution
   try {
     execution = await client.getExecution(ref, executionId, { attempts: 3 })
@@ -183,7 +187,7 @@ async function followGivenRun(
     description,
     revision: execution.to_revision?.revision ?? ''
   }
-  return reportAndFollow(started, client, ref, settings, deps)
+  return reportAndFollow(started, client, ref, settings, deps, { given: true })
 }
 
 /** What a run read from Buddy runs, in the words of the target output. */

@@ -146,3 +146,21 @@ describe('followRun', () => {
     expect(lines.filter(l => l.includes('logs are unavailable'))).toHaveLength(1)
   })
 })
+
+describe('followRun: retries and the timeout', () => {
+  it('sends no RETRY when the run fails with no time left to follow the retry', async () => {
+    sim.config.statusScript = ['INPROGRESS', 'INPROGRESS', 'FAILED']
+    const { report, lines } = await follow({ retries: 1, timeoutMs: 3000 })
+    expect(report.outcome).toBe('finished')
+    expect(report.execution.status).toBe('FAILED')
+    expect(cancels()).toHaveLength(0)
+    expect(lines).toContain('Run #1 ended FAILED with no time left in the timeout to retry it.')
+  })
+
+  it('retries a run that fails with time left', async () => {
+    sim.config.statusScript = ['INPROGRESS', 'FAILED']
+    const { report } = await follow({ retries: 1, timeoutMs: 60_000 })
+    expect(cancels().map(r => r.body)).toEqual([{ operation: 'RETRY' }])
+    expect(report.retried).toHaveLength(1)
+  })
+})

@@ -1,6 +1,6 @@
 import { BuddyClient } from '../../src/buddy/client.js'
 import { followRun, type LogOutput } from '../../src/follow/follow-run.js'
-import { actionsToRead, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
+import { actionsToRead, LiveLogStreamer, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
 import type { Execution } from '../../src/buddy/model.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
@@ -176,5 +176,56 @@ describe('actionsToRead', () => {
   ])('%s (id %s): read = %s', (status, id, read) => {
     const execution = { id: 1, status: 'INPROGRESS', action_executions: [action(status, id)] }
     expect(actionsToRead(execution as Execution, new Set(['done']))).toHaveLength(read ? 1 : 0)
+  })
+})
+
+describe('LiveLogStreamer after a retry', () => {
+  /** A client whose action log is whatever the test says it is now. */
+  function streamer() {
+    const log = { lines: [] as string[] }
+    const client = {
+      getActionLog: async (
+        _ref: unknown,
+        _run: number,
+        _id: string,
+        offset: number,
+        limit: number
+      ) => ({
+        logs: log.lines.slice(offset, offset + limit),
+        total_element_count: log.lines.length
+      })
+    } as unknown as BuddyClient
+    const groups: { title: string; lines: string[] }[] = []
+    const out: LogOutput = {
+      debug: () => undefined,
+      info: () => undefined,
+      warning: () => undefined,
+      printUntrusted: (title, lines) => void groups.push({ title, lines })
+    }
+    const live = new LiveLogStreamer(
+      { client, ref: { workspace: 'a', project: 'b', pipelineId: 1 }, out },
+      7
+    )
+    return { live, log, groups }
+  }
+  const run = (status: string): Execution => ({
+    id: 7,
+    status,
+    action_executions: [{ action_execution_id: 'a1', status, action: { id: 1, name: 'Build' } }]
+  })
+
+  it('prints the new attempt whole, even when no read caught the action running again', async () => {
+    const { live, log, groups } = streamer()
+    log.lines = numbered('first', 50)
+    await live.stream(run('FAILED'))
+    expect(groups.flatMap(g => g.lines)).toEqual(numbered('first', 50))
+    // RETRY: the action ran again between two status reads, and is done by the next one.
+    live.restart(['a1'])
+    log.lines = numbered('second', 80)
+    groups.length = 0
+    await live.stream(run('SUCCESSFUL'))
+    await live.drain(run('SUCCESSFUL'))
+    expect(groups.flatMap(g => g.lines)).toEqual(numbered('second', 80))
+    expect(live.tails.get('a1')).toEqual(numbered('second', 80).slice(-30))
   })
 })

@@ -117,6 +117,11 @@ export async function followRun(
     retried.length < settings.retries &&
     !deps.signal?.aborted
   ) {
+    if (settings.timeoutMs - (clock.now() - startedAt) <= 0) {
+      // No time left to follow a retry: sending one would only start a run nobody follows.
+      out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`)
+      break
+    }
     const failedActions = failedActionNames(result.execution)
     const attempt = retried.length + 1
     out.info(
@@ -135,6 +140,13 @@ export async function followRun(
       break
     }
     retried.push({ failedActions })
+    // The actions that did not succeed run again: their live logs begin anew.
+    live?.restart(
+      (result.execution.action_executions ?? [])
+        .filter(a => a.status !== 'SUCCESSFUL')
+        .map(a => actionExecutionId(a))
+        .filter((id): id is string => id !== undefined)
+    )
     // The retry runs the same actions again: their logs are new.
     logs = new ActionLogPrinter(deps, started.id)
     // Should the answer still show the failure just retried, that is not the retry's result.

@@ -83,6 +83,18 @@ export class LiveLogStreamer {
     }
   }
 
+  /**
+   * A retried run runs these actions again: their logs begin anew, whether or not a status read
+   * catches them running or sees Buddy's log shorter than what was printed.
+   */
+  restart(actionIds: readonly string[]): void {
+    for (const id of actionIds) {
+      this.printed.delete(id)
+      this.finished.delete(id)
+      this.tails.delete(id)
+    }
+  }
+
   private sayUnavailable(why: string) {
     this.unavailable = true
     this.deps.out.info(
