@@ -6,6 +6,7 @@
  * a run the user chose to leave going.
  */
 import type { ChildProcess } from 'node:child_process'
+import { describeWithSignals } from './support/signals.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
@@ -100,10 +101,6 @@ async function mainStep(
 function postStep(main: Awaited<ReturnType<typeof runAction>>, withInputs: Record<string, string>) {
   return runAction({ inputs: withInputs, event, state: main.state, entry: 'dist/post/index.js' })
 }
-
-// A Windows process cannot be sent SIGINT or SIGTERM (kill() ends it at once): these run where
-// signals exist; the cancel path itself is the same code for Ctrl+C and Ctrl+Break (SIGBREAK).
-const describeWithSignals = process.platform === 'win32' ? describe.skip : describe
 
 describeWithSignals('the job cancelled before the run request', () => {
   it('ends the step at once, sends no run request, and the post step does nothing', async () => {

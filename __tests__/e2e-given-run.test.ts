@@ -2,9 +2,9 @@
  * execution-id, end to end: the committed bundle reads and follows a run that another step
  * started (here: a first run of the bundle with wait: false), and starts nothing itself.
  */
-import type { ChildProcess } from 'node:child_process'
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
@@ -152,27 +152,19 @@ describe('execution-id', () => {
     SPAWNS_BUDGET_MS
   )
 
-  // A Windows process cannot be sent SIGINT (kill() ends it at once).
-  ;(process.platform === 'win32' ? it.skip : it)(
+  itWithSignals(
     'with wait: false, a job cancelled while the run is read leaves that run alone',
     async () => {
       sim.config.statusScript = Array(1000).fill('INPROGRESS')
       await startElsewhere()
       sim.fault({ method: 'GET', path: /\/pipelines\/1$/, kind: 'hang' })
-      let printed = ''
-      let signalled = false
+      const trigger = signalWhenPrinted('Buddy API:', 'SIGINT')
       const main = await runAction({
         inputs: { ...common(), 'execution-id': '1' },
         event,
-        onStdout: (chunk: string, child: ChildProcess) => {
-          printed += chunk
-          if (!signalled && printed.includes('Buddy API:')) {
-            signalled = true
-            child.kill('SIGINT')
-          }
-        }
+        onStdout: trigger.onStdout
       })
-      expect(signalled).toBe(true)
+      expect(trigger.sent).toBe(true)
       expect(main.code).toBe(1)
       const post = await runAction({
         inputs: { ...common(), 'execution-id': '1' },
@@ -187,26 +179,18 @@ describe('execution-id', () => {
     SPAWNS_BUDGET_MS
   )
 
-  // A Windows process cannot be sent SIGINT (kill() ends it at once).
-  ;(process.platform === 'win32' ? it.skip : it)(
+  itWithSignals(
     'cancels it when the job is cancelled, and the post step leaves it alone then',
     async () => {
       sim.config.statusScript = Array(1000).fill('INPROGRESS')
       await startElsewhere()
-      let printed = ''
-      let signalled = false
+      const trigger = signalWhenPrinted('Following run #1', 'SIGINT')
       const main = await runAction({
         inputs: { ...common(), 'execution-id': '1', wait: 'true' },
         event,
-        onStdout: (chunk: string, child: ChildProcess) => {
-          printed += chunk
-          if (!signalled && printed.includes('Following run #1')) {
-            signalled = true
-            child.kill('SIGINT')
-          }
-        }
+        onStdout: trigger.onStdout
       })
-      expect(signalled).toBe(true)
+      expect(trigger.sent).toBe(true)
       expect(patches()).toHaveLength(1)
       expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
       expect(main.state['run-settled']).toBe('cancelled')
@@ -228,20 +212,13 @@ describe('execution-id', () => {
     async () => {
       sim.config.statusScript = Array(1000).fill('INPROGRESS')
       await startElsewhere()
-      let printed = ''
-      let killed = false
+      const trigger = signalWhenPrinted('Following run #1', 'SIGKILL')
       const main = await runAction({
         inputs: { ...common(), 'execution-id': '1', wait: 'true' },
         event,
-        onStdout: (chunk: string, child: ChildProcess) => {
-          printed += chunk
-          if (!killed && printed.includes('Following run #1')) {
-            killed = true
-            child.kill('SIGKILL')
-          }
-        }
+        onStdout: trigger.onStdout
       })
-      expect(killed).toBe(true)
+      expect(trigger.sent).toBe(true)
       expect(patches()).toHaveLength(0)
       const post = await runAction({
         inputs: { ...common(), 'execution-id': '1', wait: 'true' },

@@ -3,6 +3,7 @@
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
 import { startSimulator } from './support/buddy-simulator.mjs'
+import { itWithSignals } from './support/signals.js'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
@@ -169,8 +170,6 @@ describe('wait: true', () => {
     expect(result.state['run-settled']).toBe('cancelled')
   })
 
-  // A Windows process cannot be sent SIGINT (kill() ends it at once).
-  const itWithSignals = process.platform === 'win32' ? it.skip : it
   itWithSignals(
     'cancels the Buddy run exactly once when the job is cancelled (SIGINT, then SIGTERM)',
     async () => {
