@@ -3,11 +3,12 @@
  * the annotation and the job summary. @actions/core is recorded (support/fake-core.ts).
  */
 import { jest } from '@jest/globals'
-import type { ActionExecution, Execution } from '../../src/buddy/model.js'
+import type { Execution } from '../../src/buddy/model.js'
 import type { FollowReport } from '../../src/follow/follow-run.js'
 import type { FollowSettings } from '../../src/inputs/settings.js'
 import { createFakeCore } from '../support/fake-core.js'
 import { followDefaults } from '../support/simulator.js'
+import { action, execution, report } from '../support/runs.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
@@ -21,25 +22,6 @@ const {
 } = await import('../../src/report/report.js')
 
 beforeEach(() => fake.reset())
-
-const action = (name: string, status: string, more: Partial<ActionExecution> = {}) => ({
-  action: { id: name.length, name },
-  status,
-  ...more
-})
-const execution = (status: string, actions: ActionExecution[]): Execution => ({
-  id: 7,
-  status,
-  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
-  action_executions: actions
-})
-const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): FollowReport => ({
-  outcome,
-  execution: e,
-  statusWhenEnded: e.status,
-  durationMs: 65_000,
-  cancelled: false
-})
 
 describe('the variables output', () => {
   const deployed = execution('SUCCESSFUL', [

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
-import type { ActionExecution, Execution } from '../../src/buddy/model.js'
-import type { FollowReport } from '../../src/follow/follow-run.js'
+import type { ActionExecution } from '../../src/buddy/model.js'
 import {
   ganttChart,
   mermaidText,
@@ -17,6 +16,7 @@ import {
   SUMMARY_LOG_LINES
 } from '../../src/report/summary.js'
 import { FINAL_STATUSES, PAUSED_STATUSES, RUNNING_STATUSES } from '../../src/buddy/model.js'
+import { action, execution, report, started } from '../support/runs.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'summary-test-'))
 const file = join(dir, 'summary.md')
@@ -34,31 +34,6 @@ beforeEach(() => {
   core.summary.emptyBuffer()
 })
 
-const action = (name: string, status: string, more: Partial<ActionExecution> = {}) => ({
-  action: { id: name.length, name },
-  status,
-  ...more
-})
-const execution = (status: string, actions: ActionExecution[]): Execution => ({
-  id: 7,
-  status,
-  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
-  action_executions: actions
-})
-const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): FollowReport => ({
-  outcome,
-  execution: e,
-  statusWhenEnded: e.status,
-  durationMs: 65_000,
-  cancelled: false
-})
-const started = (e: Execution) => ({
-  execution: e,
-  pipelineId: 1,
-  pipelineName: 'Deploy',
-  description: 'branch main',
-  revision: 'a'.repeat(40)
-})
 const html = () => readFileSync(file, 'utf8')
 const at = (second: number) => new Date(Date.UTC(2026, 10, 28, 12, 0, second)).toISOString()
 const ms = (second: number) => Date.UTC(2026, 10, 28, 12, 0, second)

@@ -1,8 +1,7 @@
 /** The job summary: what it shows of the run, with Buddy's text escaped. */
 import { jest } from '@jest/globals'
-import type { ActionExecution, Execution } from '../../src/buddy/model.js'
-import type { FollowReport } from '../../src/follow/follow-run.js'
 import { createFakeCore } from '../support/fake-core.js'
+import { action, execution, report, started } from '../support/runs.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
@@ -10,32 +9,6 @@ const { shortText } = await import('../../src/report/report.js')
 const { escapeSummaryText, writeFinalSummary } = await import('../../src/report/summary.js')
 
 beforeEach(() => fake.reset())
-
-const action = (name: string, status: string, more: Partial<ActionExecution> = {}) => ({
-  action: { id: name.length, name },
-  status,
-  ...more
-})
-const execution = (status: string, actions: ActionExecution[]): Execution => ({
-  id: 7,
-  status,
-  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
-  action_executions: actions
-})
-const report = (e: Execution, outcome: FollowReport['outcome'] = 'finished'): FollowReport => ({
-  outcome,
-  execution: e,
-  statusWhenEnded: e.status,
-  durationMs: 65_000,
-  cancelled: false
-})
-const started = (e: Execution) => ({
-  execution: e,
-  pipelineId: 1,
-  pipelineName: 'Deploy',
-  description: 'branch main',
-  revision: 'a'.repeat(40)
-})
 
 describe("failed actions' error messages in the job summary", () => {
   const longMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
