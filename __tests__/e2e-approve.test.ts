@@ -2,26 +2,18 @@
  * on-approval: approve, end to end: the committed bundle answers a wait for approval with
  * Buddy's APPLY (the simulator holds a waiting run until then), and never a wait for variables.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle and follows a run in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
+simulatorPerTest(started => {
+  sim = started
   // A run waiting for approval goes on only once approved (APPLY).
   sim.config.approvalHolds = true
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
 })
 
 const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }

@@ -2,25 +2,17 @@
  * execution-id, end to end: the committed bundle reads and follows a run that another step
  * started (here: a first run of the bundle with wait: false), and starts nothing itself.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
 })
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'

@@ -2,22 +2,14 @@
  * End to end, logs: live — the committed dist/index.js streams each action's new log lines while
  * the run goes on, against the simulator whose running actions' logs grow with each status read.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
 })
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'

@@ -2,24 +2,16 @@
  * retries, end to end: the committed bundle retries a FAILED run with Buddy's RETRY (the
  * simulator re-runs it from the failed action) and follows it again; TERMINATED is never retried.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
 })
 
 const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }

@@ -3,22 +3,16 @@
  * file read as GitHub gets it. Icons, a failed run's errors and log tails, the timeline, and a
  * summary also when the step fails before a run exists.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy: *prod* <eu>', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
+  // An action name with Markdown and HTML in it: the summary must show it as written.
+  sim.config.pipelines[0]!.actions![1]!.name = 'Deploy: *prod* <eu>'
 })
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'

@@ -2,24 +2,15 @@
  * End to end with wait: true — the committed dist/index.js, spawned as the runner spawns it,
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { itWithSignals } from './support/signals.js'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  // One or two actions keep these real-time runs short: one status read a second.
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
 })
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'

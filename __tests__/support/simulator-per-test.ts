@@ -1,0 +1,29 @@
+import { afterEach, beforeEach } from '@jest/globals'
+import { startSimulator } from './buddy-simulator.mjs'
+
+export type Simulator = Awaited<ReturnType<typeof startSimulator>>
+
+/**
+ * Two actions keep the end-to-end runs short (they take a status read a second each) while
+ * still showing an action after another.
+ */
+export const TWO_ACTIONS = [
+  { id: 11, name: 'Build', type: 'BUILD' },
+  { id: 12, name: 'Deploy', type: 'SFTP' }
+]
+
+/**
+ * A fresh simulator for each test of the file, its pipeline of two actions; `use` receives it
+ * (to keep it in the file's `sim`, and to set the file's own config), and it is closed after.
+ */
+export function simulatorPerTest(use: (sim: Simulator) => void): void {
+  let current: Simulator | undefined
+  beforeEach(async () => {
+    current = await startSimulator()
+    current.config.pipelines[0]!.actions = TWO_ACTIONS.map(a => ({ ...a }))
+    use(current)
+  })
+  afterEach(async () => {
+    await current?.close()
+  })
+}
