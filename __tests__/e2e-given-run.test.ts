@@ -28,6 +28,11 @@ const common = () => ({
 const posts = () => sim.requests.filter(r => r.method === 'POST')
 const patches = () => sim.requests.filter(r => r.method === 'PATCH')
 
+/** The post step, as the runner starts it after a cancelled job, with the main step's state. */
+function postStep(inputs: Record<string, string>, main: { state: Record<string, string> }) {
+  return runAction({ inputs, event, state: main.state, entry: 'dist/post/index.js' })
+}
+
 /** The run another job started: run #1 on branch main, still going. */
 async function startElsewhere() {
   const started = await runAction({
@@ -158,12 +163,7 @@ describe('execution-id', () => {
       })
       expect(trigger.sent).toBe(true)
       expect(main.code).toBe(1)
-      const post = await runAction({
-        inputs: { ...common(), 'execution-id': '1' },
-        event,
-        state: main.state,
-        entry: 'dist/post/index.js'
-      })
+      const post = await postStep({ ...common(), 'execution-id': '1' }, main)
       expect(post.code).toBe(0)
       expect(patches()).toHaveLength(0)
       expect(sim.executions(1)[0]!.status).toBe('INPROGRESS')
@@ -186,12 +186,7 @@ describe('execution-id', () => {
       expect(patches()).toHaveLength(1)
       expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
       expect(main.state['run-settled']).toBe('cancelled')
-      const post = await runAction({
-        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
-        event,
-        state: main.state,
-        entry: 'dist/post/index.js'
-      })
+      const post = await postStep({ ...common(), 'execution-id': '1', wait: 'true' }, main)
       expect(post.code).toBe(0)
       expect(post.stdout).toContain('The main step already cancelled the Buddy run.')
       expect(patches()).toHaveLength(1)
@@ -212,12 +207,7 @@ describe('execution-id', () => {
       })
       expect(trigger.sent).toBe(true)
       expect(patches()).toHaveLength(0)
-      const post = await runAction({
-        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
-        event,
-        state: main.state,
-        entry: 'dist/post/index.js'
-      })
+      const post = await postStep({ ...common(), 'execution-id': '1', wait: 'true' }, main)
       expect(post.code).toBe(0)
       expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
       expect(patches()).toHaveLength(1)
