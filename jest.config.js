@@ -17,7 +17,7 @@ export default {
   testTimeout: 30_000,
   // Most end-to-end time is waiting (real timers, a run's real seconds, a rate limit), not
   // CPU: four workers keep the whole suite within a minute on 2 cores, even with another
-  // CPU-heavy process running (measured with 1005 tests: 44 s, 48 s with a busy loop beside it;
+  // CPU-heavy process running (measured with about 1000 tests: 44 s, 48 s with a busy loop beside it;
   // three workers took 54 s without it).
   maxWorkers: 4
 }
