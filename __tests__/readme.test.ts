@@ -2,7 +2,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, parseDocument } from 'yaml'
-import { readActionDefaults } from './support/action-defaults.mjs'
 import { MORE, UNRELEASED, withTables } from '../scripts/readme-tables.mjs'
 
 /**
@@ -29,7 +28,6 @@ const actionYml = read('action.yml')
 const action = parse(actionYml) as {
   inputs: Record<string, { default?: string; required?: boolean }>
   outputs: Record<string, unknown>
-  runs: Record<string, string>
 }
 
 /** The ```yaml blocks of every page. */
@@ -178,38 +176,5 @@ describe('the README and docs/', () => {
     }
     expect(checked).toBeGreaterThan(30)
     expect(broken).toEqual([])
-  })
-})
-
-describe('action.yml', () => {
-  it('runs the committed bundle on node24', () => {
-    expect(action.runs).toEqual({
-      using: 'node24',
-      main: 'dist/index.js',
-      post: 'dist/post/index.js',
-      'post-if': 'cancelled()'
-    })
-  })
-
-  it('fits the Marketplace: a description under 125 characters, an author who is not the package', () => {
-    const meta = action as unknown as { description: string; author: string; name: string }
-    expect(meta.description.length).toBeLessThan(125)
-    expect(meta.author).not.toBe('buddy-run-pipeline-action')
-    expect(meta.author.length).toBeGreaterThan(0)
-    expect(meta.name.length).toBeLessThanOrEqual(40)
-  })
-
-  it("reads the same defaults without a YAML library (the demo's reader) as with one", () => {
-    const expected = Object.fromEntries(
-      Object.entries(action.inputs).map(([name, spec]) => [
-        name,
-        spec.default === undefined ? undefined : String(spec.default)
-      ])
-    )
-    expect(readActionDefaults(join(ROOT, 'action.yml'))).toEqual(expected)
-  })
-
-  it('leaves api-url without a default, so that the fallbacks work', () => {
-    expect(action.inputs['api-url']?.default).toBeUndefined()
   })
 })
