@@ -16,8 +16,7 @@ export default {
   // waits for this limit on a good run: it only bounds a broken one.
   testTimeout: 30_000,
   // Most end-to-end time is waiting (real timers, a run's real seconds, a rate limit), not
-  // CPU: four workers keep the whole suite within a minute on 2 cores, even with another
-  // CPU-heavy process running (measured with about 1000 tests: 44 s, 48 s with a busy loop beside it;
-  // three workers took 54 s without it).
+  // CPU: four workers beat three on 2 cores (with about 1000 tests: 44 s against 54 s, 48 s with
+  // a busy loop beside it). CONTRIBUTING.md has the suite's time as measured on a fresh clone.
   maxWorkers: 4
 }

@@ -32387,7 +32387,7 @@ async function followGivenRun(executionId, settings, event, deps) {
     catch (error) {
         if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404) {
             (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
-            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim());
+            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim(), { cause: error });
         }
         throw error;
     }

@@ -9,32 +9,56 @@ const bold = s => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const dim = s => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s)
 const heading = s => console.log(`\n${bold(`── ${s} `.padEnd(78, '─'))}`)
 
+/**
+ * The step's stdout as the runner reads it: each line, and whether it is only text. Between
+ * ::stop-commands::TOKEN and ::TOKEN:: the runner takes every line as text (and hides the two
+ * markers); elsewhere a line that starts with :: is a workflow command.
+ */
+function runnerLines(stdout) {
+  const lines = []
+  let stopToken
+  for (const line of stdout.split('\n')) {
+    const stop = /^::stop-commands::(\w+)$/.exec(line)
+    if (stopToken) {
+      if (line === `::${stopToken}::`) stopToken = undefined
+      else lines.push({ line, text: true })
+    } else if (stop) {
+      stopToken = stop[1]
+    } else {
+      lines.push({ line, text: false })
+    }
+  }
+  return lines
+}
+
+/** The lines of the step's stdout that the runner may read as workflow commands. */
+function commandLines(stdout) {
+  return runnerLines(stdout)
+    .filter(l => !l.text)
+    .map(l => l.line)
+}
+
 /** What the runner's log viewer shows for the step's stdout (workflow commands rendered). */
 function renderLog(stdout) {
-  return stdout
-    .split('\n')
-    .filter(
-      line =>
-        line !== '' &&
-        !line.startsWith('::add-mask::') &&
-        !line.startsWith('::debug::') &&
-        // The markers around Buddy's text: the runner hides them too.
-        !/^::stop-commands::\w+$/.test(line) &&
-        !/^::[0-9a-f]{32}::$/.test(line)
-    )
-    .map(line =>
+  const shown = []
+  for (const { line, text } of runnerLines(stdout)) {
+    if (text) {
+      shown.push(line)
+      continue
+    }
+    if (line === '' || line === '::endgroup::') continue
+    if (line.startsWith('::add-mask::') || line.startsWith('::debug::')) continue
+    shown.push(
       line
         .replace(/^::group::(.*)$/, '▶ $1')
-        .replace(/^::endgroup::$/, '')
         .replace(
           /^::(warning|error|notice)[^:]*::(.*)$/,
           (_, kind, text) =>
             `${kind[0].toUpperCase()}${kind.slice(1)}: ${text.replace(/%0A/g, '\n')}`
         )
     )
-    .filter(line => line !== '')
-    .map(line => `  ${line}`)
-    .join('\n')
+  }
+  return shown.map(line => `  ${line}`).join('\n')
 }
 
 /** The job summary's HTML as a plain table. */
@@ -81,6 +105,15 @@ sim.config.tokens['demo-token-not-a-secret'] = sim.config.tokens['sim-token']
 sim.config.actionOutputs = {
   Deploy: [{ key: 'DEPLOY_URL', value: 'https://staging.example.com' }]
 }
+// What the actions log. The deploy's log also holds two lines shaped as workflow commands, as a
+// build's output can (a test printing them, a hostile dependency): the step prints Buddy's logs
+// between ::stop-commands:: markers, so the runner shows them as text and they do nothing.
+const HOSTILE = ['::set-output name=pwned::yes', '::add-mask::staging.example.com']
+sim.config.actionLogs = {
+  Build: ['$ npm ci', 'added 312 packages in 8s', '$ npm run build', 'dist/index.js 1.6 MB'],
+  Test: ['$ npm test', 'Tests: 1005 passed, 1005 total', 'Time: 44 s'],
+  Deploy: ['Uploading dist/ to staging.example.com', ...HOSTILE, 'Uploaded 42 files']
+}
 
 heading('The workflow step')
 console.log(`  on: push   (refs/heads/main, commit ${sha.slice(0, 7)})`)
@@ -113,6 +146,19 @@ const result = await runAction({
 heading('The step log, as GitHub shows it')
 console.log(renderLog(result.stdout))
 if (result.stderr) console.log(result.stderr)
+// What the two command-shaped lines of the deploy's log prove: Buddy's text cannot act as a
+// workflow command. Checked, not only shown (`.ci/run` runs the demo): neither line reaches the
+// runner outside a ::stop-commands:: block, and no output "pwned" was set.
+const acted = HOSTILE.filter(line => commandLines(result.stdout).includes(line))
+console.log(
+  `\n  ${dim("Buddy's Deploy log held")} ${HOSTILE.join(dim(' and '))}${dim(':')}\n  ${dim(
+    'the step printed them between ::stop-commands:: markers, so the runner showed them as text:'
+  )}\n  ${dim('no output "pwned" was set, and nothing was masked.')}`
+)
+if (acted.length > 0 || 'pwned' in result.outputs) {
+  console.log(bold(`  But Buddy's log acted as workflow commands: ${acted.join(', ')}. A bug.`))
+  process.exitCode = 1
+}
 
 heading('What Buddy received')
 for (const r of sim.requests) {
@@ -142,4 +188,4 @@ console.log(
   `\n${result.code === 0 ? bold('The step succeeded.') : bold(`The step failed (exit ${result.code}).`)} ${dim('Secrets in the log: masked by the runner (::add-mask::).')}`
 )
 await sim.close()
-process.exitCode = result.code ?? 1
+process.exitCode = process.exitCode || (result.code ?? 1)

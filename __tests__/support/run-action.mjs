@@ -93,7 +93,7 @@ export async function runAction(options = {}) {
     ),
     ...(options.env ?? {})
   }
-  // ACTION_NODE: another Node.js to run the bundle with (CI runs the end-to-end tests on Node 24 too).
+  // ACTION_NODE: another Node.js to run the bundle with, to try it there by hand.
   const child = spawn(
     process.env.ACTION_NODE || process.execPath,
     [join(ROOT, options.entry ?? 'dist/index.js')],

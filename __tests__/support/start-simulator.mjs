@@ -1,6 +1,9 @@
 // Starts the Buddy simulator in the background and returns once it listens, on Linux, macOS and
 // Windows alike (a shell's `&` does not outlive a step everywhere). Used by the end-to-end
-// workflow: `node __tests__/support/start-simulator.mjs --port 8080` prints {"url": ...}.
+// workflow and for `npm run local-action`:
+//   node __tests__/support/start-simulator.mjs --port 8080
+// prints one JSON line {"url": ..., "pid": ...} on stdout, and on stderr how to end the
+// simulator, which goes on running: by that process id (kill <pid>; Windows: taskkill /PID <pid>).
 
 import { spawn } from 'node:child_process'
 import { openSync, readFileSync } from 'node:fs'
@@ -22,7 +25,12 @@ for (;;) {
   const text = readFileSync(log, 'utf8')
   const line = text.split('\n').find(l => l.startsWith('{'))
   if (line) {
-    process.stdout.write(`${line}\n`)
+    const { url } = JSON.parse(line)
+    process.stdout.write(`${JSON.stringify({ url, pid: child.pid })}\n`)
+    const end = process.platform === 'win32' ? `taskkill /PID ${child.pid} /F` : `kill ${child.pid}`
+    process.stderr.write(
+      `The Buddy simulator listens at ${url}, in the background as process ${child.pid}. End it with: ${end}\n`
+    )
     break
   }
   if (child.exitCode !== null || Date.now() > deadline) {
