@@ -313,7 +313,14 @@ export async function startSimulator(overrides = {}) {
     return notFound
   }
 
+  /** What Buddy (or GitHub) would say, as config.rewriteAnswer changes it. */
   function handle(record) {
+    const answer = answerTo(record)
+    if (!config.rewriteAnswer || answer.json === undefined) return answer
+    return { ...answer, json: config.rewriteAnswer(record, answer.json) }
+  }
+
+  function answerTo(record) {
     const { method, path } = record
     // GitHub's side.
     if (path === '/_github/oidc' && method === 'GET') {
@@ -692,6 +699,12 @@ export function defaultConfig() {
     holdUntil: 0,
     /** List entries without their comment, as an abridged list would give them. */
     listWithoutComments: false,
+    /**
+     * Changes an answer before it is sent (its JSON, and the request it answers): for answers
+     * no other setting gives, such as a run's html_url holding a line break.
+     * @type {((record: any, json: any) => any) | undefined}
+     */
+    rewriteAnswer: undefined,
     /** @type {{ key: string | Buffer, cert: string | Buffer } | undefined} serve HTTPS */
     tls: undefined,
     oidc: {
