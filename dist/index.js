@@ -30631,6 +30631,11 @@ function crossInputProblems(values, raw, nowMs) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
     }
+    if (values['execution-id'] !== undefined && values.retries > 0) {
+        // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
+        // old code again. Only a run this step started is retried.
+        problems.push(`Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`);
+    }
     if (values.retries > 0 && !values.wait) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
@@ -32004,13 +32009,16 @@ function preformatted(lines) {
     return `<pre>\n${shown.join('\n')}\n</pre>`;
 }
 /**
- * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
- * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
- * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
+ * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
+ * parses and shows as the character, so a name can neither end a task, add a line, nor close the
+ * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
+ * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
+ * statement, whatever follows, and the name would lose its bar.
  */
 function mermaidText(text) {
     return [...(0,report_log/* oneLine */.TN)(text)]
-        .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
         .join('');
 }
 const GANTT_TAGS = {
@@ -32033,7 +32041,8 @@ function ganttChart(execution) {
         const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
         const end = Number.isNaN(finish) || finish < start ? start : finish;
         const tag = GANTT_TAGS[action.status ?? ''] ?? '';
-        return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`];
+        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
+        return [`    ${name} :${tag}${start}, ${end}`];
     });
     if (tasks.length < 2)
         return undefined;
