@@ -235,7 +235,7 @@ export async function startSimulator(overrides = {}) {
     return { pipeline }
   }
 
-  /** GitHub's REST API: the look-ups the action makes (pull requests, refs, tags, commits). */
+  /** GitHub's REST API: the look-ups the action makes (pull requests, refs, tags, commits, compare). */
   function handleGitHub(record) {
     const gh = config.github
     const notFound = { status: 404, json: { message: 'Not Found' } }
@@ -285,6 +285,30 @@ export async function startSimulator(overrides = {}) {
           base: { ref: 'main', repo: { full_name: base } }
         }))
       }
+    }
+    const compare = /^compare\/([^.]+)\.\.\.(.+)$/.exec(rest)
+    if (compare) {
+      // base...head: where head stands from base (behind: head is in base's history).
+      const [, from, to] = compare
+      const history = gh.history ?? {}
+      const known = sha =>
+        sha in history ||
+        Object.values(history).some(shas => shas.includes(sha)) ||
+        Object.values(gh.refs ?? {}).some(r => r === sha || r?.commit === sha) ||
+        Object.values(gh.pullRequests ?? {}).some(
+          p => (typeof p === 'string' ? p : p.sha) === sha
+        ) ||
+        (gh.forkPullRequests ?? []).some(p => p.sha === sha)
+      if (!known(from) || !known(to)) return notFound
+      const status =
+        from === to
+          ? 'identical'
+          : history[from]?.includes(to)
+            ? 'behind'
+            : history[to]?.includes(from)
+              ? 'ahead'
+              : 'diverged'
+      return { status: 200, json: { status, commits: [], files: [] } }
     }
     const commit = /^git\/commits\/([0-9a-f]+)$/.exec(rest)
     if (commit) {
@@ -727,7 +751,13 @@ export function defaultConfig() {
       /** @type {Record<string, string>} commit SHA → committer date */
       commitDates: {},
       /** @type {{ number: number, headRepository: string, headBranch: string, sha: string, state?: string }[]} */
-      forkPullRequests: []
+      forkPullRequests: [],
+      /**
+       * Commit → the commits in its history (itself left out), for compare base...head; any
+       * commit named here, in refs or as a pull request's head is known, others are 404.
+       * @type {Record<string, string[]>}
+       */
+      history: {}
     }
   }
 }

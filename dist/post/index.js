@@ -39667,7 +39667,8 @@ function pullRequest(ctx) {
                 event: ctx.eventName,
                 headRepository,
                 baseRepository,
-                fork: isForkHead(headRepository, baseRepository)
+                fork: isForkHead(headRepository, baseRepository),
+                headSha: str(obj(pr.head).sha)
             }
             : undefined
     };
@@ -39746,7 +39747,8 @@ function pullRequestHeadRun(p, run, upstreamRun) {
         event: 'workflow_run',
         headRepository,
         baseRepository,
-        fork: isForkHead(headRepository, baseRepository)
+        fork: isForkHead(headRepository, baseRepository),
+        headSha: sha
     };
     // pull_requests may also list pull requests of other repositories with the same branch,
     // and for a fork's head it is empty or names this repository's namesake branch: ignored.
@@ -39789,11 +39791,7 @@ function issueComment(ctx) {
         kind: 'pull_request',
         name: pullRequestName(number),
         revision: undefined,
-        lookUp: {
-            kind: 'pull-request',
-            number,
-            commentedAt: str(obj(ctx.payload.comment).created_at)
-        },
+        lookUp: { kind: 'pull-request', number },
         // Fork or not is known after the look-up.
         code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
         source: `comment on pull request #${number}`
@@ -39827,7 +39825,8 @@ function sameTarget(a, b) {
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
  * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
  * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check.
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
  */
 function resolveRunTarget(ctx, overrides) {
     const explicitRevision = overrides.revision !== undefined;
@@ -39861,33 +39860,13 @@ function resolveRunTarget(ctx, overrides) {
             revision: overrides.revision ?? 'HEAD',
             explicitTarget: true,
             explicitRevision,
-            source: 'inputs',
-            ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
+            source: 'inputs'
         };
     }
     const target = targetFromEvent(ctx);
     if (overrides.revision)
         return { ...target, revision: overrides.revision, explicitRevision };
     return target;
-}
-/** Events that run with the base repository's secrets while a pull request is involved. */
-const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
-    'pull_request_target',
-    'issue_comment',
-    'workflow_run'
-]);
-/**
- * In an event that an outsider can start, a pull request named in the inputs is checked as the
- * event's own would be: the number may come from the outsider (a comment, an artifact of their
- * run), so it is looked up, and refused if its head is in a fork.
- */
-function otherPullRequestCheck(ctx, number) {
-    if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName))
-        return {};
-    return {
-        lookUp: { kind: 'pull-request', number: Number(number) },
-        code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
-    };
 }
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
 function sameLookedUpName(fromEvent, explicit) {
@@ -39918,17 +39897,6 @@ function isSecretlessForkEvent(ctx) {
     const head = str(obj(obj(pr.head).repo).full_name);
     const base = str(obj(obj(pr.base).repo).full_name);
     return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
-}
-/**
- * Code from a fork, run by an event that has the base repository's secrets: refused unless the
- * user opted in. Returns the reason to refuse, or undefined.
- */
-function forkCodeRefusal(target, allowForkCode) {
-    const code = target.code;
-    if (!code?.fork || allowForkCode)
-        return undefined;
-    const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)';
-    return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`;
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/credentials.ts
