@@ -6,8 +6,8 @@
  * with allow-fork-code it runs, and the log says so. The same cases, one by one, are the table in
  * github/fork-policy.test.ts and in SECURITY.md.
  */
-import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 let sim: Simulator
@@ -37,14 +37,7 @@ function github(s: Simulator) {
   }
 }
 
-const base = () => ({
-  'secret-variables': SECRET_VARIABLE,
-  token: E2E_SECRETS.token,
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1'
-})
+const base = () => simulatorInputs(sim, { 'secret-variables': SECRET_VARIABLE })
 
 /** The events, each for this repository's own code: only the inputs bring a fork's in. */
 const EVENTS: Record<string, Record<string, unknown>> = {
@@ -247,7 +240,7 @@ describe('the examples that got through before', () => {
         pull_requests: []
       }
     }
-    for (const target of [{ branch: 'main' }, { tag: 'main' }]) {
+    for (const target of [{ branch: 'main' }, { tag: 'main' }] as Record<string, string>[]) {
       const result = await runAction({
         inputs: { ...base(), ...target, revision: FORK_HEAD },
         eventName: 'workflow_run',

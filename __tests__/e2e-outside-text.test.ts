@@ -7,7 +7,7 @@
 import { webhookExample } from './support/webhooks.js'
 import { runnerCommands, type RunnerCommand } from './support/runner-output.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
@@ -36,16 +36,7 @@ const injections = (commands: RunnerCommand[]) =>
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 
-const inputs = () => ({
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
-  wait: 'true',
-  'poll-interval': '1s',
-  logs: 'all'
-})
+const inputs = () => simulatorInputs(sim, { wait: 'true', 'poll-interval': '1s', logs: 'all' })
 
 describe.each(BREAKS)('outside text with %s in it prints as text only', (_name, lineBreak) => {
   const text = (kind: string) => `${kind}-text${injected(lineBreak)}`

@@ -13,6 +13,7 @@ import { parseGantt } from '../support/mermaid-gantt.js'
 import { action, execution } from '../support/runs.js'
 import { runAction } from '../support/run-action.mjs'
 import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorInputs } from '../support/simulator-per-test.js'
 
 const START = Date.UTC(2026, 10, 28, 12, 0, 0)
 const at = (second: number) => new Date(START + second * 1000).toISOString()
@@ -145,15 +146,7 @@ describe('the timeline in the summary the bundle writes', () => {
         type: 'BUILD'
       }))
       const result = await runAction({
-        inputs: {
-          token: 'sim-token',
-          'api-url': sim.url,
-          workspace: 'acme',
-          project: 'web',
-          'pipeline-id': '1',
-          wait: 'true',
-          'poll-interval': '1s'
-        },
+        inputs: simulatorInputs(sim, { wait: 'true', 'poll-interval': '1s' }),
         event: { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' },
         timeoutMs: 90_000
       })
