@@ -115,7 +115,7 @@ describe('the timeline, as Mermaid parses it', () => {
     )
     await fc.assert(
       fc.asyncProperty(fc.array(name, { minLength: 2, maxLength: 6 }), expectEveryNameABar),
-      { numRuns: 300, seed: 20261210 }
+      { numRuns: 150, seed: 20261210 }
     )
   })
 
@@ -139,7 +139,8 @@ describe('the timeline in the summary the bundle writes', () => {
   it('parses with every action a task, whatever the names', async () => {
     const sim = await startSimulator()
     try {
-      const names = BREAKERS.filter(n => oneLine(n) !== '').slice(0, 8)
+      // The names the issue found breaking the chart.
+      const names = BREAKERS.slice(0, 7)
       sim.config.pipelines[0]!.actions = names.map((name, i) => ({
         id: 11 + i,
         name,
