@@ -236,13 +236,16 @@ describe('workflow_run: what the upstream run was for', () => {
     )
   })
 
-  it("naming a fork's pull request in the inputs does not skip the check", async () => {
+  it("naming a pull request and the fork's head in the inputs does not skip the check", async () => {
     sim.config.github.pullRequests['7'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
-    for (const event of [
-      forkRun(),
+    for (const [event, from] of [
+      [forkRun(), 'the fork stranger\\/fork'],
       // A deleted fork: no head repository at all.
-      upstream({ event: 'pull_request', pull_requests: [], head_repository: null })
-    ]) {
+      [
+        upstream({ event: 'pull_request', pull_requests: [], head_repository: null }),
+        'a fork \\(since deleted\\)'
+      ]
+    ] as const) {
       const result = await runAction({
         inputs: { ...base(), 'pull-request': '7', revision: HEAD_SHA },
         eventName: 'workflow_run',
@@ -250,11 +253,14 @@ describe('workflow_run: what the upstream run was for', () => {
         env: github()
       })
       expect(result.code).toBe(1)
+      // head_sha is the event's fork head: refused before anything is asked.
       expect(errorsOf(result)).toMatch(
-        /Refusing to run pull request pull\/7: its code comes from the fork stranger\/fork, and this workflow_run event runs with the secrets/
+        new RegExp(
+          `Refusing to run pull request pull/7 at ${HEAD_SHA}: that commit is the head of a pull request from ${from}, and this workflow_run event runs with the secrets`
+        )
       )
     }
-    expect(buddyRequests()).toEqual([])
+    expect(sim.requests).toEqual([])
   })
 
   it("a fork's pull request that GitHub cannot find fails clearly", async () => {
@@ -357,7 +363,7 @@ describe('pull_request_target and issue_comment from forks', () => {
     const result = await commentRun({ ...base(), revision: HEAD_SHA, 'github-token': '' })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
-      /Cannot look up the head commit of pull request #9: input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. With "revision" set, the pull request is read only to tell whether its code comes from a fork/
+      /Cannot read pull request #9 \(its head commit and whose code it is\): input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. With "revision" set, the pull request is read only to tell whether its code comes from a fork .*: give the token "pull-requests: read"\./
     )
     expect(sim.requests).toEqual([])
   })
@@ -372,10 +378,10 @@ describe('pull_request_target and issue_comment from forks', () => {
     expect(buddyRequests()).toEqual([])
     const ran = await commentRun({ ...base(), 'pull-request': '11' })
     expect(ran.code).toBe(0)
-    // Another pull request than the event's runs its HEAD, as any explicit target does.
+    // Another pull request runs at the head GitHub showed when it was checked.
     expect(posts()[0]?.body).toMatchObject({
       pull_request: { name: 'pull/11' },
-      to_revision: { revision: 'HEAD' }
+      to_revision: { revision: HEAD_SHA }
     })
   })
 
@@ -395,7 +401,7 @@ describe('pull_request_target and issue_comment from forks', () => {
     const result = await commentRun({ ...base(), 'allow-fork-code': 'true' })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
-      /Refusing to run pull\/9: the fork stranger\/fork was pushed to at 2026-11-28T10:00:05Z, after the comment that asked for the run \(2026-11-28T10:00:00Z\), so that comment did not approve this code\. Comment again to run the new head, or set input "revision" to the commit that was approved\./
+      /Refusing to run pull request pull\/9: the fork stranger\/fork was pushed to at 2026-11-28T10:00:05Z, after the comment that asked for the run \(2026-11-28T10:00:00Z\), so that comment did not approve this code\. Comment again to run the new head, or set input "revision" to the commit that was approved\./
     )
     expect(buddyRequests()).toEqual([])
   })

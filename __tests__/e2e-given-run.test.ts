@@ -149,6 +149,22 @@ describe('execution-id', () => {
     SPAWNS_BUDGET_MS
   )
 
+  it(
+    'refuses retries with it, before any request: an old run would be re-run at its old commit',
+    async () => {
+      const result = await runAction({
+        inputs: { ...common(), 'execution-id': '1', wait: 'true', retries: '1' },
+        event
+      })
+      expect(result.code).toBe(1)
+      expect(result.errors.join('\n')).toContain(
+        'Inputs "execution-id" and "retries" ("1") are both set: "retries" re-runs a failed run'
+      )
+      expect(sim.buddyRequests()).toHaveLength(0)
+    },
+    SPAWNS_BUDGET_MS
+  )
+
   itWithSignals(
     'with wait: false, a job cancelled while the run is read leaves that run alone',
     async () => {

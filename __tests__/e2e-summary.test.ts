@@ -56,8 +56,8 @@ describe('the job summary of a followed run', () => {
       expect(chart).not.toBeNull()
       const tasks = chart![1]!.split('\n').filter(l => /:(done|crit|active)?,? ?\d+, \d+$/.test(l))
       expect(tasks).toEqual([
-        expect.stringMatching(/^ {4}Build :done, \d+, \d+$/),
-        expect.stringMatching(/^ {4}Deploy#58; #42;prod#42; #60;eu#62; :crit, \d+, \d+$/)
+        expect.stringMatching(/^ {4}#66;uild :done, \d+, \d+$/),
+        expect.stringMatching(/^ {4}#68;eploy#58; #42;prod#42; #60;eu#62; :crit, \d+, \d+$/)
       ])
     }
   )

@@ -29761,7 +29761,6 @@ function watchJobCancel(process, handlers = {}) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BI: () => (/* binding */ resolveRunTarget),
-/* harmony export */   Gw: () => (/* binding */ forkCodeRefusal),
 /* harmony export */   Ib: () => (/* binding */ pullRequestName),
 /* harmony export */   Ko: () => (/* binding */ isSecretlessForkEvent),
 /* harmony export */   NH: () => (/* binding */ isForkHead),
@@ -29863,7 +29862,8 @@ function pullRequest(ctx) {
                 event: ctx.eventName,
                 headRepository,
                 baseRepository,
-                fork: isForkHead(headRepository, baseRepository)
+                fork: isForkHead(headRepository, baseRepository),
+                headSha: str(obj(pr.head).sha)
             }
             : undefined
     };
@@ -29942,7 +29942,8 @@ function pullRequestHeadRun(p, run, upstreamRun) {
         event: 'workflow_run',
         headRepository,
         baseRepository,
-        fork: isForkHead(headRepository, baseRepository)
+        fork: isForkHead(headRepository, baseRepository),
+        headSha: sha
     };
     // pull_requests may also list pull requests of other repositories with the same branch,
     // and for a fork's head it is empty or names this repository's namesake branch: ignored.
@@ -29985,11 +29986,7 @@ function issueComment(ctx) {
         kind: 'pull_request',
         name: pullRequestName(number),
         revision: undefined,
-        lookUp: {
-            kind: 'pull-request',
-            number,
-            commentedAt: str(obj(ctx.payload.comment).created_at)
-        },
+        lookUp: { kind: 'pull-request', number },
         // Fork or not is known after the look-up.
         code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
         source: `comment on pull request #${number}`
@@ -30023,7 +30020,8 @@ function sameTarget(a, b) {
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
  * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
  * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check.
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
  */
 function resolveRunTarget(ctx, overrides) {
     const explicitRevision = overrides.revision !== undefined;
@@ -30057,33 +30055,13 @@ function resolveRunTarget(ctx, overrides) {
             revision: overrides.revision ?? 'HEAD',
             explicitTarget: true,
             explicitRevision,
-            source: 'inputs',
-            ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
+            source: 'inputs'
         };
     }
     const target = targetFromEvent(ctx);
     if (overrides.revision)
         return { ...target, revision: overrides.revision, explicitRevision };
     return target;
-}
-/** Events that run with the base repository's secrets while a pull request is involved. */
-const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
-    'pull_request_target',
-    'issue_comment',
-    'workflow_run'
-]);
-/**
- * In an event that an outsider can start, a pull request named in the inputs is checked as the
- * event's own would be: the number may come from the outsider (a comment, an artifact of their
- * run), so it is looked up, and refused if its head is in a fork.
- */
-function otherPullRequestCheck(ctx, number) {
-    if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName))
-        return {};
-    return {
-        lookUp: { kind: 'pull-request', number: Number(number) },
-        code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
-    };
 }
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
 function sameLookedUpName(fromEvent, explicit) {
@@ -30115,17 +30093,6 @@ function isSecretlessForkEvent(ctx) {
     const base = str(obj(obj(pr.base).repo).full_name);
     return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
 }
-/**
- * Code from a fork, run by an event that has the base repository's secrets: refused unless the
- * user opted in. Returns the reason to refuse, or undefined.
- */
-function forkCodeRefusal(target, allowForkCode) {
-    const code = target.code;
-    if (!code?.fork || allowForkCode)
-        return undefined;
-    const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)';
-    return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`;
-}
 
 
 /***/ }),
@@ -30137,7 +30104,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6159);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9466);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30631,6 +30598,11 @@ function crossInputProblems(values, raw, nowMs) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
     }
+    if (values['execution-id'] !== undefined && values.retries > 0) {
+        // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
+        // old code again. Only a run this step started is retried.
+        problems.push(`Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`);
+    }
     if (values.retries > 0 && !values.wait) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
@@ -30746,7 +30718,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 6159:
+/***/ 9466:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31459,10 +31431,8 @@ var run_target = __nccwpck_require__(6098);
 ;// CONCATENATED MODULE: ./src/github/lookups.ts
 
 const TIME_LIMIT_MS = 30_000;
-async function completeTarget(target, access) {
-    const lookUp = target.lookUp;
-    if (!lookUp)
-        return target;
+/** Runs one look-up with a GitHub client, its failure explained (what, which permission, how to skip). */
+async function withGitHub(access, lookUp, target, ask) {
     const [owner, repo] = (access.repository ?? '').split('/');
     if (!owner || !repo) {
         throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
@@ -31472,11 +31442,31 @@ async function completeTarget(target, access) {
     }
     const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
     const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
-    const at = { owner, repo };
     try {
+        return await ask(octokit, { owner, repo });
+    }
+    catch (error) {
+        if (error instanceof run_target/* RunTargetError */.Vp)
+            throw error;
+        const status = error.status;
+        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
+    }
+}
+/** The target, completed where the event does not carry what to run. */
+async function completeTarget(target, access) {
+    const lookUp = target.lookUp;
+    if (!lookUp)
+        return target;
+    // A revision given: the head is not needed (whose code it is, the fork policy asks itself).
+    if (lookUp.kind === 'pull-request' && target.revision !== undefined) {
+        return { ...target, lookUp: undefined };
+    }
+    return withGitHub(access, lookUp, target, async (octokit, at) => {
         switch (lookUp.kind) {
-            case 'pull-request':
-                return await withPullRequestHead(octokit, at, target, lookUp);
+            case 'pull-request': {
+                const code = await readPullRequest(octokit, at, lookUp.number, target.code, true);
+                return { ...target, revision: code.headSha, code, lookUp: undefined };
+            }
             case 'ref-kind':
                 return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
             case 'pull-request-by-head':
@@ -31486,62 +31476,78 @@ async function completeTarget(target, access) {
                     lookUp: undefined
                 };
         }
-    }
-    catch (error) {
-        if (error instanceof run_target/* RunTargetError */.Vp)
-            throw error;
-        const status = error.status;
-        throw new run_target/* RunTargetError */.Vp(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
-    }
+    });
+}
+/** What the fork policy asked: the target with GitHub's answer added. */
+async function lookUpForFork(target, lookUp, access) {
+    return withGitHub(access, lookUp, target, async (octokit, at) => {
+        switch (lookUp.kind) {
+            case 'pull-request':
+                return {
+                    ...target,
+                    code: await readPullRequest(octokit, at, lookUp.number, target.code, lookUp.times)
+                };
+            case 'revision-on-ref':
+                return { ...target, revisionOnRef: await revisionOnRef(octokit, at, lookUp) };
+        }
+    });
 }
 function purpose(lookUp) {
     switch (lookUp.kind) {
         case 'pull-request':
-            return `look up the head commit of pull request #${lookUp.number}`;
+            return `read pull request #${lookUp.number} (its head commit and whose code it is)`;
         case 'ref-kind':
             return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
         case 'pull-request-by-head':
             return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
+        case 'revision-on-ref':
+            return `tell whether revision ${lookUp.revision} is on ${lookUp.ref.kind === 'commit' ? lookUp.ref.what : `${lookUp.ref.kind} ${lookUp.ref.name}`}`;
     }
 }
+const FORK_REASON = 'this event runs with the secrets while outsiders can start it, so a fork\'s code is refused unless input "allow-fork-code" is true';
 function skipHint(lookUp, target) {
     switch (lookUp.kind) {
         case 'pull-request':
-            return target?.revision === undefined
-                ? 'Set input "revision" to skip the look-up.'
-                : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".';
+            return target?.explicitRevision
+                ? `With "revision" set, the pull request is read only to tell whether its code comes from a fork (${FORK_REASON}): give the token "pull-requests: read".`
+                : `The pull request is read to tell its head commit and whose code it is (${FORK_REASON}): give the token "pull-requests: read".`;
         case 'ref-kind':
             return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
         case 'pull-request-by-head':
             return 'Set input "pull-request" to skip the look-up.';
+        case 'revision-on-ref':
+            return `The revision is compared with the ref that runs to tell whether it is this repository's code (${FORK_REASON}): give the token "contents: read".`;
     }
 }
 function permissionHint(lookUp, status) {
     if (status !== 403 && status !== 404)
         return '';
-    const permission = lookUp.kind === 'ref-kind' ? 'contents: read' : 'pull-requests: read';
+    const permission = lookUp.kind === 'ref-kind' || lookUp.kind === 'revision-on-ref'
+        ? 'contents: read'
+        : 'pull-requests: read';
     return ` The token may lack "${permission}" permission.`;
 }
 const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
-async function withPullRequestHead(octokit, at, target, lookUp) {
-    const { data: pr } = await octokit.rest.pulls.get({
-        ...at,
-        pull_number: lookUp.number,
-        ...request()
-    });
+/**
+ * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
+ * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
+ * commit's committer date).
+ */
+async function readPullRequest(octokit, at, number, known, times) {
+    const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() });
     // A deleted fork leaves head.repo null.
     const headRepository = pr.head.repo?.full_name;
     const baseRepository = pr.base.repo.full_name;
     const fork = (0,run_target/* isForkHead */.NH)(headRepository, baseRepository);
-    const code = target.code && { ...target.code, headRepository, baseRepository, fork };
-    if (target.revision !== undefined)
-        return { ...target, code, lookUp: undefined };
-    const headTimes = {
-        commentedAt: lookUp.commentedAt,
-        committedAt: await committerDate(octokit, at, pr.head.sha),
-        forkPushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined
+    return {
+        event: known?.event ?? '',
+        headRepository,
+        baseRepository,
+        fork,
+        headSha: pr.head.sha,
+        pushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined,
+        committedAt: times && !fork ? await committerDate(octokit, at, pr.head.sha) : undefined
     };
-    return { ...target, revision: pr.head.sha, code, headTimes, lookUp: undefined };
 }
 /** The commit's committer date; undefined where GitHub does not show it. */
 async function committerDate(octokit, at, sha) {
@@ -31551,6 +31557,39 @@ async function committerDate(octokit, at, sha) {
     }
     catch {
         return undefined;
+    }
+}
+/**
+ * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
+ * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
+ * too, and is "ahead" or "diverged".
+ */
+async function revisionOnRef(octokit, at, lookUp) {
+    const { revision, ref } = lookUp;
+    const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`;
+    let base = ref.kind === 'commit' ? ref.sha : undefined;
+    if (ref.kind !== 'commit') {
+        const found = await readRef(octokit, at, `${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`);
+        if (!found.found)
+            return { revision, ref: what, status: 'no-ref' };
+        base = found.commit;
+    }
+    if (base === revision)
+        return { revision, ref: what, status: 'identical' };
+    try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...at,
+            basehead: `${base}...${revision}`,
+            per_page: 1,
+            ...request()
+        });
+        return { revision, ref: what, status: data.status };
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404 || status === 422)
+            return { revision, ref: what, status: 'no-commit' };
+        throw error;
     }
 }
 /** A ref of this repository and the commit it points to (annotated tags peeled). */
@@ -31605,23 +31644,257 @@ async function forkPullRequestNumber(octokit, at, lookUp) {
     }
     return pr.number;
 }
+
+;// CONCATENATED MODULE: ./src/github/fork-policy.ts
+
 /**
- * A pull request's head that moved after the comment that asked for the run: the commenter
- * approved other code. Returns the reason to refuse, or undefined.
+ * Code from forks, in events that run with this repository's secrets: one decision, given the
+ * event, the inputs and what GitHub showed — run, refuse and why, or ask GitHub one thing first.
+ * Pure: main.ts asks GitHub (lookups.ts) what the decision asks, then decides again. SECURITY.md
+ * lists the cases; __tests__/github/fork-policy.test.ts is that table.
+ *
+ * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
+ * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
+ * fork's code can reach Buddy through the event itself, through a pull request, branch, tag or
+ * revision named in the inputs (whose values may come from text an outsider wrote: a comment, a
+ * title, an artifact of their run), or through a pull request's head that moves after a person
+ * approved it.
  */
-function movedAfterCommentRefusal(target) {
-    const { commentedAt, committedAt, forkPushedAt } = target.headTimes ?? {};
-    if (!commentedAt)
-        return undefined;
-    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(commentedAt);
-    const what = after(forkPushedAt)
-        ? `the fork ${target.code?.headRepository} was pushed to at ${forkPushedAt}`
-        : after(committedAt)
-            ? `its head commit ${target.revision} was made at ${committedAt}`
+/**
+ * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
+ * those only people with write access can start (what their inputs name is the workflow author's
+ * choice: such a person can already run anything with the secrets, by pushing a workflow), and
+ * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
+ * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
+ * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
+ * runs with the secrets while people without write access can start it or write its payload.
+ */
+const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
+    'push',
+    'create',
+    'delete',
+    'release',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'schedule',
+    'merge_group',
+    'deployment',
+    'deployment_status',
+    'branch_protection_rule',
+    'registry_package',
+    'page_build',
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/** Does this event run with the repository's secrets while outsiders can start it? */
+function runsWithSecretsForOutsiders(eventName) {
+    return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName);
+}
+/** Events in which a comment asks for the run: its time is when the code was approved. */
+const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment']);
+/**
+ * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
+ * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
+ * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
+ * may all run pull request #42. ("pr/42" is no pull request ref on GitHub or in Buddy.)
+ */
+function pullRequestNamedBy(refName) {
+    const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName);
+    return found ? Number(found[1]) : undefined;
+}
+const obj = (v) => (v && typeof v === 'object' ? v : {});
+const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The facts of an event and its target (as completed and looked up so far), for the decision. */
+function forkCase(ctx, allowForkCode, target) {
+    const p = ctx.payload;
+    const repository = str(obj(p.repository).full_name);
+    const pr = obj(p.pull_request);
+    const run = obj(p.workflow_run);
+    // As run-target.ts reads them: a pull request's base repository, a workflow_run's repository.
+    const prBase = str(obj(obj(pr.base).repo).full_name) ?? repository;
+    const runBase = str(obj(run.repository).full_name) ?? repository;
+    const baseRepository = target.code?.baseRepository ??
+        (ctx.eventName === 'workflow_run'
+            ? runBase
+            : ctx.eventName.startsWith('pull_request')
+                ? prBase
+                : repository);
+    const eventHeads = [];
+    const addHead = (sha, head, base) => {
+        if (sha)
+            eventHeads.push({ sha, headRepository: head, fork: (0,run_target/* isForkHead */.NH)(head, base) });
+    };
+    addHead(str(obj(pr.head).sha), str(obj(obj(pr.head).repo).full_name), prBase);
+    addHead(str(run.head_sha), str(obj(run.head_repository).full_name), runBase);
+    const ownCommits = [ctx.sha, str(obj(pr.base).sha)].filter((sha) => sha !== undefined);
+    const code = target.code;
+    return {
+        event: ctx.eventName,
+        baseRepository,
+        allowForkCode,
+        target: { kind: target.kind, name: target.name },
+        revision: target.revision,
+        explicitRevision: target.explicitRevision === true,
+        pullRequest: target.kind === 'pull_request' && code?.fork !== undefined
+            ? { ...code, fork: code.fork }
+            : undefined,
+        eventHeads,
+        ownCommits,
+        askedAt: COMMENT_EVENTS.has(ctx.eventName) ? str(obj(p.comment).created_at) : undefined,
+        revisionOnRef: target.revisionOnRef
+    };
+}
+const isSha = (revision) => revision !== undefined && /^[0-9a-f]{4,64}$/.test(revision);
+const forkName = (headRepository) => headRepository ? `the fork ${headRepository}` : 'a fork (since deleted)';
+/** The one message for fork code refused: what, whose, and how to allow it. */
+function refuse(c, what, whose) {
+    return {
+        verdict: 'refuse',
+        reason: `Refusing to run ${what}: ${whose}, and this ${c.event} event runs with the secrets of ${c.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
+    };
+}
+/** The number in "pull/N", for a pull request target. */
+function pullRequestNumber(target) {
+    const found = target.kind === 'pull_request' ? /^pull\/(\d+)$/.exec(target.name) : null;
+    return found ? Number(found[1]) : undefined;
+}
+/** A commit the event or a look-up shows to be this repository's own. */
+function isOwnCommit(c, sha) {
+    return (c.ownCommits.includes(sha) ||
+        c.eventHeads.some(h => !h.fork && h.sha === sha) ||
+        (c.pullRequest?.fork === false && c.pullRequest.headSha === sha));
+}
+/** The head of a fork's pull request that the revision names (a SHA or its prefix), if any. */
+function forkHeadNamed(c, revision) {
+    const heads = [
+        ...c.eventHeads,
+        ...(c.pullRequest?.headSha ? [{ ...c.pullRequest, sha: c.pullRequest.headSha }] : [])
+    ];
+    return heads.find(h => h.fork && h.sha.startsWith(revision));
+}
+/** What an input revision is compared with: the ref that runs, as GitHub knows it. */
+function refToCompare(c) {
+    if (c.target.kind !== 'pull_request')
+        return { kind: c.target.kind, name: c.target.name };
+    const sha = c.pullRequest?.headSha ?? '';
+    return { kind: 'commit', sha, what: `the head of ${(0,run_target/* describeTarget */.ff)(c.target)} (${sha})` };
+}
+/**
+ * The decision. In order: a branch or tag that names a pull request; a pull request whose head
+ * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
+ * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
+ * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
+ * but never a head pushed after the comment that asked for it.
+ */
+function decideForkCode(c) {
+    if (!runsWithSecretsForOutsiders(c.event))
+        return { verdict: 'run' };
+    const what = (0,run_target/* describeTarget */.ff)(c.target);
+    const revision = c.revision;
+    const pr = c.pullRequest;
+    // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
+    const named = c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name);
+    if (named !== undefined && !c.allowForkCode) {
+        return refuse(c, what, `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`);
+    }
+    if (pr?.fork && !c.allowForkCode) {
+        return refuse(c, what, `its code comes from ${forkName(pr.headRepository)}`);
+    }
+    const forkHead = isSha(revision) ? forkHeadNamed(c, revision) : undefined;
+    if (forkHead && !c.allowForkCode) {
+        return refuse(c, `${what} at ${revision}`, `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`);
+    }
+    // Whose code a pull request is, and the head it runs at: GitHub knows.
+    const number = pullRequestNumber(c.target);
+    if (number !== undefined && !pr && (!c.allowForkCode || !c.explicitRevision)) {
+        return {
+            verdict: 'ask',
+            lookUp: {
+                kind: 'pull-request',
+                number,
+                times: c.askedAt !== undefined && !c.explicitRevision
+            }
+        };
+    }
+    // A revision from the inputs: this repository's code only if it is on the ref that runs.
+    const checkRevision = c.explicitRevision &&
+        isSha(revision) &&
+        !c.allowForkCode &&
+        !isOwnCommit(c, revision) &&
+        !(c.target.kind === 'pull_request' && !pr?.headSha);
+    if (checkRevision) {
+        const ref = refToCompare(c);
+        const onRef = c.revisionOnRef;
+        if (!onRef || onRef.revision !== revision) {
+            return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref } };
+        }
+        if (onRef.status !== 'identical' && onRef.status !== 'behind') {
+            return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository));
+        }
+    }
+    // After a comment, the head that runs must be the one the comment saw.
+    const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined;
+    if (pr && pinned && c.askedAt) {
+        const moved = movedAfter(c.askedAt, pr);
+        if (moved === 'unknown') {
+            return {
+                verdict: 'refuse',
+                reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${c.askedAt}). Set input "revision" to the commit that was approved.`
+            };
+        }
+        if (moved) {
+            return {
+                verdict: 'refuse',
+                reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${c.askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
+            };
+        }
+    }
+    return {
+        verdict: 'run',
+        revision: pinned,
+        warning: !c.allowForkCode
+            ? undefined
+            : pr?.fork
+                ? `Running code from ${forkName(pr.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
+                : forkHead
+                    ? `Running commit ${revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
+                    : named !== undefined
+                        ? `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
+                        : undefined
+    };
+}
+function notOnRef(onRef, baseRepository) {
+    switch (onRef.status) {
+        case 'no-commit':
+            return `GitHub knows no such commit in ${baseRepository ?? 'this repository'} or its forks`;
+        case 'no-ref':
+            return `GitHub shows no ${onRef.ref}, so nothing tells whose code that commit is`;
+        default:
+            return `GitHub shows that commit is not on ${onRef.ref} (${onRef.status}), so it may be a fork's code`;
+    }
+}
+/**
+ * How the head moved after the comment, by the times GitHub has. A fork's head: the fork's last
+ * push (pushed_at, which GitHub sets), never the commit's own dates, which its pusher sets — a
+ * commit backdated and pushed after the comment is caught, and a committer's clock running ahead
+ * is no reason to refuse. A deleted fork shows no push time: nothing tells, so it is refused. A
+ * head in this repository: its writers hold the secrets already, and this repository's pushed_at
+ * moves with every push to any branch, so it decides nothing there; the committer date catches
+ * the honest case (a commit made after the comment).
+ */
+function movedAfter(askedAt, pr) {
+    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(askedAt);
+    if (pr.fork) {
+        if (!pr.headRepository || !pr.pushedAt)
+            return 'unknown';
+        return after(pr.pushedAt)
+            ? `the fork ${pr.headRepository} was pushed to at ${pr.pushedAt}`
             : undefined;
-    if (!what)
-        return undefined;
-    return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`;
+    }
+    return after(pr.committedAt)
+        ? `its head commit ${pr.headSha} was made at ${pr.committedAt}`
+        : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/report/exported-variables.ts
@@ -32004,13 +32277,16 @@ function preformatted(lines) {
     return `<pre>\n${shown.join('\n')}\n</pre>`;
 }
 /**
- * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
- * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
- * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
+ * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
+ * parses and shows as the character, so a name can neither end a task, add a line, nor close the
+ * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
+ * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
+ * statement, whatever follows, and the name would lose its bar.
  */
 function mermaidText(text) {
     return [...(0,report_log/* oneLine */.TN)(text)]
-        .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
         .join('');
 }
 const GANTT_TAGS = {
@@ -32033,7 +32309,8 @@ function ganttChart(execution) {
         const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
         const end = Number.isNaN(finish) || finish < start ? start : finish;
         const tag = GANTT_TAGS[action.status ?? ''] ?? '';
-        return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`];
+        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
+        return [`    ${name} :${tag}${start}, ${end}`];
     });
     if (tasks.length < 2)
         return undefined;
@@ -32290,6 +32567,7 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -32508,30 +32786,35 @@ async function followAndReport(started, client, ref, settings, deps) {
 }
 /**
  * The event's target, completed by GitHub where the event does not carry it, and refused where
- * it is a fork's code that the user did not allow.
+ * it is a fork's code that the user did not allow (fork-policy.ts decides; GitHub is asked what
+ * the decision needs to know).
  */
 async function whatToRun(event, settings, env) {
-    const fromEvent = (0,run_target/* resolveRunTarget */.BI)(event, settings);
-    // Refuse before asking GitHub anything where the event already tells.
-    const early = (0,run_target/* forkCodeRefusal */.Gw)(fromEvent, settings.allowForkCode);
-    if (early)
-        throw new run_target/* RunTargetError */.Vp(early);
-    // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
-    const nothingToAsk = fromEvent.lookUp?.kind === 'pull-request' &&
-        fromEvent.revision !== undefined &&
-        settings.allowForkCode;
-    const target = await completeTarget(nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent, {
+    const github = {
         token: settings.githubToken,
         repository: env.GITHUB_REPOSITORY,
         apiUrl: env.GITHUB_API_URL
-    });
-    const refusal = (0,run_target/* forkCodeRefusal */.Gw)(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target);
-    if (refusal)
-        throw new run_target/* RunTargetError */.Vp(refusal);
-    if (target.code?.fork) {
-        core/* warning */.$e(`Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`);
+    };
+    const target = (0,run_target/* resolveRunTarget */.BI)(event, settings);
+    const decide = (t) => decideForkCode(forkCase(event, settings.allowForkCode, t));
+    // Refused before asking GitHub anything where the event and the inputs already tell.
+    const early = decide(target);
+    if (early.verdict === 'refuse')
+        throw new run_target/* RunTargetError */.Vp(early.reason);
+    let completed = await completeTarget(target, github);
+    let decision = decide(completed);
+    // At most a pull request's head, then whether the revision is on the ref that runs.
+    for (let asked = 0; decision.verdict === 'ask'; asked++) {
+        if (asked === 3)
+            throw new Error(`The fork policy keeps asking: ${decision.lookUp.kind}`);
+        completed = await lookUpForFork(completed, decision.lookUp, github);
+        decision = decide(completed);
     }
-    return { ...target, revision: target.revision ?? 'HEAD' };
+    if (decision.verdict === 'refuse')
+        throw new run_target/* RunTargetError */.Vp(decision.reason);
+    if (decision.warning)
+        core/* warning */.$e(decision.warning);
+    return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' };
 }
 /** A delayed run is followed from its start: the timeout counts from then, not from now. */
 function followSettings(settings, clock) {
@@ -32744,7 +33027,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Qi: () => (/* binding */ printUntrusted)
 });
 
-// UNUSED EXPORTS: plain
+// UNUSED EXPORTS: RUNNER_LINE_BREAK, plain
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
@@ -32757,28 +33040,60 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 /**
- * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
- * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
- * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
- * warning lines are commands themselves, whose data the toolkit escapes.
+ * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
+ * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
+ * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
+ *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
+ *   does: U+0085, U+2028 and U+2029 stay inside a line.
+ * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
+ *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
+ *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
+ *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
+ *   then the command's name and properties up to "]").
+ * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
+ *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
+ *   with U+0085 can still start with "::" for the runner.
+ * plain() splits text where the runner would and neutralises each line by those rules; lines
+ * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
+ * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
+ * text in them cannot start a line of its own.
  */
+/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
+const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
+/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
+const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/**
+ * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
+ * characters (soft hyphen, zero-width space, …) and control characters before it count too:
+ * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
+ * runner then cuts the name at fixed offsets, but the guard costs nothing).
+ */
+const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
+/** Outside text as log lines the runner reads as text only: never a workflow command. */
 function plain(text) {
     return text
-        .split('\n')
+        .split(RUNNER_LINE_BREAK)
         .map(line => {
         const safe = line.replace(/##\[/g, '## [');
-        return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
+        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
     })
         .join('\n');
 }
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
+ * be inside text meant for one line, whoever reads it.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
-/** Does the text hold a control character (C0 or DEL: a line break, tab, escape, NUL)? */
+/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
 function hasControlCharacter(text) {
     return CONTROL_CHARACTER.test(text);
 }
-/** Text from Buddy or inputs on one line, so that it can never start a workflow command. */
+/**
+ * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
+ * a table cell. (The log line it ends up in still goes through plain().)
+ */
 function oneLine(text) {
     return text.replace(CONTROL_CHARACTERS, ' ').trim();
 }
@@ -32792,8 +33107,9 @@ function printUntrusted(title, lines) {
     const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
     core/* startGroup */.Oh(oneLine(title));
     process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
-    for (const line of lines)
-        process.stdout.write(`${line.replace(/\r?\n|\r/g, external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
+    for (const line of lines) {
+        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
+    }
     process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
     core/* endGroup */.N4();
 }

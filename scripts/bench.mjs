@@ -253,7 +253,7 @@ lines.push('| file | size | gzip |', '|---|---|---|')
 for (const s of size.sizes) lines.push(`| \`${s.file}\` | ${kb(s.bytes)} | ${kb(s.gzip)} |`)
 lines.push(
   '',
-  'What dominates, by package (webpack module sizes from `ncc --stats-out`; a concatenated module counts under the package of its first file). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, a pull request named in the inputs of such an event: the GitHub API client); undici, in `dist/index.js`, is evaluated only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
+  'What dominates, by package (webpack module sizes from `ncc --stats-out`; a concatenated module counts under the package of its first file). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici, in `dist/index.js`, is evaluated only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
   ''
 )
 lines.push('| package | file | size |', '|---|---|---|')

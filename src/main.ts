@@ -11,7 +11,8 @@ import { log, oneLine, printUntrusted } from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
-import { completeTarget, movedAfterCommentRefusal } from './github/lookups.js'
+import { completeTarget, lookUpForFork, type CompletedTarget } from './github/lookups.js'
+import { decideForkCode, forkCase } from './github/fork-policy.js'
 import { reportFinished, reportStarted, type StartedRun } from './report/report.js'
 import {
   writeFailureSummary,
@@ -28,7 +29,6 @@ import {
 } from './buddy/run-request.js'
 import {
   describeTarget,
-  forkCodeRefusal,
   resolveRunTarget,
   RunTargetError,
   type EventContext,
@@ -328,39 +328,35 @@ async function followAndReport(
 
 /**
  * The event's target, completed by GitHub where the event does not carry it, and refused where
- * it is a fork's code that the user did not allow.
+ * it is a fork's code that the user did not allow (fork-policy.ts decides; GitHub is asked what
+ * the decision needs to know).
  */
 async function whatToRun(
   event: EventContext,
   settings: Settings,
   env: NodeJS.ProcessEnv
 ): Promise<RunTarget & { revision: string }> {
-  const fromEvent = resolveRunTarget(event, settings)
-  // Refuse before asking GitHub anything where the event already tells.
-  const early = forkCodeRefusal(fromEvent, settings.allowForkCode)
-  if (early) throw new RunTargetError(early)
-  // With a revision given and fork code allowed, a pull request's look-up has nothing to add.
-  const nothingToAsk =
-    fromEvent.lookUp?.kind === 'pull-request' &&
-    fromEvent.revision !== undefined &&
-    settings.allowForkCode
-  const target = await completeTarget(
-    nothingToAsk ? { ...fromEvent, lookUp: undefined } : fromEvent,
-    {
-      token: settings.githubToken,
-      repository: env.GITHUB_REPOSITORY,
-      apiUrl: env.GITHUB_API_URL
-    }
-  )
-  const refusal =
-    forkCodeRefusal(target, settings.allowForkCode) ?? movedAfterCommentRefusal(target)
-  if (refusal) throw new RunTargetError(refusal)
-  if (target.code?.fork) {
-    core.warning(
-      `Running code from the fork ${target.code.headRepository ?? '(deleted)'} with this repository's secrets, as input "allow-fork-code" allows.`
-    )
+  const github = {
+    token: settings.githubToken,
+    repository: env.GITHUB_REPOSITORY,
+    apiUrl: env.GITHUB_API_URL
   }
-  return { ...target, revision: target.revision ?? 'HEAD' }
+  const target = resolveRunTarget(event, settings)
+  const decide = (t: CompletedTarget) => decideForkCode(forkCase(event, settings.allowForkCode, t))
+  // Refused before asking GitHub anything where the event and the inputs already tell.
+  const early = decide(target)
+  if (early.verdict === 'refuse') throw new RunTargetError(early.reason)
+  let completed = await completeTarget(target, github)
+  let decision = decide(completed)
+  // At most a pull request's head, then whether the revision is on the ref that runs.
+  for (let asked = 0; decision.verdict === 'ask'; asked++) {
+    if (asked === 3) throw new Error(`The fork policy keeps asking: ${decision.lookUp.kind}`)
+    completed = await lookUpForFork(completed, decision.lookUp, github)
+    decision = decide(completed)
+  }
+  if (decision.verdict === 'refuse') throw new RunTargetError(decision.reason)
+  if (decision.warning) core.warning(decision.warning)
+  return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' }
 }
 
 /** A delayed run is followed from its start: the timeout counts from then, not from now. */

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import {
   describeTarget,
-  forkCodeRefusal,
   isSecretlessForkEvent,
   resolveRunTarget,
   RunTargetError,
@@ -272,7 +271,7 @@ describe('the mapping table, on real payloads', () => {
         kind: 'pull_request',
         name: 'pull/9',
         revision: undefined,
-        lookUp: { kind: 'pull-request', number: 9, commentedAt: issueComment.comment.created_at },
+        lookUp: { kind: 'pull-request', number: 9 },
         code: { event: 'issue_comment', baseRepository: issueComment.repository.full_name }
       }
     ],
@@ -414,28 +413,11 @@ describe('explicit inputs win over the event', () => {
       }
     ],
     [
-      "another pull request than the event's, in an event an outsider starts: looked up too",
+      // Whose code it is, the fork policy asks GitHub (fork-policy.test.ts): nothing here.
+      "another pull request than the event's, in an event an outsider starts",
       { target: { kind: 'pull_request', name: '10' } },
       ctx('pull_request_target', prOpened),
-      {
-        kind: 'pull_request',
-        name: 'pull/10',
-        revision: 'HEAD',
-        source: 'inputs',
-        lookUp: { kind: 'pull-request', number: 10 },
-        code: { event: 'pull_request_target', baseRepository: prOpened.repository.full_name }
-      }
-    ],
-    [
-      "a pull request named in a fork's workflow_run: looked up, whatever its number",
-      { target: { kind: 'pull_request', name: '7' }, revision: 'abcdef1' },
-      ctx('workflow_run', upstreamFork),
-      {
-        name: 'pull/7',
-        revision: 'abcdef1',
-        lookUp: { kind: 'pull-request', number: 7 },
-        code: { event: 'workflow_run' }
-      }
+      { kind: 'pull_request', name: 'pull/10', revision: 'HEAD', source: 'inputs' }
     ],
     [
       "a pull request named on a push: the workflow author's choice, nothing to check",
@@ -488,68 +470,5 @@ describe('helpers', () => {
     // pull_request_target has secrets: an empty token there has another cause.
     expect(isSecretlessForkEvent(ctx('pull_request_target', fork))).toBe(false)
     expect(isSecretlessForkEvent(ctx('push', fork))).toBe(false)
-  })
-})
-
-describe('fork code is an explicit choice', () => {
-  const fork = structuredClone(prOpened)
-  fork.pull_request.head.repo.full_name = 'someone/fork'
-  const deletedFork = structuredClone(prOpened)
-  deletedFork.pull_request.head.repo = null
-  const sameRepoOtherCase = structuredClone(prOpened)
-  sameRepoOtherCase.pull_request.head.repo.full_name =
-    prOpened.pull_request.base.repo.full_name.toUpperCase()
-
-  it.each<[string, EventContext, RegExp | undefined]>([
-    [
-      'pull_request_target from a fork',
-      ctx('pull_request_target', fork),
-      /Refusing to run pull request pull\/\d+: its code comes from the fork someone\/fork, and this pull_request_target event runs with the secrets of .+ set input "allow-fork-code: true"/
-    ],
-    [
-      'pull_request_target from a deleted fork',
-      ctx('pull_request_target', deletedFork),
-      /its code comes from a fork \(since deleted\)/
-    ],
-    [
-      'pull_request_target from the same repository',
-      ctx('pull_request_target', prOpened),
-      undefined
-    ],
-    [
-      'pull_request_target from the same repository, its name in other case',
-      ctx('pull_request_target', sameRepoOtherCase),
-      undefined
-    ],
-    [
-      "workflow_run of a fork's pull request",
-      ctx('workflow_run', upstreamFork),
-      /comes from the fork someone\/fork, and this workflow_run event/
-    ],
-    [
-      'workflow_run of a pull request from the same repository',
-      ctx('workflow_run', upstreamPullRequest),
-      undefined
-    ],
-    // GitHub gives these no secrets from a fork: nothing to protect, and the workflow is the fork's.
-    ['pull_request from a fork', ctx('pull_request', fork), undefined],
-    ['a push', ctx('push', branchPush, 'refs/heads/master'), undefined]
-  ])('%s', (_name, context, refusal) => {
-    const target = targetFromEvent(context)
-    const message = forkCodeRefusal(target, false)
-    if (refusal) expect(message).toMatch(refusal)
-    else expect(message).toBeUndefined()
-    expect(forkCodeRefusal(target, true)).toBeUndefined()
-  })
-
-  it('still refuses when the inputs name the same pull request or give a revision', () => {
-    const number = String(fork.pull_request.number)
-    for (const overrides of [
-      { target: { kind: 'pull_request' as const, name: number } },
-      { revision: 'HEAD' }
-    ]) {
-      const target = resolveRunTarget(ctx('pull_request_target', fork), overrides)
-      expect(forkCodeRefusal(target, false)).toMatch(/Refusing to run/)
-    }
   })
 })

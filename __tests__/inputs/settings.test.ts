@@ -207,6 +207,10 @@ describe('invalid values name the input, the value and what is accepted', () => 
       { 'execution-id': '42', 'cancel-previous': 'true' },
       /^Input "execution-id" follows a run that exists, so nothing is requested: remove "cancel-previous"\.$/
     ],
+    [
+      { 'execution-id': '42', wait: 'true', retries: '2' },
+      /^Inputs "execution-id" and "retries" \("2"\) are both set: "retries" re-runs a failed run, and a run this step did not start may be old \(re-running it would deploy its old commit again\)\. Remove "retries", or let this step start the run\.$/
+    ],
     [{ revision: 'main' }, /Input "revision" \("main"\) is not valid: expected a commit SHA/],
     [
       { branch: 'bad branch' },

@@ -235,7 +235,7 @@ export async function startSimulator(overrides = {}) {
     return { pipeline }
   }
 
-  /** GitHub's REST API: the look-ups the action makes (pull requests, refs, tags, commits). */
+  /** GitHub's REST API: the look-ups the action makes (pull requests, refs, tags, commits, compare). */
   function handleGitHub(record) {
     const gh = config.github
     const notFound = { status: 404, json: { message: 'Not Found' } }
@@ -286,6 +286,30 @@ export async function startSimulator(overrides = {}) {
         }))
       }
     }
+    const compare = /^compare\/([^.]+)\.\.\.(.+)$/.exec(rest)
+    if (compare) {
+      // base...head: where head stands from base (behind: head is in base's history).
+      const [, from, to] = compare
+      const history = gh.history ?? {}
+      const known = sha =>
+        sha in history ||
+        Object.values(history).some(shas => shas.includes(sha)) ||
+        Object.values(gh.refs ?? {}).some(r => r === sha || r?.commit === sha) ||
+        Object.values(gh.pullRequests ?? {}).some(
+          p => (typeof p === 'string' ? p : p.sha) === sha
+        ) ||
+        (gh.forkPullRequests ?? []).some(p => p.sha === sha)
+      if (!known(from) || !known(to)) return notFound
+      const status =
+        from === to
+          ? 'identical'
+          : history[from]?.includes(to)
+            ? 'behind'
+            : history[to]?.includes(from)
+              ? 'ahead'
+              : 'diverged'
+      return { status: 200, json: { status, commits: [], files: [] } }
+    }
     const commit = /^git\/commits\/([0-9a-f]+)$/.exec(rest)
     if (commit) {
       const date = gh.commitDates?.[commit[1]] ?? '2019-05-15T15:00:00Z'
@@ -313,7 +337,14 @@ export async function startSimulator(overrides = {}) {
     return notFound
   }
 
+  /** What Buddy (or GitHub) would say, as config.rewriteAnswer changes it. */
   function handle(record) {
+    const answer = answerTo(record)
+    if (!config.rewriteAnswer || answer.json === undefined) return answer
+    return { ...answer, json: config.rewriteAnswer(record, answer.json) }
+  }
+
+  function answerTo(record) {
     const { method, path } = record
     // GitHub's side.
     if (path === '/_github/oidc' && method === 'GET') {
@@ -692,6 +723,12 @@ export function defaultConfig() {
     holdUntil: 0,
     /** List entries without their comment, as an abridged list would give them. */
     listWithoutComments: false,
+    /**
+     * Changes an answer before it is sent (its JSON, and the request it answers): for answers
+     * no other setting gives, such as a run's html_url holding a line break.
+     * @type {((record: any, json: any) => any) | undefined}
+     */
+    rewriteAnswer: undefined,
     /** @type {{ key: string | Buffer, cert: string | Buffer } | undefined} serve HTTPS */
     tls: undefined,
     oidc: {
@@ -714,7 +751,13 @@ export function defaultConfig() {
       /** @type {Record<string, string>} commit SHA → committer date */
       commitDates: {},
       /** @type {{ number: number, headRepository: string, headBranch: string, sha: string, state?: string }[]} */
-      forkPullRequests: []
+      forkPullRequests: [],
+      /**
+       * Commit → the commits in its history (itself left out), for compare base...head; any
+       * commit named here, in refs or as a pull request's head is known, others are 404.
+       * @type {Record<string, string[]>}
+       */
+      history: {}
     }
   }
 }

@@ -27,3 +27,15 @@ export function simulatorPerTest(use: (sim: Simulator) => void): void {
     await current?.close()
   })
 }
+
+/** The inputs that point the step at the simulator's pipeline 1, with any others. */
+export function simulatorInputs(sim: Simulator, more: Record<string, string> = {}) {
+  return {
+    token: 'sim-token',
+    'api-url': sim.url,
+    workspace: 'acme',
+    project: 'web',
+    'pipeline-id': '1',
+    ...more
+  }
+}

@@ -39456,6 +39456,11 @@ function crossInputProblems(values, raw, nowMs) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
     }
+    if (values['execution-id'] !== undefined && values.retries > 0) {
+        // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
+        // old code again. Only a run this step started is retried.
+        problems.push(`Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`);
+    }
     if (values.retries > 0 && !values.wait) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
@@ -39662,7 +39667,8 @@ function pullRequest(ctx) {
                 event: ctx.eventName,
                 headRepository,
                 baseRepository,
-                fork: isForkHead(headRepository, baseRepository)
+                fork: isForkHead(headRepository, baseRepository),
+                headSha: str(obj(pr.head).sha)
             }
             : undefined
     };
@@ -39741,7 +39747,8 @@ function pullRequestHeadRun(p, run, upstreamRun) {
         event: 'workflow_run',
         headRepository,
         baseRepository,
-        fork: isForkHead(headRepository, baseRepository)
+        fork: isForkHead(headRepository, baseRepository),
+        headSha: sha
     };
     // pull_requests may also list pull requests of other repositories with the same branch,
     // and for a fork's head it is empty or names this repository's namesake branch: ignored.
@@ -39784,11 +39791,7 @@ function issueComment(ctx) {
         kind: 'pull_request',
         name: pullRequestName(number),
         revision: undefined,
-        lookUp: {
-            kind: 'pull-request',
-            number,
-            commentedAt: str(obj(ctx.payload.comment).created_at)
-        },
+        lookUp: { kind: 'pull-request', number },
         // Fork or not is known after the look-up.
         code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
         source: `comment on pull request #${number}`
@@ -39822,7 +39825,8 @@ function sameTarget(a, b) {
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
  * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
  * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check.
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
  */
 function resolveRunTarget(ctx, overrides) {
     const explicitRevision = overrides.revision !== undefined;
@@ -39856,33 +39860,13 @@ function resolveRunTarget(ctx, overrides) {
             revision: overrides.revision ?? 'HEAD',
             explicitTarget: true,
             explicitRevision,
-            source: 'inputs',
-            ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
+            source: 'inputs'
         };
     }
     const target = targetFromEvent(ctx);
     if (overrides.revision)
         return { ...target, revision: overrides.revision, explicitRevision };
     return target;
-}
-/** Events that run with the base repository's secrets while a pull request is involved. */
-const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
-    'pull_request_target',
-    'issue_comment',
-    'workflow_run'
-]);
-/**
- * In an event that an outsider can start, a pull request named in the inputs is checked as the
- * event's own would be: the number may come from the outsider (a comment, an artifact of their
- * run), so it is looked up, and refused if its head is in a fork.
- */
-function otherPullRequestCheck(ctx, number) {
-    if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName))
-        return {};
-    return {
-        lookUp: { kind: 'pull-request', number: Number(number) },
-        code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
-    };
 }
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
 function sameLookedUpName(fromEvent, explicit) {
@@ -39913,17 +39897,6 @@ function isSecretlessForkEvent(ctx) {
     const head = str(obj(obj(pr.head).repo).full_name);
     const base = str(obj(obj(pr.base).repo).full_name);
     return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
-}
-/**
- * Code from a fork, run by an event that has the base repository's secrets: refused unless the
- * user opted in. Returns the reason to refuse, or undefined.
- */
-function forkCodeRefusal(target, allowForkCode) {
-    const code = target.code;
-    if (!code?.fork || allowForkCode)
-        return undefined;
-    const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)';
-    return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`;
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/credentials.ts
@@ -40206,7 +40179,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   TN: () => (/* binding */ oneLine)
 });
 
-// UNUSED EXPORTS: plain, printUntrusted
+// UNUSED EXPORTS: RUNNER_LINE_BREAK, plain, printUntrusted
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
@@ -40219,28 +40192,60 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 /**
- * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
- * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
- * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
- * warning lines are commands themselves, whose data the toolkit escapes.
+ * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
+ * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
+ * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
+ *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
+ *   does: U+0085, U+2028 and U+2029 stay inside a line.
+ * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
+ *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
+ *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
+ *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
+ *   then the command's name and properties up to "]").
+ * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
+ *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
+ *   with U+0085 can still start with "::" for the runner.
+ * plain() splits text where the runner would and neutralises each line by those rules; lines
+ * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
+ * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
+ * text in them cannot start a line of its own.
  */
+/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
+const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
+/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
+const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/**
+ * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
+ * characters (soft hyphen, zero-width space, …) and control characters before it count too:
+ * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
+ * runner then cuts the name at fixed offsets, but the guard costs nothing).
+ */
+const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
+/** Outside text as log lines the runner reads as text only: never a workflow command. */
 function plain(text) {
     return text
-        .split('\n')
+        .split(RUNNER_LINE_BREAK)
         .map(line => {
         const safe = line.replace(/##\[/g, '## [');
-        return safe.trimStart().startsWith('::') ? `› ${safe}` : safe;
+        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
     })
         .join('\n');
 }
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
+ * be inside text meant for one line, whoever reads it.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
-/** Does the text hold a control character (C0 or DEL: a line break, tab, escape, NUL)? */
+/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
 function hasControlCharacter(text) {
     return CONTROL_CHARACTER.test(text);
 }
-/** Text from Buddy or inputs on one line, so that it can never start a workflow command. */
+/**
+ * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
+ * a table cell. (The log line it ends up in still goes through plain().)
+ */
 function oneLine(text) {
     return text.replace(CONTROL_CHARACTERS, ' ').trim();
 }
@@ -40254,8 +40259,9 @@ function printUntrusted(title, lines) {
     const token = randomUUID().replace(/-/g, '');
     core.startGroup(oneLine(title));
     process.stdout.write(`::stop-commands::${token}${EOL}`);
-    for (const line of lines)
-        process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`);
+    for (const line of lines) {
+        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`);
+    }
     process.stdout.write(`::${token}::${EOL}`);
     core.endGroup();
 }

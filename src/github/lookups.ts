@@ -1,7 +1,9 @@
+import type { ForkLookUp, RevisionOnRef } from './fork-policy.js'
 import {
   isForkHead,
   pullRequestName,
   RunTargetError,
+  type CodeOrigin,
   type RunTarget,
   type TargetLookUp
 } from './run-target.js'
@@ -9,8 +11,9 @@ import {
 /**
  * What the event does not carry, asked of GitHub's API with "github-token": a pull request's
  * head commit and repository (issue_comment), whether workflow_run's head_branch is a branch or
- * a tag, and the number of a fork's pull request (workflow_run). The GitHub client is loaded
- * only here, so that other events do not pay for it at start-up.
+ * a tag, and the number of a fork's pull request (workflow_run); and what the fork policy asks
+ * (fork-policy.ts): whose code a pull request is, and whether a revision is on the ref that runs.
+ * The GitHub client is loaded only here, so that other events do not pay for it at start-up.
  */
 
 export interface GitHubAccess {
@@ -20,17 +23,8 @@ export interface GitHubAccess {
   apiUrl: string | undefined
 }
 
-/** When the pull request's head got where it is, as far as GitHub can tell. */
-export interface HeadTimes {
-  /** When the comment that asked for the run was made (issue_comment). */
-  commentedAt?: string
-  /** The head commit's committer date (set by whoever made the commit). */
-  committedAt?: string
-  /** The head repository's last push (set by GitHub), only for a fork. */
-  forkPushedAt?: string
-}
-
-export type CompletedTarget = RunTarget & { headTimes?: HeadTimes }
+/** A target as GitHub completed it, with what the fork policy asked. */
+export type CompletedTarget = RunTarget & { revisionOnRef?: RevisionOnRef }
 
 const TIME_LIMIT_MS = 30_000
 
@@ -41,12 +35,15 @@ interface Repo {
   repo: string
 }
 
-export async function completeTarget(
+type AnyLookUp = TargetLookUp | ForkLookUp
+
+/** Runs one look-up with a GitHub client, its failure explained (what, which permission, how to skip). */
+async function withGitHub<T>(
+  access: GitHubAccess,
+  lookUp: AnyLookUp,
   target: RunTarget,
-  access: GitHubAccess
-): Promise<CompletedTarget> {
-  const lookUp = target.lookUp
-  if (!lookUp) return target
+  ask: (octokit: Octokit, at: Repo) => Promise<T>
+): Promise<T> {
   const [owner, repo] = (access.repository ?? '').split('/')
   if (!owner || !repo) {
     throw new RunTargetError(
@@ -60,20 +57,8 @@ export async function completeTarget(
   }
   const { getOctokit } = await import('@actions/github')
   const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {})
-  const at = { owner, repo }
   try {
-    switch (lookUp.kind) {
-      case 'pull-request':
-        return await withPullRequestHead(octokit, at, target, lookUp)
-      case 'ref-kind':
-        return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined }
-      case 'pull-request-by-head':
-        return {
-          ...target,
-          name: pullRequestName(await forkPullRequestNumber(octokit, at, lookUp)),
-          lookUp: undefined
-        }
-    }
+    return await ask(octokit, { owner, repo })
   } catch (error) {
     if (error instanceof RunTargetError) throw error
     const status = (error as { status?: number }).status
@@ -83,61 +68,122 @@ export async function completeTarget(
   }
 }
 
-function purpose(lookUp: TargetLookUp): string {
+/** The target, completed where the event does not carry what to run. */
+export async function completeTarget(
+  target: RunTarget,
+  access: GitHubAccess
+): Promise<CompletedTarget> {
+  const lookUp = target.lookUp
+  if (!lookUp) return target
+  // A revision given: the head is not needed (whose code it is, the fork policy asks itself).
+  if (lookUp.kind === 'pull-request' && target.revision !== undefined) {
+    return { ...target, lookUp: undefined }
+  }
+  return withGitHub(access, lookUp, target, async (octokit, at) => {
+    switch (lookUp.kind) {
+      case 'pull-request': {
+        const code = await readPullRequest(octokit, at, lookUp.number, target.code, true)
+        return { ...target, revision: code.headSha, code, lookUp: undefined }
+      }
+      case 'ref-kind':
+        return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined }
+      case 'pull-request-by-head':
+        return {
+          ...target,
+          name: pullRequestName(await forkPullRequestNumber(octokit, at, lookUp)),
+          lookUp: undefined
+        }
+    }
+  })
+}
+
+/** What the fork policy asked: the target with GitHub's answer added. */
+export async function lookUpForFork(
+  target: CompletedTarget,
+  lookUp: ForkLookUp,
+  access: GitHubAccess
+): Promise<CompletedTarget> {
+  return withGitHub(access, lookUp, target, async (octokit, at) => {
+    switch (lookUp.kind) {
+      case 'pull-request':
+        return {
+          ...target,
+          code: await readPullRequest(octokit, at, lookUp.number, target.code, lookUp.times)
+        }
+      case 'revision-on-ref':
+        return { ...target, revisionOnRef: await revisionOnRef(octokit, at, lookUp) }
+    }
+  })
+}
+
+function purpose(lookUp: AnyLookUp): string {
   switch (lookUp.kind) {
     case 'pull-request':
-      return `look up the head commit of pull request #${lookUp.number}`
+      return `read pull request #${lookUp.number} (its head commit and whose code it is)`
     case 'ref-kind':
       return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`
     case 'pull-request-by-head':
       return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`
+    case 'revision-on-ref':
+      return `tell whether revision ${lookUp.revision} is on ${lookUp.ref.kind === 'commit' ? lookUp.ref.what : `${lookUp.ref.kind} ${lookUp.ref.name}`}`
   }
 }
 
-function skipHint(lookUp: TargetLookUp, target?: RunTarget): string {
+const FORK_REASON =
+  'this event runs with the secrets while outsiders can start it, so a fork\'s code is refused unless input "allow-fork-code" is true'
+
+function skipHint(lookUp: AnyLookUp, target?: RunTarget): string {
   switch (lookUp.kind) {
     case 'pull-request':
-      return target?.revision === undefined
-        ? 'Set input "revision" to skip the look-up.'
-        : 'With "revision" set, the pull request is read only to tell whether its code comes from a fork: give the token "pull-requests: read".'
+      return target?.explicitRevision
+        ? `With "revision" set, the pull request is read only to tell whether its code comes from a fork (${FORK_REASON}): give the token "pull-requests: read".`
+        : `The pull request is read to tell its head commit and whose code it is (${FORK_REASON}): give the token "pull-requests: read".`
     case 'ref-kind':
       return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`
     case 'pull-request-by-head':
       return 'Set input "pull-request" to skip the look-up.'
+    case 'revision-on-ref':
+      return `The revision is compared with the ref that runs to tell whether it is this repository's code (${FORK_REASON}): give the token "contents: read".`
   }
 }
 
-function permissionHint(lookUp: TargetLookUp, status: number | undefined): string {
+function permissionHint(lookUp: AnyLookUp, status: number | undefined): string {
   if (status !== 403 && status !== 404) return ''
-  const permission = lookUp.kind === 'ref-kind' ? 'contents: read' : 'pull-requests: read'
+  const permission =
+    lookUp.kind === 'ref-kind' || lookUp.kind === 'revision-on-ref'
+      ? 'contents: read'
+      : 'pull-requests: read'
   return ` The token may lack "${permission}" permission.`
 }
 
 const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } })
 
-async function withPullRequestHead(
+/**
+ * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
+ * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
+ * commit's committer date).
+ */
+async function readPullRequest(
   octokit: Octokit,
   at: Repo,
-  target: RunTarget,
-  lookUp: Extract<TargetLookUp, { kind: 'pull-request' }>
-): Promise<CompletedTarget> {
-  const { data: pr } = await octokit.rest.pulls.get({
-    ...at,
-    pull_number: lookUp.number,
-    ...request()
-  })
+  number: number,
+  known: CodeOrigin | undefined,
+  times: boolean
+): Promise<CodeOrigin & { fork: boolean }> {
+  const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() })
   // A deleted fork leaves head.repo null.
   const headRepository = pr.head.repo?.full_name
   const baseRepository = pr.base.repo.full_name
   const fork = isForkHead(headRepository, baseRepository)
-  const code = target.code && { ...target.code, headRepository, baseRepository, fork }
-  if (target.revision !== undefined) return { ...target, code, lookUp: undefined }
-  const headTimes: HeadTimes = {
-    commentedAt: lookUp.commentedAt,
-    committedAt: await committerDate(octokit, at, pr.head.sha),
-    forkPushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined
+  return {
+    event: known?.event ?? '',
+    headRepository,
+    baseRepository,
+    fork,
+    headSha: pr.head.sha,
+    pushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined,
+    committedAt: times && !fork ? await committerDate(octokit, at, pr.head.sha) : undefined
   }
-  return { ...target, revision: pr.head.sha, code, headTimes, lookUp: undefined }
 }
 
 /** The commit's committer date; undefined where GitHub does not show it. */
@@ -147,6 +193,44 @@ async function committerDate(octokit: Octokit, at: Repo, sha: string) {
     return data.committer?.date ?? undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
+ * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
+ * too, and is "ahead" or "diverged".
+ */
+async function revisionOnRef(
+  octokit: Octokit,
+  at: Repo,
+  lookUp: Extract<ForkLookUp, { kind: 'revision-on-ref' }>
+): Promise<RevisionOnRef> {
+  const { revision, ref } = lookUp
+  const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`
+  let base = ref.kind === 'commit' ? ref.sha : undefined
+  if (ref.kind !== 'commit') {
+    const found = await readRef(
+      octokit,
+      at,
+      `${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`
+    )
+    if (!found.found) return { revision, ref: what, status: 'no-ref' }
+    base = found.commit
+  }
+  if (base === revision) return { revision, ref: what, status: 'identical' }
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      ...at,
+      basehead: `${base}...${revision}`,
+      per_page: 1,
+      ...request()
+    })
+    return { revision, ref: what, status: data.status }
+  } catch (error) {
+    const status = (error as { status?: number }).status
+    if (status === 404 || status === 422) return { revision, ref: what, status: 'no-commit' }
+    throw error
   }
 }
 
@@ -215,22 +299,4 @@ async function forkPullRequestNumber(
     )
   }
   return pr.number
-}
-
-/**
- * A pull request's head that moved after the comment that asked for the run: the commenter
- * approved other code. Returns the reason to refuse, or undefined.
- */
-export function movedAfterCommentRefusal(target: CompletedTarget): string | undefined {
-  const { commentedAt, committedAt, forkPushedAt } = target.headTimes ?? {}
-  if (!commentedAt) return undefined
-  const after = (time: string | undefined) =>
-    time !== undefined && Date.parse(time) > Date.parse(commentedAt)
-  const what = after(forkPushedAt)
-    ? `the fork ${target.code?.headRepository} was pushed to at ${forkPushedAt}`
-    : after(committedAt)
-      ? `its head commit ${target.revision} was made at ${committedAt}`
-      : undefined
-  if (!what) return undefined
-  return `Refusing to run ${target.name}: ${what}, after the comment that asked for the run (${commentedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
 }

@@ -16,8 +16,8 @@ export interface RunTarget {
   /** What GitHub must be asked before the target is complete. */
   lookUp?: TargetLookUp
   /**
-   * Whose code this is, for events that run with the base repository's secrets
-   * (pull_request_target, issue_comment, workflow_run): undefined for other events.
+   * Whose code a pull request target is, as far as the event (pull_request_target, workflow_run)
+   * or a look-up of the pull request tells: what the fork policy (fork-policy.ts) decides on.
    */
   code?: CodeOrigin
   /** The branch, tag or pull request came from the inputs, not the event. */
@@ -30,7 +30,7 @@ export interface RunTarget {
 
 export type TargetLookUp =
   /** A pull request whose head commit (and head repository) the event does not carry. */
-  | { kind: 'pull-request'; number: number; commentedAt?: string }
+  | { kind: 'pull-request'; number: number }
   /** workflow_run's head_branch: a branch or a tag of that name? */
   | { kind: 'ref-kind'; name: string; sha?: string }
   /**
@@ -40,7 +40,7 @@ export type TargetLookUp =
   | { kind: 'pull-request-by-head'; headRepository: string; headBranch: string; sha?: string }
 
 export interface CodeOrigin {
-  /** The event that runs with secrets, for messages. */
+  /** The event, for messages. */
   event: string
   /** owner/name of the repository the code comes from; undefined when GitHub does not say. */
   headRepository?: string
@@ -48,6 +48,12 @@ export interface CodeOrigin {
   baseRepository?: string
   /** undefined until known (issue_comment: after the look-up). */
   fork?: boolean
+  /** The pull request's head commit, as GitHub showed it. */
+  headSha?: string
+  /** When the head repository was last pushed to, as GitHub set it (a look-up, forks only). */
+  pushedAt?: string
+  /** The head commit's committer date, as its committer set it (a look-up, same repository). */
+  committedAt?: string
 }
 
 export interface EventContext {
@@ -174,7 +180,8 @@ function pullRequest(ctx: EventContext): RunTarget {
             event: ctx.eventName,
             headRepository,
             baseRepository,
-            fork: isForkHead(headRepository, baseRepository)
+            fork: isForkHead(headRepository, baseRepository),
+            headSha: str(obj(pr.head).sha)
           }
         : undefined
   }
@@ -269,7 +276,8 @@ function pullRequestHeadRun(
     event: 'workflow_run',
     headRepository,
     baseRepository,
-    fork: isForkHead(headRepository, baseRepository)
+    fork: isForkHead(headRepository, baseRepository),
+    headSha: sha
   }
   // pull_requests may also list pull requests of other repositories with the same branch,
   // and for a fork's head it is empty or names this repository's namesake branch: ignored.
@@ -314,11 +322,7 @@ function issueComment(ctx: EventContext): RunTarget {
     kind: 'pull_request',
     name: pullRequestName(number),
     revision: undefined,
-    lookUp: {
-      kind: 'pull-request',
-      number,
-      commentedAt: str(obj(ctx.payload.comment).created_at)
-    },
+    lookUp: { kind: 'pull-request', number },
     // Fork or not is known after the look-up.
     code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
     source: `comment on pull request #${number}`
@@ -356,7 +360,8 @@ function sameTarget(a: Pick<RunTarget, 'kind' | 'name'>, b: Pick<RunTarget, 'kin
  * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
  * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
  * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check.
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
  */
 export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTarget {
   const explicitRevision = overrides.revision !== undefined
@@ -390,33 +395,12 @@ export function resolveRunTarget(ctx: EventContext, overrides: Overrides): RunTa
       revision: overrides.revision ?? 'HEAD',
       explicitTarget: true,
       explicitRevision,
-      source: 'inputs',
-      ...(explicit.kind === 'pull_request' && otherPullRequestCheck(ctx, overrides.target.name))
+      source: 'inputs'
     }
   }
   const target = targetFromEvent(ctx)
   if (overrides.revision) return { ...target, revision: overrides.revision, explicitRevision }
   return target
-}
-
-/** Events that run with the base repository's secrets while a pull request is involved. */
-const EVENTS_WITH_SECRETS_AND_PULL_REQUESTS = new Set([
-  'pull_request_target',
-  'issue_comment',
-  'workflow_run'
-])
-
-/**
- * In an event that an outsider can start, a pull request named in the inputs is checked as the
- * event's own would be: the number may come from the outsider (a comment, an artifact of their
- * run), so it is looked up, and refused if its head is in a fork.
- */
-function otherPullRequestCheck(ctx: EventContext, number: string): Partial<RunTarget> {
-  if (!EVENTS_WITH_SECRETS_AND_PULL_REQUESTS.has(ctx.eventName)) return {}
-  return {
-    lookUp: { kind: 'pull-request', number: Number(number) },
-    code: { event: ctx.eventName, baseRepository: baseRepositoryOf(ctx.payload) }
-  }
 }
 
 /** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
@@ -451,15 +435,4 @@ export function isSecretlessForkEvent(ctx: EventContext): boolean {
   const head = str(obj(obj(pr.head).repo).full_name)
   const base = str(obj(obj(pr.base).repo).full_name)
   return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase()
-}
-
-/**
- * Code from a fork, run by an event that has the base repository's secrets: refused unless the
- * user opted in. Returns the reason to refuse, or undefined.
- */
-export function forkCodeRefusal(target: RunTarget, allowForkCode: boolean): string | undefined {
-  const code = target.code
-  if (!code?.fork || allowForkCode) return undefined
-  const from = code.headRepository ? `the fork ${code.headRepository}` : 'a fork (since deleted)'
-  return `Refusing to run ${describeTarget(target)}: its code comes from ${from}, and this ${code.event} event runs with the secrets of ${code.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
 }

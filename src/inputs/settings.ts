@@ -501,6 +501,13 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
       )
     }
   }
+  if (values['execution-id'] !== undefined && values.retries > 0) {
+    // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
+    // old code again. Only a run this step started is retried.
+    problems.push(
+      `Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`
+    )
+  }
   if (values.retries > 0 && !values.wait) {
     problems.push(
       `Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`

@@ -4,32 +4,71 @@ import { EOL } from 'node:os'
 import type { Logger } from '../buddy/client.js'
 
 /**
- * The step's log. The runner reads a line as a workflow command when, after leading spaces, it
- * starts with "::", or when it holds "##[" anywhere (the older form). Lines that carry text from
- * Buddy or from inputs go through plain(), so that no such text can act as a command. Debug and
- * warning lines are commands themselves, whose data the toolkit escapes.
+ * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
+ * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
+ * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
+ *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
+ *   does: U+0085, U+2028 and U+2029 stay inside a line.
+ * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
+ *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
+ *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
+ *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
+ *   then the command's name and properties up to "]").
+ * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
+ *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
+ *   with U+0085 can still start with "::" for the runner.
+ * plain() splits text where the runner would and neutralises each line by those rules; lines
+ * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
+ * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
+ * text in them cannot start a line of its own.
  */
 
+/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
+export const RUNNER_LINE_BREAK = /\r\n|\r|\n/
+
+/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
+const DOTNET_WHITE_SPACE =
+  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000'
+
+/**
+ * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
+ * characters (soft hyphen, zero-width space, …) and control characters before it count too:
+ * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
+ * runner then cuts the name at fixed offsets, but the guard costs nothing).
+ */
+const STARTS_LIKE_A_COMMAND = new RegExp(
+  `^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`,
+  'u'
+)
+
+/** Outside text as log lines the runner reads as text only: never a workflow command. */
 export function plain(text: string): string {
   return text
-    .split('\n')
+    .split(RUNNER_LINE_BREAK)
     .map(line => {
       const safe = line.replace(/##\[/g, '## [')
-      return safe.trimStart().startsWith('::') ? `› ${safe}` : safe
+      return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe
     })
     .join('\n')
 }
 
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
+ * be inside text meant for one line, whoever reads it.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g')
 
-/** Does the text hold a control character (C0 or DEL: a line break, tab, escape, NUL)? */
+/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
 export function hasControlCharacter(text: string): boolean {
   return CONTROL_CHARACTER.test(text)
 }
 
-/** Text from Buddy or inputs on one line, so that it can never start a workflow command. */
+/**
+ * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
+ * a table cell. (The log line it ends up in still goes through plain().)
+ */
 export function oneLine(text: string): string {
   return text.replace(CONTROL_CHARACTERS, ' ').trim()
 }
@@ -45,7 +84,9 @@ export function printUntrusted(title: string, lines: string[]): void {
   const token = randomUUID().replace(/-/g, '')
   core.startGroup(oneLine(title))
   process.stdout.write(`::stop-commands::${token}${EOL}`)
-  for (const line of lines) process.stdout.write(`${line.replace(/\r?\n|\r/g, EOL)}${EOL}`)
+  for (const line of lines) {
+    process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`)
+  }
   process.stdout.write(`::${token}::${EOL}`)
   core.endGroup()
 }

@@ -215,13 +215,16 @@ function preformatted(lines: string[]): string {
 }
 
 /**
- * A Mermaid text: letters, digits, spaces and a few safe signs as they are; any other character
- * as an entity code (#58; for ":"), which Mermaid shows as the character but never reads as
- * syntax, so an action's name can neither end a task, add a line, nor close the code block.
+ * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
+ * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
+ * parses and shows as the character, so a name can neither end a task, add a line, nor close the
+ * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
+ * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
+ * statement, whatever follows, and the name would lose its bar.
  */
 export function mermaidText(text: string): string {
   return [...oneLine(text)]
-    .map(c => (/^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+    .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
     .join('')
 }
 
@@ -245,7 +248,8 @@ export function ganttChart(execution: Execution): string | undefined {
     const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd
     const end = Number.isNaN(finish) || finish < start ? start : finish
     const tag = GANTT_TAGS[action.status ?? ''] ?? ''
-    return [`    ${mermaidText(actionName(action, index))} :${tag}${start}, ${end}`]
+    const name = mermaidText(actionName(action, index)) || `action ${index + 1}`
+    return [`    ${name} :${tag}${start}, ${end}`]
   })
   if (tasks.length < 2) return undefined
   return [
