@@ -91,7 +91,7 @@ describe('on-approval: approve', () => {
       expect(patches()).toEqual([])
       expect(run().status).toBe('WAITING_FOR_APPLY')
       expect(result.warnings.join('\n')).toContain(
-        "Run #1 waits for a person (WAITING_FOR_APPLY); on-approval: approve cannot answer it, as Buddy's answer names no action that waits for approval (an APPLY must name one): approve or answer it in Buddy at"
+        "Run #1 waits for a person (WAITING_FOR_APPLY); on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one): approve or answer it in Buddy at"
       )
     },
     SPAWNS_BUDGET_MS

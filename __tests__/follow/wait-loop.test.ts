@@ -494,7 +494,25 @@ describe('on-approval: approve', () => {
     expect(result.outcome).toBe('finished')
     expect(approved).toEqual([])
     expect(warnings).toEqual([
-      "warning: Run #1 waits for a person (WAITING_FOR_APPLY); on-approval: approve cannot answer it, as Buddy's answer names no action that waits for approval (an APPLY must name one): approve or answer it in Buddy at https://app.buddy.works/r/1. Still following."
+      "warning: Run #1 waits for a person (WAITING_FOR_APPLY); on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one): approve or answer it in Buddy at https://app.buddy.works/r/1. Still following."
+    ])
+  })
+
+  it('sends nothing for a waiting action whose answer gives no usable id', async () => {
+    const hashOnly: Execution = {
+      id: 1,
+      status: 'INPROGRESS',
+      action_executions: [{ action_execution_id: '5f3a9c', status: 'WAITING_FOR_APPLY' }]
+    }
+    const { approved, warnings } = await follow(hashOnly, [
+      hashOnly,
+      { id: 1, status: 'SUCCESSFUL' }
+    ])
+    expect(approved).toEqual([])
+    expect(warnings).toEqual([
+      expect.stringContaining(
+        "on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval"
+      )
     ])
   })
 
