@@ -31090,7 +31090,7 @@ function statusJudge(options) {
         if (paused && !approvalAnnounced) {
             approvalAnnounced = true;
             const unanswerable = approval
-                ? "; on-approval: approve cannot answer it, as Buddy's answer names no action that waits for approval (an APPLY must name one)"
+                ? "; on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one)"
                 : '';
             log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''})${unanswerable}: approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
         }
