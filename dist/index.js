@@ -28916,9 +28916,12 @@ class BuddyClient {
             rateLimitBudgetMs: 3000
         });
     }
-    /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
-    approveExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .APPROVE_RUN */ .wd, 'approve', { attempts: 2 });
+    /**
+     * Approves the action of a run that waits for approval (approve_action_id: its id). A second
+     * APPLY changes nothing: tried twice.
+     */
+    approveExecution(ref, executionId, actionId) {
+        return this.operate(ref, executionId, (0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .approveRun */ .j8)(actionId), 'approve', { attempts: 2 });
     }
     /** One of Buddy's operations on a run (PATCH), answered with the run. */
     operate(ref, executionId, body, verb, options) {
@@ -29085,12 +29088,13 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   J2: () => (/* binding */ APPROVAL_STATUS),
 /* harmony export */   LE: () => (/* binding */ RETRY_RUN),
 /* harmony export */   M: () => (/* binding */ executionListSchema),
+/* harmony export */   Mi: () => (/* binding */ APPROVAL_ACTION_TYPE),
 /* harmony export */   Mk: () => (/* binding */ executionSchema),
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
+/* harmony export */   j8: () => (/* binding */ approveRun),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   re: () => (/* binding */ SUPERSEDABLE_STATUSES),
-/* harmony export */   wd: () => (/* binding */ APPROVE_RUN),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
 /* harmony export */ });
 /* unused harmony exports FINAL_STATUSES, RUNNING_STATUSES, CANCELLING_STATUS, PAUSED_STATUSES, IDS_VIEW_FIELDS */
@@ -29150,7 +29154,10 @@ const pipelineSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
         .nullish(),
     // Older answers describe the ref with these two instead of `refs`.
     ref_name: optionalString,
-    ref_type: optionalString
+    ref_type: optionalString,
+    // Not in Buddy's schema 0.20.0, and what it means is unconfirmed (see run-request.ts): read so
+    // that a pipeline bound strictly to its context refs is never taken to run more.
+    strict_context: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().nullish().catch(undefined)
 });
 /**
  * A variable an action exported (`outputted_variables`, Buddy's SimpleVariableView: key and
@@ -29195,7 +29202,9 @@ const executionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     comment: optionalString,
     branch: named,
     tag: named,
-    pull_request: named,
+    // Buddy names a pull request `pull/5` or `5`, and may give its `number` (PullRequestView).
+    pull_request: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ name: optionalString, number: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish().catch(undefined) })
+        .nullish(),
     to_revision: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ revision: optionalString, message: optionalString }).nullish(),
     creator: named,
     pipeline: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(), name: optionalString }).nullish(),
@@ -29255,10 +29264,21 @@ const oidcTokenSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
 const CANCEL_RUN = { operation: 'CANCEL' };
 /** Re-runs a FAILED run from its failed action, as the same run (same id). */
 const RETRY_RUN = { operation: 'RETRY' };
-/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
-const APPROVE_RUN = { operation: 'APPLY' };
-/** The paused status that on-approval: approve answers; waiting for variables never is. */
+/**
+ * Approves the action that waits for approval (WAITING_FOR_APPLY), named by its id as Buddy's
+ * own CLI names it (`bdy pipeline run approve <run> <action>`); a newer Buddy refuses an APPLY
+ * without it. Buddy's newer docs accept an action's id or an action execution's id.
+ */
+function approveRun(actionId) {
+    return { operation: 'APPLY', approve_action_id: actionId };
+}
+/**
+ * The paused status that on-approval: approve answers; waiting for variables or for a visual
+ * tests session (WAITING_FOR_VT_SESSION, answered in Buddy by a person) never is.
+ */
 const APPROVAL_STATUS = 'WAITING_FOR_APPLY';
+/** The action type of Buddy's "Wait for approval" action, where a run waits for an approval. */
+const APPROVAL_ACTION_TYPE = 'WAIT_FOR_APPLY';
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -29289,6 +29309,51 @@ function pausedStatus(execution) {
 
 /***/ }),
 
+/***/ 9668:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kd: () => (/* binding */ pullRequestNumber),
+/* harmony export */   Uy: () => (/* binding */ REF_KINDS),
+/* harmony export */   WY: () => (/* binding */ sameRef)
+/* harmony export */ });
+/**
+ * Whether a run Buddy lists is for the ref a run request names. The request names a pull request
+ * `pull/5`, as Buddy's "Run execution" example does; Buddy's answers may name it `pull/5` or `5`
+ * and may carry its `number`, and may give a branch as `main` or `refs/heads/main`. Every
+ * comparison of refs (the step's own run, cancel-previous) goes through here. Pure.
+ */
+const REF_KINDS = ['branch', 'tag', 'pull_request'];
+/** pull/5, 5, #5, refs/pull/5, refs/pull/5/head or refs/pull/5/merge. */
+const PULL_REQUEST_NAME = /^(?:#|pull\/|refs\/pull\/)?(\d{1,10})(?:\/(?:head|merge))?$/;
+/** The pull request's number: its `number`, else read from its name; undefined when neither. */
+function pullRequestNumber(pr) {
+    if (typeof pr?.number === 'number' && Number.isSafeInteger(pr.number) && pr.number > 0)
+        return pr.number;
+    const match = PULL_REQUEST_NAME.exec(pr?.name?.trim() ?? '');
+    return match ? Number(match[1]) : undefined;
+}
+/** A branch or tag name without its refs/heads/ or refs/tags/ prefix. */
+const plainName = (name) => name.trim().replace(/^refs\/(?:heads|tags)\//, '');
+/**
+ * Is the ref a run shows the one asked for? undefined when the run shows no such ref (no name,
+ * no number): the caller decides what that means.
+ */
+function sameRef(kind, asked, shown) {
+    if (kind === 'pull_request') {
+        const shownNumber = pullRequestNumber(shown);
+        const askedNumber = pullRequestNumber(asked);
+        if (shownNumber !== undefined && askedNumber !== undefined)
+            return shownNumber === askedNumber;
+    }
+    if (shown?.name == null)
+        return kind === 'pull_request' && shown?.number != null ? false : undefined;
+    return plainName(shown.name) === plainName(asked?.name ?? '');
+}
+
+
+/***/ }),
+
 /***/ 1935:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29297,10 +29362,12 @@ function pausedStatus(execution) {
 /* harmony export */   FP: () => (/* binding */ startExecution)
 /* harmony export */ });
 /* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8844);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
 /* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9668);
+
 
 
 
@@ -29361,16 +29428,12 @@ function isOurExecution(execution, identity) {
     if (!body)
         return true;
     const revision = execution.to_revision?.revision;
-    const wanted = body.to_revision.revision;
+    const wanted = body.to_revision?.revision ?? 'HEAD';
     if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
         return false;
     }
-    for (const kind of ['branch', 'tag', 'pull_request']) {
-        const name = execution[kind]?.name;
-        if (body[kind] && name && name !== body[kind]?.name)
-            return false;
-    }
-    return true;
+    // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
+    return _ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
 }
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -29440,7 +29503,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
     if (result.status === 429) {
         return {
             kind: 'rate-limited',
-            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
+            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
             message
         };
     }
@@ -29455,7 +29518,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
 }
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
-    const revision = body.to_revision.revision;
+    const revision = body.to_revision?.revision ?? 'HEAD';
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
     const ctx = {
         action: `run pipeline ${ref.pipelineId}`,
@@ -29466,7 +29529,7 @@ async function startExecution(client, ref, body, options) {
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
-    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .RateLimitWaits */ .oP(RATE_LIMIT_BUDGET_MS);
+    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .RateLimitWaits */ .oP(RATE_LIMIT_BUDGET_MS);
     const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
@@ -29525,14 +29588,14 @@ function notSentPause(why, tries, clock, log) {
     if (tries > MAX_NOT_SENT_TRIES) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
     }
-    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(tries - 1, clock.random);
+    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .backoffDelay */ .EY)(tries - 1, clock.random);
     log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
 /** The pause after a 429, within the rate limit's budget. */
 function rateLimitedPause(answer, waits, ctx, clock, log) {
     const { serverMs, message } = answer;
-    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitRefusal */ .Vg)(serverMs);
+    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .serverWaitRefusal */ .Vg)(serverMs);
     if (refusal) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${refusal}`, 429, message, true);
     }
@@ -29550,7 +29613,7 @@ function unknownRevisionPause(answer, wait, revision, clock, log) {
     if (waited >= UNKNOWN_REVISION_WAIT_MS) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
     }
-    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
     wait.tries++;
     log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
@@ -30791,6 +30854,7 @@ var backoff = __nccwpck_require__(8844);
 
 
 
+
 /** The time limit of the status read sent once the timeout has passed. */
 const FINAL_READ_LIMIT_MS = 5000;
 class RunDeletedError extends Error {
@@ -30894,25 +30958,28 @@ async function waitForRunEnd(read, initial, options) {
     }
 }
 /**
- * on-approval: approve. Approves each wait for approval once (a run or an action waiting for
- * it), never a wait for variables. A failed approval is said and the following goes on: a
- * person can still approve in Buddy.
+ * on-approval: approve. Approves each wait for approval once (an action that waits for it, or
+ * the run at its approval action), never a wait for variables or for a visual tests session. A
+ * failed approval is said and the following goes on: a person can still approve in Buddy.
  */
 function approver(options) {
     const approved = new Set();
     return async (execution) => {
         const waiting = approvalWait(execution);
-        // The run went on: a later wait of the run itself is a new one.
+        // The run went on: a later wait, even at the same action (after a retry), is a new one.
         if (!waiting)
-            approved.delete('run');
-        if (!options.approve || options.onApproval !== 'approve' || !waiting)
+            approved.clear();
+        if (!options.approve || options.onApproval !== 'approve')
+            return execution;
+        // No action to name: statusJudge says so, and a person approves in Buddy.
+        if (waiting?.actionId === undefined)
             return execution;
         if (approved.has(waiting.key))
             return execution;
         approved.add(waiting.key);
-        options.log.info(`Run #${execution.id} waits for approval${waiting.action ? ` in action "${waiting.action}"` : ''}: approving it with Buddy's APPLY (on-approval: approve).`);
+        options.log.info(`Run #${execution.id} waits for approval in action ${waiting.action}: approving it with Buddy's APPLY (on-approval: approve).`);
         try {
-            return await abortable(options.approve(execution), options.signal);
+            return await abortable(options.approve(execution, waiting.actionId), options.signal);
         }
         catch (error) {
             if (error instanceof Aborted || options.signal?.aborted)
@@ -30922,16 +30989,42 @@ function approver(options) {
         }
     };
 }
-/** The wait for approval the run is in, if any: the action that waits, or the run itself. */
+/**
+ * The wait for approval the run is in, if any, and the action an APPLY must name: the action
+ * that shows WAITING_FOR_APPLY, else (the run itself waits) its first "Wait for approval" action
+ * (type WAIT_FOR_APPLY) that has not ended, where the run stands. The id sent is the action's
+ * (`action.id`), else a numeric action execution id (Buddy's newer docs accept either). A run
+ * that waits while its answer shows no such action gets no id: nothing is guessed.
+ */
 function approvalWait(execution) {
     const actions = execution.action_executions ?? [];
-    const index = actions.findIndex(a => a.status === model/* APPROVAL_STATUS */.J2);
-    const action = actions[index];
-    if (action) {
-        const id = action.action_execution_id ?? action.action?.id ?? index;
-        return { key: `action ${id}`, action: action.action?.name ?? undefined };
+    let index = actions.findIndex(a => a.status === model/* APPROVAL_STATUS */.J2);
+    if (index < 0 && execution.status === model/* APPROVAL_STATUS */.J2) {
+        index = actions.findIndex(a => a.action?.type === model/* APPROVAL_ACTION_TYPE */.Mi && (0,model/* statusKind */.BE)(a.status ?? '') !== 'final');
+        if (index < 0)
+            return { key: 'run', action: '(none named)', actionId: undefined };
     }
-    return execution.status === model/* APPROVAL_STATUS */.J2 ? { key: 'run' } : undefined;
+    const action = actions[index];
+    if (!action)
+        return undefined;
+    const actionId = approveActionId(action);
+    const name = action.action?.name;
+    return {
+        key: `action ${action.action_execution_id ?? action.action?.id ?? index}`,
+        action: `${name ? `"${(0,report_log/* oneLine */.TN)(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
+        actionId
+    };
+}
+function approveActionId(action) {
+    const id = action.action?.id;
+    if (typeof id === 'number' && Number.isSafeInteger(id))
+        return id;
+    const run = action.action_execution_id;
+    if (typeof run === 'number' && Number.isSafeInteger(run))
+        return run;
+    if (typeof run === 'string' && /^\d{1,15}$/.test(run))
+        return Number(run);
+    return undefined;
 }
 /**
  * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
@@ -30960,14 +31053,18 @@ function statusJudge(options) {
             log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
         }
         const paused = (0,model/* pausedStatus */.HH)(execution);
+        const approval = options.onApproval === 'approve' ? approvalWait(execution) : undefined;
         // Answered by the approver, not announced as waiting for a person.
-        if (options.onApproval === 'approve' && approvalWait(execution))
+        if (approval?.actionId !== undefined)
             return undefined;
         if (paused && options.onApproval === 'fail')
             return { outcome: 'needs-approval', execution, paused };
         if (paused && !approvalAnnounced) {
             approvalAnnounced = true;
-            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''}): approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+            const unanswerable = approval
+                ? "; on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one)"
+                : '';
+            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''})${unanswerable}: approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
         }
         if (!paused)
             approvalAnnounced = false;
@@ -31275,7 +31372,7 @@ async function followRun(started, settings, deps) {
         timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
-        approve: execution => client.approveExecution(ref, execution.id),
+        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
         signal: deps.signal,
         rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
         onUpdate: async (execution) => {
@@ -31905,6 +32002,16 @@ function movedAfter(askedAt, pr) {
 /** A name a workflow can use as `fromJSON(steps.x.outputs.variables).NAME` or as a shell variable. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
+ * Buddy returns secret values "in encrypted form" (its docs on secrets), and its schema has no
+ * flag to tell them apart. Its known encrypted forms: `!encrypted <base64>` (Buddy's YAML
+ * variables docs) and `secure!<base64>` (Buddy's YAML exports; unconfirmed). A secret in any
+ * other form cannot be told from a plain value: the README says so.
+ */
+const ENCRYPTED_FORMS = [/^!encrypted\s+\S/, /^secure!\S/];
+function isEncryptedForm(value) {
+    return ENCRYPTED_FORMS.some(form => form.test(value));
+}
+/**
  * Reads the actions in the order of the run's answer (the pipeline's order, in which they run),
  * so that a later action's value wins. Items without a string key and value are left out.
  */
@@ -31918,8 +32025,13 @@ function exportedVariables(execution) {
             const { key, value } = variable;
             if (typeof key !== 'string' || typeof value !== 'string')
                 continue;
-            if (variable.encrypted === true) {
-                secrets.push({ key, value });
+            const secret = variable.encrypted === true
+                ? 'marked'
+                : isEncryptedForm(value)
+                    ? 'encrypted-form'
+                    : undefined;
+            if (secret) {
+                secrets.push({ key, value, why: secret });
                 // A later secret of the same name makes an earlier plain value stale: neither is given.
                 values.delete(key);
             }
@@ -32079,7 +32191,10 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        report_log/* log */.Rm.info(`Buddy marks the variable ${JSON.stringify((0,report_log/* oneLine */.TN)(secret.key))} as encrypted: it is masked and left out of the variables output.`);
+        const name = JSON.stringify((0,report_log/* oneLine */.TN)(secret.key));
+        report_log/* log */.Rm.info(secret.why === 'marked'
+            ? `Buddy marks the variable ${name} as encrypted: it is masked and left out of the variables output.`
+            : `Buddy gives the variable ${name} in its encrypted form (a secret's plain value is never returned): it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
@@ -32350,26 +32465,42 @@ async function writeFailureSummary(attempt, message) {
 
 ;// CONCATENATED MODULE: ./src/buddy/run-request.ts
 
-const WILDCARD = /[*?]/;
-/** refs/heads/main stays; a bare "main" is a branch. */
-const fullRef = (ref) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`);
+/** In an event's refs, Buddy's token for the pipeline's context refs. */
+const CONTEXT_TOKEN = ':context';
+/** Buddy's patterns: * and ? wildcards, or a regular expression in parentheses. */
+const isPattern = (ref) => /[*?]/.test(ref) || /^\(.*\)$/.test(ref);
+/** refs/heads/main stays; a bare "main" is a branch; a pattern stays as written. */
+const fullRef = (ref) => {
+    const trimmed = ref.trim();
+    return trimmed.startsWith('refs/') || isPattern(trimmed) ? trimmed : `refs/heads/${trimmed}`;
+};
 /**
- * A pipeline bound to one fixed ref runs that ref: Buddy wants the revision only. A wildcard,
- * several refs or an unknown shape take the branch, tag or pull request. A pipeline's refs are
- * its `refs`, else those of its trigger events (newer pipelines give them only there).
+ * The refs a pipeline runs are its context refs (`refs`) together with its trigger events' refs,
+ * where an event's `:context` stands for the context refs: a pipeline on refs/heads/master whose
+ * push event covers [":context", "refs/heads/dev-*"] runs master and every dev-* branch. A pull
+ * request trigger runs pull requests too. With `strict_context` (not in Buddy's schema 0.20.0;
+ * its meaning is unconfirmed) only the context refs are taken: the narrower reading, so the
+ * fixed-ref guard never lets a strictly bound pipeline run another ref's commit. Older answers
+ * give one ref as ref_name and ref_type instead.
  */
 function pipelineRefs(pipeline) {
     if (!pipeline)
         return { kind: 'any', why: 'the pipeline could not be read' };
-    const own = pipeline.refs ?? [];
+    const context = (pipeline.refs ?? []).map(fullRef);
     const events = pipeline.events ?? [];
-    if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
+    if (context.length === 0 && pipeline.events && events.length === 0 && !pipeline.ref_name) {
+        return { kind: 'codeless' };
+    }
+    const strict = pipeline.strict_context === true && context.length > 0;
+    if (!strict && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
         // Triggered by pull requests (or branches of them): it runs more than its push refs.
         return { kind: 'any', why: 'the pipeline runs on pull requests' };
     }
-    const fromEvents = events.flatMap(event => event.refs ?? []);
-    const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))];
-    if (refs.length === 1 && !WILDCARD.test(refs[0])) {
+    const fromEvents = strict
+        ? []
+        : events.flatMap(event => (event.refs ?? []).flatMap(ref => (ref.trim() === CONTEXT_TOKEN ? context : [fullRef(ref)])));
+    const refs = [...new Set([...context, ...fromEvents])];
+    if (refs.length === 1 && !isPattern(refs[0])) {
         return { kind: 'fixed', ref: refs[0] };
     }
     if (refs.length > 1)
@@ -32378,19 +32509,22 @@ function pipelineRefs(pipeline) {
         return { kind: 'any', why: `the pipeline runs on ${refs[0]}` };
     const type = pipeline.ref_type?.toUpperCase();
     const name = pipeline.ref_name;
-    if (name && !WILDCARD.test(name) && (type === 'BRANCH' || type === 'TAG')) {
+    if (name && !isPattern(name) && (type === 'BRANCH' || type === 'TAG')) {
         return { kind: 'fixed', ref: `refs/${type === 'TAG' ? 'tags' : 'heads'}/${name}` };
     }
     return { kind: 'any', why: 'the pipeline names no single fixed ref' };
 }
 /**
  * For a pipeline bound to one ref, an event for another ref must not run its commit there: that
- * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
+ * would deploy unmerged code through, say, a production pipeline. A codeless pipeline runs no
+ * code: nothing of the event is sent, and there is nothing to guard. Explicit inputs are the
  * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
  */
 function chooseRefs(target, refs) {
     if (refs.kind === 'any')
         return { send: 'target' };
+    if (refs.kind === 'codeless')
+        return chooseForCodeless(target);
     if ((0,run_target/* targetRef */.hu)(target) === refs.ref)
         return { send: 'revision-only' };
     if (target.explicitTarget) {
@@ -32409,6 +32543,21 @@ function chooseRefs(target, refs) {
     }
     throw new run_target/* RunTargetError */.Vp(`The pipeline runs only on ${refs.ref}, but this event is for ${(0,run_target/* describeTarget */.ff)(target)} (${(0,run_target/* targetRef */.hu)(target)}): running its commit${target.revision ? ` ${target.revision}` : ''} through this pipeline would run code that is not on ${refs.ref}. Set input "revision: HEAD" to run ${refs.ref} at its latest commit, set "branch", "tag" or "revision" to say exactly what to run, or use a pipeline whose refs are a wildcard (e.g. refs/heads/*) to run other refs.`);
 }
+const CODELESS = 'The pipeline is codeless (no refs and no trigger events): it runs no code';
+function chooseForCodeless(target) {
+    if (target.explicitTarget) {
+        return {
+            send: 'target-to-fixed-pipeline',
+            warning: `${CODELESS}, but inputs name ${(0,run_target/* describeTarget */.ff)(target)}: sending it as given, for Buddy to run or refuse.`
+        };
+    }
+    return {
+        send: 'nothing',
+        notice: target.explicitRevision
+            ? `${CODELESS}, so input "revision" (${target.revision}) is not sent: the run request names no branch, tag, pull request or revision.`
+            : undefined
+    };
+}
 /** Default comment: who started it from where, with a link back to the GitHub run. */
 function defaultComment(env) {
     const server = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -32426,10 +32575,15 @@ function defaultComment(env) {
 }
 function buildRunRequest(settings, target, refs, comment) {
     const warnings = [];
-    const body = { to_revision: { revision: target.revision } };
-    let description;
     const choice = chooseRefs(target, refs);
-    if (choice.send === 'revision-only' && refs.kind === 'fixed') {
+    const body = choice.send === 'nothing' ? {} : { to_revision: { revision: target.revision } };
+    let description;
+    if (choice.send === 'nothing') {
+        description = 'no ref (a codeless pipeline)';
+        if (choice.notice)
+            warnings.push(choice.notice);
+    }
+    else if (choice.send === 'revision-only' && refs.kind === 'fixed') {
         description = `the pipeline's own ref ${refs.ref}`;
         if (choice.notice)
             warnings.push(choice.notice);
@@ -32467,7 +32621,10 @@ function redactBody(body) {
 
 // EXTERNAL MODULE: ./src/buddy/step-marker.ts
 var step_marker = __nccwpck_require__(6907);
+// EXTERNAL MODULE: ./src/buddy/ref-names.ts
+var ref_names = __nccwpck_require__(9668);
 ;// CONCATENATED MODULE: ./src/buddy/supersede.ts
+
 
 
 /**
@@ -32479,22 +32636,16 @@ var step_marker = __nccwpck_require__(6907);
 /** The runs looked at: the newest, a page at a time. Runs still going are recent. */
 const PAGES = 3;
 const PER_PAGE = 50;
-const refName = (name) => name.replace(/^refs\/(heads|tags)\//, '');
 /**
- * Whether a listed run is for the ref the request runs. A request without a ref (a pipeline
- * bound to one ref) runs the pipeline's own ref, as every run of it does.
+ * Whether a listed run is for the ref the request runs (a pull request named pull/5 or 5 is the
+ * same one). A request without a ref (a pipeline bound to one ref, or a codeless one) runs the
+ * pipeline's own context, as every run of it does.
  */
 function isSameRef(run, request) {
-    const pairs = [
-        [request.branch, run.branch],
-        [request.tag, run.tag],
-        [request.pull_request, run.pull_request]
-    ];
-    const asked = pairs.find(([wanted]) => wanted !== undefined);
-    if (!asked)
+    const kind = ref_names/* REF_KINDS */.Uy.find(k => request[k] !== undefined);
+    if (!kind)
         return true;
-    const [wanted, seen] = asked;
-    return seen?.name != null && refName(seen.name) === refName(wanted?.name ?? '');
+    return (0,ref_names/* sameRef */.WY)(kind, request[kind], run[kind]) === true;
 }
 function isStillGoing(run) {
     return model/* SUPERSEDABLE_STATUSES */.re.includes(run.status);
@@ -32568,6 +32719,7 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -32613,7 +32765,7 @@ async function runSteps(deps, attempt) {
         ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm)
         : undefined;
     attempt.stage = 'sending the run request';
-    logRunRequest(client, ref, pipeline, request, target.revision);
+    logRunRequest(client, ref, pipeline, request);
     const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
     if (sent === 'exit-now')
         return sent;
@@ -32626,7 +32778,8 @@ async function runSteps(deps, attempt) {
         pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
         pipelineUrl: pipeline?.html_url ?? undefined,
         description: request.description,
-        revision: target.revision,
+        // Empty for a codeless pipeline: no revision is sent.
+        revision: request.body.to_revision?.revision ?? '',
         superseded
     };
     return reportAndFollow(started, client, ref, settings, deps);
@@ -32686,7 +32839,9 @@ function describeGivenRun(execution) {
     const named = (ref) => ref?.name ?? undefined;
     const branch = named(execution.branch);
     const tag = named(execution.tag);
-    const pullRequest = named(execution.pull_request);
+    // Buddy may name it pull/5 or 5: said as the run request names it.
+    const number = (0,ref_names/* pullRequestNumber */.Kd)(execution.pull_request);
+    const pullRequest = number === undefined ? named(execution.pull_request) : `pull/${number}`;
     if (pullRequest)
         return `pull request ${(0,report_log/* oneLine */.TN)(pullRequest)}`;
     if (tag)
@@ -32708,7 +32863,9 @@ function prepareRunRequest(settings, target, pipeline, env) {
     const refs = pipelineRefs(pipeline);
     core/* debug */.Yz(refs.kind === 'fixed'
         ? `The pipeline runs one fixed ref (${refs.ref}).`
-        : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
+        : refs.kind === 'codeless'
+            ? 'The pipeline is codeless (no refs, no trigger events): it takes no ref.'
+            : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`);
     const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env));
     // The step's marker in the comment: how this step (or its post step) knows its run.
     const marker = (0,step_marker/* stepMarker */.F8)(env, redactBody(request.body));
@@ -32716,10 +32873,11 @@ function prepareRunRequest(settings, target, pipeline, env) {
     return { ...request, marker };
 }
 /** The request's warnings, what it runs, and the request itself (secrets redacted). */
-function logRunRequest(client, ref, pipeline, request, revision) {
+function logRunRequest(client, ref, pipeline, request) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
-    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`);
+    const revision = request.body.to_revision?.revision;
+    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description}${revision ? ` at ${revision}` : ''}`);
     core/* startGroup */.Oh('Run request');
     report_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
     report_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));

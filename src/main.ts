@@ -38,6 +38,7 @@ import { formatDuration } from './inputs/duration.js'
 import type { Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker } from './buddy/step-marker.js'
 import { cancelPreviousRuns } from './buddy/supersede.js'
+import { pullRequestNumber } from './buddy/ref-names.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -106,7 +107,7 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
     ? await cancelPreviousRuns(client, ref, request.body, request.description, log)
     : undefined
   attempt.stage = 'sending the run request'
-  logRunRequest(client, ref, pipeline, request, target.revision)
+  logRunRequest(client, ref, pipeline, request)
   const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
   if (sent === 'exit-now') return sent
   attempt.execution = sent
@@ -119,7 +120,8 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
     pipelineName: pipeline?.name ?? sent.pipeline?.name ?? undefined,
     pipelineUrl: pipeline?.html_url ?? undefined,
     description: request.description,
-    revision: target.revision,
+    // Empty for a codeless pipeline: no revision is sent.
+    revision: request.body.to_revision?.revision ?? '',
     superseded
   }
   return reportAndFollow(started, client, ref, settings, deps)
@@ -196,7 +198,9 @@ function describeGivenRun(execution: Execution): string {
   const named = (ref: { name?: string | null } | null | undefined) => ref?.name ?? undefined
   const branch = named(execution.branch)
   const tag = named(execution.tag)
-  const pullRequest = named(execution.pull_request)
+  // Buddy may name it pull/5 or 5: said as the run request names it.
+  const number = pullRequestNumber(execution.pull_request)
+  const pullRequest = number === undefined ? named(execution.pull_request) : `pull/${number}`
   if (pullRequest) return `pull request ${oneLine(pullRequest)}`
   if (tag) return `tag ${oneLine(tag)}`
   if (branch) return `branch ${oneLine(branch)}`
@@ -231,7 +235,9 @@ function prepareRunRequest(
   core.debug(
     refs.kind === 'fixed'
       ? `The pipeline runs one fixed ref (${refs.ref}).`
-      : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`
+      : refs.kind === 'codeless'
+        ? 'The pipeline is codeless (no refs, no trigger events): it takes no ref.'
+        : `Sending the ${target.kind.replace('_', ' ')}: ${refs.why}.`
   )
   const request = buildRunRequest(settings, target, refs, settings.comment ?? defaultComment(env))
   // The step's marker in the comment: how this step (or its post step) knows its run.
@@ -245,12 +251,12 @@ function logRunRequest(
   client: BuddyClient,
   ref: PipelineRef,
   pipeline: Pipeline | undefined,
-  request: RunRequest,
-  revision: string
+  request: RunRequest
 ): void {
   for (const warning of request.warnings) core.warning(warning)
+  const revision = request.body.to_revision?.revision
   log.info(
-    `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description} at ${revision}`
+    `Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description}${revision ? ` at ${revision}` : ''}`
   )
   core.startGroup('Run request')
   log.info(`POST ${client.url(`${pipelinePath(ref)}/executions`)}`)

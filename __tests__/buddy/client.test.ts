@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { BuddyApiError, BuddyClient, buddyMessageOf } from '../../src/buddy/client.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
+import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
@@ -301,5 +302,141 @@ describe('buddyMessageOf', () => {
 
   it('keeps long messages short', () => {
     expect(buddyMessageOf('x'.repeat(1000))).toHaveLength(300)
+  })
+})
+
+describe('approving: APPLY names the action that waits', () => {
+  const approvalPipeline = () => {
+    sim.config.approvalHolds = true
+    sim.config.pipelines[0]!.actions = [
+      { id: 11, name: 'Build', type: 'BUILD' },
+      { id: 12, name: 'Approve', type: 'WAIT_FOR_APPLY' },
+      { id: 13, name: 'Deploy', type: 'SFTP' }
+    ]
+  }
+  const patch = (executionId: number, body: unknown) =>
+    fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions/${executionId}`, {
+      method: 'PATCH',
+      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(async r => ({ status: r.status, json: (await r.json()) as any })) // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  async function waitingRun(script: Simulator['config']['statusScript']) {
+    approvalPipeline()
+    sim.config.statusScript = script
+    const { client: c } = client()
+    const run = await startRunDirectly(sim)
+    await c.getExecution(ref, run.id)
+    return { c, id: run.id }
+  }
+
+  it('approves with approve_action_id, and the run goes on', async () => {
+    const { c, id } = await waitingRun([
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'WAITING_FOR_APPLY', 'ENQUEUED'] },
+      'SUCCESSFUL'
+    ])
+    const answer = await c.approveExecution(ref, id, 12)
+    expect(sim.requests.at(-1)?.body).toEqual({ operation: 'APPLY', approve_action_id: 12 })
+    expect(answer.action_executions?.[1]?.status).toBe('INPROGRESS')
+    expect((await c.getExecution(ref, id)).status).toBe('SUCCESSFUL')
+  })
+
+  it.each<[string, object, RegExp]>([
+    [
+      'without approve_action_id, as a newer Buddy',
+      { operation: 'APPLY' },
+      /approve_action_id is required/
+    ],
+    ['with a string', { operation: 'APPLY', approve_action_id: '12' }, /must be an integer/],
+    [
+      'naming an action that does not wait',
+      { operation: 'APPLY', approve_action_id: 13 },
+      /Action 13 does not wait/
+    ]
+  ])('refuses an APPLY %s with a 400, changing nothing', async (_name, body, message) => {
+    const { id } = await waitingRun([
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'WAITING_FOR_APPLY', 'ENQUEUED'] }
+    ])
+    const answer = await patch(id, body)
+    expect(answer.status).toBe(400)
+    expect(answer.json.errors[0].message).toMatch(message)
+    expect(sim.executions(1)[0]?.actions[1]?.status).toBe('WAITING_FOR_APPLY')
+  })
+
+  it("says Buddy's refusal clearly, through the client", async () => {
+    const { c, id } = await waitingRun([
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'WAITING_FOR_APPLY', 'ENQUEUED'] }
+    ])
+    await expect(c.approveExecution(ref, id, 99)).rejects.toThrow(
+      /approve run #1.*Action 99 does not wait for approval/
+    )
+  })
+
+  it('a run that itself waits stands at its approval action', async () => {
+    const { c, id } = await waitingRun([
+      { status: 'WAITING_FOR_APPLY', actions: ['SUCCESSFUL', 'ENQUEUED', 'ENQUEUED'] },
+      'SUCCESSFUL'
+    ])
+    expect((await patch(id, { operation: 'APPLY', approve_action_id: 11 })).status).toBe(400)
+    const answer = await c.approveExecution(ref, id, 12)
+    expect(answer.status).toBe('INPROGRESS')
+  })
+})
+
+describe('pipelines and pull requests as the simulator answers them', () => {
+  const post = (pipelineId: number, body: unknown) =>
+    fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/${pipelineId}/executions`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sim-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(async r => ({ status: r.status, json: (await r.json()) as any })) // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  it.each<['pull/N' | 'N', boolean, object]>([
+    ['pull/N', true, { name: 'pull/7', number: 7 }],
+    ['N', true, { name: '7', number: 7 }],
+    ['N', false, { name: '7' }]
+  ])('names a pull request %s (number: %p)', async (names, numbers, expected) => {
+    sim.config.pullRequestNames = names
+    sim.config.pullRequestNumbers = numbers
+    const answer = await post(1, {
+      to_revision: { revision: 'HEAD' },
+      pull_request: { name: 'pull/7' }
+    })
+    expect(answer.json.pull_request).toEqual(expected)
+    const { client: c } = client()
+    const { executions } = await c.listExecutions(ref)
+    expect(executions[0]?.pull_request).toEqual(expected)
+  })
+
+  it('runs a codeless pipeline without a revision or a ref, and answers without a commit', async () => {
+    sim.config.pipelines.push({
+      id: 4,
+      identifier: 'codeless',
+      name: 'Codeless',
+      refs: [],
+      events: []
+    })
+    const answer = await post(4, { comment: 'c' })
+    expect(answer.status).toBe(200)
+    expect(answer.json.to_revision).toBeUndefined()
+    const { client: c } = client()
+    await expect(c.getPipeline({ ...ref, pipelineId: 4 })).resolves.toMatchObject({
+      refs: [],
+      events: []
+    })
+  })
+
+  it('requires a ref for a pipeline on its context and :context-expanded events', async () => {
+    sim.config.pipelines.push({
+      id: 5,
+      identifier: 'master-and-dev',
+      name: 'Master and dev-*',
+      refs: ['refs/heads/master'],
+      events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+    })
+    expect((await post(5, { to_revision: { revision: 'HEAD' } })).status).toBe(400)
+    expect(
+      (await post(5, { to_revision: { revision: 'HEAD' }, branch: { name: 'dev-1' } })).status
+    ).toBe(200)
   })
 })

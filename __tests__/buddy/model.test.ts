@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import {
   executionSchema,
   identifiersSchema,
+  pipelineSchema,
   oidcTokenSchema,
   parseOidcAnswer,
   statusKind
@@ -45,6 +46,35 @@ describe("Buddy's answers", () => {
     const parsed = parseAnswer(text, executionSchema)
     expect(parsed.ok).toBe(false)
     if (!parsed.ok) expect(parsed.problem).toContain(problem)
+  })
+})
+
+describe('odd fields that must not make an answer unreadable', () => {
+  it.each<[string, unknown]>([
+    ['a number as text', '5'],
+    ['an object', { n: 5 }],
+    ['null', null]
+  ])("a pull request's number given as %s is ignored, its name kept", (_name, number) => {
+    const parsed = executionSchema.safeParse({
+      id: 1,
+      status: 'SUCCESSFUL',
+      pull_request: { name: '5', number }
+    })
+    expect(parsed.success).toBe(true)
+    expect(parsed.data?.pull_request).toMatchObject({ name: '5' })
+    expect(parsed.data?.pull_request?.number ?? undefined).toBeUndefined()
+  })
+
+  it.each<[unknown, boolean | null | undefined]>([
+    [true, true],
+    [false, false],
+    ['true', undefined],
+    [1, undefined],
+    [null, null]
+  ])('strict_context %j is read as %p', (value, expected) => {
+    const parsed = pipelineSchema.safeParse({ id: 1, refs: [], strict_context: value })
+    expect(parsed.success).toBe(true)
+    expect(parsed.data?.strict_context).toBe(expected)
   })
 })
 

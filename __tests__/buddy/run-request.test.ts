@@ -67,9 +67,89 @@ describe('pipelineRefs', () => {
       { kind: 'any', why: 'the pipeline runs on 2 refs' }
     ],
     [
-      'its own refs win over its events',
+      "its context refs and its events' refs together",
       pipeline({ refs: ['refs/heads/*'], events: [{ type: 'PUSH', refs: ['refs/heads/main'] }] }),
       { kind: 'any' }
+    ],
+    [
+      'a context ref and a push trigger on :context and dev-*: runs more than master',
+      pipeline({
+        refs: ['refs/heads/master'],
+        events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+      }),
+      { kind: 'any', why: 'the pipeline runs on 2 refs' }
+    ],
+    [
+      ':context stands for the context refs, never a branch named ":context"',
+      pipeline({ refs: ['refs/heads/master'], events: [{ type: 'PUSH', refs: [':context'] }] }),
+      { kind: 'fixed', ref: 'refs/heads/master' }
+    ],
+    [
+      ':context with several context refs',
+      pipeline({
+        refs: ['refs/heads/master', 'refs/tags/v*'],
+        events: [{ type: 'PUSH', refs: [':context'] }]
+      }),
+      { kind: 'any', why: 'the pipeline runs on 2 refs' }
+    ],
+    [
+      'a context ref, and an event on another: two refs',
+      pipeline({ refs: ['refs/heads/master'], events: [{ type: 'PUSH', refs: ['develop'] }] }),
+      { kind: 'any', why: 'the pipeline runs on 2 refs' }
+    ],
+    [
+      ':context without context refs stands for none',
+      pipeline({ refs: [], events: [{ type: 'PUSH', refs: [':context'] }] }),
+      { kind: 'any', why: 'the pipeline names no single fixed ref' }
+    ],
+    [
+      'strict_context: only the context refs (the narrower reading)',
+      pipeline({
+        refs: ['refs/heads/master'],
+        strict_context: true,
+        events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+      }),
+      { kind: 'fixed', ref: 'refs/heads/master' }
+    ],
+    [
+      'strict_context with a pull request trigger: still only the context refs',
+      pipeline({
+        refs: ['refs/heads/master'],
+        strict_context: true,
+        events: [{ type: 'PULL_REQUEST', branches: ['master'] }]
+      }),
+      { kind: 'fixed', ref: 'refs/heads/master' }
+    ],
+    [
+      'strict_context false: the events count',
+      pipeline({
+        refs: ['refs/heads/master'],
+        strict_context: false,
+        events: [{ type: 'PUSH', refs: ['refs/heads/dev-*'] }]
+      }),
+      { kind: 'any' }
+    ],
+    [
+      'strict_context without context refs: the events',
+      pipeline({ strict_context: true, events: [{ type: 'PUSH', refs: ['refs/heads/main'] }] }),
+      { kind: 'fixed', ref: 'refs/heads/main' }
+    ],
+    [
+      'a context ref and a pull request trigger: runs pull requests too',
+      pipeline({ refs: ['refs/heads/master'], events: [{ type: 'PULL_REQUEST' }] }),
+      { kind: 'any', why: 'the pipeline runs on pull requests' }
+    ],
+    [
+      "a regular expression (Buddy's pattern in parentheses) is no fixed ref",
+      pipeline({ refs: ['(refs/heads/(main|develop))'] }),
+      { kind: 'any', why: 'the pipeline runs on (refs/heads/(main|develop))' }
+    ],
+    ['codeless: no refs and no events', pipeline({ refs: [], events: [] }), { kind: 'codeless' }],
+    ['codeless: refs unset, no events', pipeline({ events: [] }), { kind: 'codeless' }],
+    [
+      'events said to be none, but the older single ref given: that ref',
+      pipeline({ events: [], ref_name: 'main', ref_type: 'BRANCH' }),
+      { kind: 'fixed', ref: 'refs/heads/main' }
     ],
     ['events without refs', pipeline({ events: [{ type: 'SCHEDULE' }] }), { kind: 'any' }],
     [
@@ -202,6 +282,61 @@ describe('buildRunRequest', () => {
       expect(request.warnings).toEqual([
         'The pipeline runs only on refs/heads/main, but inputs name branch develop: sending it as given, for Buddy to run or refuse.'
       ])
+    })
+  })
+
+  describe('a codeless pipeline (no refs, no events): it takes no ref', () => {
+    const codeless = { kind: 'codeless' as const }
+
+    it('sends neither a ref nor a revision: nothing of the event is run, nothing to guard', () => {
+      const pr = {
+        kind: 'pull_request' as const,
+        name: 'pull/4',
+        revision: 'abc1234',
+        source: 'pr'
+      }
+      const request = buildRunRequest(settings, pr, codeless, 'c')
+      expect(request.body).toEqual({ comment: 'c', priority: 'NORMAL' })
+      expect(request.description).toBe('no ref (a codeless pipeline)')
+      expect(request.warnings).toEqual([])
+    })
+
+    it('says that input "revision" is not sent', () => {
+      const request = buildRunRequest(
+        settings,
+        { ...target, explicitRevision: true },
+        codeless,
+        'c'
+      )
+      expect(request.body.to_revision).toBeUndefined()
+      expect(request.warnings).toEqual([
+        'The pipeline is codeless (no refs and no trigger events): it runs no code, so input "revision" (abc1234) is not sent: the run request names no branch, tag, pull request or revision.'
+      ])
+    })
+
+    it('sends an explicit branch as given, for Buddy to run or refuse', () => {
+      const request = buildRunRequest(settings, { ...target, explicitTarget: true }, codeless, 'c')
+      expect(request.body).toMatchObject({
+        branch: { name: 'main' },
+        to_revision: { revision: 'abc1234' }
+      })
+      expect(request.warnings).toEqual([
+        'The pipeline is codeless (no refs and no trigger events): it runs no code, but inputs name branch main: sending it as given, for Buddy to run or refuse.'
+      ])
+    })
+  })
+
+  it('sends a dev-* push to a pipeline on master whose push trigger covers :context and dev-*', () => {
+    const refs = pipelineRefs(
+      pipeline({
+        refs: ['refs/heads/master'],
+        events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+      })
+    )
+    const dev = { kind: 'branch' as const, name: 'dev-login', revision: 'abc1234', source: 'push' }
+    expect(buildRunRequest(settings, dev, refs, 'c').body).toMatchObject({
+      branch: { name: 'dev-login' },
+      to_revision: { revision: 'abc1234' }
     })
   })
 

@@ -377,9 +377,38 @@ describe('isOurExecution', () => {
     ['within the clock allowance', { start_date: '2026-11-27T11:59:00Z' }, true],
     ['a list entry without comment', { comment: undefined }, false],
     ['a list entry with an empty comment', { comment: '' }, false],
-    ['a list entry without start date', { start_date: undefined }, false]
+    ['a list entry without start date', { start_date: undefined }, false],
+    ['the branch, written as a ref', { branch: { name: 'refs/heads/main' } }, true],
+    ['a run that shows no branch', { branch: undefined }, true]
   ])('%s → %s', (_name, change, expected) => {
     expect(isOurExecution({ ...ours, ...change }, identity)).toBe(expected)
+  })
+
+  const pullRequest: RunRequestBody = {
+    to_revision: { revision: REVISION },
+    pull_request: { name: 'pull/42' },
+    comment: body.comment
+  }
+  const prIdentity = { marker: MARKER, notBeforeMs: stepBegan, body: pullRequest }
+  it.each<[string, { name?: string; number?: number } | undefined, boolean]>([
+    ['named pull/42', { name: 'pull/42' }, true],
+    ['named 42, as some answers name it', { name: '42' }, true],
+    ['named 42 with its number', { name: '42', number: 42 }, true],
+    ['only its number', { number: 42 }, true],
+    ['named refs/pull/42/head', { name: 'refs/pull/42/head' }, true],
+    ['not shown', undefined, true],
+    ['another pull request by name', { name: '43' }, false],
+    ['another pull request by number', { name: 'pull/42', number: 43 }, false]
+  ])('a pull request run %s → %s', (_name, shown, expected) => {
+    const run = { ...ours, branch: undefined, pull_request: shown }
+    expect(isOurExecution(run, prIdentity)).toBe(expected)
+  })
+
+  it('a codeless request (no revision, no ref) is matched by marker and time', () => {
+    const codeless = { marker: MARKER, notBeforeMs: stepBegan, body: { comment: body.comment } }
+    expect(isOurExecution({ ...ours, branch: undefined, to_revision: undefined }, codeless)).toBe(
+      true
+    )
   })
 })
 

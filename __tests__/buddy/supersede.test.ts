@@ -43,7 +43,38 @@ describe('isSameRef', () => {
       { to_revision, pull_request: { name: 'pull/1' } },
       false
     ],
+    [
+      'the same pull request, named by its number',
+      { pull_request: { name: '1' } },
+      { to_revision, pull_request: { name: 'pull/1' } },
+      true
+    ],
+    [
+      'the same pull request, given only as a number',
+      { pull_request: { number: 1 } },
+      { to_revision, pull_request: { name: 'pull/1' } },
+      true
+    ],
+    [
+      'another pull request, named by its number',
+      { pull_request: { name: '12', number: 12 } },
+      { to_revision, pull_request: { name: 'pull/1' } },
+      false
+    ],
+    [
+      'a pull request whose number is 1 but named pull/11: the number wins',
+      { pull_request: { name: 'pull/11', number: 1 } },
+      { to_revision, pull_request: { name: 'pull/1' } },
+      true
+    ],
     ['a run that names no ref', {}, { to_revision, branch: { name: 'main' } }, false],
+    [
+      'a run that names an empty pull request',
+      { pull_request: {} },
+      { to_revision, pull_request: { name: 'pull/1' } },
+      false
+    ],
+    ['a codeless pipeline: every run is its own', {}, {}, true],
     [
       'a pipeline bound to one ref: every run is for it',
       { branch: { name: 'main' } },

@@ -75,8 +75,35 @@ describe('the variables a run exported', () => {
     )
     expect(result.values).toEqual({})
     expect(result.secrets).toEqual([
-      { key: 'PASSWORD', value: 's3cr3t' },
-      { key: 'TOKEN', value: 'now-secret' }
+      { key: 'PASSWORD', value: 's3cr3t', why: 'marked' },
+      { key: 'TOKEN', value: 'now-secret', why: 'marked' }
+    ])
+  })
+
+  it.each<[string, string, boolean]>([
+    ["Buddy's YAML form of an encrypted value", '!encrypted eTOyGxpKT8m7AFyKVySBQCcam==', true],
+    ["Buddy's secure! form", 'secure!XHJYSxKYu0Qv8Y/9UsOdsA==.UiHGW8fuuUVq0VBjzZQwKg==', true],
+    ['a plain value', 'https://preview-42.example.com', false],
+    ['the word alone', '!encrypted', false],
+    ['the prefix alone', 'secure!', false],
+    ['the form later in the value', 'not !encrypted abc', false],
+    ['an empty value', '', false]
+  ])('a value in encrypted form is never passed off as plain: %s', (_name, value, secret) => {
+    const result = exportedVariables(run([{ key: 'V', value }]))
+    expect(result.values).toEqual(secret ? {} : { V: value })
+    expect(result.secrets).toEqual(secret ? [{ key: 'V', value, why: 'encrypted-form' }] : [])
+  })
+
+  it('a later secret in encrypted form makes an earlier plain value of its name stale', () => {
+    const result = exportedVariables(
+      run(
+        [{ key: 'DB_PASSWORD', value: 'default' }],
+        [{ key: 'DB_PASSWORD', value: '!encrypted QUJD' }]
+      )
+    )
+    expect(result.values).toEqual({})
+    expect(result.secrets).toEqual([
+      { key: 'DB_PASSWORD', value: '!encrypted QUJD', why: 'encrypted-form' }
     ])
   })
 

@@ -31,7 +31,8 @@ describe('the variables output', () => {
         { key: 'DEPLOY_URL', value: 'https://preview-42.example.com' },
         { key: 'VERSION', value: '1.0.1' },
         { key: 'bad key::warning::x', value: 'v1' },
-        { key: 'API_KEY', value: 'k3y-v4lue-0f-a-secret', encrypted: true }
+        { key: 'API_KEY', value: 'k3y-v4lue-0f-a-secret', encrypted: true },
+        { key: 'DB_PASSWORD', value: 'secure!ZW5jcnlwdGVkLWRiLXBhc3N3b3Jk' }
       ]
     })
   ])
@@ -49,7 +50,7 @@ describe('the variables output', () => {
     reportFinished(report(deployed), followDefaults())
     expect(fake.record.infoLines).toContain('Variables the run exported: VERSION, DEPLOY_URL')
     const log = fake.record.log.filter(l => !l.startsWith('::add-mask::')).join('\n')
-    for (const value of ['preview-42', '1.0.1', 'v1', 'k3y-v4lue']) {
+    for (const value of ['preview-42', '1.0.1', 'v1', 'k3y-v4lue', 'ZW5jcnlwdGVk']) {
       expect(log).not.toContain(value)
     }
   })
@@ -62,12 +63,19 @@ describe('the variables output', () => {
     ])
   })
 
-  it('masks and leaves out a variable Buddy marks encrypted', () => {
+  it('masks and leaves out a variable Buddy marks encrypted, or gives in its encrypted form', () => {
     reportFinished(report(deployed), followDefaults())
-    expect(fake.record.secrets).toEqual(['k3y-v4lue-0f-a-secret'])
+    expect(fake.record.secrets).toEqual([
+      'k3y-v4lue-0f-a-secret',
+      'secure!ZW5jcnlwdGVkLWRiLXBhc3N3b3Jk'
+    ])
     expect(fake.record.outputs.variables).not.toContain('API_KEY')
+    expect(fake.record.outputs.variables).not.toContain('DB_PASSWORD')
     expect(fake.record.infoLines.join('\n')).toContain(
       'Buddy marks the variable "API_KEY" as encrypted: it is masked and left out of the variables output.'
+    )
+    expect(fake.record.infoLines.join('\n')).toContain(
+      'Buddy gives the variable "DB_PASSWORD" in its encrypted form (a secret\'s plain value is never returned): it is masked and left out of the variables output.'
     )
   })
 

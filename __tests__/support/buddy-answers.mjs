@@ -25,9 +25,14 @@
  *   headRevision: string,
  *   actionExecutionIds: boolean,
  *   actionOutputs: Record<string, { key: string, value: string }[]>,
- *   actionErrors: Record<string, string>
+ *   actionErrors: Record<string, string>,
+ *   pullRequestNames: 'pull/N' | 'N',
+ *   pullRequestNumbers: boolean
  * }} AnswerContext
- * @typedef {{ id: number, identifier: string, name: string, refs?: string[], events?: { type: any, refs?: string[] }[] }} SimPipeline
+ * @typedef {{
+ *   id: number, identifier: string, name: string, refs?: string[],
+ *   events?: { type: any, refs?: string[], branches?: string[] }[], strict_context?: boolean
+ * }} SimPipeline
  * @typedef {{
  *   id: number, name: string, type: any, executionId: string,
  *   status: any, startedAt: any, finishedAt: any
@@ -40,13 +45,15 @@
  */
 
 /**
- * GET .../pipelines/:id (getPipeline).
+ * GET .../pipelines/:id (getPipeline). `strict_context` is not in the schema 0.20.0: it is one
+ * of the conformance test's documented exceptions, given only where a test sets it.
  * @param {AnswerContext} c
  * @param {SimPipeline} pipeline
- * @returns {View<'PipelineResponse'>}
+ * @returns {View<'PipelineResponse'> & { strict_context?: boolean }}
  */
 export function pipelineAnswer(c, pipeline) {
   return {
+    ...(pipeline.strict_context !== undefined ? { strict_context: pipeline.strict_context } : {}),
     url: `${c.baseUrl}/workspaces/${c.workspace}/projects/${c.project}/pipelines/${pipeline.id}`,
     html_url: `${c.baseUrl}/app/${c.workspace}/${c.project}/pipelines/pipeline/${pipeline.id}`,
     id: pipeline.id,
@@ -87,9 +94,10 @@ export function identifiersAnswer(c, pipeline) {
  */
 export function executionAnswer(c, pipeline, e) {
   const api = `${c.baseUrl}/workspaces/${c.workspace}/projects/${c.project}`
+  const commit = commitAnswer(c, e)
   return {
     ...shortExecutionAnswer(c, pipeline.id, e),
-    from_revision: commitAnswer(c, e),
+    ...(commit ? { from_revision: commit } : {}),
     pipeline: {
       url: `${api}/pipelines/${pipeline.id}`,
       html_url: `${c.baseUrl}/app/pipelines/${pipeline.id}`,
@@ -190,11 +198,10 @@ function shortExecutionAnswer(c, pipelineId, e) {
           }
         }
       : {}),
-    ...(e.tag ? { tag: { name: e.tag, commit } } : {}),
-    ...(e.pullRequest
-      ? { pull_request: { name: e.pullRequest, number: Number(e.pullRequest.slice(5)) } }
-      : {}),
-    to_revision: commit,
+    // A tag names its commit; a run whose request named a tag always named a revision.
+    ...(e.tag && commit ? { tag: { name: e.tag, commit } } : {}),
+    ...(e.pullRequest ? { pull_request: pullRequestAnswer(c, e.pullRequest) } : {}),
+    ...(commit ? { to_revision: commit } : {}),
     creator: memberAnswer(c)
   }
 }
@@ -231,13 +238,30 @@ function actionExecutionAnswer(c, pipeline, a) {
 }
 
 /**
+ * A pull request as runs name it: `pull/5` or `5` (config.pullRequestNames), with its number
+ * where config.pullRequestNumbers says (Buddy's PullRequestView: name and number, both optional).
+ * @param {AnswerContext} c
+ * @param {string} requested the run request's name, pull/N
+ * @returns {View<'PullRequestView'>}
+ */
+function pullRequestAnswer(c, requested) {
+  const number = Number(requested.slice('pull/'.length))
+  return {
+    name: c.pullRequestNames === 'N' ? String(number) : requested,
+    ...(c.pullRequestNumbers ? { number } : {})
+  }
+}
+
+/**
+ * The run's commit; none for a codeless pipeline's run, whose request names no revision.
  * @param {AnswerContext} c
  * @param {SimExecution} e
- * @returns {View<'ShortCommitView'>}
+ * @returns {View<'ShortCommitView'> | undefined}
  */
 function commitAnswer(c, e) {
   const api = `${c.baseUrl}/workspaces/${c.workspace}/projects/${c.project}`
-  const asked = e.body.to_revision.revision
+  const asked = e.body.to_revision?.revision
+  if (asked === undefined) return undefined
   const revision = asked === 'HEAD' ? c.headRevision : asked
   return {
     url: `${api}/repository/commits/${revision}`,
@@ -266,11 +290,29 @@ function memberAnswer(c) {
 }
 
 /**
- * A pipeline's refs: its own, else those of its trigger events.
+ * The refs a pipeline runs, as Buddy defines them: its context refs together with its trigger
+ * events' refs, where an event's `:context` stands for the context refs. With strict_context
+ * (meaning unconfirmed, see the conformance test's exceptions) only the context refs, the
+ * reading the action takes. A pull request trigger adds refs/pull/*.
  * @param {SimPipeline} pipeline
  * @returns {string[]}
  */
 export function refsOf(pipeline) {
-  if (pipeline.refs?.length) return pipeline.refs
-  return (pipeline.events ?? []).flatMap(e => e.refs ?? [])
+  const context = pipeline.refs ?? []
+  if (pipeline.strict_context && context.length > 0) return context
+  const fromEvents = (pipeline.events ?? []).flatMap(e => [
+    ...(e.refs ?? []).flatMap(ref => (ref === ':context' ? context : [ref])),
+    ...(e.type === 'PULL_REQUEST' ? ['refs/pull/*'] : [])
+  ])
+  return [...new Set([...context, ...fromEvents])]
+}
+
+/**
+ * Codeless: no context refs and no trigger events (Buddy's schema: "If unset and events is
+ * empty, the pipeline counts as codeless"). The simulator's own pipelines without `events` get
+ * a push event on their refs (pipelineAnswer), so only an explicit `events: []` is codeless.
+ * @param {SimPipeline} pipeline
+ */
+export function isCodeless(pipeline) {
+  return (pipeline.refs ?? []).length === 0 && pipeline.events?.length === 0
 }

@@ -18,6 +18,7 @@ import {
   executionAnswer,
   executionsPageAnswer,
   identifiersAnswer,
+  isCodeless,
   oidcAnswer,
   pipelineAnswer,
   refsOf
@@ -53,7 +54,7 @@ const RUN_FIELDS = new Set([
 ])
 
 /**
- * @typedef {{ id: number, identifier: string, name: string, refs?: string[], events?: {type: string, refs?: string[]}[], actions?: {id:number,name:string,type:string}[] }} SimPipeline
+ * @typedef {{ id: number, identifier: string, name: string, refs?: string[], events?: {type: string, refs?: string[], branches?: string[]}[], strict_context?: boolean, actions?: {id:number,name:string,type:string}[] }} SimPipeline
  * @typedef {{ method?: string, path?: string | RegExp, kind: string, times?: number, stage?: 'before' | 'after', retryAfter?: string, headers?: Record<string,string>, delayMs?: number }} Fault
  *
  * Fault kinds: 500, 502, 503, 504, html (503 page), 429, reset-before, reset-after, hang,
@@ -198,7 +199,9 @@ export async function startSimulator(overrides = {}) {
     headRevision: config.headRevision,
     actionExecutionIds: config.actionExecutionIds,
     actionOutputs: config.actionOutputs,
-    actionErrors: config.actionErrors
+    actionErrors: config.actionErrors,
+    pullRequestNames: config.pullRequestNames,
+    pullRequestNumbers: config.pullRequestNumbers
   })
 
   function send(res, answer) {
@@ -426,7 +429,7 @@ export async function startSimulator(overrides = {}) {
     if (method === 'PATCH') {
       const operation = record.body?.operation
       if (operation === 'RETRY') return retryRun(pipeline, execution)
-      if (operation === 'APPLY') return approveRun(pipeline, execution)
+      if (operation === 'APPLY') return approveRun(pipeline, execution, record.body)
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
       if (!FINAL.includes(execution.status)) {
         execution.status = 'TERMINATED'
@@ -451,8 +454,13 @@ export async function startSimulator(overrides = {}) {
       return error(400, 'Request body must be a JSON object')
     const unknown = Object.keys(body).filter(k => !RUN_FIELDS.has(k))
     if (unknown.length > 0) return error(400, `Unknown field(s): ${unknown.join(', ')}`)
+    // A codeless pipeline runs no code: its run request may name no revision.
+    const codeless = isCodeless(pipeline)
     const revision = body.to_revision?.revision
-    if (typeof revision !== 'string' || revision === '')
+    if (
+      !(codeless && body.to_revision === undefined) &&
+      (typeof revision !== 'string' || revision === '')
+    )
       return error(400, 'to_revision.revision is required')
     const refs = ['branch', 'tag', 'pull_request'].filter(k => body[k] !== undefined)
     if (refs.length > 1) return error(400, 'Give at most one of branch, tag and pull_request')
@@ -463,8 +471,10 @@ export async function startSimulator(overrides = {}) {
     if (body.pull_request && !/^pull\/\d+$/.test(body.pull_request.name))
       return error(400, 'pull_request.name must look like pull/1')
     const pipelineRefs = refsOf(pipeline)
-    const wildcard = pipelineRefs.length !== 1 || /[*?]/.test(pipelineRefs[0])
-    if (wildcard && refs.length === 0)
+    // Several refs, or a pattern (* and ? wildcards, or a regular expression in parentheses).
+    const wildcard =
+      pipelineRefs.length !== 1 || /[*?]|^\(.*\)$/.test(pipelineRefs[0] ?? '') || codeless
+    if (wildcard && !codeless && refs.length === 0)
       return error(400, 'Branch, tag or pull request is required for this pipeline')
     if (body.variables !== undefined) {
       if (!Array.isArray(body.variables)) return error(400, 'variables must be an array')
@@ -491,8 +501,8 @@ export async function startSimulator(overrides = {}) {
       return error(400, 'Invalid delay_until')
     if (body.comment !== undefined && typeof body.comment !== 'string')
       return error(400, 'comment must be a string')
-    const pending = unknownRevisions.get(revision)
-    if (pending !== undefined && pending > 0) {
+    const pending = revision === undefined ? undefined : unknownRevisions.get(revision)
+    if (revision !== undefined && pending !== undefined && pending > 0) {
       unknownRevisions.set(revision, pending - 1)
       return error(400, `Revision ${revision} not found in the repository`)
     }
@@ -526,14 +536,34 @@ export async function startSimulator(overrides = {}) {
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
-  /** APPLY: a run waiting for approval (itself or an action) goes on along its script. */
-  function approveRun(pipeline, execution) {
+  /**
+   * APPLY: the action that waits for approval goes on, and the run along its script. As a newer
+   * Buddy, an APPLY must name that action (approve_action_id, an integer: the action's id, or an
+   * action execution's id where that is a number); a missing, malformed or other id is refused
+   * with a 400 and changes nothing. A run that itself waits stands at its first "Wait for
+   * approval" action (type WAIT_FOR_APPLY) that has not ended; the wording of the refusals is
+   * the simulator's own (Buddy's is unconfirmed).
+   */
+  function approveRun(pipeline, execution, body) {
     if (!waitsForApproval(execution)) return error(400, 'The run does not wait for approval')
-    if (execution.status === 'WAITING_FOR_APPLY') execution.status = 'INPROGRESS'
-    for (const a of execution.actions) {
-      if (a.status === 'WAITING_FOR_APPLY') a.status = 'INPROGRESS'
-    }
+    const id = body?.approve_action_id
+    if (id === undefined || id === null)
+      return error(
+        400,
+        'approve_action_id is required: the id of the action that waits for approval'
+      )
+    if (!Number.isInteger(id)) return error(400, 'approve_action_id must be an integer')
+    const waiting = waitingApprovals(execution)
+    const action = waiting.find(a => a.id === id || a.executionId === String(id))
+    if (!action) return error(400, `Action ${id} does not wait for approval`)
+    action.status = 'INPROGRESS'
+    if (
+      execution.status === 'WAITING_FOR_APPLY' &&
+      !execution.actions.some(a => a.status === 'WAITING_FOR_APPLY')
+    )
+      execution.status = 'INPROGRESS'
     execution.approvals = (execution.approvals ?? 0) + 1
+    execution.approvedActions = [...(execution.approvedActions ?? []), action.id]
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
@@ -729,6 +759,14 @@ export function defaultConfig() {
      * @type {((record: any, json: any) => any) | undefined}
      */
     rewriteAnswer: undefined,
+    /**
+     * How runs name a pull request: 'pull/N' (as the run request does) or 'N' (as some of
+     * Buddy's answers do).
+     * @type {'pull/N' | 'N'}
+     */
+    pullRequestNames: 'pull/N',
+    /** Runs carry the pull request's `number` too (Buddy's PullRequestView has it, optional). */
+    pullRequestNumbers: true,
     /** @type {{ key: string | Buffer, cert: string | Buffer } | undefined} serve HTTPS */
     tls: undefined,
     oidc: {
@@ -772,6 +810,17 @@ const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']
 const waitsForApproval = execution =>
   execution.status === 'WAITING_FOR_APPLY' ||
   execution.actions.some(a => a.status === 'WAITING_FOR_APPLY')
+
+/**
+ * The actions an APPLY may name: those that wait for approval, or, for a run that itself waits,
+ * its first approval action (type WAIT_FOR_APPLY) that has not ended.
+ */
+function waitingApprovals(execution) {
+  const waiting = execution.actions.filter(a => a.status === 'WAITING_FOR_APPLY')
+  if (waiting.length > 0 || execution.status !== 'WAITING_FOR_APPLY') return waiting
+  const gate = execution.actions.find(a => a.type === 'WAIT_FOR_APPLY' && !FINAL.includes(a.status))
+  return gate ? [gate] : []
+}
 
 export function makeScript(script, actionCount) {
   if (Array.isArray(script))

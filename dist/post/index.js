@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1206);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7167);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4773);
 
@@ -28393,7 +28393,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1206:
+/***/ 7167:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38020,7 +38020,10 @@ const pipelineSchema = looseObject({
         .nullish(),
     // Older answers describe the ref with these two instead of `refs`.
     ref_name: optionalString,
-    ref_type: optionalString
+    ref_type: optionalString,
+    // Not in Buddy's schema 0.20.0, and what it means is unconfirmed (see run-request.ts): read so
+    // that a pipeline bound strictly to its context refs is never taken to run more.
+    strict_context: schemas_boolean().nullish().catch(undefined)
 });
 /**
  * A variable an action exported (`outputted_variables`, Buddy's SimpleVariableView: key and
@@ -38065,7 +38068,9 @@ const model_executionSchema = looseObject({
     comment: optionalString,
     branch: named,
     tag: named,
-    pull_request: named,
+    // Buddy names a pull request `pull/5` or `5`, and may give its `number` (PullRequestView).
+    pull_request: looseObject({ name: optionalString, number: schemas_number().nullish().catch(undefined) })
+        .nullish(),
     to_revision: looseObject({ revision: optionalString, message: optionalString }).nullish(),
     creator: named,
     pipeline: looseObject({ id: schemas_number().nullish(), name: optionalString }).nullish(),
@@ -38125,10 +38130,21 @@ const oidcTokenSchema = looseObject({
 const CANCEL_RUN = { operation: 'CANCEL' };
 /** Re-runs a FAILED run from its failed action, as the same run (same id). */
 const RETRY_RUN = { operation: 'RETRY' };
-/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
-const APPROVE_RUN = { operation: 'APPLY' };
-/** The paused status that on-approval: approve answers; waiting for variables never is. */
+/**
+ * Approves the action that waits for approval (WAITING_FOR_APPLY), named by its id as Buddy's
+ * own CLI names it (`bdy pipeline run approve <run> <action>`); a newer Buddy refuses an APPLY
+ * without it. Buddy's newer docs accept an action's id or an action execution's id.
+ */
+function approveRun(actionId) {
+    return { operation: 'APPLY', approve_action_id: actionId };
+}
+/**
+ * The paused status that on-approval: approve answers; waiting for variables or for a visual
+ * tests session (WAITING_FOR_VT_SESSION, answered in Buddy by a person) never is.
+ */
 const APPROVAL_STATUS = 'WAITING_FOR_APPLY';
+/** The action type of Buddy's "Wait for approval" action, where a run waits for an approval. */
+const APPROVAL_ACTION_TYPE = 'WAIT_FOR_APPLY';
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields
  * is in Buddy's schema 0.20.0, which lacks this paginated endpoint (it is in Buddy's docs, see
@@ -38717,9 +38733,12 @@ class BuddyClient {
             rateLimitBudgetMs: 3000
         });
     }
-    /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
-    approveExecution(ref, executionId) {
-        return this.operate(ref, executionId, APPROVE_RUN, 'approve', { attempts: 2 });
+    /**
+     * Approves the action of a run that waits for approval (approve_action_id: its id). A second
+     * APPLY changes nothing: tried twice.
+     */
+    approveExecution(ref, executionId, actionId) {
+        return this.operate(ref, executionId, approveRun(actionId), 'approve', { attempts: 2 });
     }
     /** One of Buddy's operations on a run (PATCH), answered with the run. */
     operate(ref, executionId, body, verb, options) {
@@ -38769,7 +38788,43 @@ function client_parseAnswer(text, schema, parseText = JSON.parse) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/buddy/ref-names.ts
+/**
+ * Whether a run Buddy lists is for the ref a run request names. The request names a pull request
+ * `pull/5`, as Buddy's "Run execution" example does; Buddy's answers may name it `pull/5` or `5`
+ * and may carry its `number`, and may give a branch as `main` or `refs/heads/main`. Every
+ * comparison of refs (the step's own run, cancel-previous) goes through here. Pure.
+ */
+const REF_KINDS = ['branch', 'tag', 'pull_request'];
+/** pull/5, 5, #5, refs/pull/5, refs/pull/5/head or refs/pull/5/merge. */
+const PULL_REQUEST_NAME = /^(?:#|pull\/|refs\/pull\/)?(\d{1,10})(?:\/(?:head|merge))?$/;
+/** The pull request's number: its `number`, else read from its name; undefined when neither. */
+function pullRequestNumber(pr) {
+    if (typeof pr?.number === 'number' && Number.isSafeInteger(pr.number) && pr.number > 0)
+        return pr.number;
+    const match = PULL_REQUEST_NAME.exec(pr?.name?.trim() ?? '');
+    return match ? Number(match[1]) : undefined;
+}
+/** A branch or tag name without its refs/heads/ or refs/tags/ prefix. */
+const plainName = (name) => name.trim().replace(/^refs\/(?:heads|tags)\//, '');
+/**
+ * Is the ref a run shows the one asked for? undefined when the run shows no such ref (no name,
+ * no number): the caller decides what that means.
+ */
+function sameRef(kind, asked, shown) {
+    if (kind === 'pull_request') {
+        const shownNumber = pullRequestNumber(shown);
+        const askedNumber = pullRequestNumber(asked);
+        if (shownNumber !== undefined && askedNumber !== undefined)
+            return shownNumber === askedNumber;
+    }
+    if (shown?.name == null)
+        return kind === 'pull_request' && shown?.number != null ? false : undefined;
+    return plainName(shown.name) === plainName(asked?.name ?? '');
+}
+
 ;// CONCATENATED MODULE: ./src/buddy/start-execution.ts
+
 
 
 
@@ -38830,16 +38885,12 @@ function isOurExecution(execution, identity) {
     if (!body)
         return true;
     const revision = execution.to_revision?.revision;
-    const wanted = body.to_revision.revision;
+    const wanted = body.to_revision?.revision ?? 'HEAD';
     if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
         return false;
     }
-    for (const kind of ['branch', 'tag', 'pull_request']) {
-        const name = execution[kind]?.name;
-        if (body[kind] && name && name !== body[kind]?.name)
-            return false;
-    }
-    return true;
+    // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
+    return REF_KINDS.every(kind => !body[kind] || sameRef(kind, body[kind], execution[kind]) !== false);
 }
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -38924,7 +38975,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
 }
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
-    const revision = body.to_revision.revision;
+    const revision = body.to_revision?.revision ?? 'HEAD';
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
     const ctx = {
         action: `run pipeline ${ref.pipelineId}`,
@@ -39201,7 +39252,7 @@ function refName(value, kind) {
     return name;
 }
 /** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
-function pullRequestNumber(value) {
+function settings_pullRequestNumber(value) {
     const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
     return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
 }
@@ -39376,7 +39427,7 @@ const rawSchema = object({
     revision: field(revision),
     branch: field(v => refName(v, 'branch')),
     tag: field(v => refName(v, 'tag')),
-    'pull-request': field(pullRequestNumber),
+    'pull-request': field(settings_pullRequestNumber),
     // Values are taken exactly as written: these two are not trimmed.
     variables: field(v => variableLines(v, false), { trim: false }),
     'secret-variables': field(v => variableLines(v, true), { trim: false }),

@@ -7,7 +7,7 @@ import { oneLine } from '../report/log.js'
 import {
   CANCEL_RUN,
   RETRY_RUN,
-  APPROVE_RUN,
+  approveRun,
   type ExecutionOperationBody,
   actionLogSchema,
   executionListSchema,
@@ -624,9 +624,12 @@ export class BuddyClient {
     })
   }
 
-  /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
-  approveExecution(ref: PipelineRef, executionId: number): Promise<Execution> {
-    return this.operate(ref, executionId, APPROVE_RUN, 'approve', { attempts: 2 })
+  /**
+   * Approves the action of a run that waits for approval (approve_action_id: its id). A second
+   * APPLY changes nothing: tried twice.
+   */
+  approveExecution(ref: PipelineRef, executionId: number, actionId: number): Promise<Execution> {
+    return this.operate(ref, executionId, approveRun(actionId), 'approve', { attempts: 2 })
   }
 
   /** One of Buddy's operations on a run (PATCH), answered with the run. */

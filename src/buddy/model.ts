@@ -65,7 +65,10 @@ export const pipelineSchema = z.looseObject({
     .nullish(),
   // Older answers describe the ref with these two instead of `refs`.
   ref_name: optionalString,
-  ref_type: optionalString
+  ref_type: optionalString,
+  // Not in Buddy's schema 0.20.0, and what it means is unconfirmed (see run-request.ts): read so
+  // that a pipeline bound strictly to its context refs is never taken to run more.
+  strict_context: z.boolean().nullish().catch(undefined)
 })
 export type Pipeline = z.infer<typeof pipelineSchema>
 
@@ -117,7 +120,10 @@ export const executionSchema = z.looseObject({
   comment: optionalString,
   branch: named,
   tag: named,
-  pull_request: named,
+  // Buddy names a pull request `pull/5` or `5`, and may give its `number` (PullRequestView).
+  pull_request: z
+    .looseObject({ name: optionalString, number: z.number().nullish().catch(undefined) })
+    .nullish(),
   to_revision: z.looseObject({ revision: optionalString, message: optionalString }).nullish(),
   creator: named,
   pipeline: z.looseObject({ id: z.number().nullish(), name: optionalString }).nullish(),
@@ -185,9 +191,12 @@ export const oidcTokenSchema = z
     message: 'no token, access_token or buddy_token'
   })
 
-/** The run request body, exactly the fields Buddy documents. */
+/**
+ * The run request body, exactly the fields Buddy documents. Without `to_revision` only for a
+ * codeless pipeline, which runs no code (run-request.ts).
+ */
 export interface RunRequestBody {
-  to_revision: { revision: string }
+  to_revision?: { revision: string }
   branch?: { name: string }
   tag?: { name: string }
   pull_request?: { name: string }
@@ -206,14 +215,27 @@ export interface RunRequestBody {
  */
 export interface ExecutionOperationBody {
   operation: 'CANCEL' | 'RETRY' | 'APPLY'
+  /** With APPLY: the id of the action that waits for approval (integer in Buddy's schema). */
+  approve_action_id?: number
 }
 export const CANCEL_RUN: ExecutionOperationBody = { operation: 'CANCEL' }
 /** Re-runs a FAILED run from its failed action, as the same run (same id). */
 export const RETRY_RUN: ExecutionOperationBody = { operation: 'RETRY' }
-/** Approves a run that waits for approval (WAITING_FOR_APPLY). */
-export const APPROVE_RUN: ExecutionOperationBody = { operation: 'APPLY' }
-/** The paused status that on-approval: approve answers; waiting for variables never is. */
+/**
+ * Approves the action that waits for approval (WAITING_FOR_APPLY), named by its id as Buddy's
+ * own CLI names it (`bdy pipeline run approve <run> <action>`); a newer Buddy refuses an APPLY
+ * without it. Buddy's newer docs accept an action's id or an action execution's id.
+ */
+export function approveRun(actionId: number): ExecutionOperationBody {
+  return { operation: 'APPLY', approve_action_id: actionId }
+}
+/**
+ * The paused status that on-approval: approve answers; waiting for variables or for a visual
+ * tests session (WAITING_FOR_VT_SESSION, answered in Buddy by a person) never is.
+ */
 export const APPROVAL_STATUS = 'WAITING_FOR_APPLY'
+/** The action type of Buddy's "Wait for approval" action, where a run waits for an approval. */
+export const APPROVAL_ACTION_TYPE = 'WAIT_FOR_APPLY'
 
 /**
  * A page of an action's log; seen as `logs` and, in newer answers, `lines`. None of these fields

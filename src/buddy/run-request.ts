@@ -4,54 +4,84 @@ import { describeTarget, RunTargetError, targetRef, type RunTarget } from '../gi
 
 /** The run request body, from the settings, the target and what the pipeline runs on. Pure. */
 
-export type PipelineRefs = { kind: 'fixed'; ref: string } | { kind: 'any'; why: string }
+/**
+ * What a pipeline runs: one fixed ref, any of several (or a pattern), or no code at all.
+ * - fixed: Buddy wants the revision only, and the fixed-ref guard keeps other refs' commits out;
+ * - any: the branch, tag or pull request is sent, for Buddy to run;
+ * - codeless: no refs and no trigger events ("If unset and events is empty, the pipeline counts
+ *   as codeless", Buddy's schema): it runs no code, so neither a ref nor a revision is sent.
+ */
+export type PipelineRefs =
+  { kind: 'fixed'; ref: string } | { kind: 'any'; why: string } | { kind: 'codeless' }
 
-const WILDCARD = /[*?]/
+/** In an event's refs, Buddy's token for the pipeline's context refs. */
+const CONTEXT_TOKEN = ':context'
 
-/** refs/heads/main stays; a bare "main" is a branch. */
-const fullRef = (ref: string) => (ref.startsWith('refs/') ? ref : `refs/heads/${ref}`)
+/** Buddy's patterns: * and ? wildcards, or a regular expression in parentheses. */
+const isPattern = (ref: string) => /[*?]/.test(ref) || /^\(.*\)$/.test(ref)
+
+/** refs/heads/main stays; a bare "main" is a branch; a pattern stays as written. */
+const fullRef = (ref: string) => {
+  const trimmed = ref.trim()
+  return trimmed.startsWith('refs/') || isPattern(trimmed) ? trimmed : `refs/heads/${trimmed}`
+}
 
 /**
- * A pipeline bound to one fixed ref runs that ref: Buddy wants the revision only. A wildcard,
- * several refs or an unknown shape take the branch, tag or pull request. A pipeline's refs are
- * its `refs`, else those of its trigger events (newer pipelines give them only there).
+ * The refs a pipeline runs are its context refs (`refs`) together with its trigger events' refs,
+ * where an event's `:context` stands for the context refs: a pipeline on refs/heads/master whose
+ * push event covers [":context", "refs/heads/dev-*"] runs master and every dev-* branch. A pull
+ * request trigger runs pull requests too. With `strict_context` (not in Buddy's schema 0.20.0;
+ * its meaning is unconfirmed) only the context refs are taken: the narrower reading, so the
+ * fixed-ref guard never lets a strictly bound pipeline run another ref's commit. Older answers
+ * give one ref as ref_name and ref_type instead.
  */
 export function pipelineRefs(pipeline: Pipeline | undefined): PipelineRefs {
   if (!pipeline) return { kind: 'any', why: 'the pipeline could not be read' }
-  const own = pipeline.refs ?? []
+  const context = (pipeline.refs ?? []).map(fullRef)
   const events = pipeline.events ?? []
-  if (own.length === 0 && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
+  if (context.length === 0 && pipeline.events && events.length === 0 && !pipeline.ref_name) {
+    return { kind: 'codeless' }
+  }
+  const strict = pipeline.strict_context === true && context.length > 0
+  if (!strict && events.some(e => e.type === 'PULL_REQUEST' || e.branches?.length)) {
     // Triggered by pull requests (or branches of them): it runs more than its push refs.
     return { kind: 'any', why: 'the pipeline runs on pull requests' }
   }
-  const fromEvents = events.flatMap(event => event.refs ?? [])
-  const refs = [...new Set((own.length > 0 ? own : fromEvents).map(fullRef))]
-  if (refs.length === 1 && !WILDCARD.test(refs[0] as string)) {
+  const fromEvents = strict
+    ? []
+    : events.flatMap(event =>
+        (event.refs ?? []).flatMap(ref => (ref.trim() === CONTEXT_TOKEN ? context : [fullRef(ref)]))
+      )
+  const refs = [...new Set([...context, ...fromEvents])]
+  if (refs.length === 1 && !isPattern(refs[0] as string)) {
     return { kind: 'fixed', ref: refs[0] as string }
   }
   if (refs.length > 1) return { kind: 'any', why: `the pipeline runs on ${refs.length} refs` }
   if (refs.length === 1) return { kind: 'any', why: `the pipeline runs on ${refs[0]}` }
   const type = pipeline.ref_type?.toUpperCase()
   const name = pipeline.ref_name
-  if (name && !WILDCARD.test(name) && (type === 'BRANCH' || type === 'TAG')) {
+  if (name && !isPattern(name) && (type === 'BRANCH' || type === 'TAG')) {
     return { kind: 'fixed', ref: `refs/${type === 'TAG' ? 'tags' : 'heads'}/${name}` }
   }
   return { kind: 'any', why: 'the pipeline names no single fixed ref' }
 }
 
-/** What the run request names: the target, or only the revision (the pipeline's own ref). */
+/** What the run request names: the target, only the revision, or nothing (codeless). */
 export type RefChoice =
   | { send: 'target' }
   | { send: 'revision-only'; notice?: string }
+  | { send: 'nothing'; notice?: string }
   | { send: 'target-to-fixed-pipeline'; warning: string }
 
 /**
  * For a pipeline bound to one ref, an event for another ref must not run its commit there: that
- * would deploy unmerged code through, say, a production pipeline. Explicit inputs are the
+ * would deploy unmerged code through, say, a production pipeline. A codeless pipeline runs no
+ * code: nothing of the event is sent, and there is nothing to guard. Explicit inputs are the
  * user's deliberate choice and are sent as given. Throws RunTargetError to refuse.
  */
 function chooseRefs(target: RunTarget, refs: PipelineRefs): RefChoice {
   if (refs.kind === 'any') return { send: 'target' }
+  if (refs.kind === 'codeless') return chooseForCodeless(target)
   if (targetRef(target) === refs.ref) return { send: 'revision-only' }
   if (target.explicitTarget) {
     return {
@@ -71,6 +101,23 @@ function chooseRefs(target: RunTarget, refs: PipelineRefs): RefChoice {
   throw new RunTargetError(
     `The pipeline runs only on ${refs.ref}, but this event is for ${describeTarget(target)} (${targetRef(target)}): running its commit${target.revision ? ` ${target.revision}` : ''} through this pipeline would run code that is not on ${refs.ref}. Set input "revision: HEAD" to run ${refs.ref} at its latest commit, set "branch", "tag" or "revision" to say exactly what to run, or use a pipeline whose refs are a wildcard (e.g. refs/heads/*) to run other refs.`
   )
+}
+
+const CODELESS = 'The pipeline is codeless (no refs and no trigger events): it runs no code'
+
+function chooseForCodeless(target: RunTarget): RefChoice {
+  if (target.explicitTarget) {
+    return {
+      send: 'target-to-fixed-pipeline',
+      warning: `${CODELESS}, but inputs name ${describeTarget(target)}: sending it as given, for Buddy to run or refuse.`
+    }
+  }
+  return {
+    send: 'nothing',
+    notice: target.explicitRevision
+      ? `${CODELESS}, so input "revision" (${target.revision}) is not sent: the run request names no branch, tag, pull request or revision.`
+      : undefined
+  }
 }
 
 /** Default comment: who started it from where, with a link back to the GitHub run. */
@@ -109,10 +156,14 @@ export function buildRunRequest(
   comment: string
 ): RunRequest {
   const warnings: string[] = []
-  const body: RunRequestBody = { to_revision: { revision: target.revision } }
-  let description: string
   const choice = chooseRefs(target, refs)
-  if (choice.send === 'revision-only' && refs.kind === 'fixed') {
+  const body: RunRequestBody =
+    choice.send === 'nothing' ? {} : { to_revision: { revision: target.revision } }
+  let description: string
+  if (choice.send === 'nothing') {
+    description = 'no ref (a codeless pipeline)'
+    if (choice.notice) warnings.push(choice.notice)
+  } else if (choice.send === 'revision-only' && refs.kind === 'fixed') {
     description = `the pipeline's own ref ${refs.ref}`
     if (choice.notice) warnings.push(choice.notice)
   } else {

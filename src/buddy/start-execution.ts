@@ -15,6 +15,7 @@ import {
   type RequestContext
 } from './client.js'
 import { executionSchema, type Execution, type RunRequestBody } from './model.js'
+import { REF_KINDS, sameRef } from './ref-names.js'
 
 /**
  * Sends the run request so that at most one run is created per step, ever.
@@ -111,15 +112,14 @@ export function isOurExecution(execution: Execution, identity: RunIdentity): boo
   const body = identity.body
   if (!body) return true
   const revision = execution.to_revision?.revision
-  const wanted = body.to_revision.revision
+  const wanted = body.to_revision?.revision ?? 'HEAD'
   if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
     return false
   }
-  for (const kind of ['branch', 'tag', 'pull_request'] as const) {
-    const name = execution[kind]?.name
-    if (body[kind] && name && name !== body[kind]?.name) return false
-  }
-  return true
+  // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
+  return REF_KINDS.every(
+    kind => !body[kind] || sameRef(kind, body[kind], execution[kind]) !== false
+  )
 }
 
 export type Search =
@@ -236,7 +236,7 @@ export async function startExecution(
   options: StartOptions
 ): Promise<Execution> {
   const { clock, log, signal } = options
-  const revision = body.to_revision.revision
+  const revision = body.to_revision?.revision ?? 'HEAD'
   const identity: RunIdentity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body }
   const ctx: RequestContext = {
     action: `run pipeline ${ref.pipelineId}`,

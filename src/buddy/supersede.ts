@@ -1,5 +1,6 @@
 import type { BuddyClient, Logger, PipelineRef } from './client.js'
 import { SUPERSEDABLE_STATUSES, type Execution, type RunRequestBody } from './model.js'
+import { REF_KINDS, sameRef } from './ref-names.js'
 import { oneLine } from '../report/log.js'
 
 /**
@@ -21,22 +22,15 @@ export interface SupersededRun {
   problem?: string
 }
 
-const refName = (name: string) => name.replace(/^refs\/(heads|tags)\//, '')
-
 /**
- * Whether a listed run is for the ref the request runs. A request without a ref (a pipeline
- * bound to one ref) runs the pipeline's own ref, as every run of it does.
+ * Whether a listed run is for the ref the request runs (a pull request named pull/5 or 5 is the
+ * same one). A request without a ref (a pipeline bound to one ref, or a codeless one) runs the
+ * pipeline's own context, as every run of it does.
  */
 export function isSameRef(run: Execution, request: RunRequestBody): boolean {
-  const pairs = [
-    [request.branch, run.branch],
-    [request.tag, run.tag],
-    [request.pull_request, run.pull_request]
-  ] as const
-  const asked = pairs.find(([wanted]) => wanted !== undefined)
-  if (!asked) return true
-  const [wanted, seen] = asked
-  return seen?.name != null && refName(seen.name) === refName(wanted?.name ?? '')
+  const kind = REF_KINDS.find(k => request[k] !== undefined)
+  if (!kind) return true
+  return sameRef(kind, request[kind], run[kind]) === true
 }
 
 export function isStillGoing(run: Execution): boolean {

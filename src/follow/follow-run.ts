@@ -95,7 +95,7 @@ export async function followRun(
         timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
-        approve: execution => client.approveExecution(ref, execution.id),
+        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
         signal: deps.signal,
         rateLimitPause: () =>
           rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),

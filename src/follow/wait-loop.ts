@@ -1,7 +1,15 @@
 import { backoffDelay, rateLimitDelay } from '../buddy/backoff.js'
 import type { Clock } from '../clock.js'
 import { BuddyApiError, type Logger } from '../buddy/client.js'
-import { APPROVAL_STATUS, pausedStatus, statusKind, type Execution } from '../buddy/model.js'
+import { oneLine } from '../report/log.js'
+import {
+  APPROVAL_ACTION_TYPE,
+  APPROVAL_STATUS,
+  pausedStatus,
+  statusKind,
+  type ActionExecution,
+  type Execution
+} from '../buddy/model.js'
 
 /**
  * The wait loop: reads the run's status until it is final, the timeout passes, the job is
@@ -15,8 +23,11 @@ export interface WaitOptions {
   timeoutMs: number
   pollIntervalMs: number
   onApproval: 'wait' | 'fail' | 'approve'
-  /** With on-approval: approve, sends Buddy's APPLY; the run as the answer shows it. */
-  approve?: (execution: Execution) => Promise<Execution>
+  /**
+   * With on-approval: approve, sends Buddy's APPLY for the action that waits (its id); the run
+   * as the answer shows it.
+   */
+  approve?: (execution: Execution, actionId: number) => Promise<Execution>
   /** Aborted when the GitHub job is cancelled. */
   signal?: AbortSignal
   /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
@@ -153,24 +164,26 @@ export async function waitForRunEnd(
 }
 
 /**
- * on-approval: approve. Approves each wait for approval once (a run or an action waiting for
- * it), never a wait for variables. A failed approval is said and the following goes on: a
- * person can still approve in Buddy.
+ * on-approval: approve. Approves each wait for approval once (an action that waits for it, or
+ * the run at its approval action), never a wait for variables or for a visual tests session. A
+ * failed approval is said and the following goes on: a person can still approve in Buddy.
  */
 function approver(options: WaitOptions): (execution: Execution) => Promise<Execution> {
   const approved = new Set<string>()
   return async execution => {
     const waiting = approvalWait(execution)
-    // The run went on: a later wait of the run itself is a new one.
-    if (!waiting) approved.delete('run')
-    if (!options.approve || options.onApproval !== 'approve' || !waiting) return execution
+    // The run went on: a later wait, even at the same action (after a retry), is a new one.
+    if (!waiting) approved.clear()
+    if (!options.approve || options.onApproval !== 'approve') return execution
+    // No action to name: statusJudge says so, and a person approves in Buddy.
+    if (waiting?.actionId === undefined) return execution
     if (approved.has(waiting.key)) return execution
     approved.add(waiting.key)
     options.log.info(
-      `Run #${execution.id} waits for approval${waiting.action ? ` in action "${waiting.action}"` : ''}: approving it with Buddy's APPLY (on-approval: approve).`
+      `Run #${execution.id} waits for approval in action ${waiting.action}: approving it with Buddy's APPLY (on-approval: approve).`
     )
     try {
-      return await abortable(options.approve(execution), options.signal)
+      return await abortable(options.approve(execution, waiting.actionId), options.signal)
     } catch (error) {
       if (error instanceof Aborted || options.signal?.aborted) return execution
       options.log.warning(
@@ -181,16 +194,49 @@ function approver(options: WaitOptions): (execution: Execution) => Promise<Execu
   }
 }
 
-/** The wait for approval the run is in, if any: the action that waits, or the run itself. */
-function approvalWait(execution: Execution): { key: string; action?: string } | undefined {
+export interface ApprovalWait {
+  /** Which wait: each is approved once. */
+  key: string
+  /** The action, as the log names it: its name and id. */
+  action: string
+  /** approve_action_id; undefined when Buddy's answer names no action to approve. */
+  actionId?: number
+}
+
+/**
+ * The wait for approval the run is in, if any, and the action an APPLY must name: the action
+ * that shows WAITING_FOR_APPLY, else (the run itself waits) its first "Wait for approval" action
+ * (type WAIT_FOR_APPLY) that has not ended, where the run stands. The id sent is the action's
+ * (`action.id`), else a numeric action execution id (Buddy's newer docs accept either). A run
+ * that waits while its answer shows no such action gets no id: nothing is guessed.
+ */
+export function approvalWait(execution: Execution): ApprovalWait | undefined {
   const actions = execution.action_executions ?? []
-  const index = actions.findIndex(a => a.status === APPROVAL_STATUS)
-  const action = actions[index]
-  if (action) {
-    const id = action.action_execution_id ?? action.action?.id ?? index
-    return { key: `action ${id}`, action: action.action?.name ?? undefined }
+  let index = actions.findIndex(a => a.status === APPROVAL_STATUS)
+  if (index < 0 && execution.status === APPROVAL_STATUS) {
+    index = actions.findIndex(
+      a => a.action?.type === APPROVAL_ACTION_TYPE && statusKind(a.status ?? '') !== 'final'
+    )
+    if (index < 0) return { key: 'run', action: '(none named)', actionId: undefined }
   }
-  return execution.status === APPROVAL_STATUS ? { key: 'run' } : undefined
+  const action = actions[index]
+  if (!action) return undefined
+  const actionId = approveActionId(action)
+  const name = action.action?.name
+  return {
+    key: `action ${action.action_execution_id ?? action.action?.id ?? index}`,
+    action: `${name ? `"${oneLine(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
+    actionId
+  }
+}
+
+function approveActionId(action: ActionExecution): number | undefined {
+  const id = action.action?.id
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return id
+  const run = action.action_execution_id
+  if (typeof run === 'number' && Number.isSafeInteger(run)) return run
+  if (typeof run === 'string' && /^\d{1,15}$/.test(run)) return Number(run)
+  return undefined
 }
 
 /**
@@ -230,14 +276,18 @@ function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
       )
     }
     const paused = pausedStatus(execution)
+    const approval = options.onApproval === 'approve' ? approvalWait(execution) : undefined
     // Answered by the approver, not announced as waiting for a person.
-    if (options.onApproval === 'approve' && approvalWait(execution)) return undefined
+    if (approval?.actionId !== undefined) return undefined
     if (paused && options.onApproval === 'fail')
       return { outcome: 'needs-approval', execution, paused }
     if (paused && !approvalAnnounced) {
       approvalAnnounced = true
+      const unanswerable = approval
+        ? "; on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one)"
+        : ''
       log.warning(
-        `Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''}): approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`
+        `Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''})${unanswerable}: approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`
       )
     }
     if (!paused) approvalAnnounced = false

@@ -14,10 +14,23 @@ export interface ExportedVariables {
   /** Keys left out because they are not names (in the order met, each once). */
   invalidKeys: string[]
   /**
-   * Variables Buddy marks `encrypted` (not in Buddy's schema, which has key and value only: read
-   * in case Buddy sends it). Left out of the output; their values are to be masked.
+   * Secret variables: Buddy marks them `encrypted` (not in Buddy's schema, which has key and
+   * value only: read in case Buddy sends it), or gives the value in one of its encrypted forms.
+   * Left out of the output, never passed off as the plain value; their values are to be masked.
    */
-  secrets: { key: string; value: string }[]
+  secrets: { key: string; value: string; why: 'marked' | 'encrypted-form' }[]
+}
+
+/**
+ * Buddy returns secret values "in encrypted form" (its docs on secrets), and its schema has no
+ * flag to tell them apart. Its known encrypted forms: `!encrypted <base64>` (Buddy's YAML
+ * variables docs) and `secure!<base64>` (Buddy's YAML exports; unconfirmed). A secret in any
+ * other form cannot be told from a plain value: the README says so.
+ */
+const ENCRYPTED_FORMS = [/^!encrypted\s+\S/, /^secure!\S/]
+
+export function isEncryptedForm(value: string): boolean {
+  return ENCRYPTED_FORMS.some(form => form.test(value))
 }
 
 /**
@@ -28,13 +41,19 @@ export function exportedVariables(execution: Execution): ExportedVariables {
   // A Map, then Object.fromEntries: a key such as "__proto__" stays an ordinary key.
   const values = new Map<string, string>()
   const invalidKeys = new Set<string>()
-  const secrets: { key: string; value: string }[] = []
+  const secrets: ExportedVariables['secrets'] = []
   for (const action of execution.action_executions ?? []) {
     for (const variable of action.outputted_variables ?? []) {
       const { key, value } = variable
       if (typeof key !== 'string' || typeof value !== 'string') continue
-      if (variable.encrypted === true) {
-        secrets.push({ key, value })
+      const secret =
+        variable.encrypted === true
+          ? 'marked'
+          : isEncryptedForm(value)
+            ? 'encrypted-form'
+            : undefined
+      if (secret) {
+        secrets.push({ key, value, why: secret })
         // A later secret of the same name makes an earlier plain value stale: neither is given.
         values.delete(key)
       } else if (!VARIABLE_NAME.test(key)) {

@@ -182,8 +182,11 @@ function reportExportedVariables(execution: Execution): void {
     )
   }
   for (const secret of secrets) {
+    const name = JSON.stringify(oneLine(secret.key))
     log.info(
-      `Buddy marks the variable ${JSON.stringify(oneLine(secret.key))} as encrypted: it is masked and left out of the variables output.`
+      secret.why === 'marked'
+        ? `Buddy marks the variable ${name} as encrypted: it is masked and left out of the variables output.`
+        : `Buddy gives the variable ${name} in its encrypted form (a secret's plain value is never returned): it is masked and left out of the variables output.`
     )
   }
   const names = Object.keys(values)
