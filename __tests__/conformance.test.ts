@@ -23,7 +23,8 @@ import {
   type RunRequestBody,
   actionLogSchema,
   executionListSchema,
-  identifiersSchema
+  identifiersSchema,
+  actionExecutionLogSchema
 } from '../src/buddy/model.js'
 import type { buildRunRequest } from '../src/buddy/run-request.js'
 import type { executionAnswer, pipelineAnswer } from './support/buddy-answers.mjs'
@@ -314,3 +315,33 @@ describe(`conformance with Buddy's schema (${SCHEMA_PACKAGE})`, () => {
     }
   })
 })
+
+// ===== Action logs on every Buddy (issue 17, logs part): rows kept apart for an easy merge =====
+/* eslint-disable @typescript-eslint/no-unused-vars -- the type aliases below are the checks */
+/**
+ * Where the paged endpoint is missing (an older or self-hosted Buddy answers 404), a log is read
+ * whole from the action's run, `getActionExecution`, whose view is ActionExecutionView: every
+ * field read from it is one of that view's (`log`, `log_url`).
+ */
+type ActionRunLogFields = Expect<
+  Equal<
+    FieldsMissingFrom<z.output<typeof actionExecutionLogSchema>, View<'ActionExecutionView'>>,
+    never
+  >
+>
+type ReadsLogLines = FieldsMissingFrom<
+  z.output<typeof actionExecutionLogSchema> & { log_lines?: string[] },
+  View<'ActionExecutionView'>
+>
+// @ts-expect-error drift: a field the action's run lacks (a guessed `log_lines`) is rejected
+type UnknownActionRunFieldRejected = Expect<Equal<ReadsLogLines, never>>
+/** `logs_removed` is the run's (ExecutionView), not its actions' nor a list item's. */
+type LogsRemovedIsTheRuns = Expect<
+  Equal<'logs_removed' extends keyof View<'ExecutionView'> ? true : false, true>
+>
+type LogsRemovedNotInListItems = Expect<
+  Equal<'logs_removed' extends keyof View<'ShortExecutionView'> ? true : false, false>
+>
+type LogsRemovedRead = Expect<Equal<'logs_removed' extends keyof Execution ? true : false, true>>
+/* eslint-enable @typescript-eslint/no-unused-vars */
+// ===== end of the action logs rows =====

@@ -1,7 +1,10 @@
 /**
  * End to end, logs: live — the committed dist/index.js streams each action's new log lines while
  * the run goes on, against the simulator whose running actions' logs grow with each status read.
+ * The output is read as the runner reads it (support/runner-log.ts): workflow commands, groups
+ * that do not nest, stop-commands blocks.
  */
+import { readAsRunner, type RunnerLog } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
 import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 
@@ -25,19 +28,23 @@ const inputs = () => ({
   logs: 'live'
 })
 
+/** Buddy's text that tries to act as workflow commands, groups included: all of it prints as text. */
 const BUILD_LOG = [
   'build 1',
   'build 2',
   '::set-output name=pwned::yes',
-  'build 4 ##[error]not an error',
+  '::endgroup::',
+  'build 5 ##[error]not an error',
+  '::group::not a group',
   '::add-mask::build',
-  'build 6',
-  'build 7'
+  'build 8',
+  'build 9'
 ]
 const DEPLOY_LOG = ['deploy 1', 'deploy 2', 'deploy 3', 'deploy 4', 'deploy 5']
 
-/** Each read moves the run one step: Build runs for two reads, then Deploy for two. */
+/** Each read moves the run one step: Build runs for three reads, then Deploy for two. */
 const SCRIPT = [
+  { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
   { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
   { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
   { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'INPROGRESS'] },
@@ -45,46 +52,88 @@ const SCRIPT = [
   { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
 ]
 
+/** The groups of Buddy's logs (not the step's own "Run request" group). */
+const logGroups = (log: RunnerLog) => log.groups.filter(g => g.title.startsWith('Log of'))
+
+/** A duration in a progress line comes from real dates: any will do. */
+const anyDuration = (lines: string[]) => lines.map(l => l.replace(/ \(\d+s\)$/, ' (…)'))
+
 describe('logs: live', () => {
-  it('prints each action’s new lines as the run goes on, once each, as text', async () => {
+  it('keeps each action’s log and progress lines in one group while actions run one after another', async () => {
     sim.config.statusScript = SCRIPT
     sim.config.actionLogs = { Build: BUILD_LOG, Deploy: DEPLOY_LOG }
     const result = await runAction({ inputs: inputs(), event })
     expect(result.code).toBe(0)
-    const lines = result.stdout.split('\n')
-
-    // One group per action whenever it has news, saying which action and which lines.
-    expect(lines.filter(l => l.startsWith('::group::Log of'))).toEqual([
-      '::group::Log of Build (INPROGRESS): lines 1–2',
-      '::group::Log of Build (INPROGRESS): lines 3–4',
-      '::group::Log of Build (SUCCESSFUL): lines 5–7 of 7',
-      '::group::Log of Deploy (INPROGRESS): lines 1–2',
-      '::group::Log of Deploy (INPROGRESS): lines 3–4',
-      '::group::Log of Deploy (SUCCESSFUL): lines 5–5 of 5'
-    ])
-    // No line printed twice, none left out.
-    for (const line of [...BUILD_LOG, ...DEPLOY_LOG])
-      expect(lines.filter(l => l === line)).toHaveLength(1)
-
-    // The lines stream: Build's first lines come before the run's second status change is told.
-    const told = (status: string) => lines.findIndex(l => l.startsWith(status))
-    expect(lines.indexOf('build 1')).toBeGreaterThan(told('  Build: INPROGRESS'))
-    expect(lines.indexOf('build 1')).toBeLessThan(told('  Build: SUCCESSFUL'))
-    expect(lines.indexOf('deploy 1')).toBeLessThan(told('  Deploy: SUCCESSFUL'))
-
-    // Buddy's lines sit between stop-commands markers: none acts as a workflow command.
-    let stopped: string | undefined
-    const inside: string[] = []
-    for (const line of lines) {
-      if (stopped) {
-        if (line === `::${stopped}::`) stopped = undefined
-        else inside.push(line)
-        continue
+    const log = readAsRunner(result.stdout)
+    expect(log.problems).toEqual([])
+    expect(log.commandsResumed).toBe(true)
+    // Two log groups in all, one per action, each from its first line to its end (after the
+    // step's own "Run request" group).
+    expect(log.groupCommands).toBe(3)
+    expect(log.endgroupCommands).toBe(3)
+    expect(logGroups(log).map(g => ({ ...g, lines: anyDuration(g.lines) }))).toEqual([
+      {
+        title: 'Log of Build',
+        lines: ['  Build: INPROGRESS', ...BUILD_LOG, '  Build: SUCCESSFUL (…)']
+      },
+      {
+        title: 'Log of Deploy',
+        lines: ['  Deploy: INPROGRESS', ...DEPLOY_LOG, '  Deploy: SUCCESSFUL (…)']
       }
-      if (line.startsWith('::stop-commands::')) stopped = line.slice('::stop-commands::'.length)
-    }
-    expect(inside).toEqual([...BUILD_LOG, ...DEPLOY_LOG])
+    ])
+    // The lines streamed: Build's first lines came before Build ended (a request per read).
+    const lines = result.stdout.split('\n')
+    expect(lines.indexOf('build 1')).toBeLessThan(lines.indexOf('build 8'))
+    expect(lines.findIndex(l => l.startsWith('Run #1: SUCCESSFUL'))).toBeGreaterThan(
+      lines.indexOf('deploy 5')
+    )
+    // None of Buddy's lines acted as a command: they are the groups' text (above), and no
+    // output was set.
     expect(result.outputs.pwned).toBeUndefined()
+  })
+
+  it('gives actions that run side by side a group per status read, titled with the action and its lines', async () => {
+    sim.config.pipelines[0]!.actions = [
+      { id: 11, name: 'Build', type: 'BUILD' },
+      { id: 12, name: 'Lint', type: 'BUILD' },
+      { id: 13, name: 'Deploy', type: 'SFTP' }
+    ]
+    sim.config.statusScript = [
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'SUCCESSFUL', 'INPROGRESS'] },
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'SUCCESSFUL', 'INPROGRESS'] },
+      { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL', 'SUCCESSFUL'] }
+    ]
+    sim.config.actionLogs = {
+      Build: ['build 1', 'build 2', 'build 3', 'build 4', 'build 5'],
+      Lint: ['lint 1', 'lint 2', 'lint 3'],
+      Deploy: DEPLOY_LOG
+    }
+    const result = await runAction({ inputs: inputs(), event })
+    expect(result.code).toBe(0)
+    const log = readAsRunner(result.stdout)
+    expect(log.problems).toEqual([])
+    expect(logGroups(log).map(g => g.title)).toEqual([
+      'Log of Build (INPROGRESS): lines 1–2',
+      'Log of Lint (INPROGRESS): lines 1–2',
+      'Log of Build (INPROGRESS): lines 3–4',
+      'Log of Lint (INPROGRESS): lines 3–3',
+      // Both ended at the same read: each one's rest, one after the other, then Deploy alone.
+      'Log of Build (from line 5)',
+      'Log of Deploy'
+    ])
+    expect(log.groupCommands).toBe(log.endgroupCommands)
+    // Each action's lines, once each, in order, across its groups.
+    const of = (name: string) =>
+      log.groups.filter(g => g.title.startsWith(`Log of ${name}`)).flatMap(g => g.lines)
+    expect(of('Build').filter(l => l.startsWith('build'))).toEqual(sim.config.actionLogs.Build)
+    expect(of('Lint').filter(l => l.startsWith('lint'))).toEqual(sim.config.actionLogs.Lint)
+    expect(of('Deploy')).toEqual(
+      expect.arrayContaining([...DEPLOY_LOG, expect.stringMatching(/^ {2}Deploy: SUCCESSFUL/)])
+    )
+    // Lint ended with no line left to read: its status line is printed outside any group.
+    expect(log.outside).toContainEqual(expect.stringMatching(/^ {2}Lint: SUCCESSFUL/))
   })
 
   it('sends at most one log request per running action per status read, from where it stopped', async () => {
@@ -107,6 +156,7 @@ describe('logs: live', () => {
     expect(windows).toEqual([
       [idOf('Build')],
       [idOf('Build')],
+      [idOf('Build')],
       [idOf('Build'), idOf('Deploy')],
       [idOf('Deploy')],
       [idOf('Deploy')]
@@ -116,7 +166,7 @@ describe('logs: live', () => {
         .buddyRequests()
         .filter(r => r.path.includes(`/action_executions/${idOf(name)}/logs`))
         .map(r => Number(r.query.offset))
-    expect(offsets('Build')).toEqual([0, 2, 4])
+    expect(offsets('Build')).toEqual([0, 2, 4, 6])
     expect(offsets('Deploy')).toEqual([0, 2, 4])
   })
 })

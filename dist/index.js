@@ -28677,6 +28677,9 @@ const segment = (value) => encodeURIComponent(String(value));
 function pipelinePath(ref) {
     return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
 }
+function actionExecutionPath(ref, executionId, actionExecutionId) {
+    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
+}
 function describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
@@ -28937,10 +28940,18 @@ class BuddyClient {
     retryExecution(ref, executionId) {
         return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, 'retry', { attempts: 1 });
     }
-    /** One page of an action's log (at most 1000 lines). */
-    getActionLog(ref, executionId, actionExecutionId, offset, limit) {
+    /**
+     * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
+     * older and self-hosted Buddy lack (404). By default one try, a 429 handed back at once: the
+     * log readers retry within the step's time (follow/log-source.ts).
+     */
+    getActionLog(ref, executionId, actionExecutionId, offset, limit, options = {}) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
+        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+    }
+    /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
+    getActionExecution(ref, executionId, actionExecutionId, options = {}) {
+        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionExecutionLogSchema */ .oV, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /** The run request, sent once. */
     postExecution(ref, body) {
@@ -29093,6 +29104,7 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
 /* harmony export */   cH: () => (/* binding */ identifiersSchema),
 /* harmony export */   hU: () => (/* binding */ CANCEL_RUN),
 /* harmony export */   j8: () => (/* binding */ approveRun),
+/* harmony export */   oV: () => (/* binding */ actionExecutionLogSchema),
 /* harmony export */   pr: () => (/* binding */ parseOidcAnswer),
 /* harmony export */   re: () => (/* binding */ SUPERSEDABLE_STATUSES),
 /* harmony export */   wr: () => (/* binding */ pipelineSchema)
@@ -29208,10 +29220,13 @@ const executionSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
     to_revision: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ revision: optionalString, message: optionalString }).nullish(),
     creator: named,
     pipeline: zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({ id: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(), name: optionalString }).nullish(),
-    action_executions: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(actionExecutionSchema).nullish()
+    action_executions: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(actionExecutionSchema).nullish(),
+    // Buddy has removed the run's logs: none can be read, and none is asked for.
+    logs_removed: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY().nullish().catch(undefined)
 });
 const executionListSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
-    executions: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(executionSchema),
+    // Its items (Buddy's ShortExecutionView) say nothing of the run's logs.
+    executions: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(executionSchema.omit({ logs_removed: true })),
     page: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish(),
     total_page_count: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().nullish()
 });
@@ -29293,6 +29308,15 @@ const actionLogSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3(
 })
     .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
     message: 'no logs or lines'
+});
+/**
+ * An action's run (getActionExecution, Buddy's ActionExecutionView): how an older or self-hosted
+ * Buddy without the paginated endpoint gives an action's log, whole, as `log`. Only the log is
+ * read; an answer without it has no log (yet).
+ */
+const actionExecutionLogSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .looseObject */ ._H3({
+    log: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).nullish(),
+    log_url: optionalString
 });
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
 function pausedStatus(execution) {
@@ -30167,7 +30191,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 /* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9466);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(498);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -30781,7 +30805,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 9466:
+/***/ 498:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30808,48 +30832,12 @@ var read_settings = __nccwpck_require__(1119);
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var report_log = __nccwpck_require__(4773);
-;// CONCATENATED MODULE: ./src/follow/action-logs.ts
-/** Buddy's action logs: which id fetches them, and fetching a whole log or its tail. */
-const TAIL_LINES = 200;
-const PAGE = 1000;
-/** A log longer than this is cut, with a note: the GitHub log is no place for gigabytes. */
-const MAX_LINES = 20_000;
-/** Newer answers name each action's run (action_execution_id); Buddy's older example does not. */
-function actionExecutionId(action) {
-    const id = action.action_execution_id ?? action.id;
-    return id === undefined || id === null || id === '' ? undefined : String(id);
-}
-async function fetchActionLog(client, ref, executionId, actionExecution, mode) {
-    const page = (offset, limit) => client.getActionLog(ref, executionId, actionExecution, offset, limit);
-    const first = await page(0, PAGE);
-    let lines = first.logs ?? first.lines ?? [];
-    const total = first.total_element_count ?? lines.length;
-    if (mode === 'tail') {
-        if (total <= lines.length) {
-            return {
-                lines: lines.slice(-TAIL_LINES),
-                skipped: Math.max(0, lines.length - TAIL_LINES),
-                truncated: false
-            };
-        }
-        const offset = Math.max(0, total - TAIL_LINES);
-        const last = await page(offset, TAIL_LINES);
-        return { lines: last.logs ?? last.lines ?? [], skipped: offset, truncated: false };
-    }
-    while (lines.length < total && lines.length < MAX_LINES) {
-        const next = await page(lines.length, PAGE);
-        const more = next.logs ?? next.lines ?? [];
-        if (more.length === 0)
-            break;
-        lines = lines.concat(more);
-    }
-    return { lines: lines.slice(0, MAX_LINES), skipped: 0, truncated: total > MAX_LINES };
-}
-
 // EXTERNAL MODULE: ./src/buddy/model.ts
 var model = __nccwpck_require__(7781);
 // EXTERNAL MODULE: ./src/buddy/backoff.ts
 var backoff = __nccwpck_require__(8844);
+// EXTERNAL MODULE: ./src/inputs/duration.ts
+var duration = __nccwpck_require__(1601);
 ;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
 
 
@@ -30871,8 +30859,10 @@ function pollPause(index, pollIntervalMs, random) {
         return pollIntervalMs;
     return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())));
 }
+/** The job was cancelled while something waited (abortable). */
 class Aborted extends Error {
 }
+/** `work`, abandoned (rejecting with Aborted) the moment the signal is aborted. */
 function abortable(work, signal) {
     if (!signal)
         return work;
@@ -30912,6 +30902,8 @@ async function waitForRunEnd(read, initial, options) {
     let failures = 0;
     let rateLimited = 0;
     let faultDelay = 0;
+    // The time onUpdate took after the last read (action logs): the next read keeps its pace.
+    let updateMs = 0;
     const approveOnce = approver(options);
     const first = judge(execution);
     if (first)
@@ -30923,7 +30915,8 @@ async function waitForRunEnd(read, initial, options) {
             return lastLook(read, execution, options);
         const pause = failures > 0
             ? faultDelay
-            : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.());
+            : Math.max(0, nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.()) -
+                updateMs);
         try {
             await abortable(clock.sleep(Math.min(pause, left), signal), signal);
             const limit = deadline - clock.now();
@@ -30950,7 +30943,9 @@ async function waitForRunEnd(read, initial, options) {
         }
         failures = 0;
         rateLimited = 0;
+        const updateStartedAt = clock.now();
         await options.onUpdate?.(execution);
+        updateMs = clock.now() - updateStartedAt;
         const verdict = judge(execution);
         if (verdict)
             return verdict;
@@ -31115,8 +31110,167 @@ function rateLimitPause(rate, now, pollIntervalMs) {
     return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs;
 }
 
-// EXTERNAL MODULE: ./src/inputs/duration.ts
-var duration = __nccwpck_require__(1601);
+;// CONCATENATED MODULE: ./src/follow/log-source.ts
+
+
+
+
+
+class LogReadStop extends Error {
+    reason;
+    name = 'LogReadStop';
+    constructor(reason, message) {
+        super(message);
+        this.reason = reason;
+    }
+}
+/** Tries of one page once the run has ended. */
+const PATIENT_TRIES = 3;
+/** No request is started with less time left than this: it could not be answered. */
+const MIN_REQUEST_MS = 250;
+class LogSource {
+    deps;
+    executionId;
+    /** This Buddy has no paginated log endpoint (it answered 404 once). */
+    pagedMissing = false;
+    /** No log request before this time: Buddy asked to wait (Retry-After, a rate limit's reset). */
+    notBefore = 0;
+    /** Why no log can be read here. */
+    stoppedBecause;
+    stopSaid = false;
+    cutShortSaid = false;
+    runPage;
+    /** Called before the source says anything (live logs close their open group then). */
+    beforeNote;
+    constructor(deps, executionId) {
+        this.deps = deps;
+        this.executionId = executionId;
+    }
+    /** Whether logs may be asked for, as this read of the run tells; says once why not. */
+    usable(execution) {
+        this.runPage = execution.html_url ?? execution.url ?? this.runPage;
+        if (!this.stopSaid && execution.logs_removed) {
+            this.stoppedBecause = 'Buddy has removed them';
+            this.stopSaid = true;
+            this.beforeNote?.();
+            this.deps.out.info(`Buddy has removed the logs of run #${this.executionId} (logs_removed): there are none to print.`);
+        }
+        return this.stoppedBecause === undefined;
+    }
+    /** No log can be read here: says so once, and sends no more log requests. */
+    unavailable(why) {
+        if (this.stopSaid)
+            return;
+        this.stopSaid = true;
+        this.stoppedBecause ??= why;
+        this.beforeNote?.();
+        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page${this.where()}.`);
+    }
+    /** Tells, once, what a read that stopped means for the user (nothing for aborts and retries). */
+    explain(stop) {
+        if (stop.reason === 'unavailable')
+            this.unavailable(stop.message);
+        if (stop.reason !== 'time' || this.cutShortSaid)
+            return;
+        this.cutShortSaid = true;
+        this.beforeNote?.();
+        this.deps.out.info(`Buddy's action logs were cut short: the step's time is up${stop.message ? ` (${stop.message})` : ''}; see the run's page${this.where()}.`);
+    }
+    where() {
+        return this.runPage ? `: ${(0,report_log/* oneLine */.TN)(this.runPage)}` : '';
+    }
+    /**
+     * The lines of an action's log from `offset`: a page of at most `limit` from the paginated
+     * endpoint, or all the rest from the action's run where that endpoint is missing.
+     */
+    async page(actionId, offset, limit, budget) {
+        const { clock, signal } = this.deps;
+        for (let tries = 1;; tries++) {
+            if (this.stoppedBecause !== undefined)
+                throw new LogReadStop('unavailable', this.stoppedBecause);
+            if (signal?.aborted)
+                throw new LogReadStop('aborted', 'the job was cancelled');
+            await this.waitAsAsked(budget);
+            try {
+                return await abortable(this.request(actionId, offset, limit, budget.until), signal);
+            }
+            catch (error) {
+                if (error instanceof Aborted || signal?.aborted)
+                    throw new LogReadStop('aborted', 'the job was cancelled');
+                if (error instanceof LogReadStop)
+                    throw error;
+                if (!(error instanceof buddy_client/* BuddyApiError */.vp) || !error.transient) {
+                    this.stoppedBecause = error.message;
+                    throw new LogReadStop('unavailable', this.stoppedBecause);
+                }
+                const waitMs = error.retryAfterMs ?? (budget.patient ? (0,backoff/* backoffDelay */.EY)(tries - 1, clock.random) : 0);
+                this.notBefore = clock.now() + waitMs;
+                if (budget.until - clock.now() < MIN_REQUEST_MS)
+                    throw new LogReadStop('time', 'no answer in the time left');
+                if (!budget.patient)
+                    throw new LogReadStop('later', error.message);
+                if (tries >= PATIENT_TRIES) {
+                    this.stoppedBecause = `${error.message} Tried ${tries} times.`;
+                    throw new LogReadStop('unavailable', this.stoppedBecause);
+                }
+                this.deps.out.debug(`${error.message} Reading the log again in ${(0,duration/* formatDuration */.a)(waitMs)}.`);
+            }
+        }
+    }
+    /** Waits out what Buddy asked for, where it fits in the budget; else stops. */
+    async waitAsAsked(budget) {
+        const { clock, signal } = this.deps;
+        const waitMs = this.notBefore - clock.now();
+        if (waitMs > 0) {
+            if (!budget.patient)
+                throw new LogReadStop('later', 'Buddy asked to wait');
+            if (waitMs > budget.until - clock.now() - MIN_REQUEST_MS) {
+                throw new LogReadStop('time', `Buddy asked to wait ${(0,duration/* formatDuration */.a)(waitMs)}`);
+            }
+            try {
+                await abortable(clock.sleep(waitMs, signal), signal);
+            }
+            catch {
+                throw new LogReadStop('aborted', 'the job was cancelled');
+            }
+        }
+        if (budget.until - clock.now() < MIN_REQUEST_MS)
+            throw new LogReadStop('time', '');
+    }
+    /** One request, limited to the time left; the paginated endpoint unless it is missing here. */
+    async request(actionId, offset, limit, until) {
+        const { client, ref } = this.deps;
+        const limits = () => ({
+            timeoutMs: Math.max(1, Math.min(client.requestTimeoutMs, until - this.deps.clock.now()))
+        });
+        if (!this.pagedMissing) {
+            try {
+                const page = await client.getActionLog(ref, this.executionId, actionId, offset, limit, limits());
+                return {
+                    lines: page.logs ?? page.lines ?? [],
+                    total: page.total_element_count ?? undefined
+                };
+            }
+            catch (error) {
+                if (!(error instanceof buddy_client/* BuddyApiError */.vp) || error.status !== 404)
+                    throw error;
+                // This Buddy lacks the endpoint (or the action's run is gone, which its read tells):
+                // one 404 per step, never one per action.
+                this.pagedMissing = true;
+                this.deps.out.debug("This Buddy has no paginated log endpoint (404): each action's log is read whole from its run.");
+            }
+        }
+        return this.wholeLog(actionId, offset, limits());
+    }
+    async wholeLog(actionId, offset, limits) {
+        const run = await this.deps.client.getActionExecution(this.deps.ref, this.executionId, actionId, limits);
+        // No `log` yet (an action that has not logged): nothing to print, and no length to trust.
+        if (!run.log)
+            return { lines: [] };
+        return { lines: run.log.slice(offset), total: run.log.length };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/follow/progress.ts
 
 
@@ -31171,6 +31325,10 @@ class ProgressTracker {
     }
     /** The lines to log for this read. */
     update(execution, now, startedAtMs) {
+        return this.lines(execution, now, startedAtMs).map(line => line.text);
+    }
+    /** The lines to log for this read, each with the action it tells of (logs: live groups them). */
+    lines(execution, now, startedAtMs) {
         const lines = [];
         (execution.action_executions ?? []).forEach((a, i) => {
             const key = this.key(a, i);
@@ -31183,11 +31341,16 @@ class ProgressTracker {
             const took = between(a.start_date, a.finish_date) ??
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
-            lines.push(`  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`);
+            lines.push({
+                text: `  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`,
+                action: i
+            });
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
-            lines.push(`Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`);
+            lines.push({
+                text: `Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`
+            });
             this.runStatus = execution.status;
         }
         if (lines.length > 0) {
@@ -31200,10 +31363,184 @@ class ProgressTracker {
                 .filter(r => r.status === 'INPROGRESS')
                 .map(r => r.name);
             return [
-                `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                {
+                    text: `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                }
             ];
         }
         return [];
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/action-logs.ts
+
+
+
+/**
+ * logs: all and logs: failed — each ended action's whole log, or its tail, printed once in a
+ * group of its own. Paging follows Buddy's length (`total_element_count`) where it says it, and
+ * goes on while pages come back full where it does not.
+ */
+const TAIL_LINES = 200;
+/** Buddy's largest page. */
+const PAGE = 1000;
+/** A log longer than this is cut, with a note: the GitHub log is no place for gigabytes. */
+const MAX_LINES = 20_000;
+/** Without Buddy's length, the most lines a tail is looked for in; past them the log is cut. */
+const MAX_TAIL_SCAN = 100_000;
+/** The lines kept of each action's log, for the summary's log tail of a failed action. */
+const KEPT_TAIL_LINES = 30;
+/** Newer answers name each action's run (action_execution_id); Buddy's older example does not. */
+function actionExecutionId(action) {
+    const id = action.action_execution_id ?? action.id;
+    return id === undefined || id === null || id === '' ? undefined : String(id);
+}
+/**
+ * Reading one action's log, page by page: its whole (up to MAX_LINES) or its tail. A read that
+ * stops (the time is up, a fault) keeps what it has, and the next call goes on from there.
+ */
+class LogFetch {
+    mode;
+    /** all: the lines from the first; tail: the last lines read so far. */
+    lines = [];
+    /** The offset of the next line to read. */
+    next = 0;
+    /** The log's length, once Buddy has said it. */
+    total;
+    done = false;
+    /** all: the log goes on past MAX_LINES; tail: it goes on past MAX_TAIL_SCAN. */
+    cut = false;
+    constructor(mode) {
+        this.mode = mode;
+    }
+    /** Lines before those kept that were not printed. */
+    get skipped() {
+        return this.next - this.lines.length;
+    }
+    async run(read) {
+        while (!this.done) {
+            if (this.mode === 'all' ? this.next >= MAX_LINES : this.next >= MAX_TAIL_SCAN) {
+                await this.lookPastTheEnd(read);
+                return;
+            }
+            // A tail skips what lies before it, where Buddy says how long the log is.
+            if (this.mode === 'tail' && this.total !== undefined && this.total - this.next > TAIL_LINES) {
+                this.next = this.total - TAIL_LINES;
+                this.lines = [];
+            }
+            const limit = this.total === undefined ? PAGE : Math.max(1, Math.min(PAGE, this.total - this.next));
+            this.take(await read(this.next, limit), limit);
+        }
+    }
+    take(page, limit) {
+        if (page.total !== undefined)
+            this.total = page.total;
+        const got = page.lines;
+        if (this.mode === 'all') {
+            const room = Math.max(0, MAX_LINES - this.lines.length);
+            this.lines = this.lines.concat(got.slice(0, room));
+            if (got.length > room)
+                this.cut = true;
+        }
+        else {
+            this.lines = this.lines.concat(got).slice(-TAIL_LINES);
+        }
+        this.next += got.length;
+        // Without Buddy's length, a page that is not full is the last one.
+        const ended = got.length === 0 || (this.total !== undefined ? this.next >= this.total : got.length < limit);
+        if (ended || this.cut)
+            this.done = true;
+    }
+    /** At the limit: is there more? Buddy's length tells, else one line's read. */
+    async lookPastTheEnd(read) {
+        if (this.total === undefined) {
+            const page = await read(this.next, 1);
+            if (page.total !== undefined)
+                this.total = page.total;
+            this.cut = page.lines.length > 0;
+        }
+        else
+            this.cut = this.total > this.next;
+        if (this.mode === 'all')
+            this.lines = this.lines.slice(0, MAX_LINES);
+        this.done = true;
+    }
+}
+/** The group's title and lines for a fetched log. */
+function describeFetch(name, status, fetch) {
+    const { lines } = fetch;
+    if (fetch.mode === 'all') {
+        return {
+            title: `Log of ${name} (${status})`,
+            lines: fetch.cut
+                ? [...lines, `[cut after ${lines.length} lines; the whole log is on the run's page]`]
+                : lines
+        };
+    }
+    const from = fetch.skipped + 1;
+    const to = fetch.next;
+    if (fetch.cut) {
+        return {
+            title: `Log of ${name} (${status}): lines ${from}–${to}`,
+            lines: [...lines, `[the log goes on past line ${to}; the whole log is on the run's page]`]
+        };
+    }
+    return {
+        title: `Log of ${name} (${status})${fetch.skipped > 0 ? `: last ${lines.length} of ${to} lines` : ''}`,
+        lines
+    };
+}
+/**
+ * Prints each ended action's log once. A read stopped by the time of a status read goes on at
+ * the next one; where logs cannot be read, that is said once (by the log source).
+ */
+class ActionLogPrinter {
+    source;
+    out;
+    printed = new Set();
+    /** Reads begun and not done, by action run id. */
+    fetches = new Map();
+    /** Action run id → the last lines of its log. */
+    tails = new Map();
+    constructor(source, out) {
+        this.source = source;
+        this.out = out;
+    }
+    async printFinished(execution, mode, budget, which = () => true) {
+        if (!this.source.usable(execution))
+            return;
+        const actions = execution.action_executions ?? [];
+        for (const [index, action] of actions.entries()) {
+            if (!action.status || (0,model/* statusKind */.BE)(action.status) !== 'final' || !which(action))
+                continue;
+            if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
+                continue;
+            const id = actionExecutionId(action);
+            if (!id) {
+                this.source.unavailable("Buddy's answer does not identify the actions' runs");
+                return;
+            }
+            if (this.printed.has(id))
+                continue;
+            const fetch = this.fetches.get(id) ?? new LogFetch(mode);
+            this.fetches.set(id, fetch);
+            try {
+                await fetch.run((offset, limit) => this.source.page(id, offset, limit, budget));
+            }
+            catch (error) {
+                if (!(error instanceof LogReadStop))
+                    throw error;
+                // Out of time while the run goes on: the next status read goes on from here.
+                if (budget.patient || error.reason === 'unavailable')
+                    this.source.explain(error);
+                return;
+            }
+            this.fetches.delete(id);
+            this.printed.add(id);
+            const { title, lines } = describeFetch(actionName(action, index), action.status, fetch);
+            this.out.printUntrusted(title, lines);
+            this.tails.set(id, fetch.lines.slice(-KEPT_TAIL_LINES));
+        }
     }
 }
 
@@ -31215,15 +31552,18 @@ class ProgressTracker {
 /**
  * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
  * how many lines it has printed (the offset of the next request), so no line prints twice; on
- * each status read it sends at most one request per action that runs (or has ended with lines
- * still unread); at the run's end it reads what is left of each ended action.
+ * each status read it sends at most one request per running action (an ended action's rest is
+ * read to its end), and at the run's end it reads what is left of each ended action.
+ *
+ * Groups, as a person reads them: while actions run one after another, each action's log and its
+ * progress lines stay in ONE group, open across status reads, from its first line to its end. The
+ * runner does not nest groups, so while two or more actions run at once each one's news of a
+ * status read gets a group of its own, whose title names the action and the lines it holds.
+ * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
+ * can act as a workflow command, while the step's own lines and commands in between still work.
  */
-/** Buddy's largest page. */
-const live_logs_PAGE = 1000;
 /** An action's log longer than this is cut, with a note, as logs: all does. */
 const MAX_LIVE_LINES = 20_000;
-/** The lines kept of each action's log, for the summary's log tail of a failed action. */
-const KEPT_TAIL_LINES = 30;
 /** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
 function actionsToRead(execution, finished) {
     const wanted = [];
@@ -31240,27 +31580,45 @@ function hasLog(action) {
         return false;
     return action.status === 'INPROGRESS' || (0,model/* statusKind */.BE)(action.status) === 'final';
 }
+const ended = (action) => (0,model/* statusKind */.BE)(action.status) === 'final';
+/**
+ * How a status read's logs are read and grouped. Two or more actions running: side by side, a
+ * group per action and read. Else one after another: the action whose group is open first (so
+ * that it stays open), then the ended ones, then the one that runs.
+ */
+function planRead(wanted, openGroupOf) {
+    const running = wanted.filter(a => !ended(a));
+    if (running.length >= 2)
+        return { sideBySide: true, order: [...wanted] };
+    const rank = (a) => (a.id === openGroupOf ? 0 : ended(a) ? 1 : 2);
+    return { sideBySide: false, order: [...wanted].sort((a, b) => rank(a) - rank(b)) };
+}
 class LiveLogStreamer {
-    deps;
-    executionId;
+    source;
+    out;
     /** Action run id → lines printed so far. */
     printed = new Map();
     /** Actions ended and read to the end (or cut). */
     finished = new Set();
+    /** Action run id → its progress lines not printed yet: they go into its group. */
+    waiting = new Map();
     /** Action run id → the last lines printed of its log. */
     tails = new Map();
-    unavailable = false;
-    constructor(deps, executionId) {
-        this.deps = deps;
-        this.executionId = executionId;
+    /** The group open across status reads: one action's, while it runs alone. */
+    open;
+    constructor(source, out) {
+        this.source = source;
+        this.out = out;
+        // What the source says (logs removed, unavailable, cut short) is said outside any group.
+        source.beforeNote = () => this.closeGroup({ interrupted: false });
     }
-    /** After a status read: one request per action with possible news. */
-    async stream(execution) {
-        if (this.unavailable)
-            return;
+    /** After a status read: its progress lines, and one request per action with possible news. */
+    async stream(execution, progress, budget) {
         const actions = execution.action_executions ?? [];
-        if (actions.some(a => hasLog(a) && !actionExecutionId(a))) {
-            this.sayUnavailable("Buddy's answer does not identify the actions' runs");
+        if (!this.readable(execution)) {
+            this.flushWaiting();
+            for (const line of progress)
+                this.out.info(line.text);
             return;
         }
         // An ended action that runs again (a retried run) has news again.
@@ -31269,80 +31627,208 @@ class LiveLogStreamer {
             if (id && action.status === 'INPROGRESS')
                 this.finished.delete(id);
         }
-        for (const action of actionsToRead(execution, this.finished)) {
-            if (!(await this.readOnce(action)))
-                return;
+        const wanted = actionsToRead(execution, this.finished);
+        const runLines = [];
+        for (const line of progress) {
+            const action = line.action === undefined ? undefined : actions[line.action];
+            const id = action ? actionExecutionId(action) : undefined;
+            if (id && wanted.some(a => a.id === id))
+                this.wait(id, line.text);
+            else
+                runLines.push(line.text);
         }
+        await this.read(wanted, budget);
+        for (const text of runLines)
+            this.out.info(text);
     }
-    /** The run has ended: the rest of each ended action's log, page after page. */
-    async drain(execution) {
-        if (this.unavailable)
-            return;
-        const ended = () => actionsToRead(execution, this.finished).filter(a => (0,model/* statusKind */.BE)(a.status) === 'final');
-        // Each round reads one page of each action still unread; a page is 1000 lines.
-        for (let round = 0; round <= MAX_LIVE_LINES / live_logs_PAGE && ended().length > 0; round++) {
-            for (const action of ended()) {
-                if (!(await this.readOnce(action)))
-                    return;
-            }
-        }
+    /** The run has ended: the rest of each ended action's log, one action after another. */
+    async drain(execution, budget) {
+        if (this.readable(execution))
+            await this.read(actionsToRead(execution, this.finished).filter(ended), budget);
+        this.close();
+    }
+    /** The follow is over: the open group closes, and progress lines not printed yet are. */
+    close() {
+        this.closeGroup({ interrupted: false });
+        this.flushWaiting();
     }
     /**
      * A retried run runs these actions again: their logs begin anew, whether or not a status read
      * catches them running or sees Buddy's log shorter than what was printed.
      */
     restart(actionIds) {
+        if (this.open && actionIds.includes(this.open.id))
+            this.closeGroup({ interrupted: false });
         for (const id of actionIds) {
             this.printed.delete(id);
             this.finished.delete(id);
             this.tails.delete(id);
         }
     }
-    sayUnavailable(why) {
-        this.unavailable = true;
-        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
-    }
-    /** One page from where printing stopped; false when logs became unavailable. */
-    async readOnce(action) {
-        const { client, ref, out } = this.deps;
-        const offset = this.printed.get(action.id) ?? 0;
-        let lines;
-        let total;
-        try {
-            const page = await client.getActionLog(ref, this.executionId, action.id, offset, live_logs_PAGE);
-            lines = page.logs ?? page.lines ?? [];
-            total = page.total_element_count ?? offset + lines.length;
-        }
-        catch (error) {
-            if (error instanceof buddy_client/* BuddyApiError */.vp && error.transient) {
-                // The next status read tries again from the same offset.
-                out.debug(`Live log of ${action.name}: ${error.message}`);
-                return true;
-            }
-            this.sayUnavailable(error.message);
+    readable(execution) {
+        if (!this.source.usable(execution))
+            return false;
+        if ((execution.action_executions ?? []).some(a => hasLog(a) && !actionExecutionId(a))) {
+            this.source.unavailable("Buddy's answer does not identify the actions' runs");
             return false;
         }
-        if (total < offset) {
-            // Shorter than what was printed: Buddy began this log anew (the action runs again). The
-            // next read prints it from its start.
-            out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`);
-            this.printed.set(action.id, 0);
-            return true;
-        }
-        const room = Math.max(0, MAX_LIVE_LINES - offset);
-        const shown = lines.slice(0, room);
-        const next = offset + shown.length;
-        const cut = next >= MAX_LIVE_LINES && total > next;
-        if (shown.length > 0 || cut) {
-            out.printUntrusted(`Log of ${action.name} (${action.status}): lines ${offset + 1}–${next}${(0,model/* statusKind */.BE)(action.status) === 'final' ? ` of ${total}` : ''}`, cut ? [...shown, `[cut after ${next} lines]`] : shown);
-            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
-        }
-        this.printed.set(action.id, next);
-        if (cut || ((0,model/* statusKind */.BE)(action.status) === 'final' && (next >= total || lines.length === 0)))
-            this.finished.add(action.id);
         return true;
     }
+    async read(wanted, budget) {
+        const plan = planRead(wanted, this.open?.id);
+        if (plan.sideBySide)
+            this.closeGroup({ interrupted: true });
+        for (const action of plan.order) {
+            try {
+                if (plan.sideBySide)
+                    await this.readBeside(action, budget);
+                else
+                    await this.readAlone(action, budget);
+            }
+            catch (error) {
+                if (!(error instanceof LogReadStop))
+                    throw error;
+                // Out of time or a fault while the run goes on: a later status read goes on from here.
+                if (budget.patient || error.reason === 'unavailable')
+                    this.source.explain(error);
+                if (error.reason === 'unavailable')
+                    this.flushWaiting();
+                return;
+            }
+        }
+    }
+    /** One action while no other runs: its group stays open until its log has ended. */
+    async readAlone(action, budget) {
+        if (!ended(action))
+            this.printWaiting(action);
+        do {
+            const from = this.printed.get(action.id) ?? 0;
+            const lines = await this.readPage(action, budget);
+            if (lines.length > 0) {
+                this.groupFor(action, from);
+                this.out.printUntrustedLines(lines);
+            }
+        } while (ended(action) && !this.finished.has(action.id));
+        // Its status line ends its group; with no group (nothing new to print), it stands alone.
+        if (this.open?.id === action.id)
+            this.printWaiting(action);
+        else
+            this.printWaitingAlone(action);
+        if (this.finished.has(action.id) && this.open?.id === action.id)
+            this.closeGroup({ interrupted: false });
+    }
+    /** One of several actions running at once: its news of this read in a group of its own. */
+    async readBeside(action, budget) {
+        const from = (this.printed.get(action.id) ?? 0) + 1;
+        const lines = [];
+        try {
+            do
+                lines.push(...(await this.readPage(action, budget)));
+            while (ended(action) && !this.finished.has(action.id));
+        }
+        finally {
+            const to = this.printed.get(action.id) ?? 0;
+            const status = (this.waiting.get(action.id) ?? []).splice(0);
+            if (lines.length > 0) {
+                const length = this.finished.has(action.id) ? ` of ${to}` : '';
+                this.out.startGroup(`Log of ${action.name} (${action.status}): lines ${from}–${to}${length}`);
+                if (!ended(action))
+                    for (const text of status)
+                        this.out.info(text);
+                this.out.printUntrustedLines(lines);
+                if (ended(action))
+                    for (const text of status)
+                        this.out.info(text);
+                this.out.endGroup();
+            }
+            else
+                for (const text of status)
+                    this.out.info(text);
+        }
+    }
+    /** One page from where printing stopped: the lines to print (cut where the log is too long). */
+    async readPage(action, budget) {
+        const offset = this.printed.get(action.id) ?? 0;
+        const page = await this.source.page(action.id, offset, PAGE, budget);
+        const { total } = page;
+        if (total !== undefined && total < offset) {
+            // Shorter than what was printed: Buddy began this log anew (the action runs again).
+            this.groupFor(action);
+            this.out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`);
+            this.printed.set(action.id, 0);
+            return [];
+        }
+        const room = Math.max(0, MAX_LIVE_LINES - offset);
+        const shown = page.lines.slice(0, room);
+        const next = offset + shown.length;
+        const more = total !== undefined
+            ? total > next
+            : page.lines.length > shown.length || page.lines.length >= PAGE;
+        const cut = next >= MAX_LIVE_LINES && more;
+        // Without Buddy's length, a page that is not full is the end of an ended action's log.
+        const atEnd = page.lines.length === 0 || (total !== undefined ? next >= total : page.lines.length < PAGE);
+        this.printed.set(action.id, next);
+        if (cut || (ended(action) && atEnd))
+            this.finished.add(action.id);
+        if (shown.length > 0)
+            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
+        return cut ? [...shown, `[cut after ${next} lines; the whole log is on the run's page]`] : shown;
+    }
+    wait(id, text) {
+        this.waiting.set(id, [...(this.waiting.get(id) ?? []), text]);
+    }
+    /** The action's progress lines waiting to be printed, in its group. */
+    printWaiting(action) {
+        const lines = this.waiting.get(action.id) ?? [];
+        if (lines.length === 0)
+            return;
+        this.groupFor(action);
+        for (const text of lines.splice(0))
+            this.out.info(text);
+    }
+    /** The action's progress lines waiting to be printed, outside any group. */
+    printWaitingAlone(action) {
+        const lines = this.waiting.get(action.id) ?? [];
+        if (lines.length === 0)
+            return;
+        this.closeGroup({ interrupted: true });
+        for (const text of lines.splice(0))
+            this.out.info(text);
+    }
+    /** The action's group, opened where it is not open; `from`: the lines printed before it. */
+    groupFor(action, from = this.printed.get(action.id) ?? 0) {
+        if (this.open?.id === action.id)
+            return;
+        this.closeGroup({ interrupted: true });
+        this.out.startGroup(`Log of ${action.name}${from > 0 ? ` (from line ${from + 1})` : ''}`);
+        this.open = action;
+    }
+    /** Closes the open group; one closed before its action's log ended says where it goes on. */
+    closeGroup({ interrupted }) {
+        const open = this.open;
+        if (!open)
+            return;
+        this.open = undefined;
+        if (interrupted && !this.finished.has(open.id))
+            this.out.info(`(The log of ${open.name} goes on below, from line ${(this.printed.get(open.id) ?? 0) + 1}.)`);
+        this.out.endGroup();
+    }
+    /** Progress lines that no group will hold any more, printed as they are. */
+    flushWaiting() {
+        this.closeGroup({ interrupted: false });
+        for (const lines of this.waiting.values())
+            for (const text of lines.splice(0))
+                this.out.info(text);
+        this.waiting.clear();
+    }
 }
+
+;// CONCATENATED MODULE: ./src/follow/deadline.ts
+/**
+ * How long past its timeout the step may take to finish what follows the wait: the last status
+ * read, the cancel, the logs of a run that has just ended, the summary. The README states it.
+ */
+const FINISH_ALLOWANCE_MS = 30_000;
 
 ;// CONCATENATED MODULE: ./src/follow/follow-run.ts
 
@@ -31351,36 +31837,58 @@ class LiveLogStreamer {
 
 
 
+
+
+/**
+ * Once the run has ended, its logs are read until this long before the step's time (timeout plus
+ * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
+ */
+const SUMMARY_MARGIN_MS = 5000;
 async function followRun(started, settings, deps) {
     const { client, ref, clock, out } = deps;
     const startedAt = clock.now();
+    // The one place that says when the follow's time is up: the wait, its logs and retries end
+    // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
+    const deadline = startedAt + settings.timeoutMs;
+    const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id);
+    const follow = { startedAt, deadline, logSource };
     if (deps.signal?.aborted) {
         // The job was cancelled while the run request was answered: no following, just the cancel.
-        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, startedAt);
+        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, follow);
     }
     out.info(`Following run #${started.id} until it ends (timeout ${(0,duration/* formatDuration */.a)(settings.timeoutMs)}, status read at least every ${(0,duration/* formatDuration */.a)(settings.pollIntervalMs)}).`);
     const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    let logs = new ActionLogPrinter(deps, started.id);
+    let logs = new ActionLogPrinter(logSource, out);
     // One streamer for the whole follow: after a retry, a log that begins anew is said so.
-    const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined;
+    const live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined;
+    // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
+    // the deadline; a fault waits for a later status read.
+    const whileRunning = () => ({
+        until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
+        patient: false
+    });
     // One timeout for the whole follow, retries included: it bounds the step, as users expect.
     const waitFrom = (from) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
     }), from, {
         clock,
         log: out,
-        timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
+        timeoutMs: Math.max(0, deadline - clock.now()),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
         approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
         signal: deps.signal,
         rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
         onUpdate: async (execution) => {
-            for (const line of tracker.update(execution, clock.now(), startedAt))
-                out.info(line);
+            const progress = tracker.lines(execution, clock.now(), startedAt);
+            // With live logs, an action's progress lines go into its log's group.
+            if (live)
+                await live.stream(execution, progress, whileRunning());
+            else
+                for (const line of progress)
+                    out.info(line.text);
             if (settings.logs === 'all')
-                await logs.printFinished(execution, 'all');
-            await live?.stream(execution);
+                await logs.printFinished(execution, 'all', whileRunning());
         }
     });
     let result = await waitFrom(started);
@@ -31391,7 +31899,7 @@ async function followRun(started, settings, deps) {
         result.execution.status === 'FAILED' &&
         retried.length < settings.retries &&
         !deps.signal?.aborted) {
-        if (settings.timeoutMs - (clock.now() - startedAt) <= 0) {
+        if (deadline - clock.now() <= 0) {
             // No time left to follow a retry: sending one would only start a run nobody follows.
             out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`);
             break;
@@ -31401,7 +31909,7 @@ async function followRun(started, settings, deps) {
         out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
         // This attempt's failure, before the retry runs its actions again.
         if (settings.logs === 'failed') {
-            await logs.printFinished(result.execution, 'tail', a => a.status === 'FAILED');
+            await logs.printFinished(result.execution, 'tail', { until: deadline, patient: true }, a => a.status === 'FAILED');
         }
         let restarted;
         try {
@@ -31419,23 +31927,25 @@ async function followRun(started, settings, deps) {
             .map(a => actionExecutionId(a))
             .filter((id) => id !== undefined));
         // The retry runs the same actions again: their logs are new.
-        logs = new ActionLogPrinter(deps, started.id);
+        logs = new ActionLogPrinter(logSource, out);
         // Should the answer still show the failure just retried, that is not the retry's result.
         const from = (0,model/* statusKind */.BE)(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted;
         result = await waitFrom(from);
     }
-    const report = await finish(started, result, settings, deps, startedAt, logs, live);
+    const report = await finish(started, result, settings, deps, follow, logs, live);
     return { ...report, retried, retryProblem };
 }
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, startedAt, logs = new ActionLogPrinter(deps, started.id), live) {
+async function finish(started, result, settings, deps, follow, logs, live) {
     const { client, ref, clock, out } = deps;
+    const { startedAt, deadline } = follow;
     let execution = result.execution;
     let cancelled = false;
     let cancelProblem;
     const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
         (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
     if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
+        live?.close();
         out.info(`Cancelling run #${execution.id} in Buddy.`);
         deps.onCancelSending?.();
         try {
@@ -31446,14 +31956,20 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
             cancelProblem = error.message;
         }
     }
-    // What the ended actions logged since the last read (a cancelled job leaves no time for it).
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it),
+    // within the step's time: its timeout plus the allowance, less what the summary needs.
+    const afterRun = {
+        until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
+        patient: true
+    };
     if (result.outcome !== 'job-cancelled')
-        await live?.drain(execution);
-    if (result.outcome === 'finished') {
+        await live?.drain(execution, afterRun);
+    live?.close();
+    if (result.outcome === 'finished' && logs) {
         if (settings.logs === 'all')
-            await logs.printFinished(execution, 'all');
+            await logs.printFinished(execution, 'all', afterRun);
         if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
-            await logs.printFinished(execution, 'tail', a => a.status === 'FAILED');
+            await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED');
         }
     }
     return {
@@ -31465,60 +31981,8 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
         cancelProblem,
         problem: result.problem,
         paused: result.paused,
-        logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
+        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])])
     };
-}
-/** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
-class ActionLogPrinter {
-    deps;
-    executionId;
-    printed = new Set();
-    unavailableSaid = false;
-    /** Action run id → the last lines of its log. */
-    tails = new Map();
-    constructor(deps, executionId) {
-        this.deps = deps;
-        this.executionId = executionId;
-    }
-    async printFinished(execution, mode, which = () => true) {
-        const actions = execution.action_executions ?? [];
-        for (const [index, action] of actions.entries()) {
-            if (!action.status || (0,model/* statusKind */.BE)(action.status) !== 'final' || !which(action))
-                continue;
-            if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
-                continue;
-            const id = actionExecutionId(action);
-            const name = actionName(action, index);
-            if (!id) {
-                this.sayUnavailable("Buddy's answer does not identify the actions' runs");
-                return;
-            }
-            if (this.printed.has(id))
-                continue;
-            this.printed.add(id);
-            try {
-                const log = await fetchActionLog(this.deps.client, this.deps.ref, this.executionId, id, mode);
-                const title = mode === 'tail'
-                    ? `Log of ${name} (${action.status})${log.skipped ? `: last ${log.lines.length} lines` : ''}`
-                    : `Log of ${name} (${action.status})`;
-                const lines = log.truncated
-                    ? [...log.lines, `[cut after ${log.lines.length} lines]`]
-                    : log.lines;
-                this.deps.out.printUntrusted(title, lines);
-                this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES));
-            }
-            catch (error) {
-                this.sayUnavailable(error.message);
-                return;
-            }
-        }
-    }
-    sayUnavailable(why) {
-        if (this.unavailableSaid)
-            return;
-        this.unavailableSaid = true;
-        this.deps.out.info(`Buddy's action logs are unavailable here (${why}); see them on the run's page.`);
-    }
 }
 
 // EXTERNAL MODULE: ./src/post.ts
@@ -32926,7 +33390,7 @@ async function followAndReport(started, client, ref, settings, deps) {
         client,
         ref,
         clock,
-        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi },
+        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi, printUntrustedLines: report_log/* printUntrustedLines */.zP, startGroup: report_log/* startGroup */.Oh, endGroup: report_log/* endGroup */.N4 },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -33178,11 +33642,14 @@ function isBug(error) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  N4: () => (/* binding */ endGroup),
   qG: () => (/* binding */ exitAfterOutput),
   Fd: () => (/* binding */ hasControlCharacter),
   Rm: () => (/* binding */ log),
   TN: () => (/* binding */ oneLine),
-  Qi: () => (/* binding */ printUntrusted)
+  Qi: () => (/* binding */ printUntrusted),
+  zP: () => (/* binding */ printUntrustedLines),
+  Oh: () => (/* binding */ startGroup)
 });
 
 // UNUSED EXPORTS: RUNNER_LINE_BREAK, plain
@@ -33262,13 +33729,28 @@ const log = {
 };
 /** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
 function printUntrusted(title, lines) {
+    startGroup(title);
+    printUntrustedLines(lines);
+    endGroup();
+}
+/**
+ * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
+ * token is new each time, so that a group may stay open across them while the step's own
+ * commands in between still work.
+ */
+function printUntrustedLines(lines) {
     const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
-    core/* startGroup */.Oh(oneLine(title));
     process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
     for (const line of lines) {
         process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
     }
     process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
+}
+/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
+function startGroup(title) {
+    core/* startGroup */.Oh(plain(oneLine(title)));
+}
+function endGroup() {
     core/* endGroup */.N4();
 }
 /**

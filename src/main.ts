@@ -7,7 +7,14 @@ import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
 import { failStep, failureMessage } from './report/fail-step.js'
-import { log, oneLine, printUntrusted } from './report/log.js'
+import {
+  endGroup,
+  log,
+  oneLine,
+  printUntrusted,
+  printUntrustedLines,
+  startGroup
+} from './report/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './github/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
@@ -317,7 +324,7 @@ async function followAndReport(
     client,
     ref,
     clock,
-    out: { ...log, printUntrusted },
+    out: { ...log, printUntrusted, printUntrustedLines, startGroup, endGroup },
     signal: deps.jobCancel?.signal,
     onCancelSending: settings.follow.cancelOnJobCancel ? markCancelSent : undefined
   })

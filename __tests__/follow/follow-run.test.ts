@@ -1,9 +1,10 @@
 import { BuddyClient } from '../../src/buddy/client.js'
-import { followRun, type LogOutput } from '../../src/follow/follow-run.js'
+import { followRun } from '../../src/follow/follow-run.js'
 import type { FollowSettings } from '../../src/inputs/settings.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
 import { fakeClock } from '../support/fake-clock.js'
+import { recordingOutput } from '../support/log-output.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
@@ -18,14 +19,7 @@ const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
 
 async function follow(settings: Partial<FollowSettings> = {}, signal?: AbortSignal) {
   const clock = fakeClock(Date.now())
-  const lines: string[] = []
-  const groups: { title: string; lines: string[] }[] = []
-  const out: LogOutput = {
-    debug: () => undefined,
-    info: m => void lines.push(m),
-    warning: m => void lines.push(`warning: ${m}`),
-    printUntrusted: (title, body) => void groups.push({ title, lines: body })
-  }
+  const { out, info: lines, groups } = recordingOutput()
   const client = new BuddyClient({ baseUrl: new URL(sim.url), token: 'sim-token', clock, log: out })
   const started = await startRunDirectly(sim)
   const report = await followRun(started, followDefaults(settings), {
@@ -106,7 +100,7 @@ describe('followRun', () => {
     sim.config.actionLogs = { Test: Array.from({ length: 1500 }, (_, i) => `line ${i + 1}`) }
     const { report, groups } = await follow()
     expect(report.execution.status).toBe('FAILED')
-    expect(groups.map(g => g.title)).toEqual(['Log of Test (FAILED): last 200 lines'])
+    expect(groups.map(g => g.title)).toEqual(['Log of Test (FAILED): last 200 of 1500 lines'])
     expect(groups[0]?.lines[0]).toBe('line 1301')
     expect(groups[0]?.lines.at(-1)).toBe('line 1500')
   })

@@ -1,10 +1,18 @@
 import { BuddyClient } from '../../src/buddy/client.js'
-import { followRun, type LogOutput } from '../../src/follow/follow-run.js'
-import { actionsToRead, LiveLogStreamer, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
+import { followRun } from '../../src/follow/follow-run.js'
+import {
+  actionsToRead,
+  LiveLogStreamer,
+  MAX_LIVE_LINES,
+  planRead,
+  type LiveAction
+} from '../../src/follow/live-logs.js'
+import { LogSource } from '../../src/follow/log-source.js'
 import type { Execution } from '../../src/buddy/model.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
 import { fakeClock } from '../support/fake-clock.js'
+import { recordingOutput } from '../support/log-output.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
@@ -19,19 +27,15 @@ afterEach(async () => {
   await sim.close()
 })
 
-async function followLive(hooks: { onGroup?: (title: string) => void } = {}) {
+async function followLive(hooks: { onInfo?: (line: string) => void } = {}) {
   const clock = fakeClock(Date.now())
-  const info: string[] = []
-  const groups: { title: string; lines: string[] }[] = []
-  const out: LogOutput = {
-    debug: () => undefined,
-    info: m => void info.push(m),
-    warning: m => void info.push(`warning: ${m}`),
-    printUntrusted: (title, body) => {
-      groups.push({ title, lines: body })
-      hooks.onGroup?.(title)
-    }
+  const output = recordingOutput()
+  const info = output.out.info
+  output.out.info = line => {
+    info(line)
+    hooks.onInfo?.(line)
   }
+  const { out } = output
   const client = new BuddyClient({ baseUrl: new URL(sim.url), token: 'sim-token', clock, log: out })
   const started = await startRunDirectly(sim)
   const report = await followRun(started, followDefaults({ logs: 'live' }), {
@@ -41,8 +45,8 @@ async function followLive(hooks: { onGroup?: (title: string) => void } = {}) {
     out
   })
   const printed = (name: string) =>
-    groups.filter(g => g.title.startsWith(`Log of ${name} `)).flatMap(g => g.lines)
-  return { report, info, groups, printed }
+    output.groups.filter(g => g.title.startsWith(`Log of ${name}`)).flatMap(g => g.lines)
+  return { report, ...output, printed }
 }
 const logRequests = () => sim.requests.filter(r => r.path.endsWith('/logs'))
 const numbered = (name: string, count: number) =>
@@ -56,8 +60,61 @@ const offsets = (name: string) => {
     .map(r => Number(r.query.offset))
 }
 
-describe('logs: live', () => {
-  it('reads again from the same offset after a transient fault, printing each line once', async () => {
+/**
+ * The transcript cut into groups: each group's title and everything in it (Buddy's lines and the
+ * step's own), and the lines outside any group.
+ */
+function groupsOf(transcript: string[]) {
+  const groups: { title: string; lines: string[] }[] = []
+  const outside: string[] = []
+  let open: { title: string; lines: string[] } | undefined
+  // Durations come from Buddy's (the simulator's) real dates: any will do.
+  for (const line of transcript.map(l => l.replace(/ \(\d+s\)$/, ' (…)'))) {
+    if (line.startsWith('::group::')) {
+      open = { title: line.slice('::group::'.length), lines: [] }
+      groups.push(open)
+    } else if (line === '::endgroup::') open = undefined
+    else (open?.lines ?? outside).push(line)
+  }
+  return { groups, outside }
+}
+
+const SEQUENTIAL = [
+  { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
+  { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
+  { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
+  { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'INPROGRESS'] },
+  { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'INPROGRESS'] },
+  { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
+]
+
+describe('logs: live, one action after another', () => {
+  it("keeps each action's log and progress lines in one group, from its first line to its end", async () => {
+    sim.config.statusScript = SEQUENTIAL
+    sim.config.actionLogs = { Build: numbered('build', 9), Deploy: numbered('deploy', 5) }
+    const { transcript, report } = await followLive()
+    expect(report.execution.status).toBe('SUCCESSFUL')
+    const { groups, outside } = groupsOf(transcript)
+    expect(groups).toEqual([
+      {
+        title: 'Log of Build',
+        lines: ['  Build: INPROGRESS', ...numbered('build', 9), '  Build: SUCCESSFUL (…)']
+      },
+      {
+        title: 'Log of Deploy',
+        lines: ['  Deploy: INPROGRESS', ...numbered('deploy', 5), '  Deploy: SUCCESSFUL (…)']
+      }
+    ])
+    expect(outside).toEqual([
+      expect.stringMatching(/^Following run #1/),
+      expect.stringMatching(/^Run #1: SUCCESSFUL after/)
+    ])
+    // Streamed: a request per status read while each runs, from where printing stopped.
+    expect(offsets('Build')).toEqual([0, 2, 4, 6])
+    expect(offsets('Deploy')).toEqual([0, 2, 4])
+  })
+
+  it('reads again from the same offset at a later status read after a transient fault', async () => {
     sim.config.statusScript = [
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
@@ -65,19 +122,14 @@ describe('logs: live', () => {
       { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
     ]
     sim.config.actionLogs = { Build: numbered('build', 8), Deploy: numbered('deploy', 3) }
-    // The first read's log request fails, and so does the client's one retry.
+    // The first two status reads' log requests fail: tried once each, never in a loop.
     sim.fault({ path: '/logs', kind: '503', times: 2 })
     const { report, printed, groups, info } = await followLive()
     expect(report.outcome).toBe('finished')
-    expect(offsets('Build')).toEqual([0, 0, 0, 4, 6])
+    expect(offsets('Build')).toEqual([0, 0, 0, 6])
     expect(printed('Build')).toEqual(numbered('build', 8))
     expect(printed('Deploy')).toEqual(numbered('deploy', 3))
-    expect(groups.map(g => g.title)).toEqual([
-      'Log of Build (INPROGRESS): lines 1–4',
-      'Log of Build (INPROGRESS): lines 5–6',
-      'Log of Build (SUCCESSFUL): lines 7–8 of 8',
-      'Log of Deploy (SUCCESSFUL): lines 1–3 of 3'
-    ])
+    expect(groups.map(g => g.title)).toEqual(['Log of Build', 'Log of Deploy'])
     expect(info.join('\n')).not.toContain('unavailable')
   })
 
@@ -88,12 +140,19 @@ describe('logs: live', () => {
       { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
     ]
     sim.fault({ path: '/logs', kind: '403', times: 5 })
-    const { report, groups, info } = await followLive()
+    const { report, groups, info, transcript } = await followLive()
     expect(report.outcome).toBe('finished')
     expect(report.execution.status).toBe('SUCCESSFUL')
-    expect(groups).toHaveLength(0)
+    expect(groups.flatMap(g => g.lines)).toEqual([])
     expect(logRequests()).toHaveLength(1)
     expect(info.filter(l => l.includes('action logs are unavailable'))).toHaveLength(1)
+    // Every progress line is still printed.
+    expect(transcript).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}Build: SUCCESSFUL/),
+        expect.stringMatching(/^ {2}Deploy: SUCCESSFUL/)
+      ])
+    )
   })
 
   it("says once that logs are unavailable when Buddy's answers do not identify the actions' runs", async () => {
@@ -103,6 +162,7 @@ describe('logs: live', () => {
     expect(groups).toHaveLength(0)
     expect(logRequests()).toHaveLength(0)
     expect(info.filter(l => l.includes('action logs are unavailable'))).toHaveLength(1)
+    expect(info).toContainEqual(expect.stringMatching(/^ {2}Deploy: SUCCESSFUL/))
   })
 
   it('prints a log again from its start when Buddy begins it anew (the action runs again)', async () => {
@@ -117,9 +177,10 @@ describe('logs: live', () => {
     ]
     sim.config.actionLogs = { Build: numbered('first', 4) }
     const { printed, info } = await followLive({
-      onGroup: title => {
-        // Once the first attempt's log has been printed, the action runs again with a new one.
-        if (title.includes('(FAILED)')) sim.config.actionLogs = { Build: numbered('again', 3) }
+      onInfo: line => {
+        // Once the first attempt has ended, the action runs again with a new log.
+        if (line.startsWith('  Build: FAILED'))
+          sim.config.actionLogs = { Build: numbered('again', 3) }
       }
     })
     expect(printed('Build')).toEqual([...numbered('first', 4), ...numbered('again', 3)])
@@ -135,9 +196,24 @@ describe('logs: live', () => {
       { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
     ]
     sim.config.actionLogs = { Build: numbered('build', 2500), Deploy: numbered('deploy', 5) }
-    const { printed } = await followLive()
+    const { printed, groups } = await followLive()
     expect(offsets('Build')).toEqual([0, 2, 1002, 2002])
     expect(printed('Build')).toEqual(numbered('build', 2500))
+    expect(printed('Deploy')).toEqual(numbered('deploy', 5))
+    expect(groups.map(g => g.title)).toEqual(['Log of Build', 'Log of Deploy'])
+  })
+
+  it('reads a log without totals to its end: pages while they come back full', async () => {
+    sim.config.logTotals = false
+    sim.config.statusScript = [
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED'] },
+      { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL'] }
+    ]
+    sim.config.actionLogs = { Build: numbered('build', 3000), Deploy: numbered('deploy', 5) }
+    const { printed } = await followLive()
+    // Pages of 1000, 1000, then 998: one that is not full is the end.
+    expect(offsets('Build')).toEqual([0, 2, 1002, 2002])
+    expect(printed('Build')).toEqual(numbered('build', 3000))
     expect(printed('Deploy')).toEqual(numbered('deploy', 5))
   })
 
@@ -147,11 +223,129 @@ describe('logs: live', () => {
     const { printed } = await followLive()
     const lines = printed('Build')
     expect(lines).toHaveLength(MAX_LIVE_LINES + 1)
-    expect(lines.at(-1)).toBe(`[cut after ${MAX_LIVE_LINES} lines]`)
+    expect(lines.at(-1)).toBe(
+      `[cut after ${MAX_LIVE_LINES} lines; the whole log is on the run's page]`
+    )
     expect(lines.at(-2)).toBe(`build ${MAX_LIVE_LINES}`)
     expect(offsets('Build')).toHaveLength(MAX_LIVE_LINES / 1000)
     // A skipped action has no log to read.
     expect(offsets('Deploy')).toEqual([])
+  })
+})
+
+describe('logs: live, actions side by side', () => {
+  it('gives each action a group per status read, titled with its lines, only while they run together', async () => {
+    sim.config.pipelines[0]!.actions = [
+      { id: 11, name: 'Build', type: 'BUILD' },
+      { id: 12, name: 'Lint', type: 'BUILD' },
+      { id: 13, name: 'Deploy', type: 'SFTP' }
+    ]
+    sim.config.statusScript = [
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'INPROGRESS', 'ENQUEUED'] },
+      { status: 'INPROGRESS', actions: ['SUCCESSFUL', 'SUCCESSFUL', 'INPROGRESS'] },
+      { status: 'SUCCESSFUL', actions: ['SUCCESSFUL', 'SUCCESSFUL', 'SUCCESSFUL'] }
+    ]
+    sim.config.actionLogs = {
+      Build: numbered('build', 7),
+      Lint: numbered('lint', 9),
+      Deploy: numbered('deploy', 3)
+    }
+    const { transcript, printed } = await followLive()
+    const { groups } = groupsOf(transcript)
+    expect(groups.map(g => g.title)).toEqual([
+      // Build runs alone: one group, left open ...
+      'Log of Build',
+      // ... until Lint starts beside it: a group per action and read, naming its lines.
+      'Log of Build (INPROGRESS): lines 3–4',
+      'Log of Lint (INPROGRESS): lines 1–2',
+      'Log of Build (INPROGRESS): lines 5–6',
+      'Log of Lint (INPROGRESS): lines 3–4',
+      // Build has ended: its rest, then Lint runs alone again, in one group from where it was.
+      'Log of Build (from line 7)',
+      'Log of Lint (from line 5)',
+      'Log of Deploy'
+    ])
+    expect(groups[0]!.lines).toEqual([
+      '  Build: INPROGRESS',
+      'build 1',
+      'build 2',
+      '(The log of Build goes on below, from line 3.)'
+    ])
+    expect(groups[2]!.lines).toEqual(['  Lint: INPROGRESS', 'lint 1', 'lint 2'])
+    expect(groups[5]!.lines).toEqual(['build 7', '  Build: SUCCESSFUL (…)'])
+    expect(groups[6]!.lines.at(-1)).toBe('  Lint: SUCCESSFUL (…)')
+    expect(groups[7]!.lines).toEqual([
+      '  Deploy: INPROGRESS',
+      ...numbered('deploy', 3),
+      '  Deploy: SUCCESSFUL (…)'
+    ])
+    expect(printed('Build')).toEqual(numbered('build', 7))
+    expect(printed('Lint')).toEqual(numbered('lint', 9))
+  })
+})
+
+describe('logs: live on every Buddy', () => {
+  it('reads the logs from the actions’ runs where Buddy has no /logs endpoint: one 404 in all', async () => {
+    sim.config.logsEndpoint = false
+    sim.config.statusScript = SEQUENTIAL
+    sim.config.actionLogs = { Build: numbered('build', 9), Deploy: numbered('deploy', 5) }
+    const { printed, info, groups } = await followLive()
+    expect(printed('Build')).toEqual(numbered('build', 9))
+    expect(printed('Deploy')).toEqual(numbered('deploy', 5))
+    expect(groups.map(g => g.title)).toEqual(['Log of Build', 'Log of Deploy'])
+    expect(logRequests()).toHaveLength(1)
+    expect(sim.requests.filter(r => /\/action_executions\/[^/]+$/.test(r.path))).toHaveLength(4 + 3)
+    expect(info.join('\n')).not.toContain('unavailable')
+  })
+
+  it('sends no log request for a run whose logs Buddy removed, and says so once', async () => {
+    sim.config.logsRemoved = true
+    sim.config.statusScript = SEQUENTIAL
+    const { info, groups } = await followLive()
+    expect(sim.requests.filter(r => r.path.includes('/action_executions/'))).toHaveLength(0)
+    expect(groups).toHaveLength(0)
+    expect(info.filter(l => l.includes('(logs_removed)'))).toEqual([
+      'Buddy has removed the logs of run #1 (logs_removed): there are none to print.'
+    ])
+    expect(info).toContainEqual(expect.stringMatching(/^ {2}Deploy: SUCCESSFUL/))
+  })
+})
+
+describe('planRead', () => {
+  const a = (id: string, status: string): LiveAction => ({ id, name: id, status })
+  it.each([
+    ['one running', [a('b', 'INPROGRESS')], undefined, false, ['b']],
+    ['the open one first', [a('a', 'SUCCESSFUL'), a('b', 'INPROGRESS')], 'b', false, ['b', 'a']],
+    [
+      'ended ones before the running one',
+      [a('b', 'INPROGRESS'), a('a', 'FAILED')],
+      undefined,
+      false,
+      ['a', 'b']
+    ],
+    [
+      'two running: side by side',
+      [a('a', 'INPROGRESS'), a('b', 'INPROGRESS')],
+      'a',
+      true,
+      ['a', 'b']
+    ],
+    [
+      'ended and two running',
+      [a('a', 'INPROGRESS'), a('b', 'SUCCESSFUL'), a('c', 'INPROGRESS')],
+      undefined,
+      true,
+      ['a', 'b', 'c']
+    ],
+    ['nothing', [], 'a', false, []]
+  ])('%s', (_, wanted, open, sideBySide, order) => {
+    const plan = planRead(wanted, open)
+    expect(plan.sideBySide).toBe(sideBySide)
+    expect(plan.order.map(x => x.id)).toEqual(order)
   })
 })
 
@@ -174,7 +368,7 @@ describe('actionsToRead', () => {
     ['INPROGRESS', undefined, false],
     ['INPROGRESS', 'done', false]
   ])('%s (id %s): read = %s', (status, id, read) => {
-    const execution = { id: 1, status: 'INPROGRESS', action_executions: [action(status, id)] }
+    const execution = { id: 1, status, action_executions: [action(status, id)] }
     expect(actionsToRead(execution as Execution, new Set(['done']))).toHaveLength(read ? 1 : 0)
   })
 })
@@ -184,6 +378,7 @@ describe('LiveLogStreamer after a retry', () => {
   function streamer() {
     const log = { lines: [] as string[] }
     const client = {
+      requestTimeoutMs: 30_000,
       getActionLog: async (
         _ref: unknown,
         _run: number,
@@ -195,18 +390,15 @@ describe('LiveLogStreamer after a retry', () => {
         total_element_count: log.lines.length
       })
     } as unknown as BuddyClient
-    const groups: { title: string; lines: string[] }[] = []
-    const out: LogOutput = {
-      debug: () => undefined,
-      info: () => undefined,
-      warning: () => undefined,
-      printUntrusted: (title, lines) => void groups.push({ title, lines })
-    }
-    const live = new LiveLogStreamer(
-      { client, ref: { workspace: 'a', project: 'b', pipelineId: 1 }, out },
+    const clock = fakeClock()
+    const output = recordingOutput()
+    const source = new LogSource(
+      { client, ref: { workspace: 'a', project: 'b', pipelineId: 1 }, clock, out: output.out },
       7
     )
-    return { live, log, groups }
+    const live = new LiveLogStreamer(source, output.out)
+    const budget = () => ({ until: clock.now() + 10_000, patient: false })
+    return { live, log, groups: output.groups, budget, output }
   }
   const run = (status: string): Execution => ({
     id: 7,
@@ -215,16 +407,17 @@ describe('LiveLogStreamer after a retry', () => {
   })
 
   it('prints the new attempt whole, even when no read caught the action running again', async () => {
-    const { live, log, groups } = streamer()
+    const { live, log, groups, budget, output } = streamer()
     log.lines = numbered('first', 50)
-    await live.stream(run('FAILED'))
+    await live.stream(run('FAILED'), [], budget())
     expect(groups.flatMap(g => g.lines)).toEqual(numbered('first', 50))
+    expect(output.groupOpen).toBe(false)
     // RETRY: the action ran again between two status reads, and is done by the next one.
     live.restart(['a1'])
     log.lines = numbered('second', 80)
     groups.length = 0
-    await live.stream(run('SUCCESSFUL'))
-    await live.drain(run('SUCCESSFUL'))
+    await live.stream(run('SUCCESSFUL'), [], budget())
+    await live.drain(run('SUCCESSFUL'), { ...budget(), patient: true })
     expect(groups.flatMap(g => g.lines)).toEqual(numbered('second', 80))
     expect(live.tails.get('a1')).toEqual(numbered('second', 80).slice(-30))
   })

@@ -27,7 +27,8 @@
  *   actionOutputs: Record<string, { key: string, value: string }[]>,
  *   actionErrors: Record<string, string>,
  *   pullRequestNames: 'pull/N' | 'N',
- *   pullRequestNumbers: boolean
+ *   pullRequestNumbers: boolean,
+ *   logsRemoved: boolean
  * }} AnswerContext
  * @typedef {{
  *   id: number, identifier: string, name: string, refs?: string[],
@@ -105,7 +106,8 @@ export function executionAnswer(c, pipeline, e) {
       name: pipeline.name,
       refs: refsOf(pipeline)
     },
-    action_executions: e.actions.map(a => actionExecutionAnswer(c, pipeline, a))
+    action_executions: e.actions.map(a => actionExecutionAnswer(c, pipeline, a)),
+    ...(c.logsRemoved ? { logs_removed: true } : {})
   }
 }
 
@@ -134,13 +136,14 @@ export function executionsPageAnswer(c, path, newestFirst, page, perPage) {
 
 /**
  * A page of an action's log: GET .../action_executions/:id/logs?offset=&limit=. This endpoint
- * is in Buddy's docs (buddy-api.md) but not in the schema, so this shape is ours to keep.
+ * is in Buddy's docs (buddy-api.md) but not in the schema, so this shape is ours to keep;
+ * `total_element_count` is optional there.
  * @param {AnswerContext} c
  * @param {string} path
  * @param {string[]} lines
  * @param {number} offset
  * @param {number} limit
- * @returns {{ url: string, offset: number, element_count: number, total_element_count: number, logs: string[] }}
+ * @returns {{ url: string, offset: number, element_count: number, total_element_count?: number, logs: string[] }}
  */
 export function actionLogAnswer(c, path, lines, offset, limit) {
   const slice = lines.slice(offset, offset + limit)
@@ -150,6 +153,34 @@ export function actionLogAnswer(c, path, lines, offset, limit) {
     element_count: slice.length,
     total_element_count: lines.length,
     logs: slice
+  }
+}
+
+/**
+ * An action's run: GET .../executions/:id/action_executions/:action_execution_id
+ * (getActionExecution), with its whole log so far as `log` (none once Buddy removed it): how an
+ * older or self-hosted Buddy without the paginated endpoint gives a log.
+ * @param {AnswerContext} c
+ * @param {SimPipeline} pipeline
+ * @param {number} executionId
+ * @param {SimActionRun} a
+ * @param {string[] | undefined} lines
+ * @returns {View<'ActionExecutionView'>}
+ */
+export function actionExecutionLogAnswer(c, pipeline, executionId, a, lines) {
+  const api = `${c.baseUrl}/workspaces/${c.workspace}/projects/${c.project}/pipelines/${pipeline.id}`
+  const short = actionExecutionAnswer(c, pipeline, a)
+  return {
+    action_execution_id: a.executionId,
+    status: short.status,
+    start_date: short.start_date,
+    finish_date: short.finish_date,
+    progress: short.progress,
+    action: short.action,
+    url: `${api}/executions/${executionId}/action_executions/${a.executionId}`,
+    html_url: `${c.baseUrl}/app/${c.workspace}/${c.project}/pipelines/pipeline/${pipeline.id}/action/${a.executionId}`,
+    ...(lines ? { log: lines } : {}),
+    log_url: `${c.baseUrl}/app/${c.workspace}/${c.project}/pipelines/pipeline/${pipeline.id}/action/${a.executionId}/log`
   }
 }
 

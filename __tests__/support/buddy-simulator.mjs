@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { readFileSync } from 'node:fs'
 import {
+  actionExecutionLogAnswer,
   actionLogAnswer,
   executionAnswer,
   executionsPageAnswer,
@@ -201,7 +202,8 @@ export async function startSimulator(overrides = {}) {
     actionOutputs: config.actionOutputs,
     actionErrors: config.actionErrors,
     pullRequestNames: config.pullRequestNames,
-    pullRequestNumbers: config.pullRequestNumbers
+    pullRequestNumbers: config.pullRequestNumbers,
+    logsRemoved: config.logsRemoved
   })
 
   function send(res, answer) {
@@ -376,12 +378,14 @@ export async function startSimulator(overrides = {}) {
       return { status: 200, json: identifiersAnswer(answerContext(), pipeline) }
     }
     const m =
-      /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+)(?:\/action_executions\/([^/]+)\/logs)?)?)?$/.exec(
+      /^\/workspaces\/([^/]+)\/projects\/([^/]+)\/pipelines\/([^/]+)(\/executions(?:\/([^/]+)(?:\/action_executions\/([^/]+)(\/logs)?)?)?)?$/.exec(
         path
       )
     if (!m) return error(404, 'Not found')
-    const [, workspace, project, pipelineId, executionsPart, executionId, actionExecutionId] =
+    const [, workspace, project, pipelineId, executionsPart, executionId, actionExecutionId, logs] =
       m.map(s => (s === undefined ? s : decodeURIComponent(s)))
+    // An older or self-hosted Buddy has no paginated log endpoint: its router knows no such path.
+    if (logs && !config.logsEndpoint) return error(404, 'Not found')
     const found = findPipeline(workspace, project, pipelineId)
     const denied = authorize(record, method === 'GET' ? READ : RUN)
     if (denied) return denied
@@ -417,10 +421,27 @@ export async function startSimulator(overrides = {}) {
       if (method !== 'GET') return error(405, 'Method not allowed')
       const action = execution.actions.find(a => a.executionId === actionExecutionId)
       if (!action) return error(404, 'Action execution not found')
-      const lines = logSoFar(action, config.actionLogs[action.name] ?? defaultLog(action))
+      const lines = config.logsRemoved
+        ? undefined
+        : logSoFar(action, config.actionLogs[action.name] ?? defaultLog(action))
+      // getActionExecution: the action's run, with its whole log (none once removed).
+      if (!logs) {
+        const answer = actionExecutionLogAnswer(
+          answerContext(),
+          pipeline,
+          execution.id,
+          action,
+          lines
+        )
+        return { status: 200, json: answer }
+      }
+      if (!lines) return error(404, 'The logs of this execution have been removed')
       const offset = Math.max(0, Number(record.query.offset ?? 0) || 0)
       const limit = Math.min(1000, Math.max(1, Number(record.query.limit ?? 100) || 100))
-      return { status: 200, json: actionLogAnswer(answerContext(), path, lines, offset, limit) }
+      const page = actionLogAnswer(answerContext(), path, lines, offset, limit)
+      // total_element_count is optional in Buddy's answers.
+      if (!config.logTotals) delete page.total_element_count
+      return { status: 200, json: page }
     }
     if (method === 'GET') {
       advance(execution)
@@ -727,6 +748,15 @@ export function defaultConfig() {
     actionLogs: {},
     /** Lines a running action's log gains per status read (all of it once the action ends). */
     actionLogGrowth: 2,
+    /**
+     * Buddy has the paginated log endpoint (…/action_executions/:id/logs); false: an older or
+     * self-hosted Buddy, which answers 404 there and gives each log whole from the action's run.
+     */
+    logsEndpoint: true,
+    /** Log pages say the log's length (total_element_count, optional in Buddy's schema). */
+    logTotals: true,
+    /** Buddy has removed the runs' logs: runs say logs_removed, and no log can be read. */
+    logsRemoved: false,
     /**
      * Action name → the variables it exports (outputted_variables), shown once it has ended.
      * @type {Record<string, { key: string, value: string }[]>}

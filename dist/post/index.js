@@ -38074,10 +38074,13 @@ const model_executionSchema = looseObject({
     to_revision: looseObject({ revision: optionalString, message: optionalString }).nullish(),
     creator: named,
     pipeline: looseObject({ id: schemas_number().nullish(), name: optionalString }).nullish(),
-    action_executions: array(actionExecutionSchema).nullish()
+    action_executions: array(actionExecutionSchema).nullish(),
+    // Buddy has removed the run's logs: none can be read, and none is asked for.
+    logs_removed: schemas_boolean().nullish().catch(undefined)
 });
 const executionListSchema = looseObject({
-    executions: array(model_executionSchema),
+    // Its items (Buddy's ShortExecutionView) say nothing of the run's logs.
+    executions: array(model_executionSchema.omit({ logs_removed: true })),
     page: schemas_number().nullish(),
     total_page_count: schemas_number().nullish()
 });
@@ -38159,6 +38162,15 @@ const actionLogSchema = looseObject({
 })
     .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
     message: 'no logs or lines'
+});
+/**
+ * An action's run (getActionExecution, Buddy's ActionExecutionView): how an older or self-hosted
+ * Buddy without the paginated endpoint gives an action's log, whole, as `log`. Only the log is
+ * read; an answer without it has no log (yet).
+ */
+const actionExecutionLogSchema = looseObject({
+    log: array(schemas_string()).nullish(),
+    log_url: optionalString
 });
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
 function pausedStatus(execution) {
@@ -38494,6 +38506,9 @@ const segment = (value) => encodeURIComponent(String(value));
 function pipelinePath(ref) {
     return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
 }
+function actionExecutionPath(ref, executionId, actionExecutionId) {
+    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
+}
 function client_describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
@@ -38754,10 +38769,18 @@ class BuddyClient {
     retryExecution(ref, executionId) {
         return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 });
     }
-    /** One page of an action's log (at most 1000 lines). */
-    getActionLog(ref, executionId, actionExecutionId, offset, limit) {
+    /**
+     * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
+     * older and self-hosted Buddy lack (404). By default one try, a 429 handed back at once: the
+     * log readers retry within the step's time (follow/log-source.ts).
+     */
+    getActionLog(ref, executionId, actionExecutionId, offset, limit, options = {}) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, actionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
+        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, actionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+    }
+    /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
+    getActionExecution(ref, executionId, actionExecutionId, options = {}) {
+        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), actionExecutionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /** The run request, sent once. */
     postExecution(ref, body) {
@@ -40230,7 +40253,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   TN: () => (/* binding */ oneLine)
 });
 
-// UNUSED EXPORTS: RUNNER_LINE_BREAK, plain, printUntrusted
+// UNUSED EXPORTS: RUNNER_LINE_BREAK, endGroup, plain, printUntrusted, printUntrustedLines, startGroup
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
@@ -40307,13 +40330,28 @@ const log = {
 };
 /** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
 function printUntrusted(title, lines) {
+    startGroup(title);
+    printUntrustedLines(lines);
+    endGroup();
+}
+/**
+ * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
+ * token is new each time, so that a group may stay open across them while the step's own
+ * commands in between still work.
+ */
+function printUntrustedLines(lines) {
     const token = randomUUID().replace(/-/g, '');
-    core.startGroup(oneLine(title));
     process.stdout.write(`::stop-commands::${token}${EOL}`);
     for (const line of lines) {
         process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`);
     }
     process.stdout.write(`::${token}::${EOL}`);
+}
+/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
+function startGroup(title) {
+    core.startGroup(plain(oneLine(title)));
+}
+function endGroup() {
     core.endGroup();
 }
 /**

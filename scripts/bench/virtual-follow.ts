@@ -76,7 +76,13 @@ export async function measureFollow(
         client,
         ref: { workspace: 'acme', project: 'web', pipelineId: 1 },
         clock,
-        out: { ...quiet, printUntrusted: () => undefined }
+        out: {
+          ...quiet,
+          printUntrusted: () => undefined,
+          printUntrustedLines: () => undefined,
+          startGroup: () => undefined,
+          endGroup: () => undefined
+        }
       }
     )
     if (report.execution.status !== 'SUCCESSFUL')

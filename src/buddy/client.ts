@@ -9,6 +9,7 @@ import {
   RETRY_RUN,
   approveRun,
   type ExecutionOperationBody,
+  actionExecutionLogSchema,
   actionLogSchema,
   executionListSchema,
   executionSchema,
@@ -297,6 +298,17 @@ const segment = (value: string | number) => encodeURIComponent(String(value))
 
 export function pipelinePath(ref: PipelineRef): string {
   return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`
+}
+
+function actionExecutionPath(ref: PipelineRef, executionId: number, actionExecutionId: string) {
+  return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`
+}
+
+/** How long and how often one read may try (see BuddyClient.read). */
+export interface ReadLimits {
+  attempts?: number
+  timeoutMs?: number
+  rateLimitBudgetMs?: number
 }
 
 export function describePipeline(ref: Omit<PipelineRef, 'pipelineId'> & { pipeline: string }) {
@@ -660,21 +672,42 @@ export class BuddyClient {
     return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 })
   }
 
-  /** One page of an action's log (at most 1000 lines). */
+  /**
+   * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
+   * older and self-hosted Buddy lack (404). By default one try, a 429 handed back at once: the
+   * log readers retry within the step's time (follow/log-source.ts).
+   */
   getActionLog(
     ref: PipelineRef,
     executionId: number,
     actionExecutionId: string,
     offset: number,
-    limit: number
+    limit: number,
+    options: ReadLimits = {}
   ) {
     const query = new URLSearchParams({ offset: String(offset), limit: String(limit) })
     return this.read(
       'GET',
-      `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`,
+      `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`,
       actionLogSchema,
       this.executionContext(ref, executionId, 'read an action log of'),
-      { attempts: 2 }
+      { attempts: 1, rateLimitBudgetMs: 0, ...options }
+    )
+  }
+
+  /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
+  getActionExecution(
+    ref: PipelineRef,
+    executionId: number,
+    actionExecutionId: string,
+    options: ReadLimits = {}
+  ) {
+    return this.read(
+      'GET',
+      actionExecutionPath(ref, executionId, actionExecutionId),
+      actionExecutionLogSchema,
+      this.executionContext(ref, executionId, 'read an action log of'),
+      { attempts: 1, rateLimitBudgetMs: 0, ...options }
     )
   }
 

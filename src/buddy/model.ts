@@ -127,12 +127,15 @@ export const executionSchema = z.looseObject({
   to_revision: z.looseObject({ revision: optionalString, message: optionalString }).nullish(),
   creator: named,
   pipeline: z.looseObject({ id: z.number().nullish(), name: optionalString }).nullish(),
-  action_executions: z.array(actionExecutionSchema).nullish()
+  action_executions: z.array(actionExecutionSchema).nullish(),
+  // Buddy has removed the run's logs: none can be read, and none is asked for.
+  logs_removed: z.boolean().nullish().catch(undefined)
 })
 export type Execution = z.infer<typeof executionSchema>
 
 export const executionListSchema = z.looseObject({
-  executions: z.array(executionSchema),
+  // Its items (Buddy's ShortExecutionView) say nothing of the run's logs.
+  executions: z.array(executionSchema.omit({ logs_removed: true })),
   page: z.number().nullish(),
   total_page_count: z.number().nullish()
 })
@@ -253,6 +256,16 @@ export const actionLogSchema = z
   .refine(page => Array.isArray(page.logs) || Array.isArray(page.lines), {
     message: 'no logs or lines'
   })
+
+/**
+ * An action's run (getActionExecution, Buddy's ActionExecutionView): how an older or self-hosted
+ * Buddy without the paginated endpoint gives an action's log, whole, as `log`. Only the log is
+ * read; an answer without it has no log (yet).
+ */
+export const actionExecutionLogSchema = z.looseObject({
+  log: z.array(z.string()).nullish(),
+  log_url: optionalString
+})
 
 /** Paused-for-a-person statuses of the run, or of any of its actions (unconfirmed which). */
 export function pausedStatus(

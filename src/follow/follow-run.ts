@@ -1,12 +1,14 @@
-import { actionExecutionId, fetchActionLog } from './action-logs.js'
+import { actionExecutionId, ActionLogPrinter } from './action-logs.js'
 import type { Clock } from '../clock.js'
 import type { BuddyClient, Logger, PipelineRef } from '../buddy/client.js'
-import { statusKind, type ActionExecution, type Execution } from '../buddy/model.js'
+import { statusKind, type Execution } from '../buddy/model.js'
 import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from './wait-loop.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
-import { actionName, executionDurationMs, failedActionNames, ProgressTracker } from './progress.js'
-import { KEPT_TAIL_LINES, LiveLogStreamer } from './live-logs.js'
+import { executionDurationMs, failedActionNames, ProgressTracker } from './progress.js'
+import { LiveLogStreamer } from './live-logs.js'
+import { FINISH_ALLOWANCE_MS } from './deadline.js'
+import { LogSource, type LogBudget } from './log-source.js'
 
 /**
  * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
@@ -16,7 +18,18 @@ import { KEPT_TAIL_LINES, LiveLogStreamer } from './live-logs.js'
 export interface LogOutput extends Logger {
   /** Prints text from Buddy, in a group, so that none of it can act as a workflow command. */
   printUntrusted(title: string, lines: string[]): void
+  /** Opens a collapsible group (the runner does not nest groups: one at a time). */
+  startGroup(title: string): void
+  endGroup(): void
+  /** Prints text from Buddy in the open group (if any), so that none of it can act as a command. */
+  printUntrustedLines(lines: string[]): void
 }
+
+/**
+ * Once the run has ended, its logs are read until this long before the step's time (timeout plus
+ * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
+ */
+const SUMMARY_MARGIN_MS = 5000
 
 export interface FollowReport {
   outcome: WaitOutcome
@@ -63,23 +76,28 @@ export async function followRun(
 ): Promise<FollowReport> {
   const { client, ref, clock, out } = deps
   const startedAt = clock.now()
+  // The one place that says when the follow's time is up: the wait, its logs and retries end
+  // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
+  const deadline = startedAt + settings.timeoutMs
+  const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id)
+  const follow: Follow = { startedAt, deadline, logSource }
   if (deps.signal?.aborted) {
     // The job was cancelled while the run request was answered: no following, just the cancel.
-    return finish(
-      started,
-      { outcome: 'job-cancelled', execution: started },
-      settings,
-      deps,
-      startedAt
-    )
+    return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, follow)
   }
   out.info(
     `Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`
   )
   const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs))
-  let logs = new ActionLogPrinter(deps, started.id)
+  let logs = new ActionLogPrinter(logSource, out)
   // One streamer for the whole follow: after a retry, a log that begins anew is said so.
-  const live = settings.logs === 'live' ? new LiveLogStreamer(deps, started.id) : undefined
+  const live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined
+  // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
+  // the deadline; a fault waits for a later status read.
+  const whileRunning = (): LogBudget => ({
+    until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
+    patient: false
+  })
 
   // One timeout for the whole follow, retries included: it bounds the step, as users expect.
   const waitFrom = (from: Execution): Promise<WaitResult> =>
@@ -92,7 +110,7 @@ export async function followRun(
       {
         clock,
         log: out,
-        timeoutMs: Math.max(0, settings.timeoutMs - (clock.now() - startedAt)),
+        timeoutMs: Math.max(0, deadline - clock.now()),
         pollIntervalMs: settings.pollIntervalMs,
         onApproval: settings.onApproval,
         approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
@@ -100,9 +118,11 @@ export async function followRun(
         rateLimitPause: () =>
           rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
         onUpdate: async execution => {
-          for (const line of tracker.update(execution, clock.now(), startedAt)) out.info(line)
-          if (settings.logs === 'all') await logs.printFinished(execution, 'all')
-          await live?.stream(execution)
+          const progress = tracker.lines(execution, clock.now(), startedAt)
+          // With live logs, an action's progress lines go into its log's group.
+          if (live) await live.stream(execution, progress, whileRunning())
+          else for (const line of progress) out.info(line.text)
+          if (settings.logs === 'all') await logs.printFinished(execution, 'all', whileRunning())
         }
       }
     )
@@ -117,7 +137,7 @@ export async function followRun(
     retried.length < settings.retries &&
     !deps.signal?.aborted
   ) {
-    if (settings.timeoutMs - (clock.now() - startedAt) <= 0) {
+    if (deadline - clock.now() <= 0) {
       // No time left to follow a retry: sending one would only start a run nobody follows.
       out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`)
       break
@@ -129,7 +149,12 @@ export async function followRun(
     )
     // This attempt's failure, before the retry runs its actions again.
     if (settings.logs === 'failed') {
-      await logs.printFinished(result.execution, 'tail', a => a.status === 'FAILED')
+      await logs.printFinished(
+        result.execution,
+        'tail',
+        { until: deadline, patient: true },
+        a => a.status === 'FAILED'
+      )
     }
     let restarted: Execution
     try {
@@ -148,15 +173,24 @@ export async function followRun(
         .filter((id): id is string => id !== undefined)
     )
     // The retry runs the same actions again: their logs are new.
-    logs = new ActionLogPrinter(deps, started.id)
+    logs = new ActionLogPrinter(logSource, out)
     // Should the answer still show the failure just retried, that is not the retry's result.
     const from: Execution =
       statusKind(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted
     result = await waitFrom(from)
   }
 
-  const report = await finish(started, result, settings, deps, startedAt, logs, live)
+  const report = await finish(started, result, settings, deps, follow, logs, live)
   return { ...report, retried, retryProblem }
+}
+
+/** What the follow keeps from start to end. */
+interface Follow {
+  startedAt: number
+  /** When the follow's time is up (see followRun). */
+  deadline: number
+  /** Where the action logs come from (one for the whole follow: what it learns, it keeps). */
+  logSource: LogSource
 }
 
 /** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
@@ -165,11 +199,12 @@ async function finish(
   result: WaitResult,
   settings: FollowSettings,
   deps: FollowRunDeps,
-  startedAt: number,
-  logs = new ActionLogPrinter(deps, started.id),
+  follow: Follow,
+  logs?: ActionLogPrinter,
   live?: LiveLogStreamer
 ): Promise<FollowReport> {
   const { client, ref, clock, out } = deps
+  const { startedAt, deadline } = follow
   let execution = result.execution
   let cancelled = false
   let cancelProblem: string | undefined
@@ -177,6 +212,7 @@ async function finish(
     (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
     (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel)
   if (cancel && statusKind(execution.status) !== 'final') {
+    live?.close()
     out.info(`Cancelling run #${execution.id} in Buddy.`)
     deps.onCancelSending?.()
     try {
@@ -187,12 +223,18 @@ async function finish(
     }
   }
 
-  // What the ended actions logged since the last read (a cancelled job leaves no time for it).
-  if (result.outcome !== 'job-cancelled') await live?.drain(execution)
-  if (result.outcome === 'finished') {
-    if (settings.logs === 'all') await logs.printFinished(execution, 'all')
+  // What the ended actions logged since the last read (a cancelled job leaves no time for it),
+  // within the step's time: its timeout plus the allowance, less what the summary needs.
+  const afterRun: LogBudget = {
+    until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
+    patient: true
+  }
+  if (result.outcome !== 'job-cancelled') await live?.drain(execution, afterRun)
+  live?.close()
+  if (result.outcome === 'finished' && logs) {
+    if (settings.logs === 'all') await logs.printFinished(execution, 'all', afterRun)
     if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
-      await logs.printFinished(execution, 'tail', a => a.status === 'FAILED')
+      await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED')
     }
   }
 
@@ -205,68 +247,6 @@ async function finish(
     cancelProblem,
     problem: result.problem,
     paused: result.paused,
-    logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
-  }
-}
-
-/** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
-class ActionLogPrinter {
-  private readonly printed = new Set<string>()
-  private unavailableSaid = false
-  /** Action run id → the last lines of its log. */
-  readonly tails = new Map<string, string[]>()
-
-  constructor(
-    private readonly deps: FollowRunDeps,
-    private readonly executionId: number
-  ) {}
-
-  async printFinished(
-    execution: Execution,
-    mode: 'tail' | 'all',
-    which: (a: ActionExecution) => boolean = () => true
-  ): Promise<void> {
-    const actions = execution.action_executions ?? []
-    for (const [index, action] of actions.entries()) {
-      if (!action.status || statusKind(action.status) !== 'final' || !which(action)) continue
-      if (['SKIPPED', 'NOT_EXECUTED'].includes(action.status)) continue
-      const id = actionExecutionId(action)
-      const name = actionName(action, index)
-      if (!id) {
-        this.sayUnavailable("Buddy's answer does not identify the actions' runs")
-        return
-      }
-      if (this.printed.has(id)) continue
-      this.printed.add(id)
-      try {
-        const log = await fetchActionLog(
-          this.deps.client,
-          this.deps.ref,
-          this.executionId,
-          id,
-          mode
-        )
-        const title =
-          mode === 'tail'
-            ? `Log of ${name} (${action.status})${log.skipped ? `: last ${log.lines.length} lines` : ''}`
-            : `Log of ${name} (${action.status})`
-        const lines = log.truncated
-          ? [...log.lines, `[cut after ${log.lines.length} lines]`]
-          : log.lines
-        this.deps.out.printUntrusted(title, lines)
-        this.tails.set(id, log.lines.slice(-KEPT_TAIL_LINES))
-      } catch (error) {
-        this.sayUnavailable((error as Error).message)
-        return
-      }
-    }
-  }
-
-  private sayUnavailable(why: string) {
-    if (this.unavailableSaid) return
-    this.unavailableSaid = true
-    this.deps.out.info(
-      `Buddy's action logs are unavailable here (${why}); see them on the run's page.`
-    )
+    logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])])
   }
 }

@@ -46,6 +46,12 @@ export function failedActionNames(execution: Execution): string[] {
     .map(row => row.name)
 }
 
+/** A progress line, and the action it tells of (its index in the run's action_executions). */
+export interface ProgressLine {
+  text: string
+  action?: number
+}
+
 export class ProgressTracker {
   private runStatus: string
   private readonly actionStatus = new Map<string, string>()
@@ -77,7 +83,12 @@ export class ProgressTracker {
 
   /** The lines to log for this read. */
   update(execution: Execution, now: number, startedAtMs: number): string[] {
-    const lines: string[] = []
+    return this.lines(execution, now, startedAtMs).map(line => line.text)
+  }
+
+  /** The lines to log for this read, each with the action it tells of (logs: live groups them). */
+  lines(execution: Execution, now: number, startedAtMs: number): ProgressLine[] {
+    const lines: ProgressLine[] = []
     ;(execution.action_executions ?? []).forEach((a, i) => {
       const key = this.key(a, i)
       const status = a.status
@@ -88,15 +99,16 @@ export class ProgressTracker {
         between(a.start_date, a.finish_date) ??
         (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined)
       const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status)
-      lines.push(
-        `  ${actionName(a, i)}: ${oneLine(status)}${done && took !== undefined ? ` (${formatDuration(took)})` : ''}`
-      )
+      lines.push({
+        text: `  ${actionName(a, i)}: ${oneLine(status)}${done && took !== undefined ? ` (${formatDuration(took)})` : ''}`,
+        action: i
+      })
       this.actionStatus.set(key, status)
     })
     if (execution.status !== this.runStatus) {
-      lines.push(
-        `Run #${execution.id}: ${oneLine(execution.status)} after ${formatDuration(now - startedAtMs)}`
-      )
+      lines.push({
+        text: `Run #${execution.id}: ${oneLine(execution.status)} after ${formatDuration(now - startedAtMs)}`
+      })
       this.runStatus = execution.status
     }
     if (lines.length > 0) {
@@ -109,7 +121,9 @@ export class ProgressTracker {
         .filter(r => r.status === 'INPROGRESS')
         .map(r => r.name)
       return [
-        `Run #${execution.id} still ${oneLine(execution.status)} (${formatDuration(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+        {
+          text: `Run #${execution.id} still ${oneLine(execution.status)} (${formatDuration(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+        }
       ]
     }
     return []

@@ -65,9 +65,11 @@ export function pollPause(index: number, pollIntervalMs: number, random: () => n
   return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())))
 }
 
-class Aborted extends Error {}
+/** The job was cancelled while something waited (abortable). */
+export class Aborted extends Error {}
 
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** `work`, abandoned (rejecting with Aborted) the moment the signal is aborted. */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work
   // Once abandoned, its failure is of no interest.
   work.catch(() => undefined)
@@ -121,6 +123,8 @@ export async function waitForRunEnd(
   let failures = 0
   let rateLimited = 0
   let faultDelay = 0
+  // The time onUpdate took after the last read (action logs): the next read keeps its pace.
+  let updateMs = 0
 
   const approveOnce = approver(options)
   const first = judge(execution)
@@ -133,7 +137,11 @@ export async function waitForRunEnd(
     const pause =
       failures > 0
         ? faultDelay
-        : nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.())
+        : Math.max(
+            0,
+            nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.()) -
+              updateMs
+          )
     try {
       await abortable(clock.sleep(Math.min(pause, left), signal), signal)
       const limit = deadline - clock.now()
@@ -156,7 +164,9 @@ export async function waitForRunEnd(
     }
     failures = 0
     rateLimited = 0
+    const updateStartedAt = clock.now()
     await options.onUpdate?.(execution)
+    updateMs = clock.now() - updateStartedAt
     const verdict = judge(execution)
     if (verdict) return verdict
     execution = await approveOnce(execution)

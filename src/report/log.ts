@@ -81,13 +81,31 @@ export const log: Logger = {
 
 /** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
 export function printUntrusted(title: string, lines: string[]): void {
+  startGroup(title)
+  printUntrustedLines(lines)
+  endGroup()
+}
+
+/**
+ * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
+ * token is new each time, so that a group may stay open across them while the step's own
+ * commands in between still work.
+ */
+export function printUntrustedLines(lines: string[]): void {
   const token = randomUUID().replace(/-/g, '')
-  core.startGroup(oneLine(title))
   process.stdout.write(`::stop-commands::${token}${EOL}`)
   for (const line of lines) {
     process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`)
   }
   process.stdout.write(`::${token}::${EOL}`)
+}
+
+/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
+export function startGroup(title: string): void {
+  core.startGroup(plain(oneLine(title)))
+}
+
+export function endGroup(): void {
   core.endGroup()
 }
 
