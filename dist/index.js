@@ -28458,23 +28458,91 @@ class RateLimitWaits {
 
 /***/ }),
 
-/***/ 3833:
+/***/ 8171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ci: () => (/* binding */ BuddyClient),
-/* harmony export */   K0: () => (/* binding */ pipelinePath),
-/* harmony export */   Ku: () => (/* binding */ describeNetworkFailure),
-/* harmony export */   U4: () => (/* binding */ describeHttpFailure),
-/* harmony export */   Wp: () => (/* binding */ parseAnswer),
-/* harmony export */   nw: () => (/* binding */ buddyMessageOf),
-/* harmony export */   sy: () => (/* binding */ describePipeline),
-/* harmony export */   vp: () => (/* binding */ BuddyApiError)
-/* harmony export */ });
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4773);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vp: () => (/* binding */ BuddyApiError),
+  Ci: () => (/* binding */ BuddyClient),
+  nw: () => (/* binding */ buddyMessageOf),
+  U4: () => (/* binding */ describeHttpFailure),
+  Ku: () => (/* binding */ describeNetworkFailure),
+  sy: () => (/* binding */ describePipeline),
+  Wp: () => (/* binding */ parseAnswer),
+  K0: () => (/* binding */ pipelinePath)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/buddy/backoff.ts
+var backoff = __nccwpck_require__(8844);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var log = __nccwpck_require__(4773);
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
+;// CONCATENATED MODULE: ./src/buddy/client.ts
+
 
 
 
@@ -28529,7 +28597,7 @@ function buddyMessageOf(text) {
     }
     if (!message)
         return undefined;
-    const line = (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(message);
+    const line = (0,log/* oneLine */.TN)(message);
     return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 function isTransientStatus(status) {
@@ -28680,6 +28748,10 @@ function pipelinePath(ref) {
 function describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
+/** Buddy refused the token the request carried. */
+function refusedToken(result) {
+    return result.kind === 'response' && result.status === 401;
+}
 /** Classifies one try of a read; throws where no try can help. */
 function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (result.kind === 'network') {
@@ -28703,8 +28775,8 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     const problem = describeHttpFailure(status, message, ctx);
     if (!isTransientStatus(status))
         throw new BuddyApiError(problem, status, message);
-    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
-    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitRefusal */ .Vg)(wait);
+    const wait = (0,backoff/* serverRequestedDelay */.JO)(result.headers, nowMs, status);
+    const refusal = (0,backoff/* serverWaitRefusal */.Vg)(wait);
     if (refusal)
         throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait);
     return { kind: 'fault', problem, status, wait, message };
@@ -28716,13 +28788,15 @@ class BuddyClient {
     readAttempts;
     rateLimitBudgetMs;
     stallTimeoutMs;
+    token;
     constructor(options) {
         this.options = options;
+        this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
         this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('buddy-run-pipeline-action', [], {
+        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
             allowRetries: false,
             allowRedirects: false,
             socketTimeout: this.timeoutMs,
@@ -28732,6 +28806,10 @@ class BuddyClient {
     /** The time limit of one request. */
     get requestTimeoutMs() {
         return this.timeoutMs;
+    }
+    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+    get renewsToken() {
+        return this.token.renewable;
     }
     get host() {
         return this.options.baseUrl.host;
@@ -28764,8 +28842,8 @@ class BuddyClient {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
-        if (authenticate && this.options.token)
-            headers.Authorization = `Bearer ${this.options.token}`;
+        if (authenticate && this.token.value)
+            headers.Authorization = `Bearer ${this.token.value}`;
         let timer;
         let answer;
         const timedOut = new Promise(resolve => {
@@ -28811,9 +28889,22 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .RateLimitWaits */ .oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const rateLimitWaits = new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const authenticate = options.authenticate ?? true;
+        // One renewal per read: a token refused right after it was renewed is refused for good.
+        let renewed = false;
         for (;;) {
-            const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
+            const sentWith = this.token.value;
+            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
+            if (authenticate && refusedToken(result) && this.token.renewable) {
+                if (!renewed) {
+                    renewed = true;
+                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                    continue;
+                }
+                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+                throw new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+            }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
                 return answer.value;
@@ -28835,13 +28926,13 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(failures - 1, clock.random);
+            const delay = wait ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
     }
     getPipeline(ref) {
-        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .pipelineSchema */ .wr, {
+        return this.read('GET', pipelinePath(ref), model/* pipelineSchema */.wr, {
             action: `read pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
@@ -28849,7 +28940,7 @@ class BuddyClient {
     }
     async resolvePipelineId(workspace, project, identifier) {
         const query = new URLSearchParams({ project, pipeline: identifier });
-        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .identifiersSchema */ .cH, {
+        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, model/* identifiersSchema */.cH, {
             action: `find the id of pipeline "${identifier}"`,
             notFound: describePipeline({
                 workspace,
@@ -28865,23 +28956,42 @@ class BuddyClient {
         }
         return answer.pipeline_id;
     }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient);
+            throw new BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-    async exchangeOidcToken(providerId, webIdentityToken) {
-        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_2__/* .oidcTokenSchema */ .AS, {
+    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
+        const answer = await this.read('POST', '/user/oidc/tokens', model/* oidcTokenSchema */.AS, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
             scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .parseOidcAnswer */ .pr
+            parseText: model/* parseOidcAnswer */.pr,
+            ...options
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
     /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
     async listExecutions(ref, page = 1, perPage = 20) {
-        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, model/* executionListSchema */.M, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
@@ -28903,14 +29013,14 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, 'cancel', {
+        return this.operate(ref, executionId, model/* CANCEL_RUN */.hU, 'cancel', {
             attempts: 2,
             timeoutMs: 3000,
             rateLimitBudgetMs: 3000
@@ -28918,11 +29028,11 @@ class BuddyClient {
     }
     /** Approves a run waiting for approval. A second APPLY changes nothing: tried twice. */
     approveExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .APPROVE_RUN */ .wd, 'approve', { attempts: 2 });
+        return this.operate(ref, executionId, model/* APPROVE_RUN */.wd, 'approve', { attempts: 2 });
     }
     /** One of Buddy's operations on a run (PATCH), answered with the run. */
     operate(ref, executionId, body, verb, options) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, {
             ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
         }, { body, ...options });
@@ -28932,16 +29042,27 @@ class BuddyClient {
      * re-run a run that the first one already restarted.
      */
     retryExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, 'retry', { attempts: 1 });
+        return this.operate(ref, executionId, model/* RETRY_RUN */.LE, 'retry', { attempts: 1 });
     }
     /** One page of an action's log (at most 1000 lines). */
     getActionLog(ref, executionId, actionExecutionId, offset, limit) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, model/* actionLogSchema */.CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
     }
-    /** The run request, sent once. */
-    postExecution(ref, body) {
-        return this.attempt('POST', `${pipelinePath(ref)}/executions`, body);
+    /**
+     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+     * limit, a 5xx) is start-execution's to judge.
+     */
+    async postExecution(ref, body) {
+        const path = `${pipelinePath(ref)}/executions`;
+        const sentWith = this.token.value;
+        const result = await this.attempt('POST', path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
+        return this.attempt('POST', path, body);
     }
 }
 function parseAnswer(text, schema, parseText = JSON.parse) {
@@ -28982,8 +29103,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
+var client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var log = __nccwpck_require__(4773);
 // EXTERNAL MODULE: ./src/inputs/settings.ts
@@ -29062,13 +29183,21 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    // getIDToken masks the GitHub token itself.
-    const webIdentityToken = await core/* getIDToken */.V9(source.audience);
     const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
-    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
-    core/* setSecret */.Pq(token);
+    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+    const exchangeNew = async (options) => {
+        const webIdentityToken = await core/* getIDToken */.V9(source.audience);
+        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
+        core/* setSecret */.Pq(token);
+        return token;
+    };
+    const token = await exchangeNew();
     log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.Rm, requestTimeoutMs });
+    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+    // followed or cancelled, the client gets another the same way. Within the time limit of the
+    // request that was refused: a cancel's renewal must leave time to send the cancel.
+    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
+    return new client/* BuddyClient */.Ci({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
 }
 
 
@@ -29299,7 +29428,7 @@ function pausedStatus(execution) {
 /* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8171);
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 
 
@@ -30759,8 +30888,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/clock.ts
 var clock = __nccwpck_require__(9373);
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var buddy_client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
+var buddy_client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/buddy/start-execution.ts
 var start_execution = __nccwpck_require__(1935);
 // EXTERNAL MODULE: ./src/buddy/connect.ts + 1 modules
@@ -30904,7 +31033,7 @@ async function waitForRunEnd(read, initial, options) {
             if (error.status === 404)
                 throw runDeleted(execution);
             if (!error.transient)
-                throw error;
+                return tokenRefused(error, execution);
             failures++;
             faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs);
             if (error.status === 429)
@@ -31002,6 +31131,16 @@ function statusJudge(options) {
         return undefined;
     };
 }
+/**
+ * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
+ * on, which ends the following but not the run, so it is reported with the run as last seen.
+ * Any other final failure is thrown.
+ */
+function tokenRefused(error, execution) {
+    if (error.status !== 401)
+        throw error;
+    return { outcome: 'token-refused', execution, problem: error.message };
+}
 function runDeleted(execution) {
     return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
 }
@@ -31024,6 +31163,8 @@ async function lastLook(read, lastSeen, options) {
             throw runDeleted(execution);
         if (!(error instanceof buddy_client/* BuddyApiError */.vp))
             throw error;
+        if (error.status === 401 && !error.transient)
+            return tokenRefused(error, execution);
         problem = error.message;
     }
     if ((0,model/* statusKind */.BE)(execution.status) === 'final')
@@ -31377,8 +31518,9 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
             cancelProblem = error.message;
         }
     }
-    // What the ended actions logged since the last read (a cancelled job leaves no time for it).
-    if (result.outcome !== 'job-cancelled')
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it,
+    // a refused token no way).
+    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
         await live?.drain(execution);
     if (result.outcome === 'finished') {
         if (settings.logs === 'all')
@@ -31396,7 +31538,8 @@ async function finish(started, result, settings, deps, startedAt, logs = new Act
         cancelProblem,
         problem: result.problem,
         paused: result.paused,
-        logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
+        logTails: new Map([...logs.tails, ...(live?.tails ?? [])]),
+        renewsToken: client.renewsToken
     };
 }
 /** Prints each finished action's log once; says once if Buddy's answers do not allow it. */
@@ -31768,9 +31911,22 @@ function failureMessage(report, settings) {
             return `Timed out after ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
         case 'job-cancelled':
             return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
+        case 'token-refused':
+            return tokenRefusedMessage(report, settings, `${id}, last seen ${seen}`, link);
         case 'needs-approval':
             return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
     }
+}
+/**
+ * Buddy refused the token while the step followed the run (it expired or was revoked): the run
+ * was not seen to end, and what to do depends on whether the token could have been renewed.
+ */
+function tokenRefusedMessage(report, settings, run, link) {
+    const notEnded = 'The run was not seen to end: it may still be going in Buddy, and this step can no longer follow or cancel it.';
+    if (report.renewsToken) {
+        return `Buddy refused the token (401 Unauthorized) while this step followed ${run}, and renewing it through OIDC did not help. ${notEnded} Check the identity provider ("provider-id") in Buddy, and its access to this workspace. ${report.problem ?? ''} ${link}`.replace(/  +/g, ' ');
+    }
+    return `Buddy refused the token (401 Unauthorized) while this step followed ${run}: the token expired or was revoked after the run started. ${notEnded} Give a token that lives longer than the run and this step's timeout (${(0,duration/* formatDuration */.a)(settings.timeoutMs)}), or use OIDC with "provider-id": the action then gets a fresh token whenever Buddy refuses one. ${link}`;
 }
 /** Outputs, log line, annotation and the step's result for a followed run. */
 function reportFinished(report, settings) {
@@ -31919,10 +32075,15 @@ async function writeFinalSummary(run, report) {
             ? ' (job cancelled)'
             : report.outcome === 'needs-approval'
                 ? ' (waits for approval)'
-                : '';
+                : report.outcome === 'token-refused'
+                    ? ' (not followed to its end)'
+                    : '';
     core/* summary */.z
         .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    if (report.outcome === 'token-refused') {
+        core/* summary */.z.addRaw(`<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`, true);
+    }
     addSuperseded(run);
     const retries = retriesSentence(report);
     if (retries)

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1206);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9186);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4773);
 
@@ -28393,7 +28393,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1206:
+/***/ 9186:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38275,7 +38275,67 @@ class backoff_RateLimitWaits {
 
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var log = __nccwpck_require__(4773);
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 ;// CONCATENATED MODULE: ./src/buddy/client.ts
+
 
 
 
@@ -38481,6 +38541,10 @@ function pipelinePath(ref) {
 function client_describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
+/** Buddy refused the token the request carried. */
+function refusedToken(result) {
+    return result.kind === 'response' && result.status === 401;
+}
 /** Classifies one try of a read; throws where no try can help. */
 function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (result.kind === 'network') {
@@ -38517,8 +38581,10 @@ class BuddyClient {
     readAttempts;
     rateLimitBudgetMs;
     stallTimeoutMs;
+    token;
     constructor(options) {
         this.options = options;
+        this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
@@ -38533,6 +38599,10 @@ class BuddyClient {
     /** The time limit of one request. */
     get requestTimeoutMs() {
         return this.timeoutMs;
+    }
+    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+    get renewsToken() {
+        return this.token.renewable;
     }
     get host() {
         return this.options.baseUrl.host;
@@ -38565,8 +38635,8 @@ class BuddyClient {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
-        if (authenticate && this.options.token)
-            headers.Authorization = `Bearer ${this.options.token}`;
+        if (authenticate && this.token.value)
+            headers.Authorization = `Bearer ${this.token.value}`;
         let timer;
         let answer;
         const timedOut = new Promise(resolve => {
@@ -38613,8 +38683,21 @@ class BuddyClient {
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
         const rateLimitWaits = new backoff_RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const authenticate = options.authenticate ?? true;
+        // One renewal per read: a token refused right after it was renewed is refused for good.
+        let renewed = false;
         for (;;) {
-            const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
+            const sentWith = this.token.value;
+            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
+            if (authenticate && refusedToken(result) && this.token.renewable) {
+                if (!renewed) {
+                    renewed = true;
+                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                    continue;
+                }
+                const message = result.kind === 'response' ? client_buddyMessageOf(result.text) : undefined;
+                throw new client_BuddyApiError(`${client_describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+            }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
                 return answer.value;
@@ -38666,8 +38749,26 @@ class BuddyClient {
         }
         return answer.pipeline_id;
     }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof client_BuddyApiError && error.transient);
+            throw new client_BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-    async exchangeOidcToken(providerId, webIdentityToken) {
+    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
         const answer = await this.read('POST', '/user/oidc/tokens', oidcTokenSchema, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
@@ -38675,7 +38776,8 @@ class BuddyClient {
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: parseOidcAnswer
+            parseText: parseOidcAnswer,
+            ...options
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
@@ -38740,9 +38842,20 @@ class BuddyClient {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
         return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}/logs?${query}`, actionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 2 });
     }
-    /** The run request, sent once. */
-    postExecution(ref, body) {
-        return this.attempt('POST', `${pipelinePath(ref)}/executions`, body);
+    /**
+     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+     * limit, a 5xx) is start-execution's to judge.
+     */
+    async postExecution(ref, body) {
+        const path = `${pipelinePath(ref)}/executions`;
+        const sentWith = this.token.value;
+        const result = await this.attempt('POST', path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
+        return this.attempt('POST', path, body);
     }
 }
 function client_parseAnswer(text, schema, parseText = JSON.parse) {
@@ -39998,13 +40111,21 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    // getIDToken masks the GitHub token itself.
-    const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
     const exchange = new BuddyClient({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
-    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
-    lib_core/* setSecret */.Pq(token);
+    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+    const exchangeNew = async (options) => {
+        const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
+        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
+        lib_core/* setSecret */.Pq(token);
+        return token;
+    };
+    const token = await exchangeNew();
     log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new BuddyClient({ baseUrl, token, clock, log: log/* log */.Rm, requestTimeoutMs });
+    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+    // followed or cancelled, the client gets another the same way. Within the time limit of the
+    // request that was refused: a cancel's renewal must leave time to send the cancel.
+    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
+    return new BuddyClient({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

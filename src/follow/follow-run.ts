@@ -38,6 +38,8 @@ export interface FollowReport {
   retried?: FailedAttempt[]
   /** Why a retry could not be sent (the run then stays FAILED). */
   retryProblem?: string
+  /** Whether a refused token was renewed (OIDC): what a token-refused outcome advises. */
+  renewsToken?: boolean
 }
 
 export interface FailedAttempt {
@@ -187,8 +189,10 @@ async function finish(
     }
   }
 
-  // What the ended actions logged since the last read (a cancelled job leaves no time for it).
-  if (result.outcome !== 'job-cancelled') await live?.drain(execution)
+  // What the ended actions logged since the last read (a cancelled job leaves no time for it,
+  // a refused token no way).
+  if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
+    await live?.drain(execution)
   if (result.outcome === 'finished') {
     if (settings.logs === 'all') await logs.printFinished(execution, 'all')
     if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
@@ -205,7 +209,8 @@ async function finish(
     cancelProblem,
     problem: result.problem,
     paused: result.paused,
-    logTails: new Map([...logs.tails, ...(live?.tails ?? [])])
+    logTails: new Map([...logs.tails, ...(live?.tails ?? [])]),
+    renewsToken: client.renewsToken
   }
 }
 

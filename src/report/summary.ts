@@ -121,7 +121,9 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
         ? ' (job cancelled)'
         : report.outcome === 'needs-approval'
           ? ' (waits for approval)'
-          : ''
+          : report.outcome === 'token-refused'
+            ? ' (not followed to its end)'
+            : ''
   core.summary
     .addHeading(
       `${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`,
@@ -131,6 +133,12 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
       `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
       true
     )
+  if (report.outcome === 'token-refused') {
+    core.summary.addRaw(
+      `<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml(oneLine(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`,
+      true
+    )
+  }
   addSuperseded(run)
   const retries = retriesSentence(report)
   if (retries) core.summary.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true)
