@@ -29423,7 +29423,8 @@ function pausedStatus(execution) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ JobCancelledError),
-/* harmony export */   FP: () => (/* binding */ startExecution)
+/* harmony export */   FP: () => (/* binding */ startExecution),
+/* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
 /* harmony export */ });
 /* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
@@ -29720,7 +29721,9 @@ async function findOurRun(client, ref, identity, pause) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $U: () => (/* binding */ hasStepMarker),
 /* harmony export */   F8: () => (/* binding */ stepMarker),
-/* harmony export */   JO: () => (/* binding */ withStepMarker)
+/* harmony export */   JO: () => (/* binding */ withStepMarker),
+/* harmony export */   bl: () => (/* binding */ markedWorkflowRun),
+/* harmony export */   ol: () => (/* binding */ workflowRunOf)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
@@ -29756,6 +29759,28 @@ function withStepMarker(comment, marker) {
 }
 function hasStepMarker(comment, marker) {
     return typeof comment === 'string' && comment.includes(marker);
+}
+const WHOLE_NUMBER = /^\d+$/;
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+function workflowRunOf(env) {
+    const id = env.GITHUB_RUN_ID ?? '';
+    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+function markedWorkflowRun(comment) {
+    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
+    const marker = markers?.at(-1);
+    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
 }
 
 
@@ -32052,18 +32077,28 @@ function escapeHtml(text) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
-/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+/**
+ * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
+ * alone, each with its link.
+ */
 function addSuperseded(run) {
-    if (!run.superseded?.length)
-        return;
-    const items = run.superseded.map(r => {
-        const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
-        const what = r.problem
-            ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
-            : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
-        return `<li>${name} ${what}</li>`;
-    });
-    core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    const superseded = run.superseded ?? [];
+    const name = (r) => r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
+    const earlier = superseded.filter(r => r.newer === undefined);
+    const newer = superseded.filter(r => r.newer !== undefined);
+    if (earlier.length > 0) {
+        const items = earlier.map(r => {
+            const what = r.problem
+                ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+                : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
+            return `<li>${name(r)} ${what}</li>`;
+        });
+        core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    }
+    if (newer.length > 0) {
+        const items = newer.map(r => `<li>${name(r)} <code>${escapeHtml(r.status)}</code>: ${escapeSummaryText(r.newer ?? '')}</li>`);
+        core/* summary */.z.addRaw(`<p>Runs for ${escapeHtml(run.description)} left alone, as newer than this step's (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    }
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
@@ -32354,15 +32389,57 @@ var step_marker = __nccwpck_require__(6907);
 ;// CONCATENATED MODULE: ./src/buddy/supersede.ts
 
 
+
+
 /**
- * cancel-previous: before the run request, the pipeline's runs for the same branch, tag or pull
- * request that are still queued, running or paused are cancelled, as GitHub's
+ * cancel-previous: before the run request, the pipeline's older runs for the same branch, tag or
+ * pull request that are still queued, running or paused are cancelled, as GitHub's
  * concurrency.cancel-in-progress does. Runs of other refs are never touched; the run this step
- * requests does not exist yet.
+ * requests does not exist yet. Newer runs of the same ref (a late job of an older push finds
+ * the newer push's run) are left alone and listed: see runAge.
  */
 /** The runs looked at: the newest, a page at a time. Runs still going are recent. */
 const PAGES = 3;
 const PER_PAGE = 50;
+/**
+ * Is a run of the same ref older than this step's run (to be cancelled) or newer (left alone)?
+ * 1. A run whose comment carries a step's marker from another workflow run, or another attempt
+ *    of this one: the marker decides. GitHub's run ids grow with time and a re-run keeps its id,
+ *    so a higher id is a later push (or event), and at the same id a higher attempt a later
+ *    re-run. This holds whenever each started: a late job of an older push is older even when
+ *    its run started after this step began.
+ * 2. Any other run (no marker: started in Buddy's UI, by Buddy's own trigger or another tool; or
+ *    another job of this same workflow run and attempt): its start date decides. Started after
+ *    this step began, or less than the clock allowance before (the runner's and Buddy's clocks
+ *    may differ), it may be newer: left alone. Started earlier: older, cancelled, as before this
+ *    rule. No start date: its age is unknown, so it is left alone.
+ */
+function runAge(run, step) {
+    const marked = (0,step_marker/* markedWorkflowRun */.bl)(run.comment);
+    const own = step.workflowRun;
+    if (marked && own && (marked.id !== own.id || marked.attempt !== own.attempt)) {
+        if (marked.id > own.id) {
+            return { kind: 'newer', by: 'marker', why: `a later workflow run (${marked.id}) started it` };
+        }
+        if (marked.id === own.id && marked.attempt > own.attempt) {
+            const why = `a later attempt (${marked.attempt}) of this workflow run started it`;
+            return { kind: 'newer', by: 'marker', why };
+        }
+        return { kind: 'older' };
+    }
+    const started = run.start_date ? Date.parse(run.start_date) : Number.NaN;
+    if (Number.isNaN(started)) {
+        return { kind: 'newer', by: 'start', why: 'Buddy gives no start date for it: it may be newer' };
+    }
+    if (started >= step.startedAtMs - start_execution/* CLOCK_ALLOWANCE_MS */.Lh) {
+        return {
+            kind: 'newer',
+            by: 'start',
+            why: `it started at ${new Date(started).toISOString()}, after this step began (or less than ${start_execution/* CLOCK_ALLOWANCE_MS */.Lh / 60_000} minutes before, as the clocks of the runner and Buddy may differ)`
+        };
+    }
+    return { kind: 'older' };
+}
 const refName = (name) => name.replace(/^refs\/(heads|tags)\//, '');
 /**
  * Whether a listed run is for the ref the request runs. A request without a ref (a pipeline
@@ -32397,8 +32474,11 @@ async function findPreviousRuns(client, ref, request) {
     }
     return [...found.values()];
 }
-/** Cancels them; a cancel that fails is said and does not stop the new run. */
-async function cancelPreviousRuns(client, ref, request, description, log) {
+/**
+ * Cancels the older ones; a cancel that fails is said and does not stop the new run. The newer
+ * ones are left alone, and listed with why.
+ */
+async function cancelPreviousRuns(client, ref, request, description, log, step) {
     let previous;
     try {
         previous = await findPreviousRuns(client, ref, request);
@@ -32407,17 +32487,32 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
         log.warning(`cancel-previous: the pipeline's runs could not be listed, so none was cancelled: ${error.message}`);
         return [];
     }
-    if (previous.length === 0) {
-        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
-        return [];
-    }
     const superseded = [];
+    const older = [];
     for (const run of previous) {
-        const entry = {
-            id: run.id,
-            status: (0,report_log/* oneLine */.TN)(run.status),
-            url: run.html_url ?? undefined
-        };
+        const age = runAge(run, step);
+        if (age.kind === 'older') {
+            older.push(run);
+            continue;
+        }
+        const entry = listed(run);
+        entry.newer = age.why;
+        superseded.push(entry);
+        const link = entry.url ? ` ${entry.url}` : '';
+        const said = `cancel-previous: left run #${run.id} (${entry.status}) for ${description} alone, as newer than this step's run: ${age.why}.`;
+        // A late job of an older push: its run still starts, and may end after the newer one.
+        if (age.by === 'marker') {
+            log.warning(`${said} This step's run starts all the same, for an older workflow run: should both deploy, it may end last.${link}`);
+        }
+        else
+            log.info(`${said}${link}`);
+    }
+    if (older.length === 0) {
+        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
+        return superseded;
+    }
+    for (const run of older) {
+        const entry = listed(run);
         try {
             await client.cancelExecution(ref, run.id);
             log.info(`cancel-previous: cancelled run #${run.id} (${entry.status}) for ${description}${entry.url ? `: ${entry.url}` : ''}`);
@@ -32429,6 +32524,9 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
         superseded.push(entry);
     }
     return superseded;
+}
+function listed(run) {
+    return { id: run.id, status: (0,report_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -32493,7 +32591,10 @@ async function runSteps(deps, attempt) {
     if (settings.cancelPrevious)
         attempt.stage = 'cancelling the previous runs';
     const superseded = settings.cancelPrevious
-        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm)
+        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm, {
+            workflowRun: (0,step_marker/* workflowRunOf */.ol)(env),
+            startedAtMs: stepStartedAt
+        })
         : undefined;
     attempt.stage = 'sending the run request';
     logRunRequest(client, ref, pipeline, request, target.revision);

@@ -38192,6 +38192,28 @@ function withStepMarker(comment, marker) {
 function hasStepMarker(comment, marker) {
     return typeof comment === 'string' && comment.includes(marker);
 }
+const WHOLE_NUMBER = /^\d+$/;
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+function workflowRunOf(env) {
+    const id = env.GITHUB_RUN_ID ?? '';
+    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+function markedWorkflowRun(comment) {
+    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
+    const marker = markers?.at(-1);
+    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
