@@ -1,6 +1,7 @@
 /**
- * cancel-previous, end to end: the committed bundle cancels the pipeline's runs for the same ref
- * that are still going, before its run request, and no other run.
+ * cancel-previous, end to end: the committed bundle cancels the pipeline's older runs for the
+ * same ref that are still going, before its run request, and no other run: newer runs of the same
+ * ref (a later workflow run's, or one started after the step began) are left alone and listed.
  */
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
@@ -35,20 +36,27 @@ const cancelled = () =>
     .map(r => Number(/\/executions\/(\d+)$/.exec(r.path)?.[1]))
 const statusOf = (id: number) => sim.executions(1).find(e => e.id === id)?.status
 
-/** Runs of pipeline 1 started elsewhere: ids 1 to 8. */
+/** Ten minutes before now: long before the step begins. */
+const earlier = () => ({ startedAt: Date.now() - 10 * 60_000 })
+
+/** Runs of pipeline 1 started elsewhere, ten minutes ago: ids 1 to 8. */
 function seedRuns() {
   const main = { branch: { name: 'main' } }
   return {
-    mainQueued: sim.addRun(1, main, 'ENQUEUED'),
-    mainRunning: sim.addRun(1, main, 'INPROGRESS'),
-    mainWaiting: sim.addRun(1, main, 'WAITING_FOR_APPLY'),
-    mainEnded: sim.addRun(1, main, 'SUCCESSFUL'),
-    mainCancelling: sim.addRun(1, main, 'TERMINATING'),
-    otherBranch: sim.addRun(1, { branch: { name: 'feature' } }, 'ENQUEUED'),
-    tagNamedMain: sim.addRun(1, { tag: { name: 'main' } }, 'INPROGRESS'),
-    pullRequest: sim.addRun(1, { pull_request: { name: 'pull/1' } }, 'ENQUEUED')
+    mainQueued: sim.addRun(1, main, 'ENQUEUED', earlier()),
+    mainRunning: sim.addRun(1, main, 'INPROGRESS', earlier()),
+    mainWaiting: sim.addRun(1, main, 'WAITING_FOR_APPLY', earlier()),
+    mainEnded: sim.addRun(1, main, 'SUCCESSFUL', earlier()),
+    mainCancelling: sim.addRun(1, main, 'TERMINATING', earlier()),
+    otherBranch: sim.addRun(1, { branch: { name: 'feature' } }, 'ENQUEUED', earlier()),
+    tagNamedMain: sim.addRun(1, { tag: { name: 'main' } }, 'INPROGRESS', earlier()),
+    pullRequest: sim.addRun(1, { pull_request: { name: 'pull/1' } }, 'ENQUEUED', earlier())
   }
 }
+
+/** The comment a step of workflow run `runId` leaves (this step's run is 4242, attempt 1). */
+const markedBy = (runId: number, attempt = 1) =>
+  `GitHub Actions: octo-org/octo-repo · CI [gh-step ${runId}.${attempt}.deploy.0a1b2c3d.00000001]`
 
 describe('cancel-previous', () => {
   it(
@@ -94,7 +102,7 @@ describe('cancel-previous', () => {
     "cancels only the same pull request's runs for a pull request",
     async () => {
       const runs = seedRuns()
-      const other = sim.addRun(1, { pull_request: { name: 'pull/12' } }, 'ENQUEUED')
+      const other = sim.addRun(1, { pull_request: { name: 'pull/12' } }, 'ENQUEUED', earlier())
       const result = await runAction({
         inputs: inputs({ 'pull-request': '1', revision: SHA }),
         event: { ref: 'refs/heads/main', after: SHA }
@@ -109,7 +117,7 @@ describe('cancel-previous', () => {
   it(
     'says when there is nothing to cancel',
     async () => {
-      sim.addRun(1, { branch: { name: 'feature' } }, 'INPROGRESS')
+      sim.addRun(1, { branch: { name: 'feature' } }, 'INPROGRESS', earlier())
       const result = await runAction({
         inputs: inputs(),
         event: { ref: 'refs/heads/main', after: SHA }
@@ -124,9 +132,82 @@ describe('cancel-previous', () => {
   )
 
   it(
+    "leaves a later workflow run's run alone and lists it, and cancels an older workflow run's",
+    async () => {
+      const main = { branch: { name: 'main' } }
+      // The marker decides, whatever the start dates say: the newer run started long ago (this
+      // job is late), the older one a moment ago.
+      const newer = sim.addRun(1, main, 'INPROGRESS', { ...earlier(), comment: markedBy(4243) })
+      const older = sim.addRun(1, main, 'INPROGRESS', { comment: markedBy(4241, 2) })
+      const result = await runAction({
+        inputs: inputs(),
+        event: { ref: 'refs/heads/main', after: SHA }
+      })
+      expect(result.code).toBe(0)
+      expect(cancelled()).toEqual([older])
+      expect(statusOf(older)).toBe('TERMINATED')
+      expect(statusOf(newer)).toBe('INPROGRESS')
+      expect(result.warnings.join('\n')).toMatch(
+        new RegExp(
+          `cancel-previous: left run #${newer} \\(INPROGRESS\\) for branch main alone, as newer than this step's run: a later workflow run \\(4243\\) started it\\. This step's run starts all the same, for an older workflow run: should both deploy, it may end last\\. http://127\\.0\\.0\\.1:\\d+/app/`
+        )
+      )
+      expect(result.stdout).toContain(`cancel-previous: cancelled run #${older} (INPROGRESS)`)
+      expect(result.summary).toContain(
+        "Runs for branch main left alone, as newer than this step's (cancel-previous):"
+      )
+      expect(result.summary).toMatch(
+        new RegExp(
+          `<li><a href="[^"]+">#${newer}</a> <code>INPROGRESS</code>: a later workflow run &#40;4243&#41; started it</li>`
+        )
+      )
+      expect(result.summary).toMatch(new RegExp(`#${older}</a> cancelled \\(was <code>INPROGRESS`))
+      expect(result.outputs['execution-id']).toBe(String(newer + 2))
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'leaves alone a run started after the step began, and one with no marker from just before',
+    async () => {
+      const main = { branch: { name: 'main' } }
+      const old = sim.addRun(1, main, 'ENQUEUED', earlier())
+      // Started in Buddy a moment ago: the runner's and Buddy's clocks may differ.
+      const justBefore = sim.addRun(1, main, 'ENQUEUED', { startedAt: Date.now() - 30_000 })
+      let startedLater: number | undefined
+      // The step waits for its pipeline while a run of the same branch starts in Buddy.
+      sim.fault({ method: 'GET', path: /\/pipelines\/1$/, kind: 'gate' })
+      const result = await runAction({
+        inputs: inputs(),
+        event: { ref: 'refs/heads/main', after: SHA },
+        onStdout: chunk => {
+          if (startedLater !== undefined || !chunk.includes('What to run')) return
+          startedLater = sim.addRun(1, main, 'INPROGRESS')
+          sim.release()
+        }
+      })
+      expect(result.code).toBe(0)
+      expect(startedLater).toBeDefined()
+      expect(cancelled()).toEqual([old])
+      expect(statusOf(startedLater!)).toBe('INPROGRESS')
+      expect(statusOf(justBefore)).toBe('ENQUEUED')
+      for (const id of [startedLater!, justBefore]) {
+        expect(result.stdout).toMatch(
+          new RegExp(
+            `cancel-previous: left run #${id} \\(\\w+\\) for branch main alone, as newer than this step's run: it started at \\S+Z, after this step began \\(or less than 2 minutes before, as the clocks of the runner and Buddy may differ\\)\\.`
+          )
+        )
+      }
+      expect(result.warnings).toEqual([])
+      expect(result.summary).toContain("left alone, as newer than this step's")
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
     'still requests the run when a cancel fails, with a warning',
     async () => {
-      const queued = sim.addRun(1, { branch: { name: 'main' } }, 'ENQUEUED')
+      const queued = sim.addRun(1, { branch: { name: 'main' } }, 'ENQUEUED', earlier())
       sim.fault({ method: 'PATCH', kind: '500', times: 2 })
       const result = await runAction({
         inputs: inputs(),

@@ -23,4 +23,9 @@ describe('the secret scanner', () => {
     expect(leaks(result('', '<td>s3cret</td>'), ['s3cret'])).toEqual(['<td>s3cret</td>'])
     expect(leaks(result('::add-mask::s3cret-and-more'), ['s3cret'])).toHaveLength(1)
   })
+
+  it('allows the mask of a secret that contains another one it knows', () => {
+    expect(leaks(result('::add-mask::s3cret-2'), ['s3cret', 's3cret-2'])).toEqual([])
+    expect(leaks(result('renewed: s3cret-2'), ['s3cret', 's3cret-2'])).toHaveLength(1)
+  })
 })

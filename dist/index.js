@@ -28458,23 +28458,91 @@ class RateLimitWaits {
 
 /***/ }),
 
-/***/ 3833:
+/***/ 8171:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ci: () => (/* binding */ BuddyClient),
-/* harmony export */   K0: () => (/* binding */ pipelinePath),
-/* harmony export */   Ku: () => (/* binding */ describeNetworkFailure),
-/* harmony export */   U4: () => (/* binding */ describeHttpFailure),
-/* harmony export */   Wp: () => (/* binding */ parseAnswer),
-/* harmony export */   nw: () => (/* binding */ buddyMessageOf),
-/* harmony export */   sy: () => (/* binding */ describePipeline),
-/* harmony export */   vp: () => (/* binding */ BuddyApiError)
-/* harmony export */ });
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8844);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4773);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vp: () => (/* binding */ BuddyApiError),
+  Ci: () => (/* binding */ BuddyClient),
+  nw: () => (/* binding */ buddyMessageOf),
+  U4: () => (/* binding */ describeHttpFailure),
+  Ku: () => (/* binding */ describeNetworkFailure),
+  sy: () => (/* binding */ describePipeline),
+  Wp: () => (/* binding */ parseAnswer),
+  K0: () => (/* binding */ pipelinePath)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/buddy/backoff.ts
+var backoff = __nccwpck_require__(8844);
+// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
+var log = __nccwpck_require__(4773);
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
+;// CONCATENATED MODULE: ./src/buddy/client.ts
+
 
 
 
@@ -28529,7 +28597,7 @@ function buddyMessageOf(text) {
     }
     if (!message)
         return undefined;
-    const line = (0,_report_log_js__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(message);
+    const line = (0,log/* oneLine */.TN)(message);
     return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 function isTransientStatus(status) {
@@ -28683,6 +28751,10 @@ function actionExecutionPath(ref, executionId, actionExecutionId) {
 function describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
+/** Buddy refused the token the request carried. */
+function refusedToken(result) {
+    return result.kind === 'response' && result.status === 401;
+}
 /** Classifies one try of a read; throws where no try can help. */
 function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (result.kind === 'network') {
@@ -28706,8 +28778,8 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     const problem = describeHttpFailure(status, message, ctx);
     if (!isTransientStatus(status))
         throw new BuddyApiError(problem, status, message);
-    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
-    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .serverWaitRefusal */ .Vg)(wait);
+    const wait = (0,backoff/* serverRequestedDelay */.JO)(result.headers, nowMs, status);
+    const refusal = (0,backoff/* serverWaitRefusal */.Vg)(wait);
     if (refusal)
         throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait);
     return { kind: 'fault', problem, status, wait, message };
@@ -28719,13 +28791,15 @@ class BuddyClient {
     readAttempts;
     rateLimitBudgetMs;
     stallTimeoutMs;
+    token;
     constructor(options) {
         this.options = options;
+        this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
         this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('buddy-run-pipeline-action', [], {
+        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
             allowRetries: false,
             allowRedirects: false,
             socketTimeout: this.timeoutMs,
@@ -28735,6 +28809,10 @@ class BuddyClient {
     /** The time limit of one request. */
     get requestTimeoutMs() {
         return this.timeoutMs;
+    }
+    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+    get renewsToken() {
+        return this.token.renewable;
     }
     get host() {
         return this.options.baseUrl.host;
@@ -28767,8 +28845,8 @@ class BuddyClient {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
-        if (authenticate && this.options.token)
-            headers.Authorization = `Bearer ${this.options.token}`;
+        if (authenticate && this.token.value)
+            headers.Authorization = `Bearer ${this.token.value}`;
         let timer;
         let answer;
         const timedOut = new Promise(resolve => {
@@ -28814,9 +28892,22 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .RateLimitWaits */ .oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const rateLimitWaits = new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const authenticate = options.authenticate ?? true;
+        // One renewal per read: a token refused right after it was renewed is refused for good.
+        let renewed = false;
         for (;;) {
-            const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
+            const sentWith = this.token.value;
+            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
+            if (authenticate && refusedToken(result) && this.token.renewable) {
+                if (!renewed) {
+                    renewed = true;
+                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                    continue;
+                }
+                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+                throw new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+            }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
                 return answer.value;
@@ -28838,13 +28929,13 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? (0,_backoff_js__WEBPACK_IMPORTED_MODULE_3__/* .backoffDelay */ .EY)(failures - 1, clock.random);
+            const delay = wait ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
     }
     getPipeline(ref) {
-        return this.read('GET', pipelinePath(ref), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .pipelineSchema */ .wr, {
+        return this.read('GET', pipelinePath(ref), model/* pipelineSchema */.wr, {
             action: `read pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
@@ -28852,7 +28943,7 @@ class BuddyClient {
     }
     async resolvePipelineId(workspace, project, identifier) {
         const query = new URLSearchParams({ project, pipeline: identifier });
-        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .identifiersSchema */ .cH, {
+        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, model/* identifiersSchema */.cH, {
             action: `find the id of pipeline "${identifier}"`,
             notFound: describePipeline({
                 workspace,
@@ -28868,23 +28959,42 @@ class BuddyClient {
         }
         return answer.pipeline_id;
     }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient);
+            throw new BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-    async exchangeOidcToken(providerId, webIdentityToken) {
-        const answer = await this.read('POST', '/user/oidc/tokens', _model_js__WEBPACK_IMPORTED_MODULE_2__/* .oidcTokenSchema */ .AS, {
+    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
+        const answer = await this.read('POST', '/user/oidc/tokens', model/* oidcTokenSchema */.AS, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
             scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: _model_js__WEBPACK_IMPORTED_MODULE_2__/* .parseOidcAnswer */ .pr
+            parseText: model/* parseOidcAnswer */.pr,
+            ...options
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
     }
     /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
     async listExecutions(ref, page = 1, perPage = 20) {
-        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionListSchema */ .M, {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, model/* executionListSchema */.M, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
             notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
@@ -28906,14 +29016,14 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
      * the job. Cancelling is idempotent, so a second try is harmless.
      */
     cancelExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .CANCEL_RUN */ .hU, 'cancel', {
+        return this.operate(ref, executionId, model/* CANCEL_RUN */.hU, 'cancel', {
             attempts: 2,
             timeoutMs: 3000,
             rateLimitBudgetMs: 3000
@@ -28924,11 +29034,11 @@ class BuddyClient {
      * APPLY changes nothing: tried twice.
      */
     approveExecution(ref, executionId, actionId) {
-        return this.operate(ref, executionId, (0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .approveRun */ .j8)(actionId), 'approve', { attempts: 2 });
+        return this.operate(ref, executionId, (0,model/* approveRun */.j8)(actionId), 'approve', { attempts: 2 });
     }
     /** One of Buddy's operations on a run (PATCH), answered with the run. */
     operate(ref, executionId, body, verb, options) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk, {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, {
             ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
         }, { body, ...options });
@@ -28938,7 +29048,7 @@ class BuddyClient {
      * re-run a run that the first one already restarted.
      */
     retryExecution(ref, executionId) {
-        return this.operate(ref, executionId, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .RETRY_RUN */ .LE, 'retry', { attempts: 1 });
+        return this.operate(ref, executionId, model/* RETRY_RUN */.LE, 'retry', { attempts: 1 });
     }
     /**
      * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
@@ -28947,15 +29057,26 @@ class BuddyClient {
      */
     getActionLog(ref, executionId, actionExecutionId, offset, limit, options = {}) {
         const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionLogSchema */ .CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, model/* actionLogSchema */.CM, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
     /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
     getActionExecution(ref, executionId, actionExecutionId, options = {}) {
-        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), _model_js__WEBPACK_IMPORTED_MODULE_2__/* .actionExecutionLogSchema */ .oV, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), model/* actionExecutionLogSchema */.oV, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
-    /** The run request, sent once. */
-    postExecution(ref, body) {
-        return this.attempt('POST', `${pipelinePath(ref)}/executions`, body);
+    /**
+     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+     * limit, a 5xx) is start-execution's to judge.
+     */
+    async postExecution(ref, body) {
+        const path = `${pipelinePath(ref)}/executions`;
+        const sentWith = this.token.value;
+        const result = await this.attempt('POST', path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
+        return this.attempt('POST', path, body);
     }
 }
 function parseAnswer(text, schema, parseText = JSON.parse) {
@@ -28996,8 +29117,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
+var client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var log = __nccwpck_require__(4773);
 // EXTERNAL MODULE: ./src/inputs/settings.ts
@@ -29076,13 +29197,21 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    // getIDToken masks the GitHub token itself.
-    const webIdentityToken = await core/* getIDToken */.V9(source.audience);
     const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
-    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
-    core/* setSecret */.Pq(token);
+    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+    const exchangeNew = async (options) => {
+        const webIdentityToken = await core/* getIDToken */.V9(source.audience);
+        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
+        core/* setSecret */.Pq(token);
+        return token;
+    };
+    const token = await exchangeNew();
     log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new client/* BuddyClient */.Ci({ baseUrl, token, clock, log: log/* log */.Rm, requestTimeoutMs });
+    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+    // followed or cancelled, the client gets another the same way. Within the time limit of the
+    // request that was refused: a cancel's renewal must leave time to send the cancel.
+    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
+    return new client/* BuddyClient */.Ci({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
 }
 
 
@@ -29383,12 +29512,13 @@ function sameRef(kind, asked, shown) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ JobCancelledError),
-/* harmony export */   FP: () => (/* binding */ startExecution)
+/* harmony export */   FP: () => (/* binding */ startExecution),
+/* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
 /* harmony export */ });
 /* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
 /* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8844);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3833);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8171);
 /* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 /* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9668);
 
@@ -29678,7 +29808,9 @@ async function findOurRun(client, ref, identity, pause) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $U: () => (/* binding */ hasStepMarker),
 /* harmony export */   F8: () => (/* binding */ stepMarker),
-/* harmony export */   JO: () => (/* binding */ withStepMarker)
+/* harmony export */   JO: () => (/* binding */ withStepMarker),
+/* harmony export */   bl: () => (/* binding */ markedWorkflowRun),
+/* harmony export */   ol: () => (/* binding */ workflowRunOf)
 /* harmony export */ });
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
@@ -29714,6 +29846,28 @@ function withStepMarker(comment, marker) {
 }
 function hasStepMarker(comment, marker) {
     return typeof comment === 'string' && comment.includes(marker);
+}
+const WHOLE_NUMBER = /^\d+$/;
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+function workflowRunOf(env) {
+    const id = env.GITHUB_RUN_ID ?? '';
+    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+function markedWorkflowRun(comment) {
+    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
+    const marker = markers?.at(-1);
+    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
 }
 
 
@@ -30818,8 +30972,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/clock.ts
 var clock = __nccwpck_require__(9373);
-// EXTERNAL MODULE: ./src/buddy/client.ts
-var buddy_client = __nccwpck_require__(3833);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
+var buddy_client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/buddy/start-execution.ts
 var start_execution = __nccwpck_require__(1935);
 // EXTERNAL MODULE: ./src/buddy/connect.ts + 1 modules
@@ -30933,7 +31087,7 @@ async function waitForRunEnd(read, initial, options) {
             if (error.status === 404)
                 throw runDeleted(execution);
             if (!error.transient)
-                throw error;
+                return tokenRefused(error, execution);
             failures++;
             faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs);
             if (error.status === 429)
@@ -31066,6 +31220,16 @@ function statusJudge(options) {
         return undefined;
     };
 }
+/**
+ * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
+ * on, which ends the following but not the run, so it is reported with the run as last seen.
+ * Any other final failure is thrown.
+ */
+function tokenRefused(error, execution) {
+    if (error.status !== 401)
+        throw error;
+    return { outcome: 'token-refused', execution, problem: error.message };
+}
 function runDeleted(execution) {
     return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
 }
@@ -31088,6 +31252,8 @@ async function lastLook(read, lastSeen, options) {
             throw runDeleted(execution);
         if (!(error instanceof buddy_client/* BuddyApiError */.vp))
             throw error;
+        if (error.status === 401 && !error.transient)
+            return tokenRefused(error, execution);
         problem = error.message;
     }
     if ((0,model/* statusKind */.BE)(execution.status) === 'final')
@@ -31962,7 +32128,8 @@ async function finish(started, result, settings, deps, follow, logs, live) {
         until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
         patient: true
     };
-    if (result.outcome !== 'job-cancelled')
+    // (A refused token leaves no way to read them either.)
+    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
         await live?.drain(execution, afterRun);
     live?.close();
     if (result.outcome === 'finished' && logs) {
@@ -31981,7 +32148,8 @@ async function finish(started, result, settings, deps, follow, logs, live) {
         cancelProblem,
         problem: result.problem,
         paused: result.paused,
-        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])])
+        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
+        renewsToken: client.renewsToken
     };
 }
 
@@ -32617,9 +32785,22 @@ function failureMessage(report, settings) {
             return `Timed out after ${(0,duration/* formatDuration */.a)(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`;
         case 'job-cancelled':
             return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`;
+        case 'token-refused':
+            return tokenRefusedMessage(report, settings, `${id}, last seen ${seen}`, link);
         case 'needs-approval':
             return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`;
     }
+}
+/**
+ * Buddy refused the token while the step followed the run (it expired or was revoked): the run
+ * was not seen to end, and what to do depends on whether the token could have been renewed.
+ */
+function tokenRefusedMessage(report, settings, run, link) {
+    const notEnded = 'The run was not seen to end: it may still be going in Buddy, and this step can no longer follow or cancel it.';
+    if (report.renewsToken) {
+        return `Buddy refused the token (401 Unauthorized) while this step followed ${run}, and renewing it through OIDC did not help. ${notEnded} Check the identity provider ("provider-id") in Buddy, and its access to this workspace. ${report.problem ?? ''} ${link}`.replace(/  +/g, ' ');
+    }
+    return `Buddy refused the token (401 Unauthorized) while this step followed ${run}: the token expired or was revoked after the run started. ${notEnded} Give a token that lives longer than the run and this step's timeout (${(0,duration/* formatDuration */.a)(settings.timeoutMs)}), or use OIDC with "provider-id": the action then gets a fresh token whenever Buddy refuses one. ${link}`;
 }
 /** Outputs, log line, annotation and the step's result for a followed run. */
 function reportFinished(report, settings) {
@@ -32748,18 +32929,28 @@ function escapeHtml(text) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;');
 }
-/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+/**
+ * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
+ * alone, each with its link.
+ */
 function addSuperseded(run) {
-    if (!run.superseded?.length)
-        return;
-    const items = run.superseded.map(r => {
-        const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
-        const what = r.problem
-            ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
-            : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
-        return `<li>${name} ${what}</li>`;
-    });
-    core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    const superseded = run.superseded ?? [];
+    const name = (r) => r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`;
+    const earlier = superseded.filter(r => r.newer === undefined);
+    const newer = superseded.filter(r => r.newer !== undefined);
+    if (earlier.length > 0) {
+        const items = earlier.map(r => {
+            const what = r.problem
+                ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+                : `cancelled (was <code>${escapeHtml(r.status)}</code>)`;
+            return `<li>${name(r)} ${what}</li>`;
+        });
+        core/* summary */.z.addRaw(`<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    }
+    if (newer.length > 0) {
+        const items = newer.map(r => `<li>${name(r)} <code>${escapeHtml(r.status)}</code>: ${escapeSummaryText(r.newer ?? '')}</li>`);
+        core/* summary */.z.addRaw(`<p>Runs for ${escapeHtml(run.description)} left alone, as newer than this step's (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
+    }
 }
 async function writeFinalSummary(run, report) {
     const { execution } = report;
@@ -32771,10 +32962,15 @@ async function writeFinalSummary(run, report) {
             ? ' (job cancelled)'
             : report.outcome === 'needs-approval'
                 ? ' (waits for approval)'
-                : '';
+                : report.outcome === 'token-refused'
+                    ? ' (not followed to its end)'
+                    : '';
     core/* summary */.z
         .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
+    if (report.outcome === 'token-refused') {
+        core/* summary */.z.addRaw(`<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`, true);
+    }
     addSuperseded(run);
     const retries = retriesSentence(report);
     if (retries)
@@ -33091,15 +33287,57 @@ var ref_names = __nccwpck_require__(9668);
 
 
 
+
+
 /**
- * cancel-previous: before the run request, the pipeline's runs for the same branch, tag or pull
- * request that are still queued, running or paused are cancelled, as GitHub's
+ * cancel-previous: before the run request, the pipeline's older runs for the same branch, tag or
+ * pull request that are still queued, running or paused are cancelled, as GitHub's
  * concurrency.cancel-in-progress does. Runs of other refs are never touched; the run this step
- * requests does not exist yet.
+ * requests does not exist yet. Newer runs of the same ref (a late job of an older push finds
+ * the newer push's run) are left alone and listed: see runAge.
  */
 /** The runs looked at: the newest, a page at a time. Runs still going are recent. */
 const PAGES = 3;
 const PER_PAGE = 50;
+/**
+ * Is a run of the same ref older than this step's run (to be cancelled) or newer (left alone)?
+ * 1. A run whose comment carries a step's marker from another workflow run, or another attempt
+ *    of this one: the marker decides. GitHub's run ids grow with time and a re-run keeps its id,
+ *    so a higher id is a later push (or event), and at the same id a higher attempt a later
+ *    re-run. This holds whenever each started: a late job of an older push is older even when
+ *    its run started after this step began.
+ * 2. Any other run (no marker: started in Buddy's UI, by Buddy's own trigger or another tool; or
+ *    another job of this same workflow run and attempt): its start date decides. Started after
+ *    this step began, or less than the clock allowance before (the runner's and Buddy's clocks
+ *    may differ), it may be newer: left alone. Started earlier: older, cancelled, as before this
+ *    rule. No start date: its age is unknown, so it is left alone.
+ */
+function runAge(run, step) {
+    const marked = (0,step_marker/* markedWorkflowRun */.bl)(run.comment);
+    const own = step.workflowRun;
+    if (marked && own && (marked.id !== own.id || marked.attempt !== own.attempt)) {
+        if (marked.id > own.id) {
+            return { kind: 'newer', by: 'marker', why: `a later workflow run (${marked.id}) started it` };
+        }
+        if (marked.id === own.id && marked.attempt > own.attempt) {
+            const why = `a later attempt (${marked.attempt}) of this workflow run started it`;
+            return { kind: 'newer', by: 'marker', why };
+        }
+        return { kind: 'older' };
+    }
+    const started = run.start_date ? Date.parse(run.start_date) : Number.NaN;
+    if (Number.isNaN(started)) {
+        return { kind: 'newer', by: 'start', why: 'Buddy gives no start date for it: it may be newer' };
+    }
+    if (started >= step.startedAtMs - start_execution/* CLOCK_ALLOWANCE_MS */.Lh) {
+        return {
+            kind: 'newer',
+            by: 'start',
+            why: `it started at ${new Date(started).toISOString()}, after this step began (or less than ${start_execution/* CLOCK_ALLOWANCE_MS */.Lh / 60_000} minutes before, as the clocks of the runner and Buddy may differ)`
+        };
+    }
+    return { kind: 'older' };
+}
 /**
  * Whether a listed run is for the ref the request runs (a pull request named pull/5 or 5 is the
  * same one). A request without a ref (a pipeline bound to one ref, or a codeless one) runs the
@@ -33128,8 +33366,11 @@ async function findPreviousRuns(client, ref, request) {
     }
     return [...found.values()];
 }
-/** Cancels them; a cancel that fails is said and does not stop the new run. */
-async function cancelPreviousRuns(client, ref, request, description, log) {
+/**
+ * Cancels the older ones; a cancel that fails is said and does not stop the new run. The newer
+ * ones are left alone, and listed with why.
+ */
+async function cancelPreviousRuns(client, ref, request, description, log, step) {
     let previous;
     try {
         previous = await findPreviousRuns(client, ref, request);
@@ -33138,17 +33379,32 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
         log.warning(`cancel-previous: the pipeline's runs could not be listed, so none was cancelled: ${error.message}`);
         return [];
     }
-    if (previous.length === 0) {
-        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
-        return [];
-    }
     const superseded = [];
+    const older = [];
     for (const run of previous) {
-        const entry = {
-            id: run.id,
-            status: (0,report_log/* oneLine */.TN)(run.status),
-            url: run.html_url ?? undefined
-        };
+        const age = runAge(run, step);
+        if (age.kind === 'older') {
+            older.push(run);
+            continue;
+        }
+        const entry = listed(run);
+        entry.newer = age.why;
+        superseded.push(entry);
+        const link = entry.url ? ` ${entry.url}` : '';
+        const said = `cancel-previous: left run #${run.id} (${entry.status}) for ${description} alone, as newer than this step's run: ${age.why}.`;
+        // A late job of an older push: its run still starts, and may end after the newer one.
+        if (age.by === 'marker') {
+            log.warning(`${said} This step's run starts all the same, for an older workflow run: should both deploy, it may end last.${link}`);
+        }
+        else
+            log.info(`${said}${link}`);
+    }
+    if (older.length === 0) {
+        log.info(`cancel-previous: no earlier run for ${description} is still going.`);
+        return superseded;
+    }
+    for (const run of older) {
+        const entry = listed(run);
         try {
             await client.cancelExecution(ref, run.id);
             log.info(`cancel-previous: cancelled run #${run.id} (${entry.status}) for ${description}${entry.url ? `: ${entry.url}` : ''}`);
@@ -33160,6 +33416,9 @@ async function cancelPreviousRuns(client, ref, request, description, log) {
         superseded.push(entry);
     }
     return superseded;
+}
+function listed(run) {
+    return { id: run.id, status: (0,report_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -33226,7 +33485,10 @@ async function runSteps(deps, attempt) {
     if (settings.cancelPrevious)
         attempt.stage = 'cancelling the previous runs';
     const superseded = settings.cancelPrevious
-        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm)
+        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm, {
+            workflowRun: (0,step_marker/* workflowRunOf */.ol)(env),
+            startedAtMs: stepStartedAt
+        })
         : undefined;
     attempt.stage = 'sending the run request';
     logRunRequest(client, ref, pipeline, request);

@@ -43,7 +43,7 @@ import {
 } from './github/run-target.js'
 import { formatDuration } from './inputs/duration.js'
 import type { Settings } from './inputs/settings.js'
-import { stepMarker, withStepMarker } from './buddy/step-marker.js'
+import { stepMarker, withStepMarker, workflowRunOf } from './buddy/step-marker.js'
 import { cancelPreviousRuns } from './buddy/supersede.js'
 import { pullRequestNumber } from './buddy/ref-names.js'
 
@@ -111,7 +111,10 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   // Before the run request: the run it creates can never be among them.
   if (settings.cancelPrevious) attempt.stage = 'cancelling the previous runs'
   const superseded = settings.cancelPrevious
-    ? await cancelPreviousRuns(client, ref, request.body, request.description, log)
+    ? await cancelPreviousRuns(client, ref, request.body, request.description, log, {
+        workflowRun: workflowRunOf(env),
+        startedAtMs: stepStartedAt
+      })
     : undefined
   attempt.stage = 'sending the run request'
   logRunRequest(client, ref, pipeline, request)

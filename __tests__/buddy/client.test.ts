@@ -288,6 +288,137 @@ describe('OIDC exchange', () => {
   })
 })
 
+describe('a token refused while following (401)', () => {
+  /** A renewal that hands out fresh-1, fresh-2, ... (tokens the simulator knows), with its limits. */
+  function renewing() {
+    const limits: number[] = []
+    const renewToken = (limitMs: number) => {
+      limits.push(limitMs)
+      const token = `fresh-${limits.length}`
+      sim.config.tokens[token] = sim.config.tokens['sim-token']!
+      return Promise.resolve(token)
+    }
+    return { limits, renewToken }
+  }
+  const statusRead = (c: BuddyClient) => c.getExecution(ref, 1)
+  const tokens = () => sim.requests.map(r => r.token)
+
+  beforeEach(() => {
+    sim.addRun(1, { branch: { name: 'main' } }, 'INPROGRESS')
+    sim.requests.length = 0
+  })
+
+  it('is renewed once, within the request limit, and the request sent again: the log says so', async () => {
+    const { limits, renewToken } = renewing()
+    const log = recordingLog()
+    const { client: c } = client({ renewToken, log, requestTimeoutMs: 7000 })
+    sim.expireToken('sim-token')
+    await expect(statusRead(c)).resolves.toMatchObject({ id: 1 })
+    expect(tokens()).toEqual(['sim-token', 'fresh-1'])
+    expect(limits).toEqual([7000])
+    expect(log.lines).toEqual([
+      'Buddy refused the token (401) when trying to read run #1: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.'
+    ])
+    // The fresh token is kept for what follows.
+    await statusRead(c)
+    expect(tokens()).toEqual(['sim-token', 'fresh-1', 'fresh-1'])
+  })
+
+  it('a second 401 right after the renewal is final', async () => {
+    const { limits, renewToken } = renewing()
+    const { client: c } = client({ renewToken })
+    sim.fault({ path: '/executions/1', kind: 'expire-token', times: 2 })
+    const error = await statusRead(c).catch((e: unknown) => e as BuddyApiError)
+    expect(error).toBeInstanceOf(BuddyApiError)
+    expect(error).toMatchObject({ status: 401, transient: false })
+    expect(error.message).toMatch(
+      /^Buddy refused the token \(401 Unauthorized\) when trying to read run #1: .* A token renewed through OIDC a moment before was refused too\.$/
+    )
+    expect(limits).toHaveLength(1)
+    expect(tokens()).toEqual(['sim-token', 'fresh-1'])
+  })
+
+  it('is renewed again for a later 401 (each 401 once)', async () => {
+    const { limits, renewToken } = renewing()
+    const { client: c } = client({ renewToken })
+    sim.expireToken('sim-token')
+    await statusRead(c)
+    sim.expireToken('fresh-1')
+    await statusRead(c)
+    expect(limits).toHaveLength(2)
+    expect(tokens()).toEqual(['sim-token', 'fresh-1', 'fresh-1', 'fresh-2'])
+  })
+
+  it('requests refused together share one renewal', async () => {
+    const { limits, renewToken } = renewing()
+    const log = recordingLog()
+    const { client: c } = client({ renewToken, log })
+    sim.expireToken('sim-token')
+    await Promise.all([statusRead(c), statusRead(c), c.getPipeline(ref)])
+    expect(limits).toHaveLength(1)
+    expect(log.lines).toHaveLength(1)
+    expect(tokens().filter(t => t === 'fresh-1')).toHaveLength(3)
+  })
+
+  it('a renewal that fails says why: final, or transient when it only ran out of time', async () => {
+    const failing = client({
+      renewToken: () => Promise.reject(new Error('Identity provider not found'))
+    })
+    sim.expireToken('sim-token')
+    const error = await statusRead(failing.client).catch((e: unknown) => e as BuddyApiError)
+    expect(error).toMatchObject({ status: 401, transient: false })
+    expect(error.message).toBe(
+      'Buddy refused the token (401 Unauthorized) when trying to read run #1, and a fresh one could not be had by exchanging a new GitHub OIDC token: Identity provider not found'
+    )
+    // The renewal has the refused request's time limit (real time: long enough for the 401 to
+    // arrive on a busy machine).
+    const slow = client({
+      renewToken: () => new Promise<string>(() => undefined),
+      requestTimeoutMs: 1500
+    })
+    const late = await statusRead(slow.client).catch((e: unknown) => e as BuddyApiError)
+    expect(late).toMatchObject({ status: 401, transient: true })
+    expect(late.message).toMatch(/could not be had .*: no fresh token within 1\.5 s$/)
+  })
+
+  it('without a way to renew (a token given as such), the 401 is final at once', async () => {
+    const { client: c } = client()
+    sim.expireToken('sim-token')
+    await expect(statusRead(c)).rejects.toMatchObject({ status: 401, transient: false })
+    expect(tokens()).toEqual(['sim-token'])
+    expect(c.renewsToken).toBe(false)
+  })
+
+  it('the run request: sent once more only after a 401, which created nothing', async () => {
+    const { limits, renewToken } = renewing()
+    const { client: c } = client({ renewToken })
+    sim.requests.length = 0
+    const body = { to_revision: { revision: 'HEAD' }, branch: { name: 'main' } }
+    sim.expireToken('sim-token')
+    const answer = await c.postExecution(ref, body)
+    expect(answer).toMatchObject({ kind: 'response', status: 200 })
+    expect(tokens()).toEqual(['sim-token', 'fresh-1'])
+    expect(sim.executions(1)).toHaveLength(2)
+    // Refused again: handed back as it is, never a third send.
+    sim.fault({ method: 'POST', kind: 'expire-token', times: 2 })
+    const refused = await c.postExecution(ref, body)
+    expect(refused).toMatchObject({ kind: 'response', status: 401 })
+    expect(limits).toHaveLength(2)
+    expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(4)
+    // Any other failure is start-execution's to judge: no renewal, no second send.
+    sim.fault({ method: 'POST', kind: '502' })
+    await expect(c.postExecution(ref, body)).resolves.toMatchObject({ status: 502 })
+    expect(sim.requests.filter(r => r.method === 'POST')).toHaveLength(5)
+  })
+
+  it('the OIDC exchange itself, sent without a token, is never renewed', async () => {
+    const { limits, renewToken } = renewing()
+    const { client: c } = client({ renewToken, token: undefined })
+    await expect(c.exchangeOidcToken('nope', 'jwt')).rejects.toThrow(/404/)
+    expect(limits).toEqual([])
+  })
+})
+
 describe('buddyMessageOf', () => {
   it.each([
     ['{"errors":[{"message":"a"},{"message":"b"}]}', 'a; b'],

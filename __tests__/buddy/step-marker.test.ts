@@ -1,4 +1,10 @@
-import { hasStepMarker, stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
+import {
+  hasStepMarker,
+  markedWorkflowRun,
+  stepMarker,
+  withStepMarker,
+  workflowRunOf
+} from '../../src/buddy/step-marker.js'
 
 const env = {
   GITHUB_RUN_ID: '42',
@@ -46,5 +52,29 @@ describe('withStepMarker and hasStepMarker', () => {
     expect(hasStepMarker('Deploy [gh-step 1.1.deploy.0badc0de.00000002]', marker)).toBe(false)
     expect(hasStepMarker(null, marker)).toBe(false)
     expect(hasStepMarker(undefined, marker)).toBe(false)
+  })
+})
+
+describe('the workflow run in a marker', () => {
+  it('is read back from the marker a step wrote', () => {
+    const comment = withStepMarker('Deploy [gh-step 7.1.x.y.z]', stepMarker(env, request))
+    expect(markedWorkflowRun(comment)).toEqual({ id: 42, attempt: 2 })
+    expect(workflowRunOf(env)).toEqual({ id: 42, attempt: 2 })
+  })
+
+  it.each<[string | null | undefined, ReturnType<typeof markedWorkflowRun>]>([
+    [undefined, undefined],
+    [null, undefined],
+    ['Started in Buddy', undefined],
+    ['[gh-step local.1.job.0a1b2c3d.n]', undefined],
+    ['[gh-step 4242.3.deploy.0a1b2c3d.00000001]', { id: 4242, attempt: 3 }],
+    ['text [gh-step 1.1.a.b.c] more [gh-step 9.2.a.b.c]', { id: 9, attempt: 2 }]
+  ])('%j → %j', (comment, expected) => {
+    expect(markedWorkflowRun(comment)).toEqual(expected)
+  })
+
+  it('is unknown for this step outside GitHub', () => {
+    expect(workflowRunOf({})).toBeUndefined()
+    expect(workflowRunOf({ GITHUB_RUN_ID: '17' })).toEqual({ id: 17, attempt: 1 })
   })
 })

@@ -1,4 +1,4 @@
-import { isSameRef, isStillGoing } from '../../src/buddy/supersede.js'
+import { isSameRef, isStillGoing, runAge, type ThisStep } from '../../src/buddy/supersede.js'
 import type { Execution, RunRequestBody } from '../../src/buddy/model.js'
 
 const to_revision = { revision: 'HEAD' }
@@ -100,5 +100,88 @@ describe('isStillGoing', () => {
     ['SOMETHING_NEW', false]
   ])('%s → %s', (status, expected) => {
     expect(isStillGoing(run({ status }))).toBe(expected)
+  })
+})
+
+describe('runAge: older runs are cancelled, newer ones left alone', () => {
+  const began = Date.parse('2026-12-01T12:00:00Z')
+  const step: ThisStep = { workflowRun: { id: 5000, attempt: 2 }, startedAtMs: began }
+  const minutes = (n: number) => new Date(began + n * 60_000).toISOString()
+  const marker = (id: string, attempt = '1') =>
+    `Deploy [gh-step ${id}.${attempt}.deploy.0a1b2c3d.00000001]`
+
+  it.each<[string, Partial<Execution>, 'older' | RegExp]>([
+    ['an earlier workflow run', { comment: marker('4999'), start_date: minutes(-30) }, 'older'],
+    [
+      'an earlier workflow run, whose late job started it after this step began',
+      { comment: marker('4999'), start_date: minutes(1) },
+      'older'
+    ],
+    [
+      'an earlier attempt of this workflow run',
+      { comment: marker('5000', '1'), start_date: minutes(-30) },
+      'older'
+    ],
+    [
+      'a later workflow run, started before this step began (this job is late)',
+      { comment: marker('5001'), start_date: minutes(-30) },
+      /^a later workflow run \(5001\) started it$/
+    ],
+    [
+      'a later attempt of this workflow run',
+      { comment: marker('5000', '3'), start_date: minutes(-30) },
+      /^a later attempt \(3\) of this workflow run started it$/
+    ],
+    [
+      'a run that names the marker in custom text before its own marker',
+      { comment: `${marker('9999')} ${marker('4999')}`, start_date: minutes(-30) },
+      'older'
+    ],
+    ['no marker, started well before this step', { start_date: minutes(-10) }, 'older'],
+    ['no marker, no comment at all', { comment: null, start_date: minutes(-10) }, 'older'],
+    [
+      'no marker, started after this step began',
+      { comment: 'Started in Buddy', start_date: minutes(1) },
+      /^it started at 2026-12-01T12:01:00\.000Z, after this step began \(or less than 2 minutes before/
+    ],
+    [
+      'no marker, started a minute before (the clocks may differ)',
+      { start_date: minutes(-1) },
+      /after this step began/
+    ],
+    ['no marker, no start date', {}, /^Buddy gives no start date for it: it may be newer$/],
+    [
+      'a marker from outside GitHub ("local"): by its start date',
+      { comment: '[gh-step local.1.job.0a1b2c3d.n]', start_date: minutes(-10) },
+      'older'
+    ],
+    [
+      'another job of this same workflow run and attempt: by its start date',
+      { comment: marker('5000', '2'), start_date: minutes(1) },
+      /after this step began/
+    ],
+    [
+      'another job of this same workflow run and attempt, started long before',
+      { comment: marker('5000', '2'), start_date: minutes(-10) },
+      'older'
+    ]
+  ])('%s', (_name, fields, expected) => {
+    const age = runAge(run(fields), step)
+    if (expected === 'older') expect(age).toEqual({ kind: 'older' })
+    else {
+      expect(age.kind).toBe('newer')
+      expect(age.kind === 'newer' && age.why).toMatch(expected)
+    }
+  })
+
+  it('decides by the start date alone when this step runs outside GitHub', () => {
+    const local: ThisStep = { startedAtMs: began }
+    expect(runAge(run({ comment: marker('1'), start_date: minutes(-10) }), local)).toEqual({
+      kind: 'older'
+    })
+    expect(runAge(run({ comment: marker('1'), start_date: minutes(1) }), local)).toMatchObject({
+      kind: 'newer',
+      by: 'start'
+    })
   })
 })

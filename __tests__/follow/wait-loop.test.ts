@@ -299,10 +299,36 @@ describe('following a run against the simulator (virtual time)', () => {
     await expect(follow()).rejects.toThrow(/Run #1 is gone \(404\): it was deleted in Buddy/)
   })
 
-  it('fails at once on a 401 during the wait', async () => {
+  it('ends at once on a 401 during the wait, with the run as last seen: it may go on', async () => {
+    sim.config.statusScript = Array(100).fill('INPROGRESS')
     const { follow } = await start()
-    sim.config.tokens = {}
-    await expect(follow()).rejects.toThrow(/401 Unauthorized/)
+    // The run request and two reads; the third read is refused.
+    sim.config.tokenLifetimes['sim-token'] = { requests: 3 }
+    const result = await follow()
+    expect(result).toMatchObject({
+      outcome: 'token-refused',
+      execution: { id: 1, status: 'INPROGRESS' },
+      problem: expect.stringMatching(/^Buddy refused the token \(401 Unauthorized\)/)
+    })
+    expect(reads()).toHaveLength(3)
+  })
+
+  it('ends so on a 401 at the last look after the timeout too', async () => {
+    sim.config.statusScript = Array(100).fill('INPROGRESS')
+    const { follow, clock } = await start({ timeoutMs: 30_000 })
+    // The token expires, by the simulator's clock (here the test's), as the timeout passes.
+    sim.config.now = () => clock.now()
+    sim.config.tokenLifetimes['sim-token'] = { untilMs: clock.now() + 30_000 }
+    const result = await follow()
+    expect(result.outcome).toBe('token-refused')
+    expect(result.execution.status).toBe('INPROGRESS')
+    expect(reads().length).toBeGreaterThan(1)
+  })
+
+  it('still fails at once on any other final refusal (403)', async () => {
+    const { follow } = await start()
+    sim.config.tokens['sim-token'] = []
+    await expect(follow()).rejects.toThrow(/403 Forbidden/)
   })
 
   it('times out, with the last fault when faults outlast the timeout', async () => {

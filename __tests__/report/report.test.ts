@@ -164,6 +164,17 @@ describe('the end of the wait', () => {
     statusWhenEnded: fields.statusWhenEnded ?? (fields.execution ?? failed).status
   })
 
+  it('sets the outputs: a run whose token was refused shows its last seen status', () => {
+    const lost = report({ outcome: 'token-refused', execution: followedRun('INPROGRESS', []) })
+    expect(finishedOutputs(lost)).toEqual({
+      status: 'INPROGRESS',
+      'timed-out': 'false',
+      duration: '125',
+      'failed-actions': '',
+      attempts: '1'
+    })
+  })
+
   it('sets the outputs', () => {
     expect(finishedOutputs(report({}))).toEqual({
       status: 'FAILED',
@@ -232,6 +243,23 @@ describe('the end of the wait', () => {
       },
       {},
       /^The job was cancelled while Buddy run #7 was INPROGRESS\. It was cancelled in Buddy \(now TERMINATED\)\./
+    ],
+    [
+      'a token refused while following',
+      { outcome: 'token-refused', execution: followedRun('INPROGRESS', []), problem: '401' },
+      {},
+      /^Buddy refused the token \(401 Unauthorized\) while this step followed Buddy run #7, last seen INPROGRESS: the token expired or was revoked after the run started\. The run was not seen to end: it may still be going in Buddy, and this step can no longer follow or cancel it\. Give a token that lives longer than the run and this step's timeout \(30m\), or use OIDC with "provider-id": the action then gets a fresh token whenever Buddy refuses one\. https:\/\/app\.buddy\.works\/\S+abc$/
+    ],
+    [
+      'a token refused again right after its renewal (OIDC)',
+      {
+        outcome: 'token-refused',
+        execution: followedRun('WAITING_FOR_APPLY', []),
+        renewsToken: true,
+        problem: 'Buddy refused the token (401 Unauthorized) when trying to read run #7.'
+      },
+      {},
+      /^Buddy refused the token \(401 Unauthorized\) while this step followed Buddy run #7, last seen WAITING_FOR_APPLY, and renewing it through OIDC did not help\. The run was not seen to end: .* Check the identity provider \("provider-id"\) in Buddy, and its access to this workspace\. Buddy refused the token \(401 Unauthorized\) when trying to read run #7\. https:\/\/app\.buddy\.works\/\S+abc$/
     ],
     [
       'a run waiting for approval',

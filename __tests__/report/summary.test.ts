@@ -38,6 +38,18 @@ describe("failed actions' error messages in the job summary", () => {
   })
 })
 
+describe('a run whose token was refused while following', () => {
+  it('is shown as last seen, not as ended', async () => {
+    const going = execution('INPROGRESS', [action('Build', 'INPROGRESS')])
+    await writeFinalSummary(started(going), report(going, 'token-refused'))
+    const html = fake.record.summary.join('\n')
+    expect(html).toContain('🔄 Buddy run #7: INPROGRESS (not followed to its end)')
+    expect(html).toContain(
+      '<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen INPROGRESS, was not seen to end, and may still be going in Buddy.</p>'
+    )
+  })
+})
+
 describe('escapeSummaryText', () => {
   it.each([
     ['plain text 42', 'plain text 42'],

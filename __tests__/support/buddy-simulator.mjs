@@ -62,7 +62,8 @@ const RUN_FIELDS = new Set([
  * bad-json, empty, shape, error-after, slow-down (few requests left), cut-body (the head and half
  * the body, then the connection closes), stall (the head and half the body, then silence),
  * slow (the real answer, delayMs late; stage before: Buddy handles it late, after: answers late),
- * gate (like slow, until release() is called).
+ * gate (like slow, until release() is called), expire-token (the token the request carries expires
+ * just before Buddy reads it: a 401, and every later request with that token too).
  */
 
 /** @param {Partial<ReturnType<typeof defaultConfig>>} [overrides] */
@@ -85,6 +86,12 @@ export async function startSimulator(overrides = {}) {
   /** Answers held by a gate fault until release(); once released, gates stay open. */
   const gated = []
   let gateOpen = false
+  /** Token → how many Buddy requests it has carried (that Buddy accepted). */
+  const tokenUses = new Map()
+  /** Tokens made to expire by an expire-token fault or expireToken(). */
+  const expiredTokens = new Set()
+  /** The Buddy tokens the OIDC exchange has issued, in order. */
+  const issuedTokens = []
 
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
@@ -136,6 +143,8 @@ export async function startSimulator(overrides = {}) {
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body,
+        /** The bearer token the request carried ('' for none). */
+        token: bearer({ headers: req.headers }),
         fault: undefined
       }
       requests.push(record)
@@ -157,6 +166,10 @@ export async function startSimulator(overrides = {}) {
     const withPace = answer => ({ ...answer, headers: { ...paced?.headers, ...answer.headers } })
     const fault = takeFault(faults, record)
     if (fault) record.fault = fault.kind
+    if (fault?.kind === 'expire-token') {
+      expiredTokens.add(record.token)
+      return send(res, withPace(handle(record)))
+    }
     const stage = fault?.stage ?? defaultStage(fault?.kind)
     if (fault?.kind === 'gate') {
       if (gateOpen) return send(res, withPace(handle(record)))
@@ -224,12 +237,43 @@ export async function startSimulator(overrides = {}) {
 
   /** Either spelling of a scope will do: Buddy is renaming them (EXECUTION_* → PIPELINE_*). */
   function authorize(record, anyOf) {
-    const scopes = config.tokens[bearer(record)]
+    const scopes = config.tokens[record.token]
     if (!scopes) return error(401, 'Bad credentials')
+    // An expired token is refused as an unknown one is (Buddy's wording for it is unconfirmed).
+    if (hasExpired(record.token)) {
+      record.tokenExpired = true
+      return error(401, 'Bad credentials')
+    }
+    tokenUses.set(record.token, (tokenUses.get(record.token) ?? 0) + 1)
     if (config.apiDisabled) return error(403, 'API is disabled in this workspace')
     if (!anyOf.some(scope => scopes.includes(scope)))
       return error(403, `Insufficient scope: ${anyOf.join(' or ')} required`)
     return undefined
+  }
+
+  /** Whether a token has run out: by a fault, by the requests it carried, or by the clock. */
+  function hasExpired(token) {
+    if (expiredTokens.has(token)) return true
+    const lifetime = config.tokenLifetimes[token]
+    if (!lifetime) return false
+    if (lifetime.requests !== undefined && (tokenUses.get(token) ?? 0) >= lifetime.requests)
+      return true
+    return lifetime.untilMs !== undefined && config.now() >= lifetime.untilMs
+  }
+
+  /** The Buddy token for an OIDC exchange: the same each time, or a fresh one with a lifetime. */
+  function issueOidcToken() {
+    const { lifetime, buddyToken, scopes } = config.oidc
+    if (!lifetime) return buddyToken
+    const token =
+      issuedTokens.length === 0 ? buddyToken : `${buddyToken}-${issuedTokens.length + 1}`
+    issuedTokens.push(token)
+    config.tokens[token] = scopes
+    config.tokenLifetimes[token] = {
+      requests: lifetime.requests,
+      untilMs: lifetime.ms === undefined ? undefined : config.now() + lifetime.ms
+    }
+    return token
   }
 
   function findPipeline(workspace, project, id) {
@@ -364,7 +408,7 @@ export async function startSimulator(overrides = {}) {
       if (b.provider_id !== config.oidc.providerId) return error(404, 'Identity provider not found')
       if (b.web_identity_token !== config.github.idToken)
         return error(401, 'Invalid web identity token')
-      return { status: 200, ...oidcAnswer(config.oidc.answer, config.oidc.buddyToken) }
+      return { status: 200, ...oidcAnswer(config.oidc.answer, issueOidcToken()) }
     }
     const identifiers = /^\/workspaces\/([^/]+)\/identifiers$/.exec(path)
     if (identifiers && method === 'GET') {
@@ -463,11 +507,6 @@ export async function startSimulator(overrides = {}) {
       return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
     }
     return error(405, 'Method not allowed')
-  }
-
-  function bearer(record) {
-    const auth = record.headers.authorization ?? ''
-    return auth.startsWith('Bearer ') ? auth.slice(7) : ''
   }
 
   function runPipeline(pipeline, body) {
@@ -672,20 +711,34 @@ export async function startSimulator(overrides = {}) {
      * A run started elsewhere (another workflow, another ref), in `status`; it keeps that status
      * until read or cancelled. `refs`: the run request's branch, tag or pull_request.
      * @param {number} pipelineId
+     * `options.startedAt`: when it started (ms, by the simulator's clock; default now);
+     * `options.comment`: its comment (e.g. another step's marker; default none).
      * @param {{ branch?: { name: string }, tag?: { name: string }, pull_request?: { name: string } }} refs
+     * @param {{ startedAt?: number, comment?: string }} [options]
      */
-    addRun(pipelineId, refs, status = 'ENQUEUED') {
+    addRun(pipelineId, refs, status = 'ENQUEUED', options = {}) {
       const pipeline = config.pipelines.find(p => p.id === pipelineId)
       const answer = runPipeline(pipeline, {
         to_revision: { revision: config.headRevision },
-        ...refs
+        ...refs,
+        ...(options.comment !== undefined && { comment: options.comment })
       })
       if (answer.status !== 200) throw new Error(`addRun: ${JSON.stringify(answer.json)}`)
       const execution = executions.get(pipelineId).at(-1)
       execution.status = status
       execution.script = []
+      if (options.startedAt !== undefined) {
+        execution.startedAtMs = options.startedAt
+        execution.startedAt = new Date(options.startedAt).toISOString()
+      }
       return execution.id
     },
+    /** Makes a token expire now: Buddy refuses it (401) from the next request on. */
+    expireToken(token) {
+      expiredTokens.add(token)
+    },
+    /** The Buddy tokens the OIDC exchange issued (with oidc.lifetime), in order. */
+    issuedTokens: () => [...issuedTokens],
     setUnknownRevision(revision, times) {
       unknownRevisions.set(revision, times)
     },
@@ -703,6 +756,13 @@ export function defaultConfig() {
     project: 'web',
     /** @type {Record<string, string[]>} token → scopes */
     tokens: { 'sim-token': ALL_SCOPES },
+    /**
+     * Tokens that expire: token → when. `requests`: refused (401) once it has carried that many
+     * requests that Buddy accepted; `untilMs`: refused from then on, by `now`. (Buddy's OIDC
+     * tokens live 10 min to 8 h, OAuth tokens 8 h.)
+     * @type {Record<string, { requests?: number, untilMs?: number }>}
+     */
+    tokenLifetimes: {},
     apiDisabled: false,
     /** @type {SimPipeline[]} */
     pipelines: [
@@ -803,7 +863,15 @@ export function defaultConfig() {
       providerId: 'c0ffee00-0000-4000-8000-000000000001',
       buddyToken: 'sim-oidc-buddy-token',
       /** 'json-string' (as Buddy documents it), 'text' (bare), or a JSON object's key. */
-      answer: 'token'
+      answer: 'token',
+      /**
+       * When set, each exchange issues a fresh token (buddyToken, then buddyToken-2, -3, ...)
+       * that lives this long: `requests` accepted requests, or `ms` by `now`; with `scopes`.
+       * Unset: every exchange answers buddyToken, which config.tokens must list.
+       * @type {{ requests?: number, ms?: number } | undefined}
+       */
+      lifetime: undefined,
+      scopes: ALL_SCOPES
     },
     github: {
       requestToken: 'sim-actions-request-token',
@@ -828,6 +896,11 @@ export function defaultConfig() {
       history: {}
     }
   }
+}
+
+function bearer(record) {
+  const auth = record.headers.authorization ?? ''
+  return auth.startsWith('Bearer ') ? auth.slice(7) : ''
 }
 
 const FINAL = ['SUCCESSFUL', 'FAILED', 'TERMINATED', 'SKIPPED', 'NOT_EXECUTED']

@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7167);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(812);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4773);
 
@@ -28393,7 +28393,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7167:
+/***/ 812:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38220,6 +38220,28 @@ function withStepMarker(comment, marker) {
 function hasStepMarker(comment, marker) {
     return typeof comment === 'string' && comment.includes(marker);
 }
+const WHOLE_NUMBER = /^\d+$/;
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+function workflowRunOf(env) {
+    const id = env.GITHUB_RUN_ID ?? '';
+    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+function markedWorkflowRun(comment) {
+    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
+    const marker = markers?.at(-1);
+    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
 
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
@@ -38303,7 +38325,67 @@ class backoff_RateLimitWaits {
 
 // EXTERNAL MODULE: ./src/report/log.ts + 1 modules
 var log = __nccwpck_require__(4773);
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 ;// CONCATENATED MODULE: ./src/buddy/client.ts
+
 
 
 
@@ -38512,6 +38594,10 @@ function actionExecutionPath(ref, executionId, actionExecutionId) {
 function client_describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
+/** Buddy refused the token the request carried. */
+function refusedToken(result) {
+    return result.kind === 'response' && result.status === 401;
+}
 /** Classifies one try of a read; throws where no try can help. */
 function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (result.kind === 'network') {
@@ -38548,8 +38634,10 @@ class BuddyClient {
     readAttempts;
     rateLimitBudgetMs;
     stallTimeoutMs;
+    token;
     constructor(options) {
         this.options = options;
+        this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
@@ -38564,6 +38652,10 @@ class BuddyClient {
     /** The time limit of one request. */
     get requestTimeoutMs() {
         return this.timeoutMs;
+    }
+    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+    get renewsToken() {
+        return this.token.renewable;
     }
     get host() {
         return this.options.baseUrl.host;
@@ -38596,8 +38688,8 @@ class BuddyClient {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
-        if (authenticate && this.options.token)
-            headers.Authorization = `Bearer ${this.options.token}`;
+        if (authenticate && this.token.value)
+            headers.Authorization = `Bearer ${this.token.value}`;
         let timer;
         let answer;
         const timedOut = new Promise(resolve => {
@@ -38644,8 +38736,21 @@ class BuddyClient {
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
         const rateLimitWaits = new backoff_RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const authenticate = options.authenticate ?? true;
+        // One renewal per read: a token refused right after it was renewed is refused for good.
+        let renewed = false;
         for (;;) {
-            const result = await this.attempt(method, path, options.body, options.authenticate ?? true, options.timeoutMs);
+            const sentWith = this.token.value;
+            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
+            if (authenticate && refusedToken(result) && this.token.renewable) {
+                if (!renewed) {
+                    renewed = true;
+                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                    continue;
+                }
+                const message = result.kind === 'response' ? client_buddyMessageOf(result.text) : undefined;
+                throw new client_BuddyApiError(`${client_describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+            }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
                 return answer.value;
@@ -38697,8 +38802,26 @@ class BuddyClient {
         }
         return answer.pipeline_id;
     }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof client_BuddyApiError && error.transient);
+            throw new client_BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-    async exchangeOidcToken(providerId, webIdentityToken) {
+    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
         const answer = await this.read('POST', '/user/oidc/tokens', oidcTokenSchema, {
             action: 'exchange the GitHub OIDC token for a Buddy token',
             notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
@@ -38706,7 +38829,8 @@ class BuddyClient {
         }, {
             body: { provider_id: providerId, web_identity_token: webIdentityToken },
             authenticate: false,
-            parseText: parseOidcAnswer
+            parseText: parseOidcAnswer,
+            ...options
         });
         // The schema makes sure that one of them is there.
         return (answer.token ?? answer.access_token ?? answer.buddy_token);
@@ -38782,9 +38906,20 @@ class BuddyClient {
     getActionExecution(ref, executionId, actionExecutionId, options = {}) {
         return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), actionExecutionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
     }
-    /** The run request, sent once. */
-    postExecution(ref, body) {
-        return this.attempt('POST', `${pipelinePath(ref)}/executions`, body);
+    /**
+     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+     * limit, a 5xx) is start-execution's to judge.
+     */
+    async postExecution(ref, body) {
+        const path = `${pipelinePath(ref)}/executions`;
+        const sentWith = this.token.value;
+        const result = await this.attempt('POST', path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
+        return this.attempt('POST', path, body);
     }
 }
 function client_parseAnswer(text, schema, parseText = JSON.parse) {
@@ -40045,13 +40180,21 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    // getIDToken masks the GitHub token itself.
-    const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
     const exchange = new BuddyClient({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
-    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken);
-    lib_core/* setSecret */.Pq(token);
+    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+    const exchangeNew = async (options) => {
+        const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
+        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
+        lib_core/* setSecret */.Pq(token);
+        return token;
+    };
+    const token = await exchangeNew();
     log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    return new BuddyClient({ baseUrl, token, clock, log: log/* log */.Rm, requestTimeoutMs });
+    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+    // followed or cancelled, the client gets another the same way. Within the time limit of the
+    // request that was refused: a cancel's renewal must leave time to send the cancel.
+    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
+    return new BuddyClient({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

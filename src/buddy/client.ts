@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { backoffDelay, RateLimitWaits, serverRequestedDelay, serverWaitRefusal } from './backoff.js'
 import type { Clock } from '../clock.js'
 import { oneLine } from '../report/log.js'
+import { BuddyToken, RenewalTimeoutError, type RenewToken } from './token-renewal.js'
 import {
   CANCEL_RUN,
   RETRY_RUN,
@@ -43,6 +44,11 @@ export interface Logger {
 export interface ClientOptions {
   baseUrl: URL
   token?: string
+  /**
+   * Gets a fresh token when Buddy refuses the one sent (401): set for OIDC tokens only. A 401
+   * is then answered by one renewal and the request sent once more.
+   */
+  renewToken?: RenewToken
   clock: Clock
   log: Logger
   /** Limit for one request, from connecting to the last byte. */
@@ -315,6 +321,11 @@ export function describePipeline(ref: Omit<PipelineRef, 'pipelineId'> & { pipeli
   return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`
 }
 
+/** Buddy refused the token the request carried. */
+function refusedToken(result: Attempt): boolean {
+  return result.kind === 'response' && result.status === 401
+}
+
 /** One try of a read: its value, or a fault to try again after (final faults are thrown). */
 type ReadAnswer<T> =
   | { kind: 'read'; value: T }
@@ -359,8 +370,10 @@ export class BuddyClient {
   private readonly readAttempts: number
   private readonly rateLimitBudgetMs: number
   private readonly stallTimeoutMs: number
+  private readonly token: BuddyToken
 
   constructor(private readonly options: ClientOptions) {
+    this.token = new BuddyToken(options.token, options.renewToken)
     this.timeoutMs = options.requestTimeoutMs ?? 30_000
     this.readAttempts = options.readAttempts ?? 5
     this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000
@@ -376,6 +389,11 @@ export class BuddyClient {
   /** The time limit of one request. */
   get requestTimeoutMs(): number {
     return this.timeoutMs
+  }
+
+  /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+  get renewsToken(): boolean {
+    return this.token.renewable
   }
 
   get host(): string {
@@ -417,7 +435,7 @@ export class BuddyClient {
   ): Promise<Attempt> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (authenticate && this.options.token) headers.Authorization = `Bearer ${this.options.token}`
+    if (authenticate && this.token.value) headers.Authorization = `Bearer ${this.token.value}`
     let timer: NodeJS.Timeout | undefined
     let answer: IncomingMessage | undefined
     const timedOut = new Promise<Attempt>(resolve => {
@@ -477,14 +495,25 @@ export class BuddyClient {
     // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
     let failures = 0
     const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs)
+    const authenticate = options.authenticate ?? true
+    // One renewal per read: a token refused right after it was renewed is refused for good.
+    let renewed = false
     for (;;) {
-      const result = await this.attempt(
-        method,
-        path,
-        options.body,
-        options.authenticate ?? true,
-        options.timeoutMs
-      )
+      const sentWith = this.token.value
+      const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs)
+      if (authenticate && refusedToken(result) && this.token.renewable) {
+        if (!renewed) {
+          renewed = true
+          await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs)
+          continue
+        }
+        const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined
+        throw new BuddyApiError(
+          `${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`,
+          401,
+          message
+        )
+      }
       const answer = classifyReadAnswer(
         result,
         schema,
@@ -553,8 +582,38 @@ export class BuddyClient {
     return answer.pipeline_id
   }
 
+  /**
+   * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+   * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+   * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+   * help (a slow or failing exchange).
+   */
+  private async renewToken(refused: string | undefined, action: string, limitMs: number) {
+    try {
+      const { started } = await this.token.renew(refused, limitMs)
+      if (started) {
+        this.options.log.info(
+          `Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`
+        )
+      }
+    } catch (error) {
+      const transient =
+        error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient)
+      throw new BuddyApiError(
+        `Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${(error as Error).message}`,
+        401,
+        undefined,
+        transient
+      )
+    }
+  }
+
   /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-  async exchangeOidcToken(providerId: string, webIdentityToken: string): Promise<string> {
+  async exchangeOidcToken(
+    providerId: string,
+    webIdentityToken: string,
+    options: { attempts?: number; timeoutMs?: number } = {}
+  ): Promise<string> {
     const answer = await this.read(
       'POST',
       '/user/oidc/tokens',
@@ -567,7 +626,8 @@ export class BuddyClient {
       {
         body: { provider_id: providerId, web_identity_token: webIdentityToken },
         authenticate: false,
-        parseText: parseOidcAnswer
+        parseText: parseOidcAnswer,
+        ...options
       }
     )
     // The schema makes sure that one of them is there.
@@ -711,9 +771,19 @@ export class BuddyClient {
     )
   }
 
-  /** The run request, sent once. */
-  postExecution(ref: PipelineRef, body: RunRequestBody): Promise<Attempt> {
-    return this.attempt('POST', `${pipelinePath(ref)}/executions`, body)
+  /**
+   * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+   * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+   * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+   * limit, a 5xx) is start-execution's to judge.
+   */
+  async postExecution(ref: PipelineRef, body: RunRequestBody): Promise<Attempt> {
+    const path = `${pipelinePath(ref)}/executions`
+    const sentWith = this.token.value
+    const result = await this.attempt('POST', path, body)
+    if (!refusedToken(result) || !this.token.renewable) return result
+    await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs)
+    return this.attempt('POST', path, body)
   }
 }
 

@@ -28,11 +28,19 @@ export async function connect(
       'No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".'
     )
   }
-  // getIDToken masks the GitHub token itself.
-  const webIdentityToken = await core.getIDToken(source.audience)
   const exchange = new BuddyClient({ baseUrl, clock, log, requestTimeoutMs })
-  const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken)
-  core.setSecret(token)
+  // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+  const exchangeNew = async (options?: { attempts: number; timeoutMs: number }) => {
+    const webIdentityToken = await core.getIDToken(source.audience)
+    const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options)
+    core.setSecret(token)
+    return token
+  }
+  const token = await exchangeNew()
   log.info('Exchanged the GitHub OIDC token for a Buddy token.')
-  return new BuddyClient({ baseUrl, token, clock, log, requestTimeoutMs })
+  // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+  // followed or cancelled, the client gets another the same way. Within the time limit of the
+  // request that was refused: a cancel's renewal must leave time to send the cancel.
+  const renewToken = (limitMs: number) => exchangeNew({ attempts: 2, timeoutMs: limitMs })
+  return new BuddyClient({ baseUrl, token, renewToken, clock, log, requestTimeoutMs })
 }

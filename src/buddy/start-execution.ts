@@ -95,7 +95,7 @@ export interface RunIdentity {
 }
 
 /** Two minutes of allowance for the clocks of the runner and Buddy to disagree. */
-const CLOCK_ALLOWANCE_MS = 120_000
+export const CLOCK_ALLOWANCE_MS = 120_000
 
 function startedAtMs(execution: Execution): number {
   return execution.start_date ? Date.parse(execution.start_date) : Number.NaN

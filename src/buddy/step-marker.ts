@@ -40,3 +40,32 @@ export function withStepMarker(comment: string | undefined, marker: string): str
 export function hasStepMarker(comment: string | null | undefined, marker: string): boolean {
   return typeof comment === 'string' && comment.includes(marker)
 }
+
+/** A GitHub workflow run: its id (which grows with time; a re-run keeps it) and attempt. */
+export interface WorkflowRun {
+  id: number
+  attempt: number
+}
+
+const WHOLE_NUMBER = /^\d+$/
+
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+export function workflowRunOf(env: NodeJS.ProcessEnv): WorkflowRun | undefined {
+  const id = env.GITHUB_RUN_ID ?? ''
+  const attempt = env.GITHUB_RUN_ATTEMPT || '1'
+  if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt)) return undefined
+  return { id: Number(id), attempt: Number(attempt) }
+}
+
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+export function markedWorkflowRun(comment: string | null | undefined): WorkflowRun | undefined {
+  const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null
+  const marker = markers?.at(-1)
+  const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? []
+  if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt)) return undefined
+  return { id: Number(id), attempt: Number(attempt) }
+}

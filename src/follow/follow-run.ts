@@ -51,6 +51,8 @@ export interface FollowReport {
   retried?: FailedAttempt[]
   /** Why a retry could not be sent (the run then stays FAILED). */
   retryProblem?: string
+  /** Whether a refused token was renewed (OIDC): what a token-refused outcome advises. */
+  renewsToken?: boolean
 }
 
 export interface FailedAttempt {
@@ -229,7 +231,9 @@ async function finish(
     until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
     patient: true
   }
-  if (result.outcome !== 'job-cancelled') await live?.drain(execution, afterRun)
+  // (A refused token leaves no way to read them either.)
+  if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
+    await live?.drain(execution, afterRun)
   live?.close()
   if (result.outcome === 'finished' && logs) {
     if (settings.logs === 'all') await logs.printFinished(execution, 'all', afterRun)
@@ -247,6 +251,7 @@ async function finish(
     cancelProblem,
     problem: result.problem,
     paused: result.paused,
-    logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])])
+    logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
+    renewsToken: client.renewsToken
   }
 }

@@ -39,7 +39,9 @@ export interface WaitOptions {
 /** The time limit of the status read sent once the timeout has passed. */
 const FINAL_READ_LIMIT_MS = 5000
 
-export type WaitOutcome = 'finished' | 'timed-out' | 'job-cancelled' | 'needs-approval'
+/** token-refused: Buddy refused the token (401) while following, for good (see tokenRefused). */
+export type WaitOutcome =
+  'finished' | 'timed-out' | 'job-cancelled' | 'needs-approval' | 'token-refused'
 
 export interface WaitResult {
   outcome: WaitOutcome
@@ -153,7 +155,7 @@ export async function waitForRunEnd(
         return { outcome: 'job-cancelled', execution }
       if (!(error instanceof BuddyApiError)) throw error
       if (error.status === 404) throw runDeleted(execution)
-      if (!error.transient) throw error
+      if (!error.transient) return tokenRefused(error, execution)
       failures++
       faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs)
       if (error.status === 429) rateLimited++
@@ -305,6 +307,16 @@ function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
   }
 }
 
+/**
+ * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
+ * on, which ends the following but not the run, so it is reported with the run as last seen.
+ * Any other final failure is thrown.
+ */
+function tokenRefused(error: BuddyApiError, execution: Execution): WaitResult {
+  if (error.status !== 401) throw error
+  return { outcome: 'token-refused', execution, problem: error.message }
+}
+
 function runDeleted(execution: Execution) {
   return new RunDeletedError(
     `Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`
@@ -330,6 +342,7 @@ async function lastLook(
     if (error instanceof Aborted || signal?.aborted) return { outcome: 'job-cancelled', execution }
     if (error instanceof BuddyApiError && error.status === 404) throw runDeleted(execution)
     if (!(error instanceof BuddyApiError)) throw error
+    if (error.status === 401 && !error.transient) return tokenRefused(error, execution)
     problem = error.message
   }
   if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }

@@ -139,9 +139,32 @@ export function failureMessage(report: FollowReport, settings: FollowSettings): 
       return `Timed out after ${formatDuration(settings.timeoutMs)} waiting for ${id} (last seen ${seen}${report.problem ? `; the status could not be read lately: ${report.problem}` : ''}).${cancelNote || (settings.cancelOnTimeout ? '' : ' It goes on in Buddy (cancel-on-timeout is false).')} ${link}`
     case 'job-cancelled':
       return `The job was cancelled while ${id} was ${seen}.${cancelNote || (settings.cancelOnJobCancel ? '' : ' It goes on in Buddy (cancel-on-job-cancel is false).')} ${link}`
+    case 'token-refused':
+      return tokenRefusedMessage(report, settings, `${id}, last seen ${seen}`, link)
     case 'needs-approval':
       return `${id} waits for a person (${report.paused?.status ?? seen}${report.paused?.action ? ` in action "${report.paused.action}"` : ''}) and on-approval is fail: approve or answer it in Buddy, then run this job again. ${link}`
   }
+}
+
+/**
+ * Buddy refused the token while the step followed the run (it expired or was revoked): the run
+ * was not seen to end, and what to do depends on whether the token could have been renewed.
+ */
+function tokenRefusedMessage(
+  report: FollowReport,
+  settings: FollowSettings,
+  run: string,
+  link: string
+): string {
+  const notEnded =
+    'The run was not seen to end: it may still be going in Buddy, and this step can no longer follow or cancel it.'
+  if (report.renewsToken) {
+    return `Buddy refused the token (401 Unauthorized) while this step followed ${run}, and renewing it through OIDC did not help. ${notEnded} Check the identity provider ("provider-id") in Buddy, and its access to this workspace. ${report.problem ?? ''} ${link}`.replace(
+      /  +/g,
+      ' '
+    )
+  }
+  return `Buddy refused the token (401 Unauthorized) while this step followed ${run}: the token expired or was revoked after the run started. ${notEnded} Give a token that lives longer than the run and this step's timeout (${formatDuration(settings.timeoutMs)}), or use OIDC with "provider-id": the action then gets a fresh token whenever Buddy refuses one. ${link}`
 }
 
 /** Outputs, log line, annotation and the step's result for a followed run. */

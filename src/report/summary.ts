@@ -6,6 +6,7 @@ import { formatDuration } from '../inputs/duration.js'
 import { statusKind, type Execution, type KnownStatus } from '../buddy/model.js'
 import { oneLine } from './log.js'
 import { retriesSentence, shortText, type StartedRun } from './report.js'
+import type { SupersededRun } from '../buddy/supersede.js'
 
 /**
  * The job summary: the run that was started, and how it ended (with the failed actions' errors
@@ -94,20 +95,38 @@ function escapeHtml(text: string): string {
     .replace(/"/g, '&quot;')
 }
 
-/** cancel-previous: the earlier runs of the same ref it cancelled, each with its link. */
+/**
+ * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
+ * alone, each with its link.
+ */
 function addSuperseded(run: StartedRun): void {
-  if (!run.superseded?.length) return
-  const items = run.superseded.map(r => {
-    const name = r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`
-    const what = r.problem
-      ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
-      : `cancelled (was <code>${escapeHtml(r.status)}</code>)`
-    return `<li>${name} ${what}</li>`
-  })
-  core.summary.addRaw(
-    `<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`,
-    true
-  )
+  const superseded = run.superseded ?? []
+  const name = (r: SupersededRun) =>
+    r.url ? `<a href="${escapeHtml(r.url)}">#${r.id}</a>` : `#${r.id}`
+  const earlier = superseded.filter(r => r.newer === undefined)
+  const newer = superseded.filter(r => r.newer !== undefined)
+  if (earlier.length > 0) {
+    const items = earlier.map(r => {
+      const what = r.problem
+        ? `not cancelled: ${escapeSummaryText(shortText(r.problem))}`
+        : `cancelled (was <code>${escapeHtml(r.status)}</code>)`
+      return `<li>${name(r)} ${what}</li>`
+    })
+    core.summary.addRaw(
+      `<p>Earlier runs for ${escapeHtml(run.description)} (cancel-previous):</p><ul>${items.join('')}</ul>`,
+      true
+    )
+  }
+  if (newer.length > 0) {
+    const items = newer.map(
+      r =>
+        `<li>${name(r)} <code>${escapeHtml(r.status)}</code>: ${escapeSummaryText(r.newer ?? '')}</li>`
+    )
+    core.summary.addRaw(
+      `<p>Runs for ${escapeHtml(run.description)} left alone, as newer than this step's (cancel-previous):</p><ul>${items.join('')}</ul>`,
+      true
+    )
+  }
 }
 
 export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
@@ -121,7 +140,9 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
         ? ' (job cancelled)'
         : report.outcome === 'needs-approval'
           ? ' (waits for approval)'
-          : ''
+          : report.outcome === 'token-refused'
+            ? ' (not followed to its end)'
+            : ''
   core.summary
     .addHeading(
       `${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`,
@@ -131,6 +152,12 @@ export async function writeFinalSummary(run: StartedRun, report: FollowReport): 
       `<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`,
       true
     )
+  if (report.outcome === 'token-refused') {
+    core.summary.addRaw(
+      `<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml(oneLine(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`,
+      true
+    )
+  }
   addSuperseded(run)
   const retries = retriesSentence(report)
   if (retries) core.summary.addRaw(`<p>${escapeSummaryText(retries)}</p>`, true)
