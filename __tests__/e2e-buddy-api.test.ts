@@ -165,9 +165,11 @@ describe('pull requests that answers name by number', () => {
     async () => {
       sim.config.pullRequestNames = 'N'
       sim.config.pullRequestNumbers = false
-      const same = sim.addRun(1, { pull_request: { name: 'pull/7' } }, 'INPROGRESS')
-      const other = sim.addRun(1, { pull_request: { name: 'pull/17' } }, 'ENQUEUED')
-      const branch = sim.addRun(1, { branch: { name: '7' } }, 'ENQUEUED')
+      // Started ten minutes ago: older than the step, so cancel-previous's to cancel.
+      const earlier = { startedAt: Date.now() - 10 * 60_000 }
+      const same = sim.addRun(1, { pull_request: { name: 'pull/7' } }, 'INPROGRESS', earlier)
+      const other = sim.addRun(1, { pull_request: { name: 'pull/17' } }, 'ENQUEUED', earlier)
+      const branch = sim.addRun(1, { branch: { name: '7' } }, 'ENQUEUED', earlier)
       const result = await runAction({
         inputs: inputs({ 'pull-request': '7', revision: SHA, 'cancel-previous': 'true' }),
         event: push('main')
