@@ -32,7 +32,7 @@ export const MORE = {
     'secret-variables': 'docs/examples.md#variables-and-secret-variables',
     comment: 'docs/failures.md#failures-and-retries',
     'cancel-previous': 'docs/following.md#supersede-stale-runs',
-    'github-token': 'docs/events.md#every-use-of-github-token',
+    'github-token': 'docs/events.md#permissions-and-github-token',
     'allow-fork-code': 'docs/events.md#pull-requests-from-forks',
     wait: 'docs/following.md#waiting-for-the-run',
     timeout: 'docs/following.md#waiting-for-the-run',
@@ -42,7 +42,7 @@ export const MORE = {
     'propagate-failure': 'docs/following.md#gate-a-deploy-job-on-the-runs-status',
     retries: 'docs/following.md#retry-a-failed-run',
     'on-approval': 'docs/following.md#approve-from-github',
-    logs: 'docs/following.md#live-logs'
+    logs: 'docs/following.md#action-logs'
   },
   outputs: {
     attempts: 'docs/following.md#retry-a-failed-run',
