@@ -142,9 +142,43 @@ describe('reading the pipeline', () => {
 
   it('fails at once when Buddy asks for a longer wait than the step allows', async () => {
     sim.fault({ kind: '429', retryAfter: '3600' })
-    const { client: c, clock } = client()
-    await expect(c.getPipeline(ref)).rejects.toThrow(/rate limit.*asks to wait 3600 s/)
+    const { client: c, clock } = client({ deadlineMs: fakeClock().now() + 600_000 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /rate limit.*asks to wait 3600 s, past the step's timeout \(600 s left\)/
+    )
     expect(clock.sleeps).toEqual([])
+  })
+
+  it('waits out a long rate limit that ends within the step, however long', async () => {
+    sim.fault({ kind: '429', retryAfter: '300' })
+    const { client: c, clock } = client({ deadlineMs: fakeClock().now() + 600_000 })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(clock.sleeps).toEqual([302_500])
+  })
+
+  it('sends nothing once the step is past its deadline', async () => {
+    const { client: c } = client({ deadlineMs: fakeClock().now() - 1 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      "No time is left in the step's timeout to read pipeline 1: nothing was sent."
+    )
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('waits for the reset after an answer that says no request is left, instead of a 429', async () => {
+    const { client: c, clock } = client()
+    const reset = Math.floor(clock.now() / 1000) + 4
+    sim.fault({
+      kind: 'slow-down',
+      headers: { 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(reset) }
+    })
+    await c.getPipeline(ref)
+    expect(clock.sleeps).toEqual([])
+    await c.getPipeline(ref)
+    // The reset, plus a spread (fake random 0.5 of 1 s), before the second request went out.
+    expect(clock.sleeps).toHaveLength(1)
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(3000)
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(4500)
+    expect(sim.requests.filter(r => r.fault === undefined)).toHaveLength(1)
   })
 
   it('gives up after its tries with the last problem', async () => {

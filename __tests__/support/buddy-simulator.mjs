@@ -93,10 +93,48 @@ export async function startSimulator(overrides = {}) {
   /** The Buddy tokens the OIDC exchange has issued, in order. */
   const issuedTokens = []
 
+  /** The token bucket's tokens and when they were counted (config.tokenBucket). */
+  const bucket = { tokens: undefined, at: 0 }
+
+  /**
+   * config.tokenBucket: a workspace's requests refill at `perSecond`, up to `capacity`. Every
+   * answer carries X-Rate-Limit-Limit and X-Rate-Limit-Remaining, as Buddy's documented answers
+   * do; a request with no token left is answered 429 with X-Rate-Limit-Reset (the second its
+   * next token comes), the header Buddy's Go SDK waits on.
+   */
+  function bucketLimited(record, limit) {
+    const now = Date.now()
+    bucket.tokens = Math.min(
+      limit.capacity,
+      (bucket.tokens ?? limit.capacity) + ((now - bucket.at) / 1000) * limit.perSecond
+    )
+    bucket.at = now
+    const headers = { 'X-Rate-Limit-Limit': String(limit.capacity) }
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1
+      return {
+        headers: { ...headers, 'X-Rate-Limit-Remaining': String(Math.floor(bucket.tokens)) }
+      }
+    }
+    record.rateLimited = true
+    const nextTokenAt = now + ((1 - bucket.tokens) / limit.perSecond) * 1000
+    return {
+      status: 429,
+      json: { errors: [{ message: 'Too many requests' }] },
+      headers: {
+        ...headers,
+        'X-Rate-Limit-Remaining': '0',
+        'X-Rate-Limit-Reset': String(Math.ceil(nextTokenAt / 1000))
+      }
+    }
+  }
+
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
+    if (record.path.startsWith('/_github/')) return undefined
+    if (config.tokenBucket) return bucketLimited(record, config.tokenBucket)
     const limit = config.rateLimit
-    if (!limit || record.path.startsWith('/_github/')) return undefined
+    if (!limit) return undefined
     const now = Date.now()
     if (now - window.startedAt >= limit.windowMs) {
       window.startedAt = now
@@ -836,6 +874,12 @@ export function defaultConfig() {
      * @type {{ limit: number, windowMs: number, retryAfter?: boolean } | undefined}
      */
     rateLimit: undefined,
+    /**
+     * A token bucket instead (many steps sharing one workspace's limit): `perSecond` requests
+     * a second, bursts up to `capacity`. See bucketLimited.
+     * @type {{ perSecond: number, capacity: number } | undefined}
+     */
+    tokenBucket: undefined,
     /**
      * Answer nothing until this many requests have arrived, then all of them in the same
      * instant: steps that start "at once", however slowly this machine starts them.

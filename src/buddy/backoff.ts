@@ -59,27 +59,69 @@ export function rateLimitDelay(
   return serverMs + Math.round(spread * random())
 }
 
-/** The longest single wait the server may ask for (Retry-After) that this step sits through. */
-const MAX_SERVER_DELAY_MS = 60_000
-
-/** Why a wait the server asks for is not waited out; undefined when it is. */
-export function serverWaitRefusal(serverMs: number | undefined): string | undefined {
-  if (serverMs === undefined || serverMs <= MAX_SERVER_DELAY_MS) return undefined
-  return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`
+/** What the last answer said of the rate limit (client.ts notes it from every answer). */
+export interface RateLimit {
+  limit?: number
+  remaining?: number
+  resetAtMs?: number
+  seenAtMs: number
 }
 
-/** The 429s one request has waited out: how many and how long, within a budget. */
+/**
+ * The pause before the next request, from what the last answer said of the rate limit, as
+ * Buddy's own Go SDK paces itself: when an answer says no request is left
+ * (X-Rate-Limit-Remaining: 0), the next one waits for the reset (with a spread, so that the
+ * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
+ * When the answer gives no reset time, a short spread pause. 0 while requests are left.
+ */
+export function pacingDelay(rate: RateLimit | undefined, nowMs: number, random: () => number) {
+  if (rate?.remaining === undefined || rate.remaining > 0) return 0
+  if (rate.resetAtMs !== undefined) {
+    const untilReset = rate.resetAtMs - nowMs
+    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, 0, random)
+  }
+  // No reset time: the limit refills at a pace the answer does not say. A pause of its own
+  // spread, counted from when that answer came.
+  const pause = Math.round(NO_RESET_PAUSE_MS * (0.5 + random()))
+  return Math.max(0, rate.seenAtMs + pause - nowMs)
+}
+
+/** The pause after an answer that says no request is left but not when that ends. */
+const NO_RESET_PAUSE_MS = 2000
+
+/** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
 export class RateLimitWaits {
   count = 0
   waitedMs = 0
-  constructor(private readonly budgetMs: number) {}
+  constructor(private readonly budgetMs = Number.POSITIVE_INFINITY) {}
 
-  /** The pause before trying again; undefined when it would go over the budget. */
-  next(serverMs: number | undefined, random: () => number): number | undefined {
-    const delay = rateLimitDelay(serverMs, this.count, random)
-    if (this.waitedMs + delay > this.budgetMs) return undefined
+  /**
+   * The pause before trying again, or why there is none: the wait Buddy asks for ends after the
+   * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
+   * backoff is cut to the time left.
+   */
+  next(
+    serverMs: number | undefined,
+    random: () => number,
+    timeLeftMs = Number.POSITIVE_INFINITY
+  ): { delay: number } | { refusal: string } {
+    if (serverMs !== undefined && serverMs > timeLeftMs) {
+      return {
+        refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
+      }
+    }
+    const delay = Math.min(rateLimitDelay(serverMs, this.count, random), timeLeftMs)
+    if (this.waitedMs + delay > this.budgetMs) {
+      return {
+        refusal:
+          this.count > 0
+            ? `Waited ${Math.round(this.waitedMs / 1000)} s over ${this.count} such answers.`
+            : `It asks to wait ${Math.ceil(delay / 1000)} s, longer than this request may wait (${Math.round(this.budgetMs / 1000)} s).`
+      }
+    }
+    if (delay <= 0) return { refusal: "No time is left in the step's timeout to wait for it." }
     this.count++
     this.waitedMs += delay
-    return delay
+    return { delay }
   }
 }
