@@ -31191,7 +31191,8 @@ function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
 async function waitForRunEnd(read, initial, options) {
     const { clock, signal } = options;
     const deadline = clock.now() + options.timeoutMs;
-    const judge = statusJudge(options);
+    const ended = endDetector(options);
+    const judge = statusJudge(options, ended);
     let execution = initial;
     let reads = 0;
     let failures = 0;
@@ -31207,7 +31208,7 @@ async function waitForRunEnd(read, initial, options) {
     for (;;) {
         const left = deadline - clock.now();
         if (left <= 0)
-            return lastLook(read, execution, options);
+            return lastLook(read, execution, options, ended);
         const pause = failures > 0
             ? faultDelay
             : Math.max(0, nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.()) -
@@ -31216,13 +31217,13 @@ async function waitForRunEnd(read, initial, options) {
             await abortable(clock.sleep(Math.min(pause, left), signal), signal);
             const limit = deadline - clock.now();
             if (limit <= 0)
-                return lastLook(read, execution, options);
+                return lastLook(read, execution, options, ended);
             reads++;
             execution = await abortable(read(limit), signal);
         }
         catch (error) {
             if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
+                return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
             if (!(error instanceof buddy_client/* BuddyApiError */.vp))
                 throw error;
             if (error.status === 404)
@@ -31330,14 +31331,17 @@ function faultPause(error, failures, rateLimited, clock, pollIntervalMs) {
  * What each status read means for the loop (undefined: keep going). Says once per status that a
  * status is unknown, and once per pause that the run waits for a person.
  */
-function statusJudge(options) {
+function statusJudge(options, ended) {
     const { log } = options;
     const unknownStatuses = new Set();
     let approvalAnnounced = false;
     return (execution) => {
         const kind = (0,model/* statusKind */.BE)(execution.status);
-        if (kind === 'final')
+        if (ended(execution))
             return { outcome: 'finished', execution };
+        // A stale end of the attempt just retried: the retry has not started yet.
+        if (kind === 'final')
+            return undefined;
         if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
             unknownStatuses.add(execution.status);
             log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
@@ -31362,6 +31366,36 @@ function statusJudge(options) {
     };
 }
 /**
+ * A final status is the run's end, except right after a RETRY: until a read shows the run going
+ * again, a final status with the retried attempt's finish date (or none newer) is Buddy not
+ * having restarted the run yet, said once, and waited out within the time left. So one failure
+ * is never taken for the retry's result, and never retried twice.
+ */
+function endDetector(options) {
+    const retried = options.retriedAttempt;
+    let seenGoing = retried === undefined;
+    let staleSaid = false;
+    const isNewerEnd = (execution) => {
+        const before = retried?.finish_date ? Date.parse(retried.finish_date) : Number.NaN;
+        const now = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+        return !Number.isNaN(before) && !Number.isNaN(now) && now > before;
+    };
+    const ended = (execution) => {
+        if ((0,model/* statusKind */.BE)(execution.status) !== 'final') {
+            seenGoing = true;
+            return false;
+        }
+        if (seenGoing || isNewerEnd(execution))
+            return true;
+        if (!staleSaid) {
+            staleSaid = true;
+            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,report_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
+        }
+        return false;
+    };
+    return Object.assign(ended, { restarting: () => !seenGoing });
+}
+/**
  * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
  * on, which ends the following but not the run, so it is reported with the run as last seen.
  * Any other final failure is thrown.
@@ -31378,7 +31412,7 @@ function runDeleted(execution) {
  * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
  * it ended, not cancelled and reported as timed out.
  */
-async function lastLook(read, lastSeen, options) {
+async function lastLook(read, lastSeen, options, ended) {
     const { signal } = options;
     let execution = lastSeen;
     let problem;
@@ -31388,7 +31422,7 @@ async function lastLook(read, lastSeen, options) {
     }
     catch (error) {
         if (error instanceof Aborted || signal?.aborted)
-            return { outcome: 'job-cancelled', execution };
+            return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
         if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
             throw runDeleted(execution);
         if (!(error instanceof buddy_client/* BuddyApiError */.vp))
@@ -31397,9 +31431,9 @@ async function lastLook(read, lastSeen, options) {
             return tokenRefused(error, execution);
         problem = error.message;
     }
-    if ((0,model/* statusKind */.BE)(execution.status) === 'final')
+    if (ended(execution))
         return { outcome: 'finished', execution };
-    return { outcome: 'timed-out', execution, problem };
+    return { outcome: 'timed-out', execution, problem, restarting: ended.restarting() };
 }
 /**
  * A longer pause when few requests are left in the rate limit's window: what is left is spread
@@ -32175,7 +32209,7 @@ async function followRun(started, settings, deps) {
         patient: false
     });
     // One timeout for the whole follow, retries included: it bounds the step, as users expect.
-    const waitFrom = (from) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+    const waitFrom = (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
     }), from, {
         clock,
@@ -32196,7 +32230,8 @@ async function followRun(started, settings, deps) {
                     out.info(line.text);
             if (settings.logs === 'all')
                 await logs.printFinished(execution, 'all', whileRunning());
-        }
+        },
+        retriedAttempt
     });
     let result = await waitFrom(started);
     const retried = [];
@@ -32220,9 +32255,15 @@ async function followRun(started, settings, deps) {
         }
         let restarted;
         try {
-            restarted = await client.retryExecution(ref, started.id);
+            // A job cancel while the RETRY is in flight is acted on at once: the run may have
+            // restarted, so it is cancelled (finish), whatever the last read showed.
+            restarted = await abortable(client.retryExecution(ref, started.id), deps.signal);
         }
         catch (error) {
+            if (error instanceof Aborted || deps.signal?.aborted) {
+                result = { outcome: 'job-cancelled', execution: result.execution, restarting: true };
+                break;
+            }
             retryProblem = error.message;
             out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
             break;
@@ -32235,9 +32276,9 @@ async function followRun(started, settings, deps) {
             .filter((id) => id !== undefined));
         // The retry runs the same actions again: their logs are new.
         logs = new ActionLogPrinter(logSource, out);
-        // Should the answer still show the failure just retried, that is not the retry's result.
-        const from = (0,model/* statusKind */.BE)(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted;
-        result = await waitFrom(from);
+        // Should the answer (or later reads) still show the failure just retried, that is not the
+        // retry's result: the wait loop waits for the run to go again, or for a newer end.
+        result = await waitFrom(restarted, result.execution);
     }
     const report = await finish(started, result, settings, deps, follow, logs, live);
     return { ...report, retried, retryProblem };
@@ -32251,7 +32292,9 @@ async function finish(started, result, settings, deps, follow, logs, live) {
     let cancelProblem;
     const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
         (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
-    if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
+    // A run that may be going again after a RETRY is cancelled even if the last read showed it
+    // ended: that read was older than the restart.
+    if (cancel && ((0,model/* statusKind */.BE)(execution.status) !== 'final' || result.restarting)) {
         live?.close();
         out.info(`Cancelling run #${execution.id} in Buddy.`);
         deps.onCancelSending?.();

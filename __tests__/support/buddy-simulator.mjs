@@ -526,6 +526,10 @@ export async function startSimulator(overrides = {}) {
       return { status: 200, json: page }
     }
     if (method === 'GET') {
+      if (execution.staleReads > 0) {
+        execution.staleReads--
+        return { status: 200, json: execution.staleAnswer }
+      }
       advance(execution)
       return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
     }
@@ -671,6 +675,10 @@ export async function startSimulator(overrides = {}) {
    */
   function retryRun(pipeline, execution) {
     if (execution.status !== 'FAILED') return error(400, 'Only a failed run can be retried')
+    // As a busy Buddy may: the failed attempt, as it ended, for the answer and the next reads.
+    const failed = executionAnswer(answerContext(), pipeline, execution)
+    execution.staleReads = config.staleReadsAfterRetry
+    execution.staleAnswer = failed
     const from = Math.max(
       0,
       execution.actions.findIndex(a => a.status !== 'SUCCESSFUL')
@@ -686,6 +694,7 @@ export async function startSimulator(overrides = {}) {
     execution.script = makeScript(script, execution.actions.length - from).map(step =>
       step.actions ? { ...step, actions: [...kept, ...step.actions] } : step
     )
+    if (config.staleReadsAfterRetry > 0) return { status: 200, json: failed }
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
@@ -835,6 +844,11 @@ export function defaultConfig() {
      * @type {Array<string | Array<string | { status: string, actions?: string[] }>>}
      */
     retryScripts: [],
+    /**
+     * After a RETRY, Buddy has not restarted the run yet: the RETRY's answer and this many
+     * status reads after it still show the failed attempt as it ended (FAILED, its finish date).
+     */
+    staleReadsAfterRetry: 0,
     /**
      * A run (or action) in WAITING_FOR_APPLY stays so until APPLY, as in Buddy; false: the
      * script goes on, as if a person approved it in Buddy.
