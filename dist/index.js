@@ -28418,16 +28418,20 @@ function serverRequestedDelay(headers, nowMs, status) {
     return undefined;
 }
 /**
- * The pause after a 429: the server's own wait plus a random spread (a fifth of it, between
- * 1 s and 5 s), so that the many jobs of a matrix told "in 2 s" do not all come back in the same
- * instant; without a server wait, full-jitter backoff up to 30 s. attempt counts 429s from 0.
+ * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
+ * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
+ * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
+ * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
+ * are more than a short spread can part.
  */
 function rateLimitDelay(serverMs, attempt, random) {
     if (serverMs === undefined)
         return backoffDelay(attempt, random, 1000, 30_000);
-    const spread = Math.min(5000, Math.max(1000, serverMs * 0.2));
+    const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
     return serverMs + Math.round(spread * random());
 }
+const FIRST_SPREAD_MS = 2000;
+const MAX_SPREAD_MS = 8000;
 /**
  * The pause before the next request, from what the last answer said of the rate limit, as
  * Buddy's own Go SDK paces itself: when an answer says no request is left
@@ -28435,20 +28439,16 @@ function rateLimitDelay(serverMs, attempt, random) {
  * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
  * When the answer gives no reset time, a short spread pause. 0 while requests are left.
  */
-function pacingDelay(rate, nowMs, random) {
-    if (rate?.remaining === undefined || rate.remaining > 0)
+function pacingDelay(rate, nowMs, random, 
+/** The 429s this step has met lately: the busier the limit, the wider the spread. */
+congestion = 0) {
+    // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
+    // the reset it gives) is waited out.
+    if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined)
         return 0;
-    if (rate.resetAtMs !== undefined) {
-        const untilReset = rate.resetAtMs - nowMs;
-        return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, 0, random);
-    }
-    // No reset time: the limit refills at a pace the answer does not say. A pause of its own
-    // spread, counted from when that answer came.
-    const pause = Math.round(NO_RESET_PAUSE_MS * (0.5 + random()));
-    return Math.max(0, rate.seenAtMs + pause - nowMs);
+    const untilReset = rate.resetAtMs - nowMs;
+    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
 }
-/** The pause after an answer that says no request is left but not when that ends. */
-const NO_RESET_PAUSE_MS = 2000;
 /** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
 class RateLimitWaits {
     budgetMs;
@@ -28462,13 +28462,16 @@ class RateLimitWaits {
      * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
      * backoff is cut to the time left.
      */
-    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY) {
+    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY, 
+    /** The 429s this step's requests met lately, this one included (client.congestion). */
+    congestion = 0) {
         if (serverMs !== undefined && serverMs > timeLeftMs) {
             return {
                 refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
             };
         }
-        const delay = Math.min(rateLimitDelay(serverMs, this.count, random), timeLeftMs);
+        const attempt = Math.max(this.count, congestion - 1);
+        const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs);
         if (this.waitedMs + delay > this.budgetMs) {
             return {
                 refusal: this.count > 0
@@ -28854,8 +28857,13 @@ class BuddyClient {
      */
     rateLimitPacingMs() {
         const { clock } = this.options;
-        return Math.max(0, Math.min((0,backoff/* pacingDelay */.uY)(this.rateLimit, clock.now(), clock.random), this.timeLeftMs()));
+        return Math.max(0, Math.min((0,backoff/* pacingDelay */.uY)(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
     }
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
     get host() {
         return this.options.baseUrl.host;
     }
@@ -28875,6 +28883,8 @@ class BuddyClient {
         const reset = number('x-rate-limit-reset');
         if (limit === undefined && remaining === undefined)
             return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
         this.rateLimit = {
             limit,
             remaining,
@@ -28908,7 +28918,9 @@ class BuddyClient {
                 answer = response.message;
                 const text = await readWholeBody(response.message, this.stallTimeoutMs);
                 // A 429's own wait is its caller's to keep; what other answers say paces the next request.
-                if (response.message.statusCode !== 429)
+                if (response.message.statusCode === 429)
+                    this.congestion++;
+                else
                     this.noteRateLimit(response.message.headers);
                 return {
                     kind: 'response',
@@ -28968,7 +28980,7 @@ class BuddyClient {
                 return answer.value;
             const { problem, status, wait, message } = answer;
             if (status === 429) {
-                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs());
+                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
                 if ('refusal' in next) {
                     throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
                 }
@@ -29807,7 +29819,7 @@ async function startExecution(client, ref, body, options) {
                 continue;
             case 'rate-limited':
                 lastProblem = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, answer.message, ctx);
-                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, ctx, clock, log));
+                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
                 continue;
             case 'unknown-revision':
                 lastProblem = `Buddy did not know revision ${revision} yet.`;
@@ -29857,9 +29869,9 @@ function notSentPause(why, tries, clock, log) {
  * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
  * long as it ends within the step's timeout; a reset after it fails at once.
  */
-function rateLimitedPause(answer, waits, deadline, ctx, clock, log) {
+function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
     const { serverMs, message } = answer;
-    const next = waits.next(serverMs, clock.random, deadline - clock.now());
+    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
     if ('refusal' in next) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
     }

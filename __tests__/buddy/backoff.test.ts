@@ -45,9 +45,12 @@ describe('serverRequestedDelay', () => {
 describe('rateLimitDelay', () => {
   it.each<[number | undefined, number, number, number]>([
     [2000, 0, 0, 2000],
-    [2000, 0, 1, 3000],
-    [10_000, 3, 0.5, 11_000],
-    [60_000, 0, 1, 65_000],
+    [2000, 0, 1, 4000],
+    // The spread grows with the 429s met: 2 s × 1.3³.
+    [10_000, 3, 0.5, 12_197],
+    // A fifth of a long wait, up to 8 s.
+    [30_000, 0, 1, 36_000],
+    [60_000, 0, 1, 68_000],
     [undefined, 0, 1, 1000],
     [undefined, 5, 1, 30_000]
   ])('server %j, 429 number %d, random %d → %d ms', (server, attempt, random, expected) => {
@@ -75,7 +78,7 @@ describe('RateLimitWaits', () => {
 
   it.each<[number | undefined, number, { delay: number } | { refusal: string }]>([
     // Buddy's reset within the time left: waited, whatever its length (no cap of its own).
-    [3_000_000, 3_600_000, { delay: 3_005_000 }],
+    [3_000_000, 3_600_000, { delay: 3_008_000 }],
     // Its spread is cut to the time left: the reset itself fits.
     [59_000, 59_500, { delay: 59_500 }],
     // The reset after the step's timeout: refused at once, saying both.
@@ -108,17 +111,15 @@ describe('pacingDelay', () => {
       'none left, reset in 2 s, largest spread',
       { remaining: 0, resetAtMs: now + 2000, seenAtMs: now },
       1,
-      3000
+      4000
     ],
     ['none left, reset passed', { remaining: 0, resetAtMs: now - 1, seenAtMs: now - 5000 }, 1, 0],
-    ['none left, no reset given: a pause of its own', { remaining: 0, seenAtMs: now }, 0.5, 2000],
     [
-      'none left, no reset given, answer 1.5 s old',
-      { remaining: 0, seenAtMs: now - 1500 },
+      'none left, no reset given: no pacing (a 429 will say when)',
+      { remaining: 0, seenAtMs: now },
       0.5,
-      500
-    ],
-    ['none left, no reset given, answer long ago', { remaining: 0, seenAtMs: now - 60_000 }, 0.5, 0]
+      0
+    ]
   ])('%s', (_, rate, random, expected) => {
     expect(pacingDelay(rate, now, () => random)).toBe(expected)
   })

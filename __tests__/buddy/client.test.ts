@@ -98,8 +98,8 @@ describe('reading the pipeline', () => {
     sim.fault({ kind: '429', retryAfter: '7' })
     const { client: c, clock } = client()
     await c.getPipeline(ref)
-    // Retry-After, plus a spread (fake random: half of a fifth of it).
-    expect(clock.sleeps).toEqual([7700])
+    // Retry-After, plus a spread (fake random: half of 2 s).
+    expect(clock.sleeps).toEqual([8000])
   })
 
   it('counts no 429 as a failed try while the rate-limit budget lasts', async () => {
@@ -107,14 +107,18 @@ describe('reading the pipeline', () => {
     const { client: c, clock } = client({ readAttempts: 2 })
     await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
     expect(sim.requests).toHaveLength(13)
-    expect(clock.sleeps).toEqual(Array(12).fill(1500))
+    // Retry-After and a spread that widens with each 429 the step meets (half of 2 s, 2.6 s, …,
+    // up to 8 s).
+    expect(clock.sleeps.slice(0, 3)).toEqual([2000, 2300, 2690])
+    expect(clock.sleeps).toHaveLength(12)
+    expect(Math.max(...clock.sleeps)).toBe(5000)
   })
 
   it('gives up on 429s once their waits add up to its budget', async () => {
     sim.fault({ kind: '429', retryAfter: '10', times: 100 })
     const { client: c, clock } = client({ rateLimitBudgetMs: 60_000 })
     await expect(c.getPipeline(ref)).rejects.toThrow(
-      /rate limit was reached \(429\).*Waited 55 s over 5 such answers/
+      /rate limit was reached \(429\).*Waited 59 s over 5 such answers/
     )
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000)
   })
@@ -153,7 +157,7 @@ describe('reading the pipeline', () => {
     sim.fault({ kind: '429', retryAfter: '300' })
     const { client: c, clock } = client({ deadlineMs: fakeClock().now() + 600_000 })
     await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
-    expect(clock.sleeps).toEqual([302_500])
+    expect(clock.sleeps).toEqual([304_000])
   })
 
   it('sends nothing once the step is past its deadline', async () => {
@@ -174,10 +178,10 @@ describe('reading the pipeline', () => {
     await c.getPipeline(ref)
     expect(clock.sleeps).toEqual([])
     await c.getPipeline(ref)
-    // The reset, plus a spread (fake random 0.5 of 1 s), before the second request went out.
+    // The reset, plus a spread (fake random 0.5 of 3 s), before the second request went out.
     expect(clock.sleeps).toHaveLength(1)
     expect(clock.sleeps[0]).toBeGreaterThanOrEqual(3000)
-    expect(clock.sleeps[0]).toBeLessThanOrEqual(4500)
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(5500)
     expect(sim.requests.filter(r => r.fault === undefined)).toHaveLength(1)
   })
 

@@ -87,8 +87,9 @@ describe('the run request', () => {
       sim.fault({ method: 'POST', kind: '429', retryAfter: '4', times: 2 })
       const { start, clock } = setup()
       await expect(start()).resolves.toMatchObject({ id: 1 })
-      // Retry-After plus a spread (fake random: 0.5 of 1 s), so that jobs do not come back together.
-      expect(clock.sleeps).toEqual([4500, 4500])
+      // Retry-After plus a spread (fake random: half of 2 s, then of 2.6 s: it grows with the
+      // 429s the step meets), so that the jobs sharing the limit do not come back together.
+      expect(clock.sleeps).toEqual([5000, 5300])
       expect(sim.executions(1)).toHaveLength(1)
     })
 
@@ -97,7 +98,8 @@ describe('the run request', () => {
       const { start, clock } = setup()
       await expect(start()).resolves.toMatchObject({ id: 1 })
       expect(posts()).toHaveLength(21)
-      expect(clock.sleeps.every(ms => ms >= 2000 && ms <= 3000)).toBe(true)
+      // Retry-After, plus a spread that grows with the 429s met, up to 8 s.
+      expect(clock.sleeps.every(ms => ms >= 2000 && ms <= 10_000)).toBe(true)
       expect(sim.executions(1)).toHaveLength(1)
     })
 
@@ -108,7 +110,7 @@ describe('the run request', () => {
         /rate limit.*\(429\).*It asks to wait 50 s, past the step's timeout \(1\d s left\)\. Nothing was created\./
       )
       // Two waits of 50 s (and their spread) fit in two minutes; the third would not.
-      expect(clock.sleeps).toEqual([52_500, 52_500])
+      expect(clock.sleeps).toEqual([54_000, 54_000])
       expect(sim.executions(1)).toHaveLength(0)
     })
 
@@ -116,7 +118,7 @@ describe('the run request', () => {
       sim.fault({ method: 'POST', kind: '429', retryAfter: '600' })
       const { start, clock } = setup({ timeoutMs: 3_600_000 })
       await expect(start()).resolves.toMatchObject({ id: 1 })
-      expect(clock.sleeps).toEqual([602_500])
+      expect(clock.sleeps).toEqual([604_000])
     })
 
     it('paces the run request by an answer that said no request is left', async () => {

@@ -45,9 +45,11 @@ export function serverRequestedDelay(
 }
 
 /**
- * The pause after a 429: the server's own wait plus a random spread (a fifth of it, between
- * 1 s and 5 s), so that the many jobs of a matrix told "in 2 s" do not all come back in the same
- * instant; without a server wait, full-jitter backoff up to 30 s. attempt counts 429s from 0.
+ * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
+ * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
+ * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
+ * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
+ * are more than a short spread can part.
  */
 export function rateLimitDelay(
   serverMs: number | undefined,
@@ -55,9 +57,15 @@ export function rateLimitDelay(
   random: () => number
 ): number {
   if (serverMs === undefined) return backoffDelay(attempt, random, 1000, 30_000)
-  const spread = Math.min(5000, Math.max(1000, serverMs * 0.2))
+  const spread = Math.min(
+    MAX_SPREAD_MS,
+    Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20))
+  )
   return serverMs + Math.round(spread * random())
 }
+
+const FIRST_SPREAD_MS = 2000
+const MAX_SPREAD_MS = 8000
 
 /** What the last answer said of the rate limit (client.ts notes it from every answer). */
 export interface RateLimit {
@@ -74,20 +82,19 @@ export interface RateLimit {
  * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
  * When the answer gives no reset time, a short spread pause. 0 while requests are left.
  */
-export function pacingDelay(rate: RateLimit | undefined, nowMs: number, random: () => number) {
-  if (rate?.remaining === undefined || rate.remaining > 0) return 0
-  if (rate.resetAtMs !== undefined) {
-    const untilReset = rate.resetAtMs - nowMs
-    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, 0, random)
-  }
-  // No reset time: the limit refills at a pace the answer does not say. A pause of its own
-  // spread, counted from when that answer came.
-  const pause = Math.round(NO_RESET_PAUSE_MS * (0.5 + random()))
-  return Math.max(0, rate.seenAtMs + pause - nowMs)
+export function pacingDelay(
+  rate: RateLimit | undefined,
+  nowMs: number,
+  random: () => number,
+  /** The 429s this step has met lately: the busier the limit, the wider the spread. */
+  congestion = 0
+) {
+  // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
+  // the reset it gives) is waited out.
+  if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined) return 0
+  const untilReset = rate.resetAtMs - nowMs
+  return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random)
 }
-
-/** The pause after an answer that says no request is left but not when that ends. */
-const NO_RESET_PAUSE_MS = 2000
 
 /** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
 export class RateLimitWaits {
@@ -103,14 +110,17 @@ export class RateLimitWaits {
   next(
     serverMs: number | undefined,
     random: () => number,
-    timeLeftMs = Number.POSITIVE_INFINITY
+    timeLeftMs = Number.POSITIVE_INFINITY,
+    /** The 429s this step's requests met lately, this one included (client.congestion). */
+    congestion = 0
   ): { delay: number } | { refusal: string } {
     if (serverMs !== undefined && serverMs > timeLeftMs) {
       return {
         refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
       }
     }
-    const delay = Math.min(rateLimitDelay(serverMs, this.count, random), timeLeftMs)
+    const attempt = Math.max(this.count, congestion - 1)
+    const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs)
     if (this.waitedMs + delay > this.budgetMs) {
       return {
         refusal:

@@ -419,9 +419,18 @@ export class BuddyClient {
     const { clock } = this.options
     return Math.max(
       0,
-      Math.min(pacingDelay(this.rateLimit, clock.now(), clock.random), this.timeLeftMs())
+      Math.min(
+        pacingDelay(this.rateLimit, clock.now(), clock.random, this.congestion),
+        this.timeLeftMs()
+      )
     )
   }
+
+  /**
+   * How many 429s this step's requests have met lately: each makes the next waits' spread
+   * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+   */
+  congestion = 0
 
   get host(): string {
     return this.options.baseUrl.host
@@ -444,6 +453,7 @@ export class BuddyClient {
     const remaining = number('x-rate-limit-remaining')
     const reset = number('x-rate-limit-reset')
     if (limit === undefined && remaining === undefined) return
+    if (remaining !== undefined && remaining > 0) this.congestion = Math.max(0, this.congestion - 1)
     this.rateLimit = {
       limit,
       remaining,
@@ -481,7 +491,8 @@ export class BuddyClient {
         answer = response.message
         const text = await readWholeBody(response.message, this.stallTimeoutMs)
         // A 429's own wait is its caller's to keep; what other answers say paces the next request.
-        if (response.message.statusCode !== 429) this.noteRateLimit(response.message.headers)
+        if (response.message.statusCode === 429) this.congestion++
+        else this.noteRateLimit(response.message.headers)
         return {
           kind: 'response',
           status: response.message.statusCode ?? 0,
@@ -570,7 +581,7 @@ export class BuddyClient {
       if (answer.kind === 'read') return answer.value
       const { problem, status, wait, message } = answer
       if (status === 429) {
-        const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs())
+        const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion)
         if ('refusal' in next) {
           throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait)
         }

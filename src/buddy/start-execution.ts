@@ -310,7 +310,9 @@ export async function startExecution(
         continue
       case 'rate-limited':
         lastProblem = describeHttpFailure(429, answer.message, ctx)
-        await pause(rateLimitedPause(answer, rateLimitWaits, deadline, ctx, clock, log))
+        await pause(
+          rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log)
+        )
         continue
       case 'unknown-revision':
         lastProblem = `Buddy did not know revision ${revision} yet.`
@@ -378,12 +380,13 @@ function rateLimitedPause(
   answer: Extract<RunAnswer, { kind: 'rate-limited' }>,
   waits: RateLimitWaits,
   deadline: number,
+  congestion: number,
   ctx: RequestContext,
   clock: Clock,
   log: Logger
 ): number {
   const { serverMs, message } = answer
-  const next = waits.next(serverMs, clock.random, deadline - clock.now())
+  const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion)
   if ('refusal' in next) {
     throw new BuddyApiError(
       `${describeHttpFailure(429, message, ctx)} ${next.refusal} Nothing was created.`,
