@@ -209,10 +209,11 @@ describe('waits that are right', () => {
   it('a run that ends just as the timeout runs out is reported as it ended, not cancelled', async () => {
     const s = await startSimulator()
     sim = s
-    // The run ends 2 s after Buddy starts it; the step follows it for 2 s from a moment later.
-    s.config.runDurationMs = 2000
+    // The run ends 3 s after Buddy starts it, a moment (the run request) after the step began;
+    // the step's timeout is 4 s from its start: the reads near its end see the run ended.
+    s.config.runDurationMs = 3000
     const result = await runAction({
-      inputs: plainInputs(s, { wait: 'true', timeout: '2s', 'poll-interval': '1s' }),
+      inputs: plainInputs(s, { wait: 'true', timeout: '4s', 'poll-interval': '2s' }),
       event: push
     })
     expect(result.errors).toEqual([])

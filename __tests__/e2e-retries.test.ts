@@ -59,6 +59,38 @@ describe('retries', () => {
   )
 
   it(
+    'takes a stale FAILED after the RETRY for Buddy not having restarted yet: one RETRY per failure',
+    async () => {
+      // Buddy answers the RETRY, and the next two status reads, with the failed attempt as it
+      // ended; the run goes again only after that.
+      sim.config.statusScript = 'FAILED'
+      sim.config.staleReadsAfterRetry = 2
+      const result = await runAction({ inputs: inputs({ retries: '3' }), event })
+      expect(result.code).toBe(0)
+      expect(patches().map(r => r.body)).toEqual([{ operation: 'RETRY' }])
+      expect(result.outputs).toMatchObject({ status: 'SUCCESSFUL', attempts: '2' })
+      expect(result.stdout).toContain(
+        "Buddy still shows run #1's retried attempt as FAILED: waiting for the retry to start."
+      )
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
+    'a stale FAILED after the RETRY until the timeout: reported timed out and cancelled, never retried twice',
+    async () => {
+      sim.config.statusScript = 'FAILED'
+      sim.config.staleReadsAfterRetry = 1000
+      const result = await runAction({ inputs: inputs({ retries: '3', timeout: '6s' }), event })
+      expect(result.code).toBe(1)
+      // The run may be going again (the RETRY went out): the timeout cancels it.
+      expect(patches().map(r => r.body)).toEqual([{ operation: 'RETRY' }, { operation: 'CANCEL' }])
+      expect(result.outputs).toMatchObject({ 'timed-out': 'true', attempts: '2' })
+    },
+    SPAWNS_BUDGET_MS
+  )
+
+  it(
     'stops after the retries it was given, failing with the last attempt',
     async () => {
       sim.config.statusScript = 'FAILED'

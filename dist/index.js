@@ -28374,9 +28374,9 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EY: () => (/* binding */ backoffDelay),
 /* harmony export */   JO: () => (/* binding */ serverRequestedDelay),
-/* harmony export */   Vg: () => (/* binding */ serverWaitRefusal),
 /* harmony export */   nl: () => (/* binding */ rateLimitDelay),
-/* harmony export */   oP: () => (/* binding */ RateLimitWaits)
+/* harmony export */   oP: () => (/* binding */ RateLimitWaits),
+/* harmony export */   uY: () => (/* binding */ pacingDelay)
 /* harmony export */ });
 /** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
 /**
@@ -28418,40 +28418,72 @@ function serverRequestedDelay(headers, nowMs, status) {
     return undefined;
 }
 /**
- * The pause after a 429: the server's own wait plus a random spread (a fifth of it, between
- * 1 s and 5 s), so that the many jobs of a matrix told "in 2 s" do not all come back in the same
- * instant; without a server wait, full-jitter backoff up to 30 s. attempt counts 429s from 0.
+ * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
+ * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
+ * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
+ * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
+ * are more than a short spread can part.
  */
 function rateLimitDelay(serverMs, attempt, random) {
     if (serverMs === undefined)
         return backoffDelay(attempt, random, 1000, 30_000);
-    const spread = Math.min(5000, Math.max(1000, serverMs * 0.2));
+    const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
     return serverMs + Math.round(spread * random());
 }
-/** The longest single wait the server may ask for (Retry-After) that this step sits through. */
-const MAX_SERVER_DELAY_MS = 60_000;
-/** Why a wait the server asks for is not waited out; undefined when it is. */
-function serverWaitRefusal(serverMs) {
-    if (serverMs === undefined || serverMs <= MAX_SERVER_DELAY_MS)
-        return undefined;
-    return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`;
+const FIRST_SPREAD_MS = 2000;
+const MAX_SPREAD_MS = 8000;
+/**
+ * The pause before the next request, from what the last answer said of the rate limit, as
+ * Buddy's own Go SDK paces itself: when an answer says no request is left
+ * (X-Rate-Limit-Remaining: 0), the next one waits for the reset (with a spread, so that the
+ * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
+ * When the answer gives no reset time, a short spread pause. 0 while requests are left.
+ */
+function pacingDelay(rate, nowMs, random, 
+/** The 429s this step has met lately: the busier the limit, the wider the spread. */
+congestion = 0) {
+    // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
+    // the reset it gives) is waited out.
+    if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined)
+        return 0;
+    const untilReset = rate.resetAtMs - nowMs;
+    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
 }
-/** The 429s one request has waited out: how many and how long, within a budget. */
+/** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
 class RateLimitWaits {
     budgetMs;
     count = 0;
     waitedMs = 0;
-    constructor(budgetMs) {
+    constructor(budgetMs = Number.POSITIVE_INFINITY) {
         this.budgetMs = budgetMs;
     }
-    /** The pause before trying again; undefined when it would go over the budget. */
-    next(serverMs, random) {
-        const delay = rateLimitDelay(serverMs, this.count, random);
-        if (this.waitedMs + delay > this.budgetMs)
-            return undefined;
+    /**
+     * The pause before trying again, or why there is none: the wait Buddy asks for ends after the
+     * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
+     * backoff is cut to the time left.
+     */
+    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY, 
+    /** The 429s this step's requests met lately, this one included (client.congestion). */
+    congestion = 0) {
+        if (serverMs !== undefined && serverMs > timeLeftMs) {
+            return {
+                refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
+            };
+        }
+        const attempt = Math.max(this.count, congestion - 1);
+        const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs);
+        if (this.waitedMs + delay > this.budgetMs) {
+            return {
+                refusal: this.count > 0
+                    ? `Waited ${Math.round(this.waitedMs / 1000)} s over ${this.count} such answers.`
+                    : `It asks to wait ${Math.ceil(delay / 1000)} s, longer than this request may wait (${Math.round(this.budgetMs / 1000)} s).`
+            };
+        }
+        if (delay <= 0)
+            return { refusal: "No time is left in the step's timeout to wait for it." };
         this.count++;
         this.waitedMs += delay;
-        return delay;
+        return { delay };
     }
 }
 
@@ -28683,6 +28715,9 @@ function describeNetworkFailure(failure, ctx, host) {
         const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
         return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
     }
+    if (failure.fatal === 'deadline') {
+        return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
+    }
     if (failure.fatal === 'certificate') {
         return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`;
     }
@@ -28779,9 +28814,6 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (!isTransientStatus(status))
         throw new BuddyApiError(problem, status, message);
     const wait = (0,backoff/* serverRequestedDelay */.JO)(result.headers, nowMs, status);
-    const refusal = (0,backoff/* serverWaitRefusal */.Vg)(wait);
-    if (refusal)
-        throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait);
     return { kind: 'fault', problem, status, wait, message };
 }
 class BuddyClient {
@@ -28814,6 +28846,24 @@ class BuddyClient {
     get renewsToken() {
         return this.token.renewable;
     }
+    /** How long is left until the step's deadline (Infinity without one). */
+    timeLeftMs() {
+        const { deadlineMs, clock } = this.options;
+        return deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - clock.now();
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    rateLimitPacingMs() {
+        const { clock } = this.options;
+        return Math.max(0, Math.min((0,backoff/* pacingDelay */.uY)(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
+    }
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
     get host() {
         return this.options.baseUrl.host;
     }
@@ -28833,6 +28883,8 @@ class BuddyClient {
         const reset = number('x-rate-limit-reset');
         if (limit === undefined && remaining === undefined)
             return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
         this.rateLimit = {
             limit,
             remaining,
@@ -28842,6 +28894,10 @@ class BuddyClient {
     }
     /** One request, one try. Never throws: the caller decides what a failure means. */
     async attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
+        // Never past the step's deadline: what cannot be answered in time is not sent.
+        timeoutMs = Math.min(timeoutMs, this.timeLeftMs());
+        if (timeoutMs <= 0)
+            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
@@ -28861,7 +28917,11 @@ class BuddyClient {
                 const response = await this.http.request(method, this.url(path), data, headers);
                 answer = response.message;
                 const text = await readWholeBody(response.message, this.stallTimeoutMs);
-                this.noteRateLimit(response.message.headers);
+                // A 429's own wait is its caller's to keep; what other answers say paces the next request.
+                if (response.message.statusCode === 429)
+                    this.congestion++;
+                else
+                    this.noteRateLimit(response.message.headers);
                 return {
                     kind: 'response',
                     status: response.message.statusCode ?? 0,
@@ -28892,11 +28952,18 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const rateLimitWaits = new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ??
+            (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
         const authenticate = options.authenticate ?? true;
         // One renewal per read: a token refused right after it was renewed is refused for good.
         let renewed = false;
         for (;;) {
+            // An answer said no request is left: wait for the reset rather than spend a 429.
+            const pacing = options.pace === false ? 0 : this.rateLimitPacingMs();
+            if (pacing > 0) {
+                log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
+                await clock.sleep(pacing);
+            }
             const sentWith = this.token.value;
             const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
             if (authenticate && refusedToken(result) && this.token.renewable) {
@@ -28913,13 +28980,11 @@ class BuddyClient {
                 return answer.value;
             const { problem, status, wait, message } = answer;
             if (status === 429) {
-                const delay = rateLimitWaits.next(wait, clock.random);
-                if (delay === undefined) {
-                    const waited = rateLimitWaits.count > 0
-                        ? ` Waited ${Math.round(rateLimitWaits.waitedMs / 1000)} s over ${rateLimitWaits.count} such answers.`
-                        : '';
-                    throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait);
+                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
+                if ('refusal' in next) {
+                    throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
                 }
+                const delay = next.delay;
                 log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
                 await clock.sleep(delay);
                 continue;
@@ -28929,7 +28994,9 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random);
+            const delay = Math.min(wait ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random), this.timeLeftMs());
+            if (delay <= 0)
+                throw new BuddyApiError(problem, status, undefined, true, wait);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
@@ -29016,7 +29083,7 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model/* executionSchema */.Mk, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
@@ -29067,7 +29134,8 @@ class BuddyClient {
      * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
      * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
      * so sending it again with the fresh token cannot make a second run. Any other answer (a time
-     * limit, a 5xx) is start-execution's to judge.
+     * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
+     * it again (there a job cancel can stop a wait before anything is sent).
      */
     async postExecution(ref, body) {
         const path = `${pipelinePath(ref)}/executions`;
@@ -29183,7 +29251,8 @@ function whyNoSecrets(event, env) {
 
 
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
-async function connect(settings, env, event, clock, requestTimeoutMs) {
+async function connect(settings, env, event, clock, limits = {}) {
+    const { requestTimeoutMs, deadlineMs } = limits;
     const baseUrl = resolveApiBase(settings, env);
     core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
     const source = resolveTokenSource(settings, env, event);
@@ -29192,12 +29261,19 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
         if (source.from === 'BUDDY_TOKEN')
             core/* setSecret */.Pq(source.token);
         core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new client/* BuddyClient */.Ci({ baseUrl, token: source.token, clock, log: log/* log */.Rm, requestTimeoutMs });
+        return new client/* BuddyClient */.Ci({
+            baseUrl,
+            token: source.token,
+            clock,
+            log: log/* log */.Rm,
+            requestTimeoutMs,
+            deadlineMs
+        });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
+    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs });
     // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
     const exchangeNew = async (options) => {
         const webIdentityToken = await core/* getIDToken */.V9(source.audience);
@@ -29211,7 +29287,15 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     // followed or cancelled, the client gets another the same way. Within the time limit of the
     // request that was refused: a cancel's renewal must leave time to send the cancel.
     const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new client/* BuddyClient */.Ci({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
+    return new client/* BuddyClient */.Ci({
+        baseUrl,
+        token,
+        renewToken,
+        clock,
+        log: log/* log */.Rm,
+        requestTimeoutMs,
+        deadlineMs
+    });
 }
 
 
@@ -29515,12 +29599,14 @@ function sameRef(kind, asked, shown) {
 /* harmony export */   FP: () => (/* binding */ startExecution),
 /* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
 /* harmony export */ });
-/* unused harmony exports isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, findOurRun */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8844);
-/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6907);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8171);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
-/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9668);
+/* unused harmony exports CREATION_WINDOW_REQUEST_LIMITS, creationWindowMs, isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, watchForOurRun */
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8844);
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6907);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8171);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7781);
+/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9668);
+
 
 
 
@@ -29532,12 +29618,18 @@ const UNKNOWN_REVISION_WAIT_MS = 60_000;
 const MAX_NOT_SENT_TRIES = 6;
 /** Sends after which an ambiguous failure is final. */
 const MAX_SENDS = 2;
-/** How long after the first send an ambiguous failure is final, whatever the count. */
-const MAX_SENDING_MS = 5 * 60_000;
-/** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
-const RATE_LIMIT_BUDGET_MS = 5 * 60_000;
-/** Pause before looking for our run in the list once more. */
-const LOOK_AGAIN_AFTER_MS = 3000;
+/**
+ * How long after a run request was sent Buddy may still create its run: three times the
+ * request's time limit (at least twice is needed: a gateway may give up on the request at the
+ * limit while Buddy's backend goes on for as long again). The README states it.
+ */
+const CREATION_WINDOW_REQUEST_LIMITS = 3;
+function creationWindowMs(requestTimeoutMs) {
+    return CREATION_WINDOW_REQUEST_LIMITS * requestTimeoutMs;
+}
+/** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
+const FIRST_LOOK_PAUSE_MS = 2000;
+const LONGEST_LOOK_PAUSE_MS = 10_000;
 /** The job was cancelled while the run request waited; no run was returned. */
 class JobCancelledError extends Error {
     mayHaveCreated;
@@ -29573,7 +29665,7 @@ function startedAtMs(execution) {
  * it started after the step began. A run without a comment or a start date is never adopted.
  */
 function isOurExecution(execution, identity) {
-    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
+    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
         return false;
     const started = startedAtMs(execution);
     if (Number.isNaN(started) || started < identity.notBeforeMs - CLOCK_ALLOWANCE_MS)
@@ -29587,7 +29679,7 @@ function isOurExecution(execution, identity) {
         return false;
     }
     // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
-    return _ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
+    return _ref_names_js__WEBPACK_IMPORTED_MODULE_4__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_4__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
 }
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -29612,10 +29704,11 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
             return { kind: 'found', execution: ours };
         // The marker is unique to this step: a run that carries it but differs in another field
         // (a ref Buddy spells otherwise) is not "absent", or the request would be sent again.
-        const marked = list.executions.find(e => (0,_step_marker_js__WEBPACK_IMPORTED_MODULE_0__/* .hasStepMarker */ .$U)(e.comment, identity.marker));
+        const marked = list.executions.find(e => (0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(e.comment, identity.marker));
         if (marked) {
             return {
                 kind: 'unsure',
+                lasting: true,
                 problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
             };
         }
@@ -29639,13 +29732,13 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
 /** Classifies one try of the run request. Pure. */
 function classifyRunAnswer(result, revision, ctx, host, nowMs) {
     if (result.kind === 'network') {
-        const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
+        const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
         if (result.fatal)
-            return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(why) };
+            return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why) };
         return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
     }
     if (result.status >= 200 && result.status < 300) {
-        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_2__/* .executionSchema */ .Mk);
+        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_3__/* .executionSchema */ .Mk);
         if (parsed.ok)
             return { kind: 'created', execution: parsed.value };
         return {
@@ -29653,43 +29746,46 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
             why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
         };
     }
-    const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .buddyMessageOf */ .nw)(result.text);
+    const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .buddyMessageOf */ .nw)(result.text);
     if (result.status === 429) {
         return {
             kind: 'rate-limited',
-            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
+            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
             message
         };
     }
     if (isUnknownRevision(result.status, message, revision)) {
         return { kind: 'unknown-revision', status: result.status, message };
     }
-    const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
+    const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
     if (result.status < 500) {
-        return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(why, result.status, message) };
+        return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why, result.status, message) };
     }
     return { kind: 'ambiguous', why };
 }
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     const revision = body.to_revision?.revision ?? 'HEAD';
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
     const ctx = {
         action: `run pipeline ${ref.pipelineId}`,
-        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
     };
-    const firstSentAt = clock.now();
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
-    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .RateLimitWaits */ .oP(RATE_LIMIT_BUDGET_MS);
+    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .RateLimitWaits */ .oP();
     const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
+    /** Why the last request was not answered with a run, for a timeout's message. */
+    let lastProblem;
+    // Every pause ends by the deadline; the loop then says the time is up.
     const pause = async (ms) => {
         try {
-            await clock.sleep(ms, signal);
+            await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal);
         }
         catch (error) {
             if (signal?.aborted)
@@ -29700,6 +29796,16 @@ async function startExecution(client, ref, body, options) {
     for (;;) {
         if (signal?.aborted)
             throw new JobCancelledError(mayHaveCreated);
+        // An answer said no request is left: wait for the reset rather than spend a 429.
+        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
+        if (pacing > 0) {
+            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
+            await pause(pacing);
+        }
+        if (clock.now() >= deadline)
+            throw timeIsUp(ambiguousSends > 0, lastProblem);
+        const sentAt = clock.now();
+        options.onSend?.(sentAt);
         const result = await client.postExecution(ref, body);
         const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
         switch (answer.kind) {
@@ -29708,95 +29814,129 @@ async function startExecution(client, ref, body, options) {
             case 'refused':
                 throw answer.error;
             case 'not-sent':
+                lastProblem = answer.why;
                 await pause(notSentPause(answer.why, ++notSentTries, clock, log));
                 continue;
             case 'rate-limited':
-                await pause(rateLimitedPause(answer, rateLimitWaits, ctx, clock, log));
+                lastProblem = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, answer.message, ctx);
+                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
                 continue;
             case 'unknown-revision':
+                lastProblem = `Buddy did not know revision ${revision} yet.`;
                 await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
                 continue;
             case 'ambiguous': {
                 ambiguousSends++;
-                // The request may have created a run: find it before anything else.
+                // The request may have created a run, or may still create it: find it first.
                 mayHaveCreated = true;
-                const found = await lookForOurRun(answer.why, client, ref, identity, options, pause);
+                const found = await lookForOurRun(answer.why, sentAt, client, ref, identity, options, pause);
                 if (found)
                     return found;
                 // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
                 // cancel from now on leaves the post step to search for it by the marker.
-                sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log);
+                sendAgainOrGiveUp(answer.why, ambiguousSends, log);
             }
         }
     }
 }
+/** The step's timeout ended before a run request could be sent (again). */
+function timeIsUp(sentBefore, lastProblem) {
+    const last = lastProblem ? ` The last try: ${lastProblem}` : '';
+    return new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(sentBefore
+        ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
+        : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
+}
+function checkRuns(options) {
+    return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`;
+}
 /** Surely no run was created: the request is sent again, unless it was sent enough. */
-function sendAgainOrGiveUp(ambiguity, sends, sinceFirstMs, log) {
-    if (sends >= MAX_SENDS || sinceFirstMs > MAX_SENDING_MS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+function sendAgainOrGiveUp(ambiguity, sends, log) {
+    if (sends >= MAX_SENDS) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
     }
     log.info('No run was created by that request: sending it again.');
 }
 /** The pause before sending again a request that never left this machine. */
 function notSentPause(why, tries, clock, log) {
     if (tries > MAX_NOT_SENT_TRIES) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
     }
-    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .backoffDelay */ .EY)(tries - 1, clock.random);
+    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .backoffDelay */ .EY)(tries - 1, clock.random);
     log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
-/** The pause after a 429, within the rate limit's budget. */
-function rateLimitedPause(answer, waits, ctx, clock, log) {
+/**
+ * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
+ * long as it ends within the step's timeout; a reset after it fails at once.
+ */
+function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
     const { serverMs, message } = answer;
-    const refusal = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .serverWaitRefusal */ .Vg)(serverMs);
-    if (refusal) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${refusal}`, 429, message, true);
+    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
+    if ('refusal' in next) {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
     }
-    const delay = waits.next(serverMs, clock.random);
-    if (delay === undefined) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_1__/* .describeHttpFailure */ .U4)(429, message, ctx)} Waited ${Math.round(waits.waitedMs / 1000)} s over ${waits.count} such answers.`, 429, message, true);
-    }
-    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
+    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
+    return next.delay;
 }
 /** The pause while Buddy may still be fetching the repository; final once a minute is over. */
 function unknownRevisionPause(answer, wait, revision, clock, log) {
     wait.since ??= clock.now();
     const waited = clock.now() - wait.since;
     if (waited >= UNKNOWN_REVISION_WAIT_MS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
     }
-    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_4__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
     wait.tries++;
     log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
 /**
  * After an answer that leaves unknown whether a run was created: the run this step's request
- * created, else undefined when surely none was; throws when it cannot tell.
+ * created, else undefined once the creation window after that request has passed with no run
+ * listed (surely none was created); throws when it cannot tell.
  */
-async function lookForOurRun(ambiguity, client, ref, identity, options, pause) {
-    const { log } = options;
-    log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
-    const found = await findOurRun(client, ref, identity, pause);
+async function lookForOurRun(ambiguity, sentAt, client, ref, identity, options, pause) {
+    const { log, clock } = options;
+    const windowEnd = sentAt + creationWindowMs(client.requestTimeoutMs);
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    log.info(`${ambiguity} Looking for the run it may have created before sending anything again: Buddy may still create it until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request was sent.`);
+    const found = await watchForOurRun(client, ref, identity, {
+        until: Math.min(windowEnd, deadline),
+        clock,
+        pause
+    });
     if (found.kind === 'found') {
         log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
         return found.execution;
     }
     if (found.kind === 'unsure') {
-        const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+    }
+    if (clock.now() < windowEnd) {
+        // The step's timeout came first: Buddy may still create the run.
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
     }
     return undefined;
 }
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-async function findOurRun(client, ref, identity, pause) {
-    const search = await searchForRun(client, ref, identity);
-    if (search.kind !== 'absent')
-        return search;
-    await pause(LOOK_AGAIN_AFTER_MS);
-    return searchForRun(client, ref, identity);
+/**
+ * Looks for this step's run in the pipeline's list again and again, a little further apart each
+ * time, until it is found, the list shows something only a person can settle, or `until` has
+ * passed (then the last look's answer: "absent" means none was listed by then). A list that
+ * cannot be read now is looked at again; only the last look's failure is the answer.
+ */
+async function watchForOurRun(client, ref, identity, { until, clock, pause }) {
+    for (let look = 0;; look++) {
+        const search = await searchForRun(client, ref, identity);
+        if (search.kind === 'found' || (search.kind === 'unsure' && search.lasting))
+            return search;
+        const left = until - clock.now();
+        if (left <= 0)
+            return search;
+        await pause(Math.min(left, lookAgainPause(look)));
+    }
+}
+function lookAgainPause(look) {
+    return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
 }
 
 
@@ -30373,6 +30513,8 @@ process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4
         },
         onCancelled(signal) {
             _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`Received ${signal}: the job is being cancelled.`);
+            // Whatever the step was about to leave going, a cancelled job's run is cancelled.
+            (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .jobCancelledBeforeExit */ .AX)();
         }
     });
     // run() fails the step itself on any failure, with failStep's message.
@@ -30429,15 +30571,18 @@ function formatDuration(ms) {
 /* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(900);
 
 
-/** Reads every input; secrets are masked before anything can print them. */
-function readSettings() {
+/**
+ * Reads every input; secrets are masked before anything can print them. `nowMs`: the main step's
+ * clock, against which times are checked (the post step leaves it out: see parseSettings).
+ */
+function readSettings(nowMs) {
     const raw = {};
     for (const name of _settings_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_NAMES */ .Qh) {
         raw[name] = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .UNTRIMMED_INPUTS */ .uC.includes(name) });
     }
     for (const secret of (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .secretValues */ .VX)(raw))
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret);
-    return (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)(raw);
+    return (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)(raw, nowMs);
 }
 
 
@@ -30493,6 +30638,7 @@ const INPUT_NAMES = [
     'allow-fork-code',
     'wait',
     'timeout',
+    'request-timeout',
     'poll-interval',
     'cancel-on-timeout',
     'cancel-on-job-cancel',
@@ -30776,6 +30922,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     wait: required(boolean),
     // GitHub's own limit for a job on a self-hosted runner is 5 days.
     timeout: required(duration(1000, 5 * 24 * 3_600_000)),
+    'request-timeout': required(duration(1000, 10 * 60_000)),
     'poll-interval': required(duration(1000, 3_600_000)),
     'cancel-on-timeout': required(boolean),
     'cancel-on-job-cancel': required(boolean),
@@ -30811,7 +30958,10 @@ const RUN_REQUEST_INPUTS = [
     'actions-to-run',
     'delay-until'
 ];
-/** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
+/**
+ * Mistakes that no single input shows: inputs that exclude each other, and (when nowMs is given:
+ * the main step's validation) a time gone by.
+ */
 function crossInputProblems(values, raw, nowMs) {
     const problems = [];
     if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
@@ -30848,7 +30998,7 @@ function crossInputProblems(values, raw, nowMs) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
     const delayUntil = values['delay-until'];
-    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+    if (delayUntil !== undefined && nowMs !== undefined && Date.parse(delayUntil) <= nowMs) {
         problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
     }
     return problems;
@@ -30886,6 +31036,7 @@ function toSettings(values, raw) {
         cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
+        requestTimeoutMs: values['request-timeout'],
         follow: {
             wait: values.wait,
             timeoutMs: values.timeout,
@@ -30901,9 +31052,11 @@ function toSettings(values, raw) {
 }
 /**
  * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
+ * Throws InputError; never returns partial settings. With `nowMs` (the main step), times are
+ * also checked against the clock (delay-until in the future); without it (the post step, which
+ * runs later and only cancels), they are not: a time that has passed since must not stop it.
  */
-function parseSettings(raw, nowMs = Date.now()) {
+function parseSettings(raw, nowMs) {
     const result = rawSchema.safeParse(raw);
     const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
     const values = result.success ? result.data : undefined;
@@ -31050,7 +31203,8 @@ function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
 async function waitForRunEnd(read, initial, options) {
     const { clock, signal } = options;
     const deadline = clock.now() + options.timeoutMs;
-    const judge = statusJudge(options);
+    const ended = endDetector(options);
+    const judge = statusJudge(options, ended);
     let execution = initial;
     let reads = 0;
     let failures = 0;
@@ -31066,7 +31220,7 @@ async function waitForRunEnd(read, initial, options) {
     for (;;) {
         const left = deadline - clock.now();
         if (left <= 0)
-            return lastLook(read, execution, options);
+            return lastLook(read, execution, options, ended);
         const pause = failures > 0
             ? faultDelay
             : Math.max(0, nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.()) -
@@ -31075,13 +31229,13 @@ async function waitForRunEnd(read, initial, options) {
             await abortable(clock.sleep(Math.min(pause, left), signal), signal);
             const limit = deadline - clock.now();
             if (limit <= 0)
-                return lastLook(read, execution, options);
+                return lastLook(read, execution, options, ended);
             reads++;
             execution = await abortable(read(limit), signal);
         }
         catch (error) {
             if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution };
+                return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
             if (!(error instanceof buddy_client/* BuddyApiError */.vp))
                 throw error;
             if (error.status === 404)
@@ -31189,14 +31343,17 @@ function faultPause(error, failures, rateLimited, clock, pollIntervalMs) {
  * What each status read means for the loop (undefined: keep going). Says once per status that a
  * status is unknown, and once per pause that the run waits for a person.
  */
-function statusJudge(options) {
+function statusJudge(options, ended) {
     const { log } = options;
     const unknownStatuses = new Set();
     let approvalAnnounced = false;
     return (execution) => {
         const kind = (0,model/* statusKind */.BE)(execution.status);
-        if (kind === 'final')
+        if (ended(execution))
             return { outcome: 'finished', execution };
+        // A stale end of the attempt just retried: the retry has not started yet.
+        if (kind === 'final')
+            return undefined;
         if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
             unknownStatuses.add(execution.status);
             log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
@@ -31221,6 +31378,36 @@ function statusJudge(options) {
     };
 }
 /**
+ * A final status is the run's end, except right after a RETRY: until a read shows the run going
+ * again, a final status with the retried attempt's finish date (or none newer) is Buddy not
+ * having restarted the run yet, said once, and waited out within the time left. So one failure
+ * is never taken for the retry's result, and never retried twice.
+ */
+function endDetector(options) {
+    const retried = options.retriedAttempt;
+    let seenGoing = retried === undefined;
+    let staleSaid = false;
+    const isNewerEnd = (execution) => {
+        const before = retried?.finish_date ? Date.parse(retried.finish_date) : Number.NaN;
+        const now = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+        return !Number.isNaN(before) && !Number.isNaN(now) && now > before;
+    };
+    const ended = (execution) => {
+        if ((0,model/* statusKind */.BE)(execution.status) !== 'final') {
+            seenGoing = true;
+            return false;
+        }
+        if (seenGoing || isNewerEnd(execution))
+            return true;
+        if (!staleSaid) {
+            staleSaid = true;
+            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,report_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
+        }
+        return false;
+    };
+    return Object.assign(ended, { restarting: () => !seenGoing });
+}
+/**
  * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
  * on, which ends the following but not the run, so it is reported with the run as last seen.
  * Any other final failure is thrown.
@@ -31237,7 +31424,7 @@ function runDeleted(execution) {
  * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
  * it ended, not cancelled and reported as timed out.
  */
-async function lastLook(read, lastSeen, options) {
+async function lastLook(read, lastSeen, options, ended) {
     const { signal } = options;
     let execution = lastSeen;
     let problem;
@@ -31247,7 +31434,7 @@ async function lastLook(read, lastSeen, options) {
     }
     catch (error) {
         if (error instanceof Aborted || signal?.aborted)
-            return { outcome: 'job-cancelled', execution };
+            return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
         if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
             throw runDeleted(execution);
         if (!(error instanceof buddy_client/* BuddyApiError */.vp))
@@ -31256,9 +31443,9 @@ async function lastLook(read, lastSeen, options) {
             return tokenRefused(error, execution);
         problem = error.message;
     }
-    if ((0,model/* statusKind */.BE)(execution.status) === 'final')
+    if (ended(execution))
         return { outcome: 'finished', execution };
-    return { outcome: 'timed-out', execution, problem };
+    return { outcome: 'timed-out', execution, problem, restarting: ended.restarting() };
 }
 /**
  * A longer pause when few requests are left in the rate limit's window: what is left is spread
@@ -32034,7 +32221,7 @@ async function followRun(started, settings, deps) {
         patient: false
     });
     // One timeout for the whole follow, retries included: it bounds the step, as users expect.
-    const waitFrom = (from) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+    const waitFrom = (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
         timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
     }), from, {
         clock,
@@ -32055,7 +32242,8 @@ async function followRun(started, settings, deps) {
                     out.info(line.text);
             if (settings.logs === 'all')
                 await logs.printFinished(execution, 'all', whileRunning());
-        }
+        },
+        retriedAttempt
     });
     let result = await waitFrom(started);
     const retried = [];
@@ -32079,9 +32267,15 @@ async function followRun(started, settings, deps) {
         }
         let restarted;
         try {
-            restarted = await client.retryExecution(ref, started.id);
+            // A job cancel while the RETRY is in flight is acted on at once: the run may have
+            // restarted, so it is cancelled (finish), whatever the last read showed.
+            restarted = await abortable(client.retryExecution(ref, started.id), deps.signal);
         }
         catch (error) {
+            if (error instanceof Aborted || deps.signal?.aborted) {
+                result = { outcome: 'job-cancelled', execution: result.execution, restarting: true };
+                break;
+            }
             retryProblem = error.message;
             out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
             break;
@@ -32094,9 +32288,9 @@ async function followRun(started, settings, deps) {
             .filter((id) => id !== undefined));
         // The retry runs the same actions again: their logs are new.
         logs = new ActionLogPrinter(logSource, out);
-        // Should the answer still show the failure just retried, that is not the retry's result.
-        const from = (0,model/* statusKind */.BE)(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted;
-        result = await waitFrom(from);
+        // Should the answer (or later reads) still show the failure just retried, that is not the
+        // retry's result: the wait loop waits for the run to go again, or for a newer end.
+        result = await waitFrom(restarted, result.execution);
     }
     const report = await finish(started, result, settings, deps, follow, logs, live);
     return { ...report, retried, retryProblem };
@@ -32110,7 +32304,9 @@ async function finish(started, result, settings, deps, follow, logs, live) {
     let cancelProblem;
     const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
         (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
-    if (cancel && (0,model/* statusKind */.BE)(execution.status) !== 'final') {
+    // A run that may be going again after a RETRY is cancelled even if the last read showed it
+    // ended: that read was older than the restart.
+    if (cancel && ((0,model/* statusKind */.BE)(execution.status) !== 'final' || result.restarting)) {
         live?.close();
         out.info(`Cancelling run #${execution.id} in Buddy.`);
         deps.onCancelSending?.();
@@ -33443,6 +33639,7 @@ function listed(run) {
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -33458,8 +33655,9 @@ async function run(deps = { env: process.env, clock: clock/* systemClock */.m })
 async function runSteps(deps, attempt) {
     const { env, clock } = deps;
     const stepStartedAt = clock.now();
-    // 1. Inputs, secrets masked first.
-    const settings = (0,read_settings/* readSettings */.s)();
+    // 1. Inputs, secrets masked first (times checked against the step's clock).
+    const settings = (0,read_settings/* readSettings */.s)(stepStartedAt);
+    const deadlineMs = stepDeadline(settings, stepStartedAt);
     attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`;
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
     attempt.stage = 'working out what to run from the event';
@@ -33467,14 +33665,14 @@ async function runSteps(deps, attempt) {
     // A run started elsewhere (execution-id): nothing is run, that run is read and followed.
     if (settings.executionId !== undefined) {
         attempt.stage = `reading run #${settings.executionId}`;
-        return followGivenRun(settings.executionId, settings, event, deps);
+        return followGivenRun(settings.executionId, settings, event, deps, deadlineMs);
     }
     const target = await whatToRun(event, settings, env);
     report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     attempt.target = `${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`;
     // 3. Credentials and where the API is.
     attempt.stage = 'connecting to Buddy';
-    const client = await (0,connect/* connect */.N)(settings, env, event, clock, deps.requestTimeoutMs);
+    const client = await connectWithin(deadlineMs, settings, event, deps);
     // 4. The pipeline: its id, and whether it runs one fixed ref or any.
     attempt.stage = 'finding the pipeline';
     const { ref, pipeline } = await findPipeline(client, settings);
@@ -33492,7 +33690,10 @@ async function runSteps(deps, attempt) {
         : undefined;
     attempt.stage = 'sending the run request';
     logRunRequest(client, ref, pipeline, request);
-    const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt);
+    const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, {
+        stepStartedAt,
+        deadlineMs
+    });
     if (sent === 'exit-now')
         return sent;
     attempt.execution = sent;
@@ -33508,10 +33709,25 @@ async function runSteps(deps, attempt) {
         revision: request.body.to_revision?.revision ?? '',
         superseded
     };
-    return reportAndFollow(started, client, ref, settings, deps);
+    return reportAndFollow(started, client, ref, settings, deps, deadlineMs);
+}
+/**
+ * When the step's timeout ends: "timeout" counts from the step's start, so that it bounds the
+ * run request too; a delayed run (delay-until) is followed from its start.
+ */
+function stepDeadline(settings, stepStartedAt) {
+    const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - stepStartedAt : 0;
+    return stepStartedAt + settings.follow.timeoutMs + Math.max(0, delayMs);
+}
+/** A client whose requests and waits all end by the step's deadline plus the allowance. */
+function connectWithin(deadlineMs, settings, event, deps) {
+    return (0,connect/* connect */.N)(settings, deps.env, event, deps.clock, {
+        requestTimeoutMs: deps.requestTimeoutMs ?? settings.requestTimeoutMs,
+        deadlineMs: deadlineMs + FINISH_ALLOWANCE_MS
+    });
 }
 /** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
-async function reportAndFollow(started, client, ref, settings, deps, { given = false } = {}) {
+async function reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given = false } = {}) {
     reportStarted(started);
     // A run this step started is cancelled with the job even with wait: false; one it was only
     // given (execution-id) never is then.
@@ -33520,20 +33736,20 @@ async function reportAndFollow(started, client, ref, settings, deps, { given = f
         await summarize(deps.env, () => writeSummary(started));
         return 'done';
     }
-    return followAndReport(started, client, ref, settings, deps);
+    return followAndReport(started, client, ref, settings, deps, deadlineMs);
 }
 /**
  * execution-id: a run this step did not start (another job's, another workflow's). It is read
  * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
  * like a started one: timeout, cancels, logs, summary, the post step.
  */
-async function followGivenRun(executionId, settings, event, deps) {
+async function followGivenRun(executionId, settings, event, deps, deadlineMs) {
     // With wait: true the run is followed like a started one: from here a cancelled job cancels
     // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
     const follows = settings.follow.wait;
     if (follows)
         deps.jobCancel?.beginRunRequest();
-    const client = await (0,connect/* connect */.N)(settings, deps.env, event, deps.clock, deps.requestTimeoutMs);
+    const client = await connectWithin(deadlineMs, settings, event, deps);
     const { ref, pipeline } = await findPipeline(client, settings);
     if (follows && settings.follow.cancelOnJobCancel)
         (0,post/* saveFollowedRun */.h_)({ ...ref, executionId });
@@ -33558,7 +33774,7 @@ async function followGivenRun(executionId, settings, event, deps) {
         description,
         revision: execution.to_revision?.revision ?? ''
     };
-    return reportAndFollow(started, client, ref, settings, deps, { given: true });
+    return reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given: true });
 }
 /** What a run read from Buddy runs, in the words of the target output. */
 function describeGivenRun(execution) {
@@ -33613,13 +33829,10 @@ function logRunRequest(client, ref, pipeline, request) {
  * Sends the run request; the run it created, or "exit-now" when the job was cancelled first.
  * What the post step needs to cancel the run is saved on the way.
  */
-async function sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt) {
+async function sendRunRequest(client, ref, request, pipeline, settings, deps, { stepStartedAt, deadlineMs }) {
     const { marker } = request;
     const cancelWithJob = settings.follow.cancelOnJobCancel;
     const runsUrl = pipeline?.html_url ?? undefined;
-    // Saved before the request goes out: if its answer never arrives, the post step finds the run.
-    if (cancelWithJob)
-        (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl });
     let execution;
     try {
         deps.jobCancel?.beginRunRequest();
@@ -33629,7 +33842,14 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
-            signal: deps.jobCancel?.signal
+            signal: deps.jobCancel?.signal,
+            deadlineMs,
+            // Saved before each request goes out: if its answer never arrives, the post step finds
+            // the run, looking as long as Buddy may still create it after this send.
+            onSend: sentAtMs => {
+                if (cancelWithJob)
+                    (0,post/* savePendingRun */.as)({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl, sentAtMs });
+            }
         });
     }
     catch (error) {
@@ -33646,9 +33866,9 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, st
     return execution;
 }
 /** Follows the run to its end, tells the post step what is left to it, and reports. */
-async function followAndReport(started, client, ref, settings, deps) {
+async function followAndReport(started, client, ref, settings, deps, deadlineMs) {
     const { clock, env } = deps;
-    const report = await followRun(started.execution, followSettings(settings, clock), {
+    const report = await followRun(started.execution, followSettings(settings, clock, deadlineMs), {
         client,
         ref,
         clock,
@@ -33700,13 +33920,12 @@ async function whatToRun(event, settings, env) {
         core/* warning */.$e(decision.warning);
     return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' };
 }
-/** A delayed run is followed from its start: the timeout counts from then, not from now. */
-function followSettings(settings, clock) {
-    const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0;
-    if (delayMs <= 0)
-        return settings.follow;
-    report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
-    return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs };
+/** The follow has what is left of the step's timeout (a delayed run's counts from its start). */
+function followSettings(settings, clock, deadlineMs) {
+    if (settings.delayUntil && Date.parse(settings.delayUntil) > clock.now()) {
+        report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+    }
+    return { ...settings.follow, timeoutMs: Math.max(0, deadlineMs - clock.now()) };
 }
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */
 async function summarize(env, write) {
@@ -33736,6 +33955,7 @@ async function readPipeline(client, ref) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AX: () => (/* binding */ jobCancelledBeforeExit),
 /* harmony export */   C7: () => (/* binding */ markRunSettled),
 /* harmony export */   _V: () => (/* binding */ SETTLED),
 /* harmony export */   _o: () => (/* binding */ markCancelSent),
@@ -33751,6 +33971,8 @@ async function readPipeline(client, ref) {
 /* harmony import */ var _github_event_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
 /* harmony import */ var _inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1119);
 /* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4773);
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1601);
+
 
 
 
@@ -33766,7 +33988,8 @@ async function readPipeline(client, ref) {
  * the run, saw it end, or left it going because the user chose so.
  *
  * What the main step leaves for it, in the order it happens:
- * 1. pending-run, before the run request goes out: where to look and the step's marker;
+ * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
+ *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
  * 2. followed-run, as soon as the run's id is known;
  * 3. cancel-sent, right before the main step sends a cancel;
  * 4. run-settled, why nothing is left to do (see SETTLED).
@@ -33785,18 +34008,43 @@ const SETTLED = {
     noRun: 'no-run',
     leftGoing: (why) => `left-going: ${why}`
 };
+/**
+ * What this process has told the post step, for jobCancelledBeforeExit. (The runner keeps the
+ * last value saved under a name: a later saveState replaces an earlier one.)
+ */
+const told = { runToCancel: false };
 function savePendingRun(run) {
+    told.runToCancel = true;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.pending, JSON.stringify(run));
 }
 function saveFollowedRun(run) {
+    told.runToCancel = true;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.followed, JSON.stringify(run));
 }
 function markCancelSent() {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.cancelSent, 'true');
 }
 function markRunSettled(why) {
+    told.settled = why;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, why);
 }
+/**
+ * The job was cancelled before the main step exited. A cancelled job wins over "left going"
+ * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the run,
+ * so the main step takes that back. A run this step only reads (execution-id with wait: false)
+ * was never saved for the post step, so it stays untouched.
+ */
+function jobCancelledBeforeExit() {
+    if (told.runToCancel && told.settled?.startsWith('left-going')) {
+        told.settled = undefined;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(STATE.settled, '');
+    }
+}
+/**
+ * How long the post step may look for a run that its main step's request may have created: a
+ * cancelled job gets five minutes in all from GitHub's runner before it is stopped.
+ */
+const POST_LOOK_BUDGET_MS = (/* unused pure expression or super */ null && (3 * 60_000));
 function settledMessage(why) {
     if (why === SETTLED.ended)
         return 'The main step saw the Buddy run end: nothing to cancel.';
@@ -33818,8 +34066,15 @@ async function runPost(env = process.env, clock = systemClock) {
         const pending = core.getState(STATE.pending);
         if (!followed && !pending)
             return core.debug('No run to cancel was saved: nothing to do.');
+        // No clock for the inputs: a time that has passed since the main step (delay-until) must not
+        // stop the cancel.
         const settings = readSettings();
-        const client = await connect(settings, env, readEventContext(env), clock);
+        const startedAt = clock.now();
+        const client = await connect(settings, env, readEventContext(env), clock, {
+            requestTimeoutMs: settings.requestTimeoutMs,
+            // Within the budget, plus one request's time to cancel what it finds at its end.
+            deadlineMs: startedAt + POST_LOOK_BUDGET_MS + settings.requestTimeoutMs
+        });
         let ref;
         let execution;
         if (followed) {
@@ -33832,16 +34087,26 @@ async function runPost(env = process.env, clock = systemClock) {
         }
         else {
             // The answer to the run request never reached the main step: find the run by its marker.
+            // Buddy may still create it until the creation window after the request has passed.
             const run = JSON.parse(pending);
             ref = run;
             const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            // A run created a moment ago may not be listed yet: findOurRun looks twice.
-            const search = await findOurRun(client, run, identity, ms => clock.sleep(ms));
-            if (search.kind === 'absent') {
-                return log.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
-            }
+            const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(settings.requestTimeoutMs);
+            log.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
+            const search = await watchForOurRun(client, run, identity, {
+                until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
+                clock,
+                pause: ms => clock.sleep(ms)
+            });
+            const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
             if (search.kind === 'unsure') {
-                return core.warning(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
+                return core.warning(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
+            }
+            if (search.kind === 'absent' && clock.now() < windowEnd) {
+                return core.warning(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
+            }
+            if (search.kind === 'absent') {
+                return log.info(`No Buddy run carries this step's marker ${run.marker}, ${formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
             }
             execution = search.execution;
             log.info(`Found Buddy run #${execution.id} by this step's marker.`);

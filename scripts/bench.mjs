@@ -3,6 +3,10 @@
 //   2. noticing the end, and requests made, for runs of 10 s, 1 min, 10 min, 1 h (virtual time)
 //   3. peak resident memory of a run with wait: true
 //   4. the bundle's size, and what dominates it
+//   5. many steps at once against one workspace's rate limit (a token bucket): the share of
+//      requests answered 429, and the slowest step (BENCH_MATRIX: the step counts, "30,100";
+//      BENCH_MATRIX_RUNS: runs of each, 3; BENCH_COMPARE: another bundle's index.js, measured
+//      the same way beside this one)
 // Prints a Markdown table and writes it to BENCHMARKS.md. Reports figures; asserts nothing.
 
 import { execFileSync, spawn } from 'node:child_process'
@@ -12,7 +16,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { gzipSync } from 'node:zlib'
 import { startSimulator } from '../__tests__/support/buddy-simulator.mjs'
-import { actionDefaults, ROOT } from '../__tests__/support/run-action.mjs'
+import { actionDefaults, ROOT, runAction } from '../__tests__/support/run-action.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 30)
 const cache = join(ROOT, 'node_modules', '.cache', 'buddy-bench')
@@ -183,7 +187,63 @@ function bundle() {
   return { sizes, top }
 }
 
+/** The token bucket of the matrix scenario: Buddy's limit for one workspace, as simulated. */
+const BUCKET = { perSecond: 10, capacity: 10 }
+
+/** `steps` steps spawned at once (each with its own run), against one token bucket. */
+async function oneMatrix(steps, entry) {
+  const sim = await startSimulator({ tokenBucket: BUCKET })
+  const results = await Promise.all(
+    Array.from({ length: steps }, (_, index) => {
+      const spawnedAt = performance.now()
+      return runAction({
+        inputs: {
+          token: 'sim-token',
+          'api-url': sim.url,
+          workspace: 'acme',
+          project: 'web',
+          'pipeline-id': '1',
+          variables: `TARGET=node-${index}`
+        },
+        event: { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' },
+        entry,
+        timeoutMs: 600_000
+      }).then(result => ({ ...result, ms: performance.now() - spawnedAt }))
+    })
+  )
+  const requests = sim.buddyRequests()
+  const runs = sim.executions(1).length
+  await sim.close()
+  const failed = results.filter(r => r.code !== 0).length
+  if (failed > 0 || runs !== steps) throw new Error(`${failed} steps failed, ${runs} runs`)
+  return {
+    requests: requests.length,
+    limited: requests.filter(r => r.rateLimited).length,
+    slowestMs: Math.max(...results.map(r => r.ms))
+  }
+}
+
+async function matrix() {
+  const counts = (process.env.BENCH_MATRIX ?? '30,100').split(',').map(Number)
+  const runs = Number(process.env.BENCH_MATRIX_RUNS ?? 3)
+  const bundles = [['this bundle', 'dist/index.js']]
+  if (process.env.BENCH_COMPARE) bundles.push(['compared', process.env.BENCH_COMPARE])
+  const rows = []
+  for (const steps of counts) {
+    for (const [name, entry] of bundles) {
+      const measured = []
+      for (let i = 0; i < runs; i++) {
+        say(`matrix: ${steps} steps (${name}), run ${i + 1} of ${runs}`)
+        measured.push(await oneMatrix(steps, entry))
+      }
+      rows.push({ steps, name, measured })
+    }
+  }
+  return { rows, runs }
+}
+
 const started = performance.now()
+const many = await matrix()
 const cold = await coldStart()
 const follow = await noticing()
 const mem = await memory()
@@ -242,6 +302,22 @@ lines.push(
   `A 10-minute run with \`logs: live\`, its ${follow.live.actions} actions running throughout: at most ${follow.live.mostLogRequestsPerRead} log requests per status read (budget ≤ ${follow.live.actions}, one per running action) ${pass(follow.live.mostLogRequestsPerRead <= follow.live.actions)}; ${follow.live.logRequests} log requests and ${follow.live.statusReads} status reads in all.`,
   ''
 )
+lines.push(
+  '## Many steps, one workspace',
+  '',
+  `Steps spawned at once as the runner spawns them, each starting its own run (\`wait: false\`), against one workspace's rate limit simulated as a token bucket (${BUCKET.perSecond} requests a second, bursts of ${BUCKET.capacity}; every answer carries X-Rate-Limit-Limit and X-Rate-Limit-Remaining, a 429 X-Rate-Limit-Reset). ${many.runs} runs of each; every step succeeded with one run of its own in every run.`,
+  '',
+  '| steps | bundle | requests answered 429 (median; each run) | slowest step (median; each run) |',
+  '|---|---|---|---|'
+)
+for (const row of many.rows) {
+  const shares = row.measured.map(m => (100 * m.limited) / m.requests)
+  const slowest = row.measured.map(m => m.slowestMs / 1000)
+  lines.push(
+    `| ${row.steps} | ${row.name} | ${median(shares).toFixed(0)} % (${shares.map(s => `${s.toFixed(0)} %`).join(', ')}) | ${median(slowest).toFixed(1)} s (${slowest.map(s => `${s.toFixed(1)} s`).join(', ')}) |`
+  )
+}
+lines.push('')
 lines.push('## Memory', '')
 lines.push('| process | peak resident memory (VmHWM) |', '|---|---|')
 lines.push(

@@ -4,7 +4,7 @@ import { watchJobCancel } from './github/job-cancel.js'
 import { run } from './main.js'
 import { failStep } from './report/fail-step.js'
 import { exitAfterOutput, log } from './report/log.js'
-import { markRunSettled, SETTLED } from './post.js'
+import { jobCancelledBeforeExit, markRunSettled, SETTLED } from './post.js'
 
 /**
  * Entry point of the main step (the post step has its own bundle, post-entry.ts: a post step
@@ -27,6 +27,8 @@ process.on('unhandledRejection', failStep)
     },
     onCancelled(signal) {
       log.info(`Received ${signal}: the job is being cancelled.`)
+      // Whatever the step was about to leave going, a cancelled job's run is cancelled.
+      jobCancelledBeforeExit()
     }
   })
   // run() fails the step itself on any failure, with failStep's message.

@@ -46,6 +46,7 @@ import type { Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker, workflowRunOf } from './buddy/step-marker.js'
 import { cancelPreviousRuns } from './buddy/supersede.js'
 import { pullRequestNumber } from './buddy/ref-names.js'
+import { FINISH_ALLOWANCE_MS } from './follow/deadline.js'
 
 /**
  * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
@@ -57,7 +58,7 @@ export interface Dependencies {
   /** The runner's environment, for all but the inputs: those come through @actions/core. */
   env: NodeJS.ProcessEnv
   clock: Clock
-  /** The limit for one request (the client's default when undefined). */
+  /** The limit for one request, instead of input "request-timeout" (in-process tests). */
   requestTimeoutMs?: number
   /** The job's cancellation, watched since the step began (index.ts). */
   jobCancel?: JobCancel
@@ -81,8 +82,9 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   const { env, clock } = deps
   const stepStartedAt = clock.now()
 
-  // 1. Inputs, secrets masked first.
-  const settings = readSettings()
+  // 1. Inputs, secrets masked first (times checked against the step's clock).
+  const settings = readSettings(stepStartedAt)
+  const deadlineMs = stepDeadline(settings, stepStartedAt)
   attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`
 
   // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
@@ -91,7 +93,7 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   // A run started elsewhere (execution-id): nothing is run, that run is read and followed.
   if (settings.executionId !== undefined) {
     attempt.stage = `reading run #${settings.executionId}`
-    return followGivenRun(settings.executionId, settings, event, deps)
+    return followGivenRun(settings.executionId, settings, event, deps, deadlineMs)
   }
   const target = await whatToRun(event, settings, env)
   log.info(`What to run (from ${target.source}): ${describeTarget(target)} at ${target.revision}`)
@@ -99,7 +101,7 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
 
   // 3. Credentials and where the API is.
   attempt.stage = 'connecting to Buddy'
-  const client = await connect(settings, env, event, clock, deps.requestTimeoutMs)
+  const client = await connectWithin(deadlineMs, settings, event, deps)
 
   // 4. The pipeline: its id, and whether it runs one fixed ref or any.
   attempt.stage = 'finding the pipeline'
@@ -118,7 +120,10 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
     : undefined
   attempt.stage = 'sending the run request'
   logRunRequest(client, ref, pipeline, request)
-  const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, stepStartedAt)
+  const sent = await sendRunRequest(client, ref, request, pipeline, settings, deps, {
+    stepStartedAt,
+    deadlineMs
+  })
   if (sent === 'exit-now') return sent
   attempt.execution = sent
   attempt.stage = 'following the run'
@@ -134,7 +139,29 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
     revision: request.body.to_revision?.revision ?? '',
     superseded
   }
-  return reportAndFollow(started, client, ref, settings, deps)
+  return reportAndFollow(started, client, ref, settings, deps, deadlineMs)
+}
+
+/**
+ * When the step's timeout ends: "timeout" counts from the step's start, so that it bounds the
+ * run request too; a delayed run (delay-until) is followed from its start.
+ */
+function stepDeadline(settings: Settings, stepStartedAt: number): number {
+  const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - stepStartedAt : 0
+  return stepStartedAt + settings.follow.timeoutMs + Math.max(0, delayMs)
+}
+
+/** A client whose requests and waits all end by the step's deadline plus the allowance. */
+function connectWithin(
+  deadlineMs: number,
+  settings: Settings,
+  event: EventContext,
+  deps: Dependencies
+): Promise<BuddyClient> {
+  return connect(settings, deps.env, event, deps.clock, {
+    requestTimeoutMs: deps.requestTimeoutMs ?? settings.requestTimeoutMs,
+    deadlineMs: deadlineMs + FINISH_ALLOWANCE_MS
+  })
 }
 
 /** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
@@ -144,6 +171,7 @@ async function reportAndFollow(
   ref: PipelineRef,
   settings: Settings,
   deps: Dependencies,
+  deadlineMs: number,
   { given = false } = {}
 ): Promise<'done' | 'exit-now'> {
   reportStarted(started)
@@ -154,7 +182,7 @@ async function reportAndFollow(
     await summarize(deps.env, () => writeSummary(started))
     return 'done'
   }
-  return followAndReport(started, client, ref, settings, deps)
+  return followAndReport(started, client, ref, settings, deps, deadlineMs)
 }
 
 /**
@@ -166,13 +194,14 @@ async function followGivenRun(
   executionId: number,
   settings: Settings,
   event: EventContext,
-  deps: Dependencies
+  deps: Dependencies,
+  deadlineMs: number
 ): Promise<'done' | 'exit-now'> {
   // With wait: true the run is followed like a started one: from here a cancelled job cancels
   // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
   const follows = settings.follow.wait
   if (follows) deps.jobCancel?.beginRunRequest()
-  const client = await connect(settings, deps.env, event, deps.clock, deps.requestTimeoutMs)
+  const client = await connectWithin(deadlineMs, settings, event, deps)
   const { ref, pipeline } = await findPipeline(client, settings)
   if (follows && settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId })
   let execution: Execution
@@ -200,7 +229,7 @@ async function followGivenRun(
     description,
     revision: execution.to_revision?.revision ?? ''
   }
-  return reportAndFollow(started, client, ref, settings, deps, { given: true })
+  return reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given: true })
 }
 
 /** What a run read from Buddy runs, in the words of the target output. */
@@ -285,13 +314,11 @@ async function sendRunRequest(
   pipeline: Pipeline | undefined,
   settings: Settings,
   deps: Dependencies,
-  stepStartedAt: number
+  { stepStartedAt, deadlineMs }: { stepStartedAt: number; deadlineMs: number }
 ): Promise<Execution | 'exit-now'> {
   const { marker } = request
   const cancelWithJob = settings.follow.cancelOnJobCancel
   const runsUrl = pipeline?.html_url ?? undefined
-  // Saved before the request goes out: if its answer never arrives, the post step finds the run.
-  if (cancelWithJob) savePendingRun({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl })
   let execution: Execution
   try {
     deps.jobCancel?.beginRunRequest()
@@ -301,7 +328,14 @@ async function sendRunRequest(
       marker,
       notBeforeMs: stepStartedAt,
       runsUrl,
-      signal: deps.jobCancel?.signal
+      signal: deps.jobCancel?.signal,
+      deadlineMs,
+      // Saved before each request goes out: if its answer never arrives, the post step finds
+      // the run, looking as long as Buddy may still create it after this send.
+      onSend: sentAtMs => {
+        if (cancelWithJob)
+          savePendingRun({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl, sentAtMs })
+      }
     })
   } catch (error) {
     if (!(error instanceof JobCancelledError)) throw error
@@ -320,10 +354,11 @@ async function followAndReport(
   client: BuddyClient,
   ref: PipelineRef,
   settings: Settings,
-  deps: Dependencies
+  deps: Dependencies,
+  deadlineMs: number
 ): Promise<'done' | 'exit-now'> {
   const { clock, env } = deps
-  const report = await followRun(started.execution, followSettings(settings, clock), {
+  const report = await followRun(started.execution, followSettings(settings, clock, deadlineMs), {
     client,
     ref,
     clock,
@@ -375,14 +410,14 @@ async function whatToRun(
   return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' }
 }
 
-/** A delayed run is followed from its start: the timeout counts from then, not from now. */
-function followSettings(settings: Settings, clock: Clock): Settings['follow'] {
-  const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - clock.now() : 0
-  if (delayMs <= 0) return settings.follow
-  log.info(
-    `The run starts at ${settings.delayUntil}: the ${formatDuration(settings.follow.timeoutMs)} timeout counts from then.`
-  )
-  return { ...settings.follow, timeoutMs: settings.follow.timeoutMs + delayMs }
+/** The follow has what is left of the step's timeout (a delayed run's counts from its start). */
+function followSettings(settings: Settings, clock: Clock, deadlineMs: number): Settings['follow'] {
+  if (settings.delayUntil && Date.parse(settings.delayUntil) > clock.now()) {
+    log.info(
+      `The run starts at ${settings.delayUntil}: the ${formatDuration(settings.follow.timeoutMs)} timeout counts from then.`
+    )
+  }
+  return { ...settings.follow, timeoutMs: Math.max(0, deadlineMs - clock.now()) }
 }
 
 /** The run exists and the outputs are set: a summary that cannot be written is no failure. */

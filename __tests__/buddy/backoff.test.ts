@@ -3,7 +3,7 @@ import {
   RateLimitWaits,
   rateLimitDelay,
   serverRequestedDelay,
-  serverWaitRefusal
+  pacingDelay
 } from '../../src/buddy/backoff.js'
 
 describe('backoffDelay (full jitter)', () => {
@@ -45,9 +45,12 @@ describe('serverRequestedDelay', () => {
 describe('rateLimitDelay', () => {
   it.each<[number | undefined, number, number, number]>([
     [2000, 0, 0, 2000],
-    [2000, 0, 1, 3000],
-    [10_000, 3, 0.5, 11_000],
-    [60_000, 0, 1, 65_000],
+    [2000, 0, 1, 4000],
+    // The spread grows with the 429s met: 2 s × 1.3³.
+    [10_000, 3, 0.5, 12_197],
+    // A fifth of a long wait, up to 8 s.
+    [30_000, 0, 1, 36_000],
+    [60_000, 0, 1, 68_000],
     [undefined, 0, 1, 1000],
     [undefined, 5, 1, 30_000]
   ])('server %j, 429 number %d, random %d → %d ms', (server, attempt, random, expected) => {
@@ -65,20 +68,59 @@ describe('RateLimitWaits', () => {
   it('counts the 429s waited out and refuses a pause past the budget', () => {
     const waits = new RateLimitWaits(5000)
     // random 0: exactly the server's wait.
-    expect(waits.next(2000, () => 0)).toBe(2000)
-    expect(waits.next(2000, () => 0)).toBe(2000)
-    expect(waits.next(2000, () => 0)).toBeUndefined()
+    expect(waits.next(2000, () => 0)).toEqual({ delay: 2000 })
+    expect(waits.next(2000, () => 0)).toEqual({ delay: 2000 })
+    expect(waits.next(2000, () => 0)).toEqual({
+      refusal: 'Waited 4 s over 2 such answers.'
+    })
     expect({ count: waits.count, waitedMs: waits.waitedMs }).toEqual({ count: 2, waitedMs: 4000 })
+  })
+
+  it.each<[number | undefined, number, { delay: number } | { refusal: string }]>([
+    // Buddy's reset within the time left: waited, whatever its length (no cap of its own).
+    [3_000_000, 3_600_000, { delay: 3_008_000 }],
+    // Its spread is cut to the time left: the reset itself fits.
+    [59_000, 59_500, { delay: 59_500 }],
+    // The reset after the step's timeout: refused at once, saying both.
+    [
+      3_600_000,
+      600_000,
+      { refusal: "It asks to wait 3600 s, past the step's timeout (600 s left)." }
+    ],
+    // No wait from Buddy: the backoff, cut to the time left.
+    [undefined, 400, { delay: 400 }],
+    [undefined, 0, { refusal: "No time is left in the step's timeout to wait for it." }]
+  ])('Buddy asks %j ms with %j ms left in the step → %j', (server, left, expected) => {
+    const waits = new RateLimitWaits()
+    expect(waits.next(server, () => 1, left)).toEqual(expected)
   })
 })
 
-describe('serverWaitRefusal', () => {
-  it.each<[number | undefined, string | undefined]>([
-    [undefined, undefined],
-    [60_000, undefined],
-    [60_001, 'It asks to wait 61 s, longer than this step waits.'],
-    [3_600_000, 'It asks to wait 3600 s, longer than this step waits.']
-  ])('serverWaitRefusal(%j) = %j', (serverMs, expected) => {
-    expect(serverWaitRefusal(serverMs)).toBe(expected)
+describe('pacingDelay', () => {
+  const now = 1_000_000
+  it.each<[string, Parameters<typeof pacingDelay>[0], number, number]>([
+    ['nothing known', undefined, 0.5, 0],
+    ['requests left', { limit: 10, remaining: 3, seenAtMs: now }, 0.5, 0],
+    [
+      'none left, reset in 2 s: the reset, with its spread',
+      { remaining: 0, resetAtMs: now + 2000, seenAtMs: now },
+      0,
+      2000
+    ],
+    [
+      'none left, reset in 2 s, largest spread',
+      { remaining: 0, resetAtMs: now + 2000, seenAtMs: now },
+      1,
+      4000
+    ],
+    ['none left, reset passed', { remaining: 0, resetAtMs: now - 1, seenAtMs: now - 5000 }, 1, 0],
+    [
+      'none left, no reset given: no pacing (a 429 will say when)',
+      { remaining: 0, seenAtMs: now },
+      0.5,
+      0
+    ]
+  ])('%s', (_, rate, random, expected) => {
+    expect(pacingDelay(rate, now, () => random)).toBe(expected)
   })
 })

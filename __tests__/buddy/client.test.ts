@@ -98,8 +98,8 @@ describe('reading the pipeline', () => {
     sim.fault({ kind: '429', retryAfter: '7' })
     const { client: c, clock } = client()
     await c.getPipeline(ref)
-    // Retry-After, plus a spread (fake random: half of a fifth of it).
-    expect(clock.sleeps).toEqual([7700])
+    // Retry-After, plus a spread (fake random: half of 2 s).
+    expect(clock.sleeps).toEqual([8000])
   })
 
   it('counts no 429 as a failed try while the rate-limit budget lasts', async () => {
@@ -107,14 +107,18 @@ describe('reading the pipeline', () => {
     const { client: c, clock } = client({ readAttempts: 2 })
     await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
     expect(sim.requests).toHaveLength(13)
-    expect(clock.sleeps).toEqual(Array(12).fill(1500))
+    // Retry-After and a spread that widens with each 429 the step meets (half of 2 s, 2.6 s, …,
+    // up to 8 s).
+    expect(clock.sleeps.slice(0, 3)).toEqual([2000, 2300, 2690])
+    expect(clock.sleeps).toHaveLength(12)
+    expect(Math.max(...clock.sleeps)).toBe(5000)
   })
 
   it('gives up on 429s once their waits add up to its budget', async () => {
     sim.fault({ kind: '429', retryAfter: '10', times: 100 })
     const { client: c, clock } = client({ rateLimitBudgetMs: 60_000 })
     await expect(c.getPipeline(ref)).rejects.toThrow(
-      /rate limit was reached \(429\).*Waited 55 s over 5 such answers/
+      /rate limit was reached \(429\).*Waited 59 s over 5 such answers/
     )
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000)
   })
@@ -142,9 +146,43 @@ describe('reading the pipeline', () => {
 
   it('fails at once when Buddy asks for a longer wait than the step allows', async () => {
     sim.fault({ kind: '429', retryAfter: '3600' })
-    const { client: c, clock } = client()
-    await expect(c.getPipeline(ref)).rejects.toThrow(/rate limit.*asks to wait 3600 s/)
+    const { client: c, clock } = client({ deadlineMs: fakeClock().now() + 600_000 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      /rate limit.*asks to wait 3600 s, past the step's timeout \(600 s left\)/
+    )
     expect(clock.sleeps).toEqual([])
+  })
+
+  it('waits out a long rate limit that ends within the step, however long', async () => {
+    sim.fault({ kind: '429', retryAfter: '300' })
+    const { client: c, clock } = client({ deadlineMs: fakeClock().now() + 600_000 })
+    await expect(c.getPipeline(ref)).resolves.toMatchObject({ id: 1 })
+    expect(clock.sleeps).toEqual([304_000])
+  })
+
+  it('sends nothing once the step is past its deadline', async () => {
+    const { client: c } = client({ deadlineMs: fakeClock().now() - 1 })
+    await expect(c.getPipeline(ref)).rejects.toThrow(
+      "No time is left in the step's timeout to read pipeline 1: nothing was sent."
+    )
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('waits for the reset after an answer that says no request is left, instead of a 429', async () => {
+    const { client: c, clock } = client()
+    const reset = Math.floor(clock.now() / 1000) + 4
+    sim.fault({
+      kind: 'slow-down',
+      headers: { 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(reset) }
+    })
+    await c.getPipeline(ref)
+    expect(clock.sleeps).toEqual([])
+    await c.getPipeline(ref)
+    // The reset, plus a spread (fake random 0.5 of 3 s), before the second request went out.
+    expect(clock.sleeps).toHaveLength(1)
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(3000)
+    expect(clock.sleeps[0]).toBeLessThanOrEqual(5500)
+    expect(sim.requests.filter(r => r.fault === undefined)).toHaveLength(1)
   })
 
   it('gives up after its tries with the last problem', async () => {

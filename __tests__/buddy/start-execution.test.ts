@@ -1,4 +1,5 @@
 import { BuddyClient } from '../../src/buddy/client.js'
+import { systemClock } from '../../src/clock.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import {
   classifyRunAnswer,
@@ -32,7 +33,15 @@ const body: RunRequestBody = {
   priority: 'NORMAL'
 }
 
-function setup(options: { requestTimeoutMs?: number; marker?: string; signal?: AbortSignal } = {}) {
+function setup(
+  options: {
+    requestTimeoutMs?: number
+    marker?: string
+    signal?: AbortSignal
+    /** The step's timeout, from now. */
+    timeoutMs?: number
+  } = {}
+) {
   const clock = fakeClock(Date.now())
   const log = recordingLog()
   const client = new BuddyClient({
@@ -55,7 +64,8 @@ function setup(options: { requestTimeoutMs?: number; marker?: string; signal?: A
         marker,
         notBeforeMs,
         runsUrl: `${sim.url}/app/acme/web/pipelines/pipeline/1`,
-        signal: options.signal
+        signal: options.signal,
+        deadlineMs: options.timeoutMs === undefined ? undefined : notBeforeMs + options.timeoutMs
       })
   }
 }
@@ -77,8 +87,9 @@ describe('the run request', () => {
       sim.fault({ method: 'POST', kind: '429', retryAfter: '4', times: 2 })
       const { start, clock } = setup()
       await expect(start()).resolves.toMatchObject({ id: 1 })
-      // Retry-After plus a spread (fake random: 0.5 of 1 s), so that jobs do not come back together.
-      expect(clock.sleeps).toEqual([4500, 4500])
+      // Retry-After plus a spread (fake random: half of 2 s, then of 2.6 s: it grows with the
+      // 429s the step meets), so that the jobs sharing the limit do not come back together.
+      expect(clock.sleeps).toEqual([5000, 5300])
       expect(sim.executions(1)).toHaveLength(1)
     })
 
@@ -87,16 +98,43 @@ describe('the run request', () => {
       const { start, clock } = setup()
       await expect(start()).resolves.toMatchObject({ id: 1 })
       expect(posts()).toHaveLength(21)
-      expect(clock.sleeps.every(ms => ms >= 2000 && ms <= 3000)).toBe(true)
+      // Retry-After, plus a spread that grows with the 429s met, up to 8 s.
+      expect(clock.sleeps.every(ms => ms >= 2000 && ms <= 10_000)).toBe(true)
       expect(sim.executions(1)).toHaveLength(1)
     })
 
-    it('until the rate-limit waits add up to more than the step allows', async () => {
+    it("until a reset would come after the step's timeout: then it fails at once", async () => {
       sim.fault({ method: 'POST', kind: '429', retryAfter: '50', times: 1000 })
-      const { start, clock } = setup()
-      await expect(start()).rejects.toThrow(/rate limit.*\(429\).*Waited \d+ s over 5 such answers/)
-      expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(5 * 60_000)
+      const { start, clock } = setup({ timeoutMs: 120_000 })
+      await expect(start()).rejects.toThrow(
+        /rate limit.*\(429\).*It asks to wait 50 s, past the step's timeout \(1\d s left\)\. Nothing was created\./
+      )
+      // Two waits of 50 s (and their spread) fit in two minutes; the third would not.
+      expect(clock.sleeps).toEqual([54_000, 54_000])
       expect(sim.executions(1)).toHaveLength(0)
+    })
+
+    it("waits for a reset many minutes away when it comes within the step's timeout", async () => {
+      sim.fault({ method: 'POST', kind: '429', retryAfter: '600' })
+      const { start, clock } = setup({ timeoutMs: 3_600_000 })
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      expect(clock.sleeps).toEqual([604_000])
+    })
+
+    it('paces the run request by an answer that said no request is left', async () => {
+      const { start, clock, client } = setup()
+      sim.fault({
+        kind: 'slow-down',
+        headers: {
+          'X-Rate-Limit-Remaining': '0',
+          'X-Rate-Limit-Reset': String(Math.ceil(clock.now() / 1000) + 5)
+        }
+      })
+      await client.getPipeline(ref)
+      await expect(start()).resolves.toMatchObject({ id: 1 })
+      expect(clock.sleeps).toHaveLength(1)
+      expect(clock.sleeps[0]).toBeGreaterThanOrEqual(4000)
+      expect(sim.requests.filter(r => r.rateLimited || r.fault === '429')).toHaveLength(0)
     })
 
     it('waits the rate limit out by X-Rate-Limit-Reset on a 429', async () => {
@@ -164,9 +202,12 @@ describe('the run request', () => {
 
     it('but a rate limit longer than the step waits fails at once', async () => {
       sim.fault({ method: 'POST', kind: '429', retryAfter: '900' })
-      const { start } = setup()
-      await expect(start()).rejects.toThrow(/asks to wait 900 s/)
+      const { start, clock } = setup({ timeoutMs: 600_000 })
+      await expect(start()).rejects.toThrow(
+        /asks to wait 900 s, past the step's timeout \(600 s left\)/
+      )
       expect(posts()).toHaveLength(1)
+      expect(clock.sleeps).toEqual([])
     })
   })
 
@@ -196,13 +237,49 @@ describe('the run request', () => {
       'sends again once sure that a %s created nothing: one run in all',
       async kind => {
         sim.fault({ method: 'POST', kind })
-        const { start } = setup()
+        const { start, clock, log } = setup()
         await expect(start()).resolves.toMatchObject({ id: 1 })
         expect(posts()).toHaveLength(2)
-        expect(lists()).toHaveLength(2) // looked twice before sending again
+        // Looked again and again, and sent again only once Buddy could no longer be creating
+        // the first request's run: three request limits (30 s each) after it was sent.
+        expect(lists().length).toBeGreaterThanOrEqual(5)
+        expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(90_000)
+        expect(log.lines.join('\n')).toMatch(
+          /Buddy may still create it until 1m30s after the request was sent/
+        )
         expect(sim.executions(1)).toHaveLength(1)
       }
     )
+
+    it('adopts a run Buddy creates after the request timed out, never sending a second', async () => {
+      // Buddy takes longer than the request limit: the POST times out at 300 ms while Buddy's
+      // backend goes on and creates the run at 600 ms, within the window (3 × 300 ms). Real
+      // time here, as Buddy's delay is real.
+      sim.fault({ method: 'POST', kind: 'slow', stage: 'before', delayMs: 600 })
+      const log = recordingLog()
+      const client = new BuddyClient({
+        baseUrl: new URL(sim.url),
+        token: 'sim-token',
+        clock: systemClock,
+        log,
+        requestTimeoutMs: 300
+      })
+      const options = { clock: systemClock, log, marker: MARKER, notBeforeMs: Date.now() }
+      await expect(startExecution(client, ref, body, options)).resolves.toMatchObject({ id: 1 })
+      expect(posts()).toHaveLength(1)
+      expect(sim.executions(1)).toHaveLength(1)
+      expect(log.lines.join('\n')).toMatch(/Found run #1, created by that request/)
+    })
+
+    it("fails without sending again when the step's timeout ends within the window", async () => {
+      sim.fault({ method: 'POST', kind: '502' })
+      const { start, clock } = setup({ timeoutMs: 40_000 })
+      await expect(start()).rejects.toThrow(
+        /Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until 1m30s after the request\. The request is not sent again, to avoid a second run\. Check the pipeline's runs in Buddy \(http:\/\/127\.0\.0\.1:\d+\/app\/acme\/web\/pipelines\/pipeline\/1\) for one whose comment ends with \[gh-step/
+      )
+      expect(posts()).toHaveLength(1)
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(40_000)
+    })
 
     it('neither adopts nor sends again past a run that carries its marker but started before the step', async () => {
       // A run from ten minutes ago (by Buddy's clock) carrying the same marker and commit: the
@@ -242,10 +319,10 @@ describe('the run request', () => {
 
     it('never sends again when it cannot tell whether a run was created', async () => {
       sim.fault({ method: 'POST', kind: 'error-after' })
-      sim.fault({ method: 'GET', path: '/executions', kind: '403' })
+      sim.fault({ method: 'GET', path: '/executions', kind: '403', times: 1000 })
       const { start } = setup()
       await expect(start()).rejects.toThrow(
-        /Whether a run was created is unknown \(the pipeline's runs could not be listed: .*403.*\), so the request is not sent again, to avoid a second run\. Check the pipeline's runs in Buddy: http:\/\/127\.0\.0\.1:\d+\/app\/acme\/web\/pipelines\/pipeline\/1/
+        /Whether a run was created is unknown \(the pipeline's runs could not be listed: .*403.*\), so the request is not sent again, to avoid a second run\. Check the pipeline's runs in Buddy \(http:\/\/127\.0\.0\.1:\d+\/app\/acme\/web\/pipelines\/pipeline\/1\)/
       )
       expect(posts()).toHaveLength(1)
       expect(sim.executions(1)).toHaveLength(1)
@@ -256,7 +333,7 @@ describe('the run request', () => {
       sim.fault({ method: 'POST', kind: '502', stage: 'after' })
       const { start } = setup()
       await expect(start()).rejects.toThrow(
-        /show no comment or start date.*not sent again.*Check the pipeline's runs in Buddy: http/
+        /show no comment or start date.*not sent again.*Check the pipeline's runs in Buddy \(http/
       )
       expect(posts()).toHaveLength(1)
     })

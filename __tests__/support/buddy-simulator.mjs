@@ -93,10 +93,48 @@ export async function startSimulator(overrides = {}) {
   /** The Buddy tokens the OIDC exchange has issued, in order. */
   const issuedTokens = []
 
+  /** The token bucket's tokens and when they were counted (config.tokenBucket). */
+  const bucket = { tokens: undefined, at: 0 }
+
+  /**
+   * config.tokenBucket: a workspace's requests refill at `perSecond`, up to `capacity`. Every
+   * answer carries X-Rate-Limit-Limit and X-Rate-Limit-Remaining, as Buddy's documented answers
+   * do; a request with no token left is answered 429 with X-Rate-Limit-Reset (the second its
+   * next token comes), the header Buddy's Go SDK waits on.
+   */
+  function bucketLimited(record, limit) {
+    const now = Date.now()
+    bucket.tokens = Math.min(
+      limit.capacity,
+      (bucket.tokens ?? limit.capacity) + ((now - bucket.at) / 1000) * limit.perSecond
+    )
+    bucket.at = now
+    const headers = { 'X-Rate-Limit-Limit': String(limit.capacity) }
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1
+      return {
+        headers: { ...headers, 'X-Rate-Limit-Remaining': String(Math.floor(bucket.tokens)) }
+      }
+    }
+    record.rateLimited = true
+    const nextTokenAt = now + ((1 - bucket.tokens) / limit.perSecond) * 1000
+    return {
+      status: 429,
+      json: { errors: [{ message: 'Too many requests' }] },
+      headers: {
+        ...headers,
+        'X-Rate-Limit-Remaining': '0',
+        'X-Rate-Limit-Reset': String(Math.ceil(nextTokenAt / 1000))
+      }
+    }
+  }
+
   /** A 429 when config.rateLimit is reached, as Buddy paces a workspace; else undefined. */
   function rateLimited(record) {
+    if (record.path.startsWith('/_github/')) return undefined
+    if (config.tokenBucket) return bucketLimited(record, config.tokenBucket)
     const limit = config.rateLimit
-    if (!limit || record.path.startsWith('/_github/')) return undefined
+    if (!limit) return undefined
     const now = Date.now()
     if (now - window.startedAt >= limit.windowMs) {
       window.startedAt = now
@@ -488,6 +526,10 @@ export async function startSimulator(overrides = {}) {
       return { status: 200, json: page }
     }
     if (method === 'GET') {
+      if (execution.staleReads > 0) {
+        execution.staleReads--
+        return { status: 200, json: execution.staleAnswer }
+      }
       advance(execution)
       return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
     }
@@ -633,6 +675,10 @@ export async function startSimulator(overrides = {}) {
    */
   function retryRun(pipeline, execution) {
     if (execution.status !== 'FAILED') return error(400, 'Only a failed run can be retried')
+    // As a busy Buddy may: the failed attempt, as it ended, for the answer and the next reads.
+    const failed = executionAnswer(answerContext(), pipeline, execution)
+    execution.staleReads = config.staleReadsAfterRetry
+    execution.staleAnswer = failed
     const from = Math.max(
       0,
       execution.actions.findIndex(a => a.status !== 'SUCCESSFUL')
@@ -648,6 +694,7 @@ export async function startSimulator(overrides = {}) {
     execution.script = makeScript(script, execution.actions.length - from).map(step =>
       step.actions ? { ...step, actions: [...kept, ...step.actions] } : step
     )
+    if (config.staleReadsAfterRetry > 0) return { status: 200, json: failed }
     return { status: 200, json: executionAnswer(answerContext(), pipeline, execution) }
   }
 
@@ -798,6 +845,11 @@ export function defaultConfig() {
      */
     retryScripts: [],
     /**
+     * After a RETRY, Buddy has not restarted the run yet: the RETRY's answer and this many
+     * status reads after it still show the failed attempt as it ended (FAILED, its finish date).
+     */
+    staleReadsAfterRetry: 0,
+    /**
      * A run (or action) in WAITING_FOR_APPLY stays so until APPLY, as in Buddy; false: the
      * script goes on, as if a person approved it in Buddy.
      */
@@ -836,6 +888,12 @@ export function defaultConfig() {
      * @type {{ limit: number, windowMs: number, retryAfter?: boolean } | undefined}
      */
     rateLimit: undefined,
+    /**
+     * A token bucket instead (many steps sharing one workspace's limit): `perSecond` requests
+     * a second, bursts up to `capacity`. See bucketLimited.
+     * @type {{ perSecond: number, capacity: number } | undefined}
+     */
+    tokenBucket: undefined,
     /**
      * Answer nothing until this many requests have arrived, then all of them in the same
      * instant: steps that start "at once", however slowly this machine starts them.

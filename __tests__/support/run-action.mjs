@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { join, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { readActionDefaults } from './action-defaults.mjs'
 
@@ -96,7 +96,7 @@ export async function runAction(options = {}) {
   // ACTION_NODE: another Node.js to run the bundle with, to try it there by hand.
   const child = spawn(
     process.env.ACTION_NODE || process.execPath,
-    [join(ROOT, options.entry ?? 'dist/index.js')],
+    [resolve(ROOT, options.entry ?? 'dist/index.js')],
     {
       env,
       cwd: dir

@@ -28402,7 +28402,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   a2: () => (/* binding */ runPost)
 });
 
-// UNUSED EXPORTS: SETTLED, STATE, markCancelSent, markRunSettled, saveFollowedRun, savePendingRun
+// UNUSED EXPORTS: SETTLED, STATE, jobCancelledBeforeExit, markCancelSent, markRunSettled, saveFollowedRun, savePendingRun
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
@@ -38184,6 +38184,29 @@ function pausedStatus(execution) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/inputs/duration.ts
+/** Durations as inputs write them and as the log shows them. Pure. */
+const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000 };
+/** "90s", "15m", "1h30m", "1h30m15s", or bare seconds ("600"), in milliseconds. */
+function parseDuration(value) {
+    const text = value.trim().toLowerCase();
+    if (/^\d{1,9}$/.test(text))
+        return Number(text) * 1000;
+    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
+    if (!match || text === '')
+        return undefined;
+    const [, h = '0', m = '0', sec = '0'] = match;
+    return Number(h) * DURATION_UNITS.h + Number(m) * DURATION_UNITS.m + Number(sec) * 1000;
+}
+/** 5400000 → "1h30m"; 90000 → "1m30s"; 0 → "0s". */
+function duration_formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const sec = total % 60;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/buddy/step-marker.ts
@@ -38286,40 +38309,72 @@ function backoff_serverRequestedDelay(headers, nowMs, status) {
     return undefined;
 }
 /**
- * The pause after a 429: the server's own wait plus a random spread (a fifth of it, between
- * 1 s and 5 s), so that the many jobs of a matrix told "in 2 s" do not all come back in the same
- * instant; without a server wait, full-jitter backoff up to 30 s. attempt counts 429s from 0.
+ * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
+ * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
+ * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
+ * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
+ * are more than a short spread can part.
  */
 function rateLimitDelay(serverMs, attempt, random) {
     if (serverMs === undefined)
         return backoff_backoffDelay(attempt, random, 1000, 30_000);
-    const spread = Math.min(5000, Math.max(1000, serverMs * 0.2));
+    const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
     return serverMs + Math.round(spread * random());
 }
-/** The longest single wait the server may ask for (Retry-After) that this step sits through. */
-const MAX_SERVER_DELAY_MS = 60_000;
-/** Why a wait the server asks for is not waited out; undefined when it is. */
-function backoff_serverWaitRefusal(serverMs) {
-    if (serverMs === undefined || serverMs <= MAX_SERVER_DELAY_MS)
-        return undefined;
-    return `It asks to wait ${Math.ceil(serverMs / 1000)} s, longer than this step waits.`;
+const FIRST_SPREAD_MS = 2000;
+const MAX_SPREAD_MS = 8000;
+/**
+ * The pause before the next request, from what the last answer said of the rate limit, as
+ * Buddy's own Go SDK paces itself: when an answer says no request is left
+ * (X-Rate-Limit-Remaining: 0), the next one waits for the reset (with a spread, so that the
+ * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
+ * When the answer gives no reset time, a short spread pause. 0 while requests are left.
+ */
+function pacingDelay(rate, nowMs, random, 
+/** The 429s this step has met lately: the busier the limit, the wider the spread. */
+congestion = 0) {
+    // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
+    // the reset it gives) is waited out.
+    if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined)
+        return 0;
+    const untilReset = rate.resetAtMs - nowMs;
+    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
 }
-/** The 429s one request has waited out: how many and how long, within a budget. */
+/** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
 class backoff_RateLimitWaits {
     budgetMs;
     count = 0;
     waitedMs = 0;
-    constructor(budgetMs) {
+    constructor(budgetMs = Number.POSITIVE_INFINITY) {
         this.budgetMs = budgetMs;
     }
-    /** The pause before trying again; undefined when it would go over the budget. */
-    next(serverMs, random) {
-        const delay = rateLimitDelay(serverMs, this.count, random);
-        if (this.waitedMs + delay > this.budgetMs)
-            return undefined;
+    /**
+     * The pause before trying again, or why there is none: the wait Buddy asks for ends after the
+     * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
+     * backoff is cut to the time left.
+     */
+    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY, 
+    /** The 429s this step's requests met lately, this one included (client.congestion). */
+    congestion = 0) {
+        if (serverMs !== undefined && serverMs > timeLeftMs) {
+            return {
+                refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
+            };
+        }
+        const attempt = Math.max(this.count, congestion - 1);
+        const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs);
+        if (this.waitedMs + delay > this.budgetMs) {
+            return {
+                refusal: this.count > 0
+                    ? `Waited ${Math.round(this.waitedMs / 1000)} s over ${this.count} such answers.`
+                    : `It asks to wait ${Math.ceil(delay / 1000)} s, longer than this request may wait (${Math.round(this.budgetMs / 1000)} s).`
+            };
+        }
+        if (delay <= 0)
+            return { refusal: "No time is left in the step's timeout to wait for it." };
         this.count++;
         this.waitedMs += delay;
-        return delay;
+        return { delay };
     }
 }
 
@@ -38526,6 +38581,9 @@ function client_describeNetworkFailure(failure, ctx, host) {
         const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
         return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
     }
+    if (failure.fatal === 'deadline') {
+        return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
+    }
     if (failure.fatal === 'certificate') {
         return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`;
     }
@@ -38622,9 +38680,6 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (!isTransientStatus(status))
         throw new client_BuddyApiError(problem, status, message);
     const wait = backoff_serverRequestedDelay(result.headers, nowMs, status);
-    const refusal = backoff_serverWaitRefusal(wait);
-    if (refusal)
-        throw new client_BuddyApiError(`${problem} ${refusal}`, status, message, true, wait);
     return { kind: 'fault', problem, status, wait, message };
 }
 class BuddyClient {
@@ -38657,6 +38712,24 @@ class BuddyClient {
     get renewsToken() {
         return this.token.renewable;
     }
+    /** How long is left until the step's deadline (Infinity without one). */
+    timeLeftMs() {
+        const { deadlineMs, clock } = this.options;
+        return deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - clock.now();
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    rateLimitPacingMs() {
+        const { clock } = this.options;
+        return Math.max(0, Math.min(pacingDelay(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
+    }
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
     get host() {
         return this.options.baseUrl.host;
     }
@@ -38676,6 +38749,8 @@ class BuddyClient {
         const reset = number('x-rate-limit-reset');
         if (limit === undefined && remaining === undefined)
             return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
         this.rateLimit = {
             limit,
             remaining,
@@ -38685,6 +38760,10 @@ class BuddyClient {
     }
     /** One request, one try. Never throws: the caller decides what a failure means. */
     async attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
+        // Never past the step's deadline: what cannot be answered in time is not sent.
+        timeoutMs = Math.min(timeoutMs, this.timeLeftMs());
+        if (timeoutMs <= 0)
+            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
@@ -38704,7 +38783,11 @@ class BuddyClient {
                 const response = await this.http.request(method, this.url(path), data, headers);
                 answer = response.message;
                 const text = await readWholeBody(response.message, this.stallTimeoutMs);
-                this.noteRateLimit(response.message.headers);
+                // A 429's own wait is its caller's to keep; what other answers say paces the next request.
+                if (response.message.statusCode === 429)
+                    this.congestion++;
+                else
+                    this.noteRateLimit(response.message.headers);
                 return {
                     kind: 'response',
                     status: response.message.statusCode ?? 0,
@@ -38735,11 +38818,18 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new backoff_RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs);
+        const rateLimitWaits = new backoff_RateLimitWaits(options.rateLimitBudgetMs ??
+            (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
         const authenticate = options.authenticate ?? true;
         // One renewal per read: a token refused right after it was renewed is refused for good.
         let renewed = false;
         for (;;) {
+            // An answer said no request is left: wait for the reset rather than spend a 429.
+            const pacing = options.pace === false ? 0 : this.rateLimitPacingMs();
+            if (pacing > 0) {
+                log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
+                await clock.sleep(pacing);
+            }
             const sentWith = this.token.value;
             const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
             if (authenticate && refusedToken(result) && this.token.renewable) {
@@ -38756,13 +38846,11 @@ class BuddyClient {
                 return answer.value;
             const { problem, status, wait, message } = answer;
             if (status === 429) {
-                const delay = rateLimitWaits.next(wait, clock.random);
-                if (delay === undefined) {
-                    const waited = rateLimitWaits.count > 0
-                        ? ` Waited ${Math.round(rateLimitWaits.waitedMs / 1000)} s over ${rateLimitWaits.count} such answers.`
-                        : '';
-                    throw new client_BuddyApiError(`${problem}${waited}`, 429, message, true, wait);
+                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
+                if ('refusal' in next) {
+                    throw new client_BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
                 }
+                const delay = next.delay;
                 log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
                 await clock.sleep(delay);
                 continue;
@@ -38772,7 +38860,9 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new client_BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = wait ?? backoff_backoffDelay(failures - 1, clock.random);
+            const delay = Math.min(wait ?? backoff_backoffDelay(failures - 1, clock.random), this.timeLeftMs());
+            if (delay <= 0)
+                throw new client_BuddyApiError(problem, status, undefined, true, wait);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
             await clock.sleep(delay);
         }
@@ -38859,7 +38949,7 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model_executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model_executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
@@ -38910,7 +39000,8 @@ class BuddyClient {
      * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
      * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
      * so sending it again with the fresh token cannot make a second run. Any other answer (a time
-     * limit, a 5xx) is start-execution's to judge.
+     * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
+     * it again (there a job cancel can stop a wait before anything is sent).
      */
     async postExecution(ref, body) {
         const path = `${pipelinePath(ref)}/executions`;
@@ -38987,18 +39078,25 @@ function sameRef(kind, asked, shown) {
 
 
 
+
 /** How long to keep asking while Buddy does not know the revision yet. */
 const UNKNOWN_REVISION_WAIT_MS = 60_000;
 /** Tries where the request never left this machine (refused connection, DNS). */
 const MAX_NOT_SENT_TRIES = 6;
 /** Sends after which an ambiguous failure is final. */
 const MAX_SENDS = 2;
-/** How long after the first send an ambiguous failure is final, whatever the count. */
-const MAX_SENDING_MS = (/* unused pure expression or super */ null && (5 * 60_000));
-/** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
-const RATE_LIMIT_BUDGET_MS = (/* unused pure expression or super */ null && (5 * 60_000));
-/** Pause before looking for our run in the list once more. */
-const LOOK_AGAIN_AFTER_MS = 3000;
+/**
+ * How long after a run request was sent Buddy may still create its run: three times the
+ * request's time limit (at least twice is needed: a gateway may give up on the request at the
+ * limit while Buddy's backend goes on for as long again). The README states it.
+ */
+const CREATION_WINDOW_REQUEST_LIMITS = 3;
+function creationWindowMs(requestTimeoutMs) {
+    return CREATION_WINDOW_REQUEST_LIMITS * requestTimeoutMs;
+}
+/** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
+const FIRST_LOOK_PAUSE_MS = 2000;
+const LONGEST_LOOK_PAUSE_MS = 10_000;
 /** The job was cancelled while the run request waited; no run was returned. */
 class JobCancelledError extends Error {
     mayHaveCreated;
@@ -39077,6 +39175,7 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
         if (marked) {
             return {
                 kind: 'unsure',
+                lasting: true,
                 problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
             };
         }
@@ -39133,6 +39232,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
 }
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     const revision = body.to_revision?.revision ?? 'HEAD';
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
     const ctx = {
@@ -39140,17 +39240,19 @@ async function startExecution(client, ref, body, options) {
         notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
         scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
     };
-    const firstSentAt = clock.now();
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
-    const rateLimitWaits = new RateLimitWaits(RATE_LIMIT_BUDGET_MS);
+    const rateLimitWaits = new RateLimitWaits();
     const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
+    /** Why the last request was not answered with a run, for a timeout's message. */
+    let lastProblem;
+    // Every pause ends by the deadline; the loop then says the time is up.
     const pause = async (ms) => {
         try {
-            await clock.sleep(ms, signal);
+            await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal);
         }
         catch (error) {
             if (signal?.aborted)
@@ -39161,6 +39263,16 @@ async function startExecution(client, ref, body, options) {
     for (;;) {
         if (signal?.aborted)
             throw new JobCancelledError(mayHaveCreated);
+        // An answer said no request is left: wait for the reset rather than spend a 429.
+        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
+        if (pacing > 0) {
+            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
+            await pause(pacing);
+        }
+        if (clock.now() >= deadline)
+            throw timeIsUp(ambiguousSends > 0, lastProblem);
+        const sentAt = clock.now();
+        options.onSend?.(sentAt);
         const result = await client.postExecution(ref, body);
         const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
         switch (answer.kind) {
@@ -39169,31 +39281,44 @@ async function startExecution(client, ref, body, options) {
             case 'refused':
                 throw answer.error;
             case 'not-sent':
+                lastProblem = answer.why;
                 await pause(notSentPause(answer.why, ++notSentTries, clock, log));
                 continue;
             case 'rate-limited':
-                await pause(rateLimitedPause(answer, rateLimitWaits, ctx, clock, log));
+                lastProblem = describeHttpFailure(429, answer.message, ctx);
+                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
                 continue;
             case 'unknown-revision':
+                lastProblem = `Buddy did not know revision ${revision} yet.`;
                 await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
                 continue;
             case 'ambiguous': {
                 ambiguousSends++;
-                // The request may have created a run: find it before anything else.
+                // The request may have created a run, or may still create it: find it first.
                 mayHaveCreated = true;
-                const found = await lookForOurRun(answer.why, client, ref, identity, options, pause);
+                const found = await lookForOurRun(answer.why, sentAt, client, ref, identity, options, pause);
                 if (found)
                     return found;
                 // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
                 // cancel from now on leaves the post step to search for it by the marker.
-                sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log);
+                sendAgainOrGiveUp(answer.why, ambiguousSends, log);
             }
         }
     }
 }
+/** The step's timeout ended before a run request could be sent (again). */
+function timeIsUp(sentBefore, lastProblem) {
+    const last = lastProblem ? ` The last try: ${lastProblem}` : '';
+    return new BuddyApiError(sentBefore
+        ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
+        : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
+}
+function checkRuns(options) {
+    return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`;
+}
 /** Surely no run was created: the request is sent again, unless it was sent enough. */
-function sendAgainOrGiveUp(ambiguity, sends, sinceFirstMs, log) {
-    if (sends >= MAX_SENDS || sinceFirstMs > MAX_SENDING_MS) {
+function sendAgainOrGiveUp(ambiguity, sends, log) {
+    if (sends >= MAX_SENDS) {
         throw new BuddyApiError(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
     }
     log.info('No run was created by that request: sending it again.');
@@ -39207,19 +39332,18 @@ function notSentPause(why, tries, clock, log) {
     log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
-/** The pause after a 429, within the rate limit's budget. */
-function rateLimitedPause(answer, waits, ctx, clock, log) {
+/**
+ * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
+ * long as it ends within the step's timeout; a reset after it fails at once.
+ */
+function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
     const { serverMs, message } = answer;
-    const refusal = serverWaitRefusal(serverMs);
-    if (refusal) {
-        throw new BuddyApiError(`${describeHttpFailure(429, message, ctx)} ${refusal}`, 429, message, true);
+    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
+    if ('refusal' in next) {
+        throw new BuddyApiError(`${describeHttpFailure(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
     }
-    const delay = waits.next(serverMs, clock.random);
-    if (delay === undefined) {
-        throw new BuddyApiError(`${describeHttpFailure(429, message, ctx)} Waited ${Math.round(waits.waitedMs / 1000)} s over ${waits.count} such answers.`, 429, message, true);
-    }
-    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
+    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
+    return next.delay;
 }
 /** The pause while Buddy may still be fetching the repository; final once a minute is over. */
 function unknownRevisionPause(answer, wait, revision, clock, log) {
@@ -39235,52 +39359,51 @@ function unknownRevisionPause(answer, wait, revision, clock, log) {
 }
 /**
  * After an answer that leaves unknown whether a run was created: the run this step's request
- * created, else undefined when surely none was; throws when it cannot tell.
+ * created, else undefined once the creation window after that request has passed with no run
+ * listed (surely none was created); throws when it cannot tell.
  */
-async function lookForOurRun(ambiguity, client, ref, identity, options, pause) {
-    const { log } = options;
-    log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`);
-    const found = await findOurRun(client, ref, identity, pause);
+async function lookForOurRun(ambiguity, sentAt, client, ref, identity, options, pause) {
+    const { log, clock } = options;
+    const windowEnd = sentAt + creationWindowMs(client.requestTimeoutMs);
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    log.info(`${ambiguity} Looking for the run it may have created before sending anything again: Buddy may still create it until ${formatDuration(windowEnd - sentAt)} after the request was sent.`);
+    const found = await watchForOurRun(client, ref, identity, {
+        until: Math.min(windowEnd, deadline),
+        clock,
+        pause
+    });
     if (found.kind === 'found') {
         log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
         return found.execution;
     }
     if (found.kind === 'unsure') {
-        const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`;
-        throw new BuddyApiError(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`, undefined, undefined, true);
+        throw new BuddyApiError(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+    }
+    if (clock.now() < windowEnd) {
+        // The step's timeout came first: Buddy may still create the run.
+        throw new BuddyApiError(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${formatDuration(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
     }
     return undefined;
 }
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-async function findOurRun(client, ref, identity, pause) {
-    const search = await searchForRun(client, ref, identity);
-    if (search.kind !== 'absent')
-        return search;
-    await pause(LOOK_AGAIN_AFTER_MS);
-    return searchForRun(client, ref, identity);
+/**
+ * Looks for this step's run in the pipeline's list again and again, a little further apart each
+ * time, until it is found, the list shows something only a person can settle, or `until` has
+ * passed (then the last look's answer: "absent" means none was listed by then). A list that
+ * cannot be read now is looked at again; only the last look's failure is the answer.
+ */
+async function watchForOurRun(client, ref, identity, { until, clock, pause }) {
+    for (let look = 0;; look++) {
+        const search = await searchForRun(client, ref, identity);
+        if (search.kind === 'found' || (search.kind === 'unsure' && search.lasting))
+            return search;
+        const left = until - clock.now();
+        if (left <= 0)
+            return search;
+        await pause(Math.min(left, lookAgainPause(look)));
+    }
 }
-
-;// CONCATENATED MODULE: ./src/inputs/duration.ts
-/** Durations as inputs write them and as the log shows them. Pure. */
-const DURATION_UNITS = { h: 3_600_000, m: 60_000, s: 1000 };
-/** "90s", "15m", "1h30m", "1h30m15s", or bare seconds ("600"), in milliseconds. */
-function parseDuration(value) {
-    const text = value.trim().toLowerCase();
-    if (/^\d{1,9}$/.test(text))
-        return Number(text) * 1000;
-    const match = /^(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(text);
-    if (!match || text === '')
-        return undefined;
-    const [, h = '0', m = '0', sec = '0'] = match;
-    return Number(h) * DURATION_UNITS.h + Number(m) * DURATION_UNITS.m + Number(sec) * 1000;
-}
-/** 5400000 → "1h30m"; 90000 → "1m30s"; 0 → "0s". */
-function formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const sec = total % 60;
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
+function lookAgainPause(look) {
+    return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/settings.ts
@@ -39319,6 +39442,7 @@ const INPUT_NAMES = [
     'allow-fork-code',
     'wait',
     'timeout',
+    'request-timeout',
     'poll-interval',
     'cancel-on-timeout',
     'cancel-on-job-cancel',
@@ -39538,7 +39662,7 @@ function apiBaseUrl(value) {
 function settings_duration(minMs, maxMs) {
     return (value) => {
         const ms = parseDuration(value);
-        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${formatDuration(minMs)} to ${formatDuration(maxMs)}`;
+        const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${duration_formatDuration(minMs)} to ${duration_formatDuration(maxMs)}`;
         if (ms === undefined || ms < minMs || ms > maxMs)
             throw new RuleError(`expected ${accepted}`);
         return ms;
@@ -39602,6 +39726,7 @@ const rawSchema = object({
     wait: settings_required(settings_boolean),
     // GitHub's own limit for a job on a self-hosted runner is 5 days.
     timeout: settings_required(settings_duration(1000, 5 * 24 * 3_600_000)),
+    'request-timeout': settings_required(settings_duration(1000, 10 * 60_000)),
     'poll-interval': settings_required(settings_duration(1000, 3_600_000)),
     'cancel-on-timeout': settings_required(settings_boolean),
     'cancel-on-job-cancel': settings_required(settings_boolean),
@@ -39637,7 +39762,10 @@ const RUN_REQUEST_INPUTS = [
     'actions-to-run',
     'delay-until'
 ];
-/** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
+/**
+ * Mistakes that no single input shows: inputs that exclude each other, and (when nowMs is given:
+ * the main step's validation) a time gone by.
+ */
 function crossInputProblems(values, raw, nowMs) {
     const problems = [];
     if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
@@ -39674,8 +39802,8 @@ function crossInputProblems(values, raw, nowMs) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
     }
     const delayUntil = values['delay-until'];
-    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
-        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+    if (delayUntil !== undefined && nowMs !== undefined && Date.parse(delayUntil) <= nowMs) {
+        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${duration_formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
     }
     return problems;
 }
@@ -39712,6 +39840,7 @@ function toSettings(values, raw) {
         cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
+        requestTimeoutMs: values['request-timeout'],
         follow: {
             wait: values.wait,
             timeoutMs: values.timeout,
@@ -39727,9 +39856,11 @@ function toSettings(values, raw) {
 }
 /**
  * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
+ * Throws InputError; never returns partial settings. With `nowMs` (the main step), times are
+ * also checked against the clock (delay-until in the future); without it (the post step, which
+ * runs later and only cancels), they are not: a time that has passed since must not stop it.
  */
-function parseSettings(raw, nowMs = Date.now()) {
+function parseSettings(raw, nowMs) {
     const result = rawSchema.safeParse(raw);
     const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
     const values = result.success ? result.data : undefined;
@@ -40166,7 +40297,8 @@ function whyNoSecrets(event, env) {
 
 
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
-async function connect(settings, env, event, clock, requestTimeoutMs) {
+async function connect(settings, env, event, clock, limits = {}) {
+    const { requestTimeoutMs, deadlineMs } = limits;
     const baseUrl = resolveApiBase(settings, env);
     lib_core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
     const source = resolveTokenSource(settings, env, event);
@@ -40175,12 +40307,19 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
         if (source.from === 'BUDDY_TOKEN')
             lib_core/* setSecret */.Pq(source.token);
         lib_core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new BuddyClient({ baseUrl, token: source.token, clock, log: log/* log */.Rm, requestTimeoutMs });
+        return new BuddyClient({
+            baseUrl,
+            token: source.token,
+            clock,
+            log: log/* log */.Rm,
+            requestTimeoutMs,
+            deadlineMs
+        });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    const exchange = new BuddyClient({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs });
+    const exchange = new BuddyClient({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs });
     // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
     const exchangeNew = async (options) => {
         const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
@@ -40194,7 +40333,15 @@ async function connect(settings, env, event, clock, requestTimeoutMs) {
     // followed or cancelled, the client gets another the same way. Within the time limit of the
     // request that was refused: a cancel's renewal must leave time to send the cancel.
     const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new BuddyClient({ baseUrl, token, renewToken, clock, log: log/* log */.Rm, requestTimeoutMs });
+    return new BuddyClient({
+        baseUrl,
+        token,
+        renewToken,
+        clock,
+        log: log/* log */.Rm,
+        requestTimeoutMs,
+        deadlineMs
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -40225,18 +40372,22 @@ function readEventContext(env) {
 ;// CONCATENATED MODULE: ./src/inputs/read-settings.ts
 
 
-/** Reads every input; secrets are masked before anything can print them. */
-function readSettings() {
+/**
+ * Reads every input; secrets are masked before anything can print them. `nowMs`: the main step's
+ * clock, against which times are checked (the post step leaves it out: see parseSettings).
+ */
+function readSettings(nowMs) {
     const raw = {};
     for (const name of INPUT_NAMES) {
         raw[name] = lib_core/* getInput */.V4(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) });
     }
     for (const secret of secretValues(raw))
         lib_core/* setSecret */.Pq(secret);
-    return parseSettings(raw);
+    return parseSettings(raw, nowMs);
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts
+
 
 
 
@@ -40252,7 +40403,8 @@ function readSettings() {
  * the run, saw it end, or left it going because the user chose so.
  *
  * What the main step leaves for it, in the order it happens:
- * 1. pending-run, before the run request goes out: where to look and the step's marker;
+ * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
+ *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
  * 2. followed-run, as soon as the run's id is known;
  * 3. cancel-sent, right before the main step sends a cancel;
  * 4. run-settled, why nothing is left to do (see SETTLED).
@@ -40271,18 +40423,43 @@ const SETTLED = {
     noRun: 'no-run',
     leftGoing: (why) => `left-going: ${why}`
 };
+/**
+ * What this process has told the post step, for jobCancelledBeforeExit. (The runner keeps the
+ * last value saved under a name: a later saveState replaces an earlier one.)
+ */
+const told = { runToCancel: false };
 function savePendingRun(run) {
+    told.runToCancel = true;
     core.saveState(post_STATE.pending, JSON.stringify(run));
 }
 function saveFollowedRun(run) {
+    told.runToCancel = true;
     core.saveState(post_STATE.followed, JSON.stringify(run));
 }
 function markCancelSent() {
     core.saveState(post_STATE.cancelSent, 'true');
 }
 function markRunSettled(why) {
+    told.settled = why;
     core.saveState(post_STATE.settled, why);
 }
+/**
+ * The job was cancelled before the main step exited. A cancelled job wins over "left going"
+ * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the run,
+ * so the main step takes that back. A run this step only reads (execution-id with wait: false)
+ * was never saved for the post step, so it stays untouched.
+ */
+function jobCancelledBeforeExit() {
+    if (told.runToCancel && told.settled?.startsWith('left-going')) {
+        told.settled = undefined;
+        core.saveState(post_STATE.settled, '');
+    }
+}
+/**
+ * How long the post step may look for a run that its main step's request may have created: a
+ * cancelled job gets five minutes in all from GitHub's runner before it is stopped.
+ */
+const POST_LOOK_BUDGET_MS = 3 * 60_000;
 function settledMessage(why) {
     if (why === SETTLED.ended)
         return 'The main step saw the Buddy run end: nothing to cancel.';
@@ -40304,8 +40481,15 @@ async function runPost(env = process.env, clock = systemClock) {
         const pending = lib_core/* getState */.Gu(post_STATE.pending);
         if (!followed && !pending)
             return lib_core/* debug */.Yz('No run to cancel was saved: nothing to do.');
+        // No clock for the inputs: a time that has passed since the main step (delay-until) must not
+        // stop the cancel.
         const settings = readSettings();
-        const client = await connect(settings, env, readEventContext(env), clock);
+        const startedAt = clock.now();
+        const client = await connect(settings, env, readEventContext(env), clock, {
+            requestTimeoutMs: settings.requestTimeoutMs,
+            // Within the budget, plus one request's time to cancel what it finds at its end.
+            deadlineMs: startedAt + POST_LOOK_BUDGET_MS + settings.requestTimeoutMs
+        });
         let ref;
         let execution;
         if (followed) {
@@ -40318,16 +40502,26 @@ async function runPost(env = process.env, clock = systemClock) {
         }
         else {
             // The answer to the run request never reached the main step: find the run by its marker.
+            // Buddy may still create it until the creation window after the request has passed.
             const run = JSON.parse(pending);
             ref = run;
             const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            // A run created a moment ago may not be listed yet: findOurRun looks twice.
-            const search = await findOurRun(client, run, identity, ms => clock.sleep(ms));
-            if (search.kind === 'absent') {
-                return log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}: the run request created none. Nothing to cancel.`);
-            }
+            const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(settings.requestTimeoutMs);
+            log/* log */.Rm.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
+            const search = await watchForOurRun(client, run, identity, {
+                until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
+                clock,
+                pause: ms => clock.sleep(ms)
+            });
+            const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
             if (search.kind === 'unsure') {
-                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`);
+                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
+            }
+            if (search.kind === 'absent' && clock.now() < windowEnd) {
+                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
+            }
+            if (search.kind === 'absent') {
+                return log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}, ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
             }
             execution = search.execution;
             log/* log */.Rm.info(`Found Buddy run #${execution.id} by this step's marker.`);

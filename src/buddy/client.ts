@@ -1,7 +1,13 @@
 import { HttpClient } from '@actions/http-client'
 import type { IncomingMessage } from 'node:http'
 import type { z } from 'zod'
-import { backoffDelay, RateLimitWaits, serverRequestedDelay, serverWaitRefusal } from './backoff.js'
+import {
+  backoffDelay,
+  pacingDelay,
+  RateLimitWaits,
+  serverRequestedDelay,
+  type RateLimit
+} from './backoff.js'
 import type { Clock } from '../clock.js'
 import { oneLine } from '../report/log.js'
 import { BuddyToken, RenewalTimeoutError, type RenewToken } from './token-renewal.js'
@@ -62,6 +68,11 @@ export interface ClientOptions {
   rateLimitBudgetMs?: number
   /** Once the answer has begun, the longest silence between two pieces of its body. */
   stallTimeoutMs?: number
+  /**
+   * When the step must be over (by the clock): no request is sent and no wait lasts past it.
+   * The step's timeout plus the allowance to finish (see main.ts).
+   */
+  deadlineMs?: number
 }
 
 /** One try's outcome, before any interpretation. */
@@ -80,8 +91,11 @@ export interface NetworkFailure {
   code: string
   /** Whether the request may have reached Buddy (and so may have created something). */
   sent: boolean
-  /** A configuration error of the runner's network: trying again cannot help. */
-  fatal?: 'proxy' | 'certificate'
+  /**
+   * Trying again cannot help: a configuration error of the runner's network, or no time left
+   * in the step (deadline: nothing was sent).
+   */
+  fatal?: 'proxy' | 'certificate' | 'deadline'
   /** What the proxy said (statusCode=407, cause=...), or how long the answer was silent. */
   detail?: string
 }
@@ -109,13 +123,7 @@ export class BuddyApiError extends Error {
   }
 }
 
-/** What the last answer said of the rate limit. */
-export interface RateLimit {
-  limit?: number
-  remaining?: number
-  resetAtMs?: number
-  seenAtMs: number
-}
+export type { RateLimit }
 
 export interface RequestContext {
   /** What was being done, e.g. "read pipeline 12". */
@@ -244,6 +252,9 @@ export function describeNetworkFailure(
     const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel')
     return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`
   }
+  if (failure.fatal === 'deadline') {
+    return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`
+  }
   if (failure.fatal === 'certificate') {
     return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`
   }
@@ -359,8 +370,6 @@ function classifyReadAnswer<S extends z.ZodType>(
   const problem = describeHttpFailure(status, message, ctx)
   if (!isTransientStatus(status)) throw new BuddyApiError(problem, status, message)
   const wait = serverRequestedDelay(result.headers, nowMs, status)
-  const refusal = serverWaitRefusal(wait)
-  if (refusal) throw new BuddyApiError(`${problem} ${refusal}`, status, message, true, wait)
   return { kind: 'fault', problem, status, wait, message }
 }
 
@@ -396,6 +405,33 @@ export class BuddyClient {
     return this.token.renewable
   }
 
+  /** How long is left until the step's deadline (Infinity without one). */
+  timeLeftMs(): number {
+    const { deadlineMs, clock } = this.options
+    return deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - clock.now()
+  }
+
+  /**
+   * The pause the rate limit asks for before the next request (0 when requests are left), cut
+   * to the time left: see pacingDelay.
+   */
+  rateLimitPacingMs(): number {
+    const { clock } = this.options
+    return Math.max(
+      0,
+      Math.min(
+        pacingDelay(this.rateLimit, clock.now(), clock.random, this.congestion),
+        this.timeLeftMs()
+      )
+    )
+  }
+
+  /**
+   * How many 429s this step's requests have met lately: each makes the next waits' spread
+   * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+   */
+  congestion = 0
+
   get host(): string {
     return this.options.baseUrl.host
   }
@@ -417,6 +453,7 @@ export class BuddyClient {
     const remaining = number('x-rate-limit-remaining')
     const reset = number('x-rate-limit-reset')
     if (limit === undefined && remaining === undefined) return
+    if (remaining !== undefined && remaining > 0) this.congestion = Math.max(0, this.congestion - 1)
     this.rateLimit = {
       limit,
       remaining,
@@ -433,6 +470,9 @@ export class BuddyClient {
     authenticate = true,
     timeoutMs = this.timeoutMs
   ): Promise<Attempt> {
+    // Never past the step's deadline: what cannot be answered in time is not sent.
+    timeoutMs = Math.min(timeoutMs, this.timeLeftMs())
+    if (timeoutMs <= 0) return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' }
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (body !== undefined) headers['Content-Type'] = 'application/json'
     if (authenticate && this.token.value) headers.Authorization = `Bearer ${this.token.value}`
@@ -450,7 +490,9 @@ export class BuddyClient {
         const response = await this.http.request(method, this.url(path), data, headers)
         answer = response.message
         const text = await readWholeBody(response.message, this.stallTimeoutMs)
-        this.noteRateLimit(response.message.headers)
+        // A 429's own wait is its caller's to keep; what other answers say paces the next request.
+        if (response.message.statusCode === 429) this.congestion++
+        else this.noteRateLimit(response.message.headers)
         return {
           kind: 'response',
           status: response.message.statusCode ?? 0,
@@ -486,19 +528,33 @@ export class BuddyClient {
       /** Failed tries in all; 1 leaves retrying to the caller (the wait loop). */
       attempts?: number
       timeoutMs?: number
-      /** How long 429s may be waited out in all; 0 hands a 429 to the caller at once. */
+      /**
+       * How long 429s may be waited out in all (beyond that, the step's deadline bounds them);
+       * 0 hands a 429 to the caller at once.
+       */
       rateLimitBudgetMs?: number
+      /** false: the caller paces these requests itself (the wait loop's status reads). */
+      pace?: boolean
     } = {}
   ): Promise<z.infer<S>> {
     const { clock, log } = this.options
     const attempts = options.attempts ?? this.readAttempts
     // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
     let failures = 0
-    const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ?? this.rateLimitBudgetMs)
+    const rateLimitWaits = new RateLimitWaits(
+      options.rateLimitBudgetMs ??
+        (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined)
+    )
     const authenticate = options.authenticate ?? true
     // One renewal per read: a token refused right after it was renewed is refused for good.
     let renewed = false
     for (;;) {
+      // An answer said no request is left: wait for the reset rather than spend a 429.
+      const pacing = options.pace === false ? 0 : this.rateLimitPacingMs()
+      if (pacing > 0) {
+        log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`)
+        await clock.sleep(pacing)
+      }
       const sentWith = this.token.value
       const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs)
       if (authenticate && refusedToken(result) && this.token.renewable) {
@@ -525,14 +581,11 @@ export class BuddyClient {
       if (answer.kind === 'read') return answer.value
       const { problem, status, wait, message } = answer
       if (status === 429) {
-        const delay = rateLimitWaits.next(wait, clock.random)
-        if (delay === undefined) {
-          const waited =
-            rateLimitWaits.count > 0
-              ? ` Waited ${Math.round(rateLimitWaits.waitedMs / 1000)} s over ${rateLimitWaits.count} such answers.`
-              : ''
-          throw new BuddyApiError(`${problem}${waited}`, 429, message, true, wait)
+        const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion)
+        if ('refusal' in next) {
+          throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait)
         }
+        const delay = next.delay
         log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
         await clock.sleep(delay)
         continue
@@ -542,7 +595,8 @@ export class BuddyClient {
         const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : ''
         throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait)
       }
-      const delay = wait ?? backoffDelay(failures - 1, clock.random)
+      const delay = Math.min(wait ?? backoffDelay(failures - 1, clock.random), this.timeLeftMs())
+      if (delay <= 0) throw new BuddyApiError(problem, status, undefined, true, wait)
       log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`)
       await clock.sleep(delay)
     }
@@ -680,7 +734,7 @@ export class BuddyClient {
       `${pipelinePath(ref)}/executions/${segment(executionId)}`,
       executionSchema,
       this.executionContext(ref, executionId, 'read'),
-      { attempts: 1, rateLimitBudgetMs: 0, ...options }
+      { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options }
     )
   }
 
@@ -775,7 +829,8 @@ export class BuddyClient {
    * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
    * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
    * so sending it again with the fresh token cannot make a second run. Any other answer (a time
-   * limit, a 5xx) is start-execution's to judge.
+   * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
+   * it again (there a job cancel can stop a wait before anything is sent).
    */
   async postExecution(ref: PipelineRef, body: RunRequestBody): Promise<Attempt> {
     const path = `${pipelinePath(ref)}/executions`

@@ -12,8 +12,9 @@ export async function connect(
   env: NodeJS.ProcessEnv,
   event: EventContext,
   clock: Clock,
-  requestTimeoutMs?: number
+  limits: { requestTimeoutMs?: number; deadlineMs?: number } = {}
 ): Promise<BuddyClient> {
+  const { requestTimeoutMs, deadlineMs } = limits
   const baseUrl = resolveApiBase(settings, env)
   core.debug(`Buddy API: ${baseUrl.href}`)
   const source = resolveTokenSource(settings, env, event)
@@ -21,14 +22,21 @@ export async function connect(
     // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
     if (source.from === 'BUDDY_TOKEN') core.setSecret(source.token)
     core.debug(`Buddy token from ${source.from}.`)
-    return new BuddyClient({ baseUrl, token: source.token, clock, log, requestTimeoutMs })
+    return new BuddyClient({
+      baseUrl,
+      token: source.token,
+      clock,
+      log,
+      requestTimeoutMs,
+      deadlineMs
+    })
   }
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     throw new CredentialsError(
       'No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".'
     )
   }
-  const exchange = new BuddyClient({ baseUrl, clock, log, requestTimeoutMs })
+  const exchange = new BuddyClient({ baseUrl, clock, log, requestTimeoutMs, deadlineMs })
   // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
   const exchangeNew = async (options?: { attempts: number; timeoutMs: number }) => {
     const webIdentityToken = await core.getIDToken(source.audience)
@@ -42,5 +50,13 @@ export async function connect(
   // followed or cancelled, the client gets another the same way. Within the time limit of the
   // request that was refused: a cancel's renewal must leave time to send the cancel.
   const renewToken = (limitMs: number) => exchangeNew({ attempts: 2, timeoutMs: limitMs })
-  return new BuddyClient({ baseUrl, token, renewToken, clock, log, requestTimeoutMs })
+  return new BuddyClient({
+    baseUrl,
+    token,
+    renewToken,
+    clock,
+    log,
+    requestTimeoutMs,
+    deadlineMs
+  })
 }

@@ -1,5 +1,6 @@
-import { backoffDelay, RateLimitWaits, serverRequestedDelay, serverWaitRefusal } from './backoff.js'
+import { backoffDelay, RateLimitWaits, serverRequestedDelay } from './backoff.js'
 import type { Clock } from '../clock.js'
+import { formatDuration } from '../inputs/duration.js'
 import { hasStepMarker } from './step-marker.js'
 import {
   BuddyApiError,
@@ -23,9 +24,14 @@ import { REF_KINDS, sameRef } from './ref-names.js'
  *   revision Buddy has not fetched yet (a push racing Buddy's fetch of the repository). Each of
  *   these causes has its own count and its own pace.
  * - After an ambiguous failure (5xx, reset or timeout after sending, a cut or unreadable answer),
- *   the pipeline's newest runs are searched for the one carrying this step's marker first; the
- *   request is sent again only when that run is surely absent, and the step fails (with the link
- *   to the pipeline's runs) when it cannot tell.
+ *   the request may still be at work in Buddy: a gateway answers 502/504, or our time limit
+ *   passes, while Buddy's backend goes on and creates the run seconds later. So the pipeline's
+ *   newest runs are searched for the one carrying this step's marker, again and again, until
+ *   the creation window after that request was sent has passed (creationWindowMs); only then
+ *   may the run be called absent and the request be sent again. When the step's timeout ends
+ *   first, or the list cannot tell, the step fails with the link to the pipeline's runs and
+ *   never sends again.
+ * - Every wait ends by the step's deadline; a 429 whose reset comes after it fails at once.
  * - The job can be cancelled during any wait here: the wait ends at once (JobCancelledError),
  *   saying whether a run of this step may exist.
  */
@@ -41,6 +47,10 @@ export interface StartOptions {
   runsUrl?: string
   /** Aborted when the job is cancelled. The run request itself is never abandoned half-sent. */
   signal?: AbortSignal
+  /** The step's timeout, by the clock: no wait goes past it, and no request is sent after it. */
+  deadlineMs?: number
+  /** Right before each send, with its time: the post step's creation window counts from the last. */
+  onSend?: (sentAtMs: number) => void
 }
 
 /** How long to keep asking while Buddy does not know the revision yet. */
@@ -49,12 +59,18 @@ const UNKNOWN_REVISION_WAIT_MS = 60_000
 const MAX_NOT_SENT_TRIES = 6
 /** Sends after which an ambiguous failure is final. */
 const MAX_SENDS = 2
-/** How long after the first send an ambiguous failure is final, whatever the count. */
-const MAX_SENDING_MS = 5 * 60_000
-/** How long 429s are waited out in all (a 429 is pacing, not a failed try). */
-const RATE_LIMIT_BUDGET_MS = 5 * 60_000
-/** Pause before looking for our run in the list once more. */
-const LOOK_AGAIN_AFTER_MS = 3000
+/**
+ * How long after a run request was sent Buddy may still create its run: three times the
+ * request's time limit (at least twice is needed: a gateway may give up on the request at the
+ * limit while Buddy's backend goes on for as long again). The README states it.
+ */
+export const CREATION_WINDOW_REQUEST_LIMITS = 3
+export function creationWindowMs(requestTimeoutMs: number): number {
+  return CREATION_WINDOW_REQUEST_LIMITS * requestTimeoutMs
+}
+/** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
+const FIRST_LOOK_PAUSE_MS = 2000
+const LONGEST_LOOK_PAUSE_MS = 10_000
 
 /** The job was cancelled while the run request waited; no run was returned. */
 export class JobCancelledError extends Error {
@@ -123,7 +139,10 @@ export function isOurExecution(execution: Execution, identity: RunIdentity): boo
 }
 
 export type Search =
-  { kind: 'found'; execution: Execution } | { kind: 'absent' } | { kind: 'unsure'; problem: string }
+  | { kind: 'found'; execution: Execution }
+  | { kind: 'absent' }
+  /** lasting: looking again cannot settle it (a marked run that matches nothing else). */
+  | { kind: 'unsure'; problem: string; lasting?: boolean }
 
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -155,6 +174,7 @@ export async function searchForRun(
     if (marked) {
       return {
         kind: 'unsure',
+        lasting: true,
         problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
       }
     }
@@ -236,6 +256,7 @@ export async function startExecution(
   options: StartOptions
 ): Promise<Execution> {
   const { clock, log, signal } = options
+  const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY
   const revision = body.to_revision?.revision ?? 'HEAD'
   const identity: RunIdentity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body }
   const ctx: RequestContext = {
@@ -243,18 +264,20 @@ export async function startExecution(
     notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
     scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
   }
-  const firstSentAt = clock.now()
   // One count per cause of sending again.
   let ambiguousSends = 0
   let notSentTries = 0
-  const rateLimitWaits = new RateLimitWaits(RATE_LIMIT_BUDGET_MS)
+  const rateLimitWaits = new RateLimitWaits()
   const unknownRevision: UnknownRevisionWait = { tries: 0 }
   /** An earlier request's outcome is unknown: a run of this step may exist. */
   let mayHaveCreated = false
+  /** Why the last request was not answered with a run, for a timeout's message. */
+  let lastProblem: string | undefined
 
+  // Every pause ends by the deadline; the loop then says the time is up.
   const pause = async (ms: number) => {
     try {
-      await clock.sleep(ms, signal)
+      await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal)
     } catch (error) {
       if (signal?.aborted) throw new JobCancelledError(mayHaveCreated)
       throw error
@@ -263,6 +286,17 @@ export async function startExecution(
 
   for (;;) {
     if (signal?.aborted) throw new JobCancelledError(mayHaveCreated)
+    // An answer said no request is left: wait for the reset rather than spend a 429.
+    const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now())
+    if (pacing > 0) {
+      log.info(
+        `Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`
+      )
+      await pause(pacing)
+    }
+    if (clock.now() >= deadline) throw timeIsUp(ambiguousSends > 0, lastProblem)
+    const sentAt = clock.now()
+    options.onSend?.(sentAt)
     const result = await client.postExecution(ref, body)
     const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now())
     switch (answer.kind) {
@@ -271,31 +305,53 @@ export async function startExecution(
       case 'refused':
         throw answer.error
       case 'not-sent':
+        lastProblem = answer.why
         await pause(notSentPause(answer.why, ++notSentTries, clock, log))
         continue
       case 'rate-limited':
-        await pause(rateLimitedPause(answer, rateLimitWaits, ctx, clock, log))
+        lastProblem = describeHttpFailure(429, answer.message, ctx)
+        await pause(
+          rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log)
+        )
         continue
       case 'unknown-revision':
+        lastProblem = `Buddy did not know revision ${revision} yet.`
         await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log))
         continue
       case 'ambiguous': {
         ambiguousSends++
-        // The request may have created a run: find it before anything else.
+        // The request may have created a run, or may still create it: find it first.
         mayHaveCreated = true
-        const found = await lookForOurRun(answer.why, client, ref, identity, options, pause)
+        const found = await lookForOurRun(answer.why, sentAt, client, ref, identity, options, pause)
         if (found) return found
         // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
         // cancel from now on leaves the post step to search for it by the marker.
-        sendAgainOrGiveUp(answer.why, ambiguousSends, clock.now() - firstSentAt, log)
+        sendAgainOrGiveUp(answer.why, ambiguousSends, log)
       }
     }
   }
 }
 
+/** The step's timeout ended before a run request could be sent (again). */
+function timeIsUp(sentBefore: boolean, lastProblem: string | undefined): BuddyApiError {
+  const last = lastProblem ? ` The last try: ${lastProblem}` : ''
+  return new BuddyApiError(
+    sentBefore
+      ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
+      : `The step's timeout ended before the run request could be sent: no run was started.${last}`,
+    undefined,
+    undefined,
+    true
+  )
+}
+
+function checkRuns(options: Pick<StartOptions, 'runsUrl' | 'marker'>): string {
+  return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`
+}
+
 /** Surely no run was created: the request is sent again, unless it was sent enough. */
-function sendAgainOrGiveUp(ambiguity: string, sends: number, sinceFirstMs: number, log: Logger) {
-  if (sends >= MAX_SENDS || sinceFirstMs > MAX_SENDING_MS) {
+function sendAgainOrGiveUp(ambiguity: string, sends: number, log: Logger) {
+  if (sends >= MAX_SENDS) {
     throw new BuddyApiError(
       `${ambiguity} No run was created; gave up after ${sends} run requests.`,
       undefined,
@@ -316,37 +372,33 @@ function notSentPause(why: string, tries: number, clock: Clock, log: Logger): nu
   return delay
 }
 
-/** The pause after a 429, within the rate limit's budget. */
+/**
+ * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
+ * long as it ends within the step's timeout; a reset after it fails at once.
+ */
 function rateLimitedPause(
   answer: Extract<RunAnswer, { kind: 'rate-limited' }>,
   waits: RateLimitWaits,
+  deadline: number,
+  congestion: number,
   ctx: RequestContext,
   clock: Clock,
   log: Logger
 ): number {
   const { serverMs, message } = answer
-  const refusal = serverWaitRefusal(serverMs)
-  if (refusal) {
+  const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion)
+  if ('refusal' in next) {
     throw new BuddyApiError(
-      `${describeHttpFailure(429, message, ctx)} ${refusal}`,
-      429,
-      message,
-      true
-    )
-  }
-  const delay = waits.next(serverMs, clock.random)
-  if (delay === undefined) {
-    throw new BuddyApiError(
-      `${describeHttpFailure(429, message, ctx)} Waited ${Math.round(waits.waitedMs / 1000)} s over ${waits.count} such answers.`,
+      `${describeHttpFailure(429, message, ctx)} ${next.refusal} Nothing was created.`,
       429,
       message,
       true
     )
   }
   log.info(
-    `Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(delay / 1000).toFixed(1)} s.`
+    `Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`
   )
-  return delay
+  return next.delay
 }
 
 /** Since when Buddy has not known the revision, and how often it was asked again. */
@@ -385,19 +437,29 @@ function unknownRevisionPause(
 
 /**
  * After an answer that leaves unknown whether a run was created: the run this step's request
- * created, else undefined when surely none was; throws when it cannot tell.
+ * created, else undefined once the creation window after that request has passed with no run
+ * listed (surely none was created); throws when it cannot tell.
  */
 async function lookForOurRun(
   ambiguity: string,
+  sentAt: number,
   client: BuddyClient,
   ref: PipelineRef,
   identity: RunIdentity,
   options: StartOptions,
   pause: (ms: number) => Promise<void>
 ): Promise<Execution | undefined> {
-  const { log } = options
-  log.info(`${ambiguity} Looking for the run it may have created before sending anything again.`)
-  const found = await findOurRun(client, ref, identity, pause)
+  const { log, clock } = options
+  const windowEnd = sentAt + creationWindowMs(client.requestTimeoutMs)
+  const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY
+  log.info(
+    `${ambiguity} Looking for the run it may have created before sending anything again: Buddy may still create it until ${formatDuration(windowEnd - sentAt)} after the request was sent.`
+  )
+  const found = await watchForOurRun(client, ref, identity, {
+    until: Math.min(windowEnd, deadline),
+    clock,
+    pause
+  })
   if (found.kind === 'found') {
     log.info(
       `Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`
@@ -405,9 +467,17 @@ async function lookForOurRun(
     return found.execution
   }
   if (found.kind === 'unsure') {
-    const checkRuns = `Check the pipeline's runs in Buddy${options.runsUrl ? `: ${options.runsUrl}` : '.'}`
     throw new BuddyApiError(
-      `${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns}`,
+      `${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`,
+      undefined,
+      undefined,
+      true
+    )
+  }
+  if (clock.now() < windowEnd) {
+    // The step's timeout came first: Buddy may still create the run.
+    throw new BuddyApiError(
+      `${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${formatDuration(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`,
       undefined,
       undefined,
       true
@@ -416,15 +486,27 @@ async function lookForOurRun(
   return undefined
 }
 
-/** Looks twice, a little apart: a run just created may take a moment to be listed. */
-export async function findOurRun(
+/**
+ * Looks for this step's run in the pipeline's list again and again, a little further apart each
+ * time, until it is found, the list shows something only a person can settle, or `until` has
+ * passed (then the last look's answer: "absent" means none was listed by then). A list that
+ * cannot be read now is looked at again; only the last look's failure is the answer.
+ */
+export async function watchForOurRun(
   client: BuddyClient,
   ref: PipelineRef,
   identity: RunIdentity,
-  pause: (ms: number) => Promise<void>
+  { until, clock, pause }: { until: number; clock: Clock; pause: (ms: number) => Promise<void> }
 ): Promise<Search> {
-  const search = await searchForRun(client, ref, identity)
-  if (search.kind !== 'absent') return search
-  await pause(LOOK_AGAIN_AFTER_MS)
-  return searchForRun(client, ref, identity)
+  for (let look = 0; ; look++) {
+    const search = await searchForRun(client, ref, identity)
+    if (search.kind === 'found' || (search.kind === 'unsure' && search.lasting)) return search
+    const left = until - clock.now()
+    if (left <= 0) return search
+    await pause(Math.min(left, lookAgainPause(look)))
+  }
+}
+
+function lookAgainPause(look: number): number {
+  return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look))
 }

@@ -2,7 +2,14 @@ import { actionExecutionId, ActionLogPrinter } from './action-logs.js'
 import type { Clock } from '../clock.js'
 import type { BuddyClient, Logger, PipelineRef } from '../buddy/client.js'
 import { statusKind, type Execution } from '../buddy/model.js'
-import { waitForRunEnd, rateLimitPause, type WaitOutcome, type WaitResult } from './wait-loop.js'
+import {
+  abortable,
+  Aborted,
+  waitForRunEnd,
+  rateLimitPause,
+  type WaitOutcome,
+  type WaitResult
+} from './wait-loop.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
 import { executionDurationMs, failedActionNames, ProgressTracker } from './progress.js'
@@ -102,7 +109,7 @@ export async function followRun(
   })
 
   // One timeout for the whole follow, retries included: it bounds the step, as users expect.
-  const waitFrom = (from: Execution): Promise<WaitResult> =>
+  const waitFrom = (from: Execution, retriedAttempt?: Execution): Promise<WaitResult> =>
     waitForRunEnd(
       limitMs =>
         client.getExecution(ref, started.id, {
@@ -125,7 +132,8 @@ export async function followRun(
           if (live) await live.stream(execution, progress, whileRunning())
           else for (const line of progress) out.info(line.text)
           if (settings.logs === 'all') await logs.printFinished(execution, 'all', whileRunning())
-        }
+        },
+        retriedAttempt
       }
     )
 
@@ -160,8 +168,14 @@ export async function followRun(
     }
     let restarted: Execution
     try {
-      restarted = await client.retryExecution(ref, started.id)
+      // A job cancel while the RETRY is in flight is acted on at once: the run may have
+      // restarted, so it is cancelled (finish), whatever the last read showed.
+      restarted = await abortable(client.retryExecution(ref, started.id), deps.signal)
     } catch (error) {
+      if (error instanceof Aborted || deps.signal?.aborted) {
+        result = { outcome: 'job-cancelled', execution: result.execution, restarting: true }
+        break
+      }
       retryProblem = (error as Error).message
       out.warning(`Could not retry run #${started.id}: ${retryProblem}`)
       break
@@ -176,10 +190,9 @@ export async function followRun(
     )
     // The retry runs the same actions again: their logs are new.
     logs = new ActionLogPrinter(logSource, out)
-    // Should the answer still show the failure just retried, that is not the retry's result.
-    const from: Execution =
-      statusKind(restarted.status) === 'final' ? { ...restarted, status: 'INITIAL' } : restarted
-    result = await waitFrom(from)
+    // Should the answer (or later reads) still show the failure just retried, that is not the
+    // retry's result: the wait loop waits for the run to go again, or for a newer end.
+    result = await waitFrom(restarted, result.execution)
   }
 
   const report = await finish(started, result, settings, deps, follow, logs, live)
@@ -213,7 +226,9 @@ async function finish(
   const cancel =
     (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
     (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel)
-  if (cancel && statusKind(execution.status) !== 'final') {
+  // A run that may be going again after a RETRY is cancelled even if the last read showed it
+  // ended: that read was older than the restart.
+  if (cancel && (statusKind(execution.status) !== 'final' || result.restarting)) {
     live?.close()
     out.info(`Cancelling run #${execution.id} in Buddy.`)
     deps.onCancelSending?.()

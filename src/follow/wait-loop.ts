@@ -34,6 +34,11 @@ export interface WaitOptions {
   rateLimitPause?: () => number
   /** Each status read, for progress lines. */
   onUpdate?: (execution: Execution) => void | Promise<void>
+  /**
+   * After a RETRY: the failed attempt that was retried. Buddy may answer a read with its old
+   * final status (and finish date) until it has restarted the run, which is not the retry's end.
+   */
+  retriedAttempt?: Execution
 }
 
 /** The time limit of the status read sent once the timeout has passed. */
@@ -50,6 +55,11 @@ export interface WaitResult {
   /** When the wait ended: the last fault that kept the status from being read. */
   problem?: string
   paused?: { status: string; action?: string }
+  /**
+   * After a RETRY, no read has shown the run going again yet: it may be going (the RETRY was
+   * sent) though the last read shows the old end. A cancel must not be skipped for it.
+   */
+  restarting?: boolean
 }
 
 export class RunDeletedError extends Error {
@@ -119,7 +129,8 @@ export async function waitForRunEnd(
 ): Promise<WaitResult> {
   const { clock, signal } = options
   const deadline = clock.now() + options.timeoutMs
-  const judge = statusJudge(options)
+  const ended = endDetector(options)
+  const judge = statusJudge(options, ended)
   let execution = initial
   let reads = 0
   let failures = 0
@@ -135,7 +146,7 @@ export async function waitForRunEnd(
 
   for (;;) {
     const left = deadline - clock.now()
-    if (left <= 0) return lastLook(read, execution, options)
+    if (left <= 0) return lastLook(read, execution, options, ended)
     const pause =
       failures > 0
         ? faultDelay
@@ -147,12 +158,12 @@ export async function waitForRunEnd(
     try {
       await abortable(clock.sleep(Math.min(pause, left), signal), signal)
       const limit = deadline - clock.now()
-      if (limit <= 0) return lastLook(read, execution, options)
+      if (limit <= 0) return lastLook(read, execution, options, ended)
       reads++
       execution = await abortable(read(limit), signal)
     } catch (error) {
       if (error instanceof Aborted || signal?.aborted)
-        return { outcome: 'job-cancelled', execution }
+        return { outcome: 'job-cancelled', execution, restarting: ended.restarting() }
       if (!(error instanceof BuddyApiError)) throw error
       if (error.status === 404) throw runDeleted(execution)
       if (!error.transient) return tokenRefused(error, execution)
@@ -274,13 +285,15 @@ function faultPause(
  * What each status read means for the loop (undefined: keep going). Says once per status that a
  * status is unknown, and once per pause that the run waits for a person.
  */
-function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
+function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>, ended: EndDetector) {
   const { log } = options
   const unknownStatuses = new Set<string>()
   let approvalAnnounced = false
   return (execution: Execution): WaitResult | undefined => {
     const kind = statusKind(execution.status)
-    if (kind === 'final') return { outcome: 'finished', execution }
+    if (ended(execution)) return { outcome: 'finished', execution }
+    // A stale end of the attempt just retried: the retry has not started yet.
+    if (kind === 'final') return undefined
     if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
       unknownStatuses.add(execution.status)
       log.info(
@@ -307,6 +320,41 @@ function statusJudge(options: Pick<WaitOptions, 'log' | 'onApproval'>) {
   }
 }
 
+/** Whether a read shows the run's end; restarting(): after a RETRY, not yet seen going again. */
+type EndDetector = ((execution: Execution) => boolean) & { restarting(): boolean }
+
+/**
+ * A final status is the run's end, except right after a RETRY: until a read shows the run going
+ * again, a final status with the retried attempt's finish date (or none newer) is Buddy not
+ * having restarted the run yet, said once, and waited out within the time left. So one failure
+ * is never taken for the retry's result, and never retried twice.
+ */
+function endDetector(options: Pick<WaitOptions, 'log' | 'retriedAttempt'>): EndDetector {
+  const retried = options.retriedAttempt
+  let seenGoing = retried === undefined
+  let staleSaid = false
+  const isNewerEnd = (execution: Execution) => {
+    const before = retried?.finish_date ? Date.parse(retried.finish_date) : Number.NaN
+    const now = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN
+    return !Number.isNaN(before) && !Number.isNaN(now) && now > before
+  }
+  const ended = (execution: Execution) => {
+    if (statusKind(execution.status) !== 'final') {
+      seenGoing = true
+      return false
+    }
+    if (seenGoing || isNewerEnd(execution)) return true
+    if (!staleSaid) {
+      staleSaid = true
+      options.log.info(
+        `Buddy still shows run #${execution.id}'s retried attempt as ${oneLine(execution.status)}: waiting for the retry to start.`
+      )
+    }
+    return false
+  }
+  return Object.assign(ended, { restarting: () => !seenGoing })
+}
+
 /**
  * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
  * on, which ends the following but not the run, so it is reported with the run as last seen.
@@ -330,7 +378,8 @@ function runDeleted(execution: Execution) {
 async function lastLook(
   read: (limitMs: number) => Promise<Execution>,
   lastSeen: Execution,
-  options: WaitOptions
+  options: WaitOptions,
+  ended: EndDetector
 ): Promise<WaitResult> {
   const { signal } = options
   let execution = lastSeen
@@ -339,14 +388,15 @@ async function lastLook(
     execution = await abortable(read(FINAL_READ_LIMIT_MS), signal)
     await options.onUpdate?.(execution)
   } catch (error) {
-    if (error instanceof Aborted || signal?.aborted) return { outcome: 'job-cancelled', execution }
+    if (error instanceof Aborted || signal?.aborted)
+      return { outcome: 'job-cancelled', execution, restarting: ended.restarting() }
     if (error instanceof BuddyApiError && error.status === 404) throw runDeleted(execution)
     if (!(error instanceof BuddyApiError)) throw error
     if (error.status === 401 && !error.transient) return tokenRefused(error, execution)
     problem = error.message
   }
-  if (statusKind(execution.status) === 'final') return { outcome: 'finished', execution }
-  return { outcome: 'timed-out', execution, problem }
+  if (ended(execution)) return { outcome: 'finished', execution }
+  return { outcome: 'timed-out', execution, problem, restarting: ended.restarting() }
 }
 
 /**

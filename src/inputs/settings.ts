@@ -35,6 +35,7 @@ export const INPUT_NAMES = [
   'allow-fork-code',
   'wait',
   'timeout',
+  'request-timeout',
   'poll-interval',
   'cancel-on-timeout',
   'cancel-on-job-cancel',
@@ -91,11 +92,14 @@ export interface Settings {
   githubToken?: string
   /** Run code from a fork's pull request in events that have the base repository's secrets. */
   allowForkCode: boolean
+  /** The time limit of one request to Buddy. */
+  requestTimeoutMs: number
   follow: FollowSettings
 }
 
 export interface FollowSettings {
   wait: boolean
+  /** How long the whole step may take (see stepDeadline in main.ts). */
   timeoutMs: number
   pollIntervalMs: number
   cancelOnTimeout: boolean
@@ -420,6 +424,7 @@ const rawSchema = z.object({
   wait: required(boolean),
   // GitHub's own limit for a job on a self-hosted runner is 5 days.
   timeout: required(duration(1000, 5 * 24 * 3_600_000)),
+  'request-timeout': required(duration(1000, 10 * 60_000)),
   'poll-interval': required(duration(1000, 3_600_000)),
   'cancel-on-timeout': required(boolean),
   'cancel-on-job-cancel': required(boolean),
@@ -467,8 +472,15 @@ const RUN_REQUEST_INPUTS = [
   'delay-until'
 ] as const
 
-/** Mistakes that no single input shows: inputs that exclude each other, a time gone by. */
-function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): string[] {
+/**
+ * Mistakes that no single input shows: inputs that exclude each other, and (when nowMs is given:
+ * the main step's validation) a time gone by.
+ */
+function crossInputProblems(
+  values: RawValues,
+  raw: RawInputs,
+  nowMs: number | undefined
+): string[] {
   const problems: string[] = []
   if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
     problems.push(
@@ -514,7 +526,7 @@ function crossInputProblems(values: RawValues, raw: RawInputs, nowMs: number): s
     )
   }
   const delayUntil = values['delay-until']
-  if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+  if (delayUntil !== undefined && nowMs !== undefined && Date.parse(delayUntil) <= nowMs) {
     problems.push(
       `Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`
     )
@@ -555,6 +567,7 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
     cancelPrevious: values['cancel-previous'],
     githubToken: values['github-token'],
     allowForkCode: values['allow-fork-code'],
+    requestTimeoutMs: values['request-timeout'],
     follow: {
       wait: values.wait,
       timeoutMs: values.timeout,
@@ -571,9 +584,11 @@ function toSettings(values: RawValues, raw: RawInputs): Settings {
 
 /**
  * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings.
+ * Throws InputError; never returns partial settings. With `nowMs` (the main step), times are
+ * also checked against the clock (delay-until in the future); without it (the post step, which
+ * runs later and only cancels), they are not: a time that has passed since must not stop it.
  */
-export function parseSettings(raw: RawInputs, nowMs: number = Date.now()): Settings {
+export function parseSettings(raw: RawInputs, nowMs?: number): Settings {
   const result = rawSchema.safeParse(raw)
   const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw))
   const values = result.success ? result.data : undefined
