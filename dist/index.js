@@ -28368,6 +28368,232 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6412:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/** Time, as the action sees it: injected, so that tests never sleep (see __tests__/support/fake-clock.ts). */
+function abortableSleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+const systemClock = {
+    now: () => Date.now(),
+    sleep: abortableSleep,
+    random: Math.random
+};
+
+
+/***/ }),
+
+/***/ 2713:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ JobCancelledError),
+/* harmony export */   Tx: () => (/* binding */ watchJobCancel)
+/* harmony export */ });
+/* unused harmony export CANCEL_SIGNALS */
+/**
+ * The job's cancellation, watched from the step's first moment. The runner cancels a job by
+ * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
+ * same. On Windows the runner's cancel is a console Ctrl+C or Ctrl+Break, which Node.js reports
+ * as SIGINT or SIGBREAK. Every signal aborts one AbortSignal, once: a second signal changes
+ * nothing, so it can never cause a second cancel.
+ *
+ * Until the run request is about to go out, nothing this step sent can have created a run, so a
+ * cancel then ends the step at once (onCancelledEarly). From beginRunRequest() on, the code that
+ * sends and follows the run sees the signal and sees its run cancelled.
+ */
+/** The signals that mean "the job is cancelled" (SIGBREAK: Ctrl+Break on Windows). */
+const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
+function watchJobCancel(process, handlers = {}) {
+    const controller = new AbortController();
+    let runRequestBegun = false;
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            return;
+        controller.abort(new Error(`received ${name}`));
+        if (runRequestBegun)
+            handlers.onCancelled?.(name);
+        else
+            handlers.onCancelledEarly?.(name);
+    };
+    for (const name of CANCEL_SIGNALS)
+        process.on(name, onSignal);
+    return {
+        signal: controller.signal,
+        beginRunRequest() {
+            // Both run synchronously: either the signal came first (nothing is sent) or this did.
+            if (controller.signal.aborted)
+                throw new JobCancelledError(false);
+            runRequestBegun = true;
+        },
+        dispose() {
+            for (const name of CANCEL_SIGNALS)
+                process.off(name, onSignal);
+        }
+    };
+}
+/** The job was cancelled while the run request waited; no run was returned. */
+class JobCancelledError extends Error {
+    mayHaveCreated;
+    name = 'JobCancelledError';
+    constructor(
+    /** A request whose outcome is unknown went out: a run of this step may exist. */
+    mayHaveCreated) {
+        super(mayHaveCreated
+            ? 'The job was cancelled while the action looked for the run its request may have created.'
+            : 'The job was cancelled before Buddy created a run: no run was started.');
+        this.mayHaveCreated = mayHaveCreated;
+    }
+}
+
+
+/***/ }),
+
+/***/ 2568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  N4: () => (/* binding */ endGroup),
+  qG: () => (/* binding */ exitAfterOutput),
+  Fd: () => (/* binding */ hasControlCharacter),
+  Rm: () => (/* binding */ log),
+  TN: () => (/* binding */ oneLine),
+  Qi: () => (/* binding */ printUntrusted),
+  zP: () => (/* binding */ printUntrustedLines),
+  Oh: () => (/* binding */ startGroup)
+});
+
+// UNUSED EXPORTS: RUNNER_LINE_BREAK, plain
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(3340);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/base/log.ts
+
+
+
+/**
+ * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
+ * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
+ * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
+ *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
+ *   does: U+0085, U+2028 and U+2029 stay inside a line.
+ * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
+ *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
+ *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
+ *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
+ *   then the command's name and properties up to "]").
+ * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
+ *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
+ *   with U+0085 can still start with "::" for the runner.
+ * plain() splits text where the runner would and neutralises each line by those rules; lines
+ * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
+ * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
+ * text in them cannot start a line of its own.
+ */
+/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
+const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
+/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
+const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/**
+ * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
+ * characters (soft hyphen, zero-width space, …) and control characters before it count too:
+ * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
+ * runner then cuts the name at fixed offsets, but the guard costs nothing).
+ */
+const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
+/** Outside text as log lines the runner reads as text only: never a workflow command. */
+function plain(text) {
+    return text
+        .split(RUNNER_LINE_BREAK)
+        .map(line => {
+        const safe = line.replace(/##\[/g, '## [');
+        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
+    })
+        .join('\n');
+}
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
+ * be inside text meant for one line, whoever reads it.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
+/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
+function hasControlCharacter(text) {
+    return CONTROL_CHARACTER.test(text);
+}
+/**
+ * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
+ * a table cell. (The log line it ends up in still goes through plain().)
+ */
+function oneLine(text) {
+    return text.replace(CONTROL_CHARACTERS, ' ').trim();
+}
+const log = {
+    debug: message => core/* debug */.Yz(message),
+    info: message => core/* info */.pq(plain(message)),
+    warning: message => core/* warning */.$e(message)
+};
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+function printUntrusted(title, lines) {
+    startGroup(title);
+    printUntrustedLines(lines);
+    endGroup();
+}
+/**
+ * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
+ * token is new each time, so that a group may stay open across them while the step's own
+ * commands in between still work.
+ */
+function printUntrustedLines(lines) {
+    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
+    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
+    for (const line of lines) {
+        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
+    }
+    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
+}
+/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
+function startGroup(title) {
+    core/* startGroup */.Oh(plain(oneLine(title)));
+}
+function endGroup() {
+    core/* endGroup */.N4();
+}
+/**
+ * Ends the process once everything written to stdout and stderr has left it (pipes are
+ * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
+ * a request abandoned at a time limit keeps the step alive.
+ */
+function exitAfterOutput() {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+}
+
+
+/***/ }),
+
 /***/ 8844:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28510,8 +28736,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib = __nccwpck_require__(4942);
 // EXTERNAL MODULE: ./src/buddy/backoff.ts
 var backoff = __nccwpck_require__(8844);
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
+var log = __nccwpck_require__(2568);
 ;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
 /**
  * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
@@ -29187,8 +29413,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
 var client = __nccwpck_require__(8171);
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
+var log = __nccwpck_require__(2568);
 // EXTERNAL MODULE: ./src/inputs/settings.ts
 var inputs_settings = __nccwpck_require__(900);
 // EXTERNAL MODULE: ./src/github/run-target.ts
@@ -29595,17 +29821,18 @@ function sameRef(kind, asked, shown) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D0: () => (/* binding */ JobCancelledError),
 /* harmony export */   FP: () => (/* binding */ startExecution),
 /* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
 /* harmony export */ });
 /* unused harmony exports CREATION_WINDOW_REQUEST_LIMITS, creationWindowMs, isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, watchForOurRun */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8844);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8844);
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6907);
 /* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8171);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7781);
-/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9668);
+/* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2713);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7781);
+/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9668);
+
 
 
 
@@ -29630,19 +29857,6 @@ function creationWindowMs(requestTimeoutMs) {
 /** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
 const FIRST_LOOK_PAUSE_MS = 2000;
 const LONGEST_LOOK_PAUSE_MS = 10_000;
-/** The job was cancelled while the run request waited; no run was returned. */
-class JobCancelledError extends Error {
-    mayHaveCreated;
-    name = 'JobCancelledError';
-    constructor(
-    /** A request whose outcome is unknown went out: a run of this step may exist. */
-    mayHaveCreated) {
-        super(mayHaveCreated
-            ? 'The job was cancelled while the action looked for the run its request may have created.'
-            : 'The job was cancelled before Buddy created a run: no run was started.');
-        this.mayHaveCreated = mayHaveCreated;
-    }
-}
 /** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
 function isUnknownRevision(status, message, revision) {
     if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
@@ -29679,7 +29893,7 @@ function isOurExecution(execution, identity) {
         return false;
     }
     // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
-    return _ref_names_js__WEBPACK_IMPORTED_MODULE_4__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_4__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
+    return _ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
 }
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -29738,7 +29952,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
         return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
     }
     if (result.status >= 200 && result.status < 300) {
-        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_3__/* .executionSchema */ .Mk);
+        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_4__/* .executionSchema */ .Mk);
         if (parsed.ok)
             return { kind: 'created', execution: parsed.value };
         return {
@@ -29750,7 +29964,7 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
     if (result.status === 429) {
         return {
             kind: 'rate-limited',
-            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
+            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
             message
         };
     }
@@ -29776,7 +29990,7 @@ async function startExecution(client, ref, body, options) {
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
-    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .RateLimitWaits */ .oP();
+    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .RateLimitWaits */ .oP();
     const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
@@ -29789,13 +30003,13 @@ async function startExecution(client, ref, body, options) {
         }
         catch (error) {
             if (signal?.aborted)
-                throw new JobCancelledError(mayHaveCreated);
+                throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
             throw error;
         }
     };
     for (;;) {
         if (signal?.aborted)
-            throw new JobCancelledError(mayHaveCreated);
+            throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
         // An answer said no request is left: wait for the reset rather than spend a 429.
         const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
         if (pacing > 0) {
@@ -29861,7 +30075,7 @@ function notSentPause(why, tries, clock, log) {
     if (tries > MAX_NOT_SENT_TRIES) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
     }
-    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .backoffDelay */ .EY)(tries - 1, clock.random);
+    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(tries - 1, clock.random);
     log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
@@ -29885,7 +30099,7 @@ function unknownRevisionPause(answer, wait, revision, clock, log) {
     if (waited >= UNKNOWN_REVISION_WAIT_MS) {
         throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
     }
-    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_5__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
     wait.tries++;
     log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
@@ -30013,37 +30227,6 @@ function markedWorkflowRun(comment) {
 
 /***/ }),
 
-/***/ 9373:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   m: () => (/* binding */ systemClock)
-/* harmony export */ });
-/** Time, as the action sees it: injected, so that tests never sleep (see __tests__/support/fake-clock.ts). */
-function abortableSleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-const systemClock = {
-    now: () => Date.now(),
-    sleep: abortableSleep,
-    random: Math.random
-};
-
-
-/***/ }),
-
 /***/ 7077:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -30077,60 +30260,6 @@ function readEventContext(env) {
         payload,
         ref: env.GITHUB_REF || undefined,
         sha: env.GITHUB_SHA || undefined
-    };
-}
-
-
-/***/ }),
-
-/***/ 6411:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   T: () => (/* binding */ watchJobCancel)
-/* harmony export */ });
-/* unused harmony export CANCEL_SIGNALS */
-/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1935);
-
-/**
- * The job's cancellation, watched from the step's first moment. The runner cancels a job by
- * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
- * same. On Windows the runner's cancel is a console Ctrl+C or Ctrl+Break, which Node.js reports
- * as SIGINT or SIGBREAK. Every signal aborts one AbortSignal, once: a second signal changes
- * nothing, so it can never cause a second cancel.
- *
- * Until the run request is about to go out, nothing this step sent can have created a run, so a
- * cancel then ends the step at once (onCancelledEarly). From beginRunRequest() on, the code that
- * sends and follows the run sees the signal and sees its run cancelled.
- */
-/** The signals that mean "the job is cancelled" (SIGBREAK: Ctrl+Break on Windows). */
-const CANCEL_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
-function watchJobCancel(process, handlers = {}) {
-    const controller = new AbortController();
-    let runRequestBegun = false;
-    const onSignal = (name) => {
-        if (controller.signal.aborted)
-            return;
-        controller.abort(new Error(`received ${name}`));
-        if (runRequestBegun)
-            handlers.onCancelled?.(name);
-        else
-            handlers.onCancelledEarly?.(name);
-    };
-    for (const name of CANCEL_SIGNALS)
-        process.on(name, onSignal);
-    return {
-        signal: controller.signal,
-        beginRunRequest() {
-            // Both run synchronously: either the signal came first (nothing is sent) or this did.
-            if (controller.signal.aborted)
-                throw new _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_0__/* .JobCancelledError */ .D0(false);
-            runRequestBegun = true;
-        },
-        dispose() {
-            for (const name of CANCEL_SIGNALS)
-                process.off(name, onSignal);
-        }
     };
 }
 
@@ -30483,11 +30612,11 @@ function isSecretlessForkEvent(ctx) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
-/* harmony import */ var _github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6411);
+/* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
+/* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(498);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4773);
+/* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
 
 
@@ -30504,7 +30633,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__/* .failStep */ .v);
 {
     // Before anything else, and before the first request: a cancel may come at any moment.
-    const jobCancel = (0,_github_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .T)(process, {
+    const jobCancel = (0,_base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__/* .watchJobCancel */ .Tx)(process, {
         onCancelledEarly(signal) {
             // Nothing sent so far can have created a run: end now, before anything else is sent.
             (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .markRunSettled */ .C7)(_post_js__WEBPACK_IMPORTED_MODULE_6__/* .SETTLED */ ._V.noRun);
@@ -30512,16 +30641,16 @@ process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4
             process.exit();
         },
         onCancelled(signal) {
-            _report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`Received ${signal}: the job is being cancelled.`);
+            _base_log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`Received ${signal}: the job is being cancelled.`);
             // Whatever the step was about to leave going, a cancelled job's run is cancelled.
             (0,_post_js__WEBPACK_IMPORTED_MODULE_6__/* .jobCancelledBeforeExit */ .AX)();
         }
     });
     // run() fails the step itself on any failure, with failStep's message.
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel });
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)({ env: process.env, clock: _base_clock_js__WEBPACK_IMPORTED_MODULE_1__/* .systemClock */ .m, jobCancel });
     // A request abandoned at a time limit may still hold a socket open (until its socket
     // timeout): it must not keep the step alive.
-    (0,_report_log_js__WEBPACK_IMPORTED_MODULE_5__/* .exitAfterOutput */ .qG)();
+    (0,_base_log_js__WEBPACK_IMPORTED_MODULE_5__/* .exitAfterOutput */ .qG)();
 }
 
 __webpack_async_result__();
@@ -30601,7 +30730,7 @@ function readSettings(nowMs) {
 /* unused harmony export InputError */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4773);
+/* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2568);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1601);
 
 
@@ -30700,7 +30829,7 @@ function revision(value) {
 function isValidRefName(name) {
     return !(name.length === 0 ||
         name.length > 255 ||
-        (0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(name) ||
+        (0,_base_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(name) ||
         /[\s~^:?*[\\]/.test(name) ||
         name.includes('..') ||
         name.includes('@{') ||
@@ -30896,7 +31025,7 @@ const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     project: required(handle),
     'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
     pipeline: field(v => {
-        if ((0,_report_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(v) || v.length > 200) {
+        if ((0,_base_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(v) || v.length > 200) {
             throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
         }
         return v;
@@ -31123,12 +31252,14 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/clock.ts
-var clock = __nccwpck_require__(9373);
+// EXTERNAL MODULE: ./src/base/clock.ts
+var clock = __nccwpck_require__(6412);
 // EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
 var buddy_client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/buddy/start-execution.ts
 var start_execution = __nccwpck_require__(1935);
+// EXTERNAL MODULE: ./src/base/job-cancel.ts
+var job_cancel = __nccwpck_require__(2713);
 // EXTERNAL MODULE: ./src/buddy/connect.ts + 1 modules
 var connect = __nccwpck_require__(2796);
 // EXTERNAL MODULE: ./src/github/event.ts + 1 modules
@@ -31137,8 +31268,8 @@ var github_event = __nccwpck_require__(7077);
 var read_settings = __nccwpck_require__(1119);
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var report_log = __nccwpck_require__(4773);
+// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
+var base_log = __nccwpck_require__(2568);
 // EXTERNAL MODULE: ./src/buddy/model.ts
 var model = __nccwpck_require__(7781);
 // EXTERNAL MODULE: ./src/buddy/backoff.ts
@@ -31314,7 +31445,7 @@ function approvalWait(execution) {
     const name = action.action?.name;
     return {
         key: `action ${action.action_execution_id ?? action.action?.id ?? index}`,
-        action: `${name ? `"${(0,report_log/* oneLine */.TN)(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
+        action: `${name ? `"${(0,base_log/* oneLine */.TN)(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
         actionId
     };
 }
@@ -31401,7 +31532,7 @@ function endDetector(options) {
             return true;
         if (!staleSaid) {
             staleSaid = true;
-            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,report_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
+            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,base_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
         }
         return false;
     };
@@ -31530,7 +31661,7 @@ class LogSource {
         this.deps.out.info(`Buddy's action logs were cut short: the step's time is up${stop.message ? ` (${stop.message})` : ''}; see the run's page${this.where()}.`);
     }
     where() {
-        return this.runPage ? `: ${(0,report_log/* oneLine */.TN)(this.runPage)}` : '';
+        return this.runPage ? `: ${(0,base_log/* oneLine */.TN)(this.runPage)}` : '';
     }
     /**
      * The lines of an action's log from `offset`: a page of at most `limit` from the paginated
@@ -31628,7 +31759,7 @@ class LogSource {
 
 
 function actionName(action, index) {
-    return (0,report_log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
+    return (0,base_log/* oneLine */.TN)(action.action?.name ?? `action ${action.action?.id ?? index + 1}`);
 }
 function between(start, end) {
     const a = start ? Date.parse(start) : Number.NaN;
@@ -31695,14 +31826,14 @@ class ProgressTracker {
                 (runningSince !== undefined && status !== 'INPROGRESS' ? now - runningSince : undefined);
             const done = !['INPROGRESS', 'ENQUEUED', 'INITIAL'].includes(status);
             lines.push({
-                text: `  ${actionName(a, i)}: ${(0,report_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`,
+                text: `  ${actionName(a, i)}: ${(0,base_log/* oneLine */.TN)(status)}${done && took !== undefined ? ` (${(0,duration/* formatDuration */.a)(took)})` : ''}`,
                 action: i
             });
             this.actionStatus.set(key, status);
         });
         if (execution.status !== this.runStatus) {
             lines.push({
-                text: `Run #${execution.id}: ${(0,report_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`
+                text: `Run #${execution.id}: ${(0,base_log/* oneLine */.TN)(execution.status)} after ${(0,duration/* formatDuration */.a)(now - startedAtMs)}`
             });
             this.runStatus = execution.status;
         }
@@ -31717,7 +31848,7 @@ class ProgressTracker {
                 .map(r => r.name);
             return [
                 {
-                    text: `Run #${execution.id} still ${(0,report_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
+                    text: `Run #${execution.id} still ${(0,base_log/* oneLine */.TN)(execution.status)} (${(0,duration/* formatDuration */.a)(now - startedAtMs)} so far${running.length ? `; running: ${running.join(', ')}` : ''})`
                 }
             ];
         }
@@ -32192,6 +32323,10 @@ const FINISH_ALLOWANCE_MS = 30_000;
 
 
 
+/**
+ * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
+ * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
+ */
 /**
  * Once the run has ended, its logs are read until this long before the step's time (timeout plus
  * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
@@ -32897,7 +33032,7 @@ function reportStarted(run) {
     for (const [name, value] of Object.entries(runOutputs(run)))
         core/* setOutput */.uH(name, value);
     const link = run.execution.html_url ?? run.execution.url ?? '(Buddy gave no link)';
-    report_log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,report_log/* oneLine */.TN)(run.execution.status)}): ${link}`);
+    base_log/* log */.Rm.info(`Buddy run #${run.execution.id} (${(0,base_log/* oneLine */.TN)(run.execution.status)}): ${link}`);
 }
 /** The longest error message shown for one action (the whole is on the run's page). */
 const ERROR_MESSAGE_LIMIT = 300;
@@ -32906,7 +33041,7 @@ const ERROR_MESSAGE_LIMIT = 300;
  * characters, cut to a readable length.
  */
 function shortText(text) {
-    const line = (0,report_log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
+    const line = (0,base_log/* oneLine */.TN)(text).replace(/\s+/g, ' ');
     const chars = [...line];
     return chars.length > ERROR_MESSAGE_LIMIT
         ? `${chars.slice(0, ERROR_MESSAGE_LIMIT - 1).join('')}…`
@@ -32918,7 +33053,7 @@ function failedActions(execution) {
         if (!a.status || !['FAILED', 'TERMINATED'].includes(a.status))
             return [];
         const error = a.error_message ? shortText(a.error_message) : '';
-        return [{ name: actionName(a, i), status: (0,report_log/* oneLine */.TN)(a.status), error: error || undefined }];
+        return [{ name: actionName(a, i), status: (0,base_log/* oneLine */.TN)(a.status), error: error || undefined }];
     });
 }
 function finishedOutputs(report) {
@@ -32943,7 +33078,7 @@ function retriesSentence(report) {
     const retried = report.retried ?? [];
     const tried = retried.map((a, i) => `attempt ${i + 1} FAILED${a.failedActions.length ? ` (${a.failedActions.join(', ')})` : ''}`);
     if (tried.length > 0) {
-        tried.push(`attempt ${tried.length + 1} ${(0,report_log/* oneLine */.TN)(report.execution.status)}`);
+        tried.push(`attempt ${tried.length + 1} ${(0,base_log/* oneLine */.TN)(report.execution.status)}`);
     }
     const problem = report.retryProblem ? ` The retry could not be sent: ${report.retryProblem}` : '';
     return tried.length > 0 || problem
@@ -32958,8 +33093,8 @@ function failureMessage(report, settings) {
     const { execution } = report;
     const id = `Buddy run #${execution.id}`;
     const link = runLink(execution);
-    const status = (0,report_log/* oneLine */.TN)(execution.status);
-    const seen = (0,report_log/* oneLine */.TN)(report.statusWhenEnded);
+    const status = (0,base_log/* oneLine */.TN)(execution.status);
+    const seen = (0,base_log/* oneLine */.TN)(report.statusWhenEnded);
     const cancelNote = report.cancelled
         ? ` It was cancelled in Buddy (now ${status}).`
         : report.cancelProblem
@@ -33006,16 +33141,16 @@ function reportFinished(report, settings) {
         core/* setOutput */.uH(name, value);
     const retries = retriesSentence(report);
     if (retries)
-        report_log/* log */.Rm.info(retries);
+        base_log/* log */.Rm.info(retries);
     const message = failureMessage(report, settings);
     if (!message) {
-        report_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
+        base_log/* log */.Rm.info(`Buddy run #${report.execution.id} SUCCESSFUL in ${(0,duration/* formatDuration */.a)(report.durationMs)}.`);
         return;
     }
     const failedRun = report.outcome === 'finished';
     if (failedRun && !settings.propagateFailure) {
         core/* error */.z3(message, { title: 'Buddy run failed' });
-        report_log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
+        base_log/* log */.Rm.info('propagate-failure is false: the step stays green; the status output tells the result.');
         return;
     }
     core/* setFailed */.C1(message);
@@ -33032,14 +33167,14 @@ function reportExportedVariables(execution) {
         core/* notice */.lm(`Buddy exported a variable whose key is not a name (letters, digits and _, not starting with a digit): ${JSON.stringify(shortText(key))}. It is left out of the variables output.`, { title: 'Variable left out' });
     }
     for (const secret of secrets) {
-        const name = JSON.stringify((0,report_log/* oneLine */.TN)(secret.key));
-        report_log/* log */.Rm.info(secret.why === 'marked'
+        const name = JSON.stringify((0,base_log/* oneLine */.TN)(secret.key));
+        base_log/* log */.Rm.info(secret.why === 'marked'
             ? `Buddy marks the variable ${name} as encrypted: it is masked and left out of the variables output.`
             : `Buddy gives the variable ${name} in its encrypted form (a secret's plain value is never returned): it is masked and left out of the variables output.`);
     }
     const names = Object.keys(values);
     if (names.length > 0)
-        report_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
+        base_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
@@ -33076,7 +33211,7 @@ function statusIcon(status) {
 }
 /** A status for a table cell or a heading: its icon, then the status as code. */
 function statusCell(status) {
-    return `${statusIcon(status)} <code>${escapeHtml((0,report_log/* oneLine */.TN)(status))}</code>`;
+    return `${statusIcon(status)} <code>${escapeHtml((0,base_log/* oneLine */.TN)(status))}</code>`;
 }
 /** The lines of a failed action's log shown in the summary (the GitHub log has more). */
 const SUMMARY_LOG_LINES = 30;
@@ -33085,10 +33220,10 @@ function shortSha(revision) {
 }
 async function writeSummary(run) {
     const { execution } = run;
-    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,base_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const link = execution.html_url ?? execution.url;
     core/* summary */.z
-        .addHeading(`${statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}`, 3)
+        .addHeading(`${statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,base_log/* oneLine */.TN)(execution.status))}`, 3)
         .addTable([
         [
             { data: 'Pipeline', header: true },
@@ -33151,7 +33286,7 @@ function addSuperseded(run) {
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
-    const pipeline = (0,report_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
+    const pipeline = (0,base_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
     const outcome = report.outcome === 'timed-out'
         ? ' (timed out)'
         : report.outcome === 'job-cancelled'
@@ -33162,10 +33297,10 @@ async function writeFinalSummary(run, report) {
                     ? ' (not followed to its end)'
                     : '';
     core/* summary */.z
-        .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
+        .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,base_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
     if (report.outcome === 'token-refused') {
-        core/* summary */.z.addRaw(`<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml((0,report_log/* oneLine */.TN)(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`, true);
+        core/* summary */.z.addRaw(`<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen ${escapeHtml((0,base_log/* oneLine */.TN)(execution.status))}, was not seen to end, and may still be going in Buddy.</p>`, true);
     }
     addSuperseded(run);
     const retries = retriesSentence(report);
@@ -33218,7 +33353,7 @@ function failedActionsSection(execution, logTails) {
         if (!error && tail.length === 0)
             return [];
         const name = escapeSummaryText(actionName(action, index));
-        const status = escapeSummaryText((0,report_log/* oneLine */.TN)(action.status));
+        const status = escapeSummaryText((0,base_log/* oneLine */.TN)(action.status));
         const log = tail.length > 0
             ? `<details><summary>Last ${tail.length} lines of its log</summary>\n${preformatted(tail)}\n</details>`
             : '';
@@ -33256,7 +33391,7 @@ function preformatted(lines) {
  * statement, whatever follows, and the name would lose its bar.
  */
 function mermaidText(text) {
-    return [...(0,report_log/* oneLine */.TN)(text)]
+    return [...(0,base_log/* oneLine */.TN)(text)]
         .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
         .join('');
 }
@@ -33304,7 +33439,7 @@ async function writeFailureSummary(attempt, message) {
         attempt.pipeline && `<li>Pipeline: ${escapeSummaryText(attempt.pipeline)}</li>`,
         attempt.target && `<li>Target: ${escapeSummaryText(attempt.target)}</li>`,
         run &&
-            `<li>Run: ${link ? `<a href="${escapeHtml(link)}">#${run.id}</a>` : `#${run.id}`} (last seen ${escapeSummaryText((0,report_log/* oneLine */.TN)(run.status))})</li>`
+            `<li>Run: ${link ? `<a href="${escapeHtml(link)}">#${run.id}</a>` : `#${run.id}`} (last seen ${escapeSummaryText((0,base_log/* oneLine */.TN)(run.status))})</li>`
     ].filter(Boolean);
     core/* summary */.z
         .addHeading(run ? `❌ Buddy run #${run.id}: the step failed` : '❌ Buddy run not started', 3)
@@ -33614,10 +33749,11 @@ async function cancelPreviousRuns(client, ref, request, description, log, step) 
     return superseded;
 }
 function listed(run) {
-    return { id: run.id, status: (0,report_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
+    return { id: run.id, status: (0,base_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -33668,7 +33804,7 @@ async function runSteps(deps, attempt) {
         return followGivenRun(settings.executionId, settings, event, deps, deadlineMs);
     }
     const target = await whatToRun(event, settings, env);
-    report_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
+    base_log/* log */.Rm.info(`What to run (from ${target.source}): ${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`);
     attempt.target = `${(0,run_target/* describeTarget */.ff)(target)} at ${target.revision}`;
     // 3. Credentials and where the API is.
     attempt.stage = 'connecting to Buddy';
@@ -33683,7 +33819,7 @@ async function runSteps(deps, attempt) {
     if (settings.cancelPrevious)
         attempt.stage = 'cancelling the previous runs';
     const superseded = settings.cancelPrevious
-        ? await cancelPreviousRuns(client, ref, request.body, request.description, report_log/* log */.Rm, {
+        ? await cancelPreviousRuns(client, ref, request.body, request.description, base_log/* log */.Rm, {
             workflowRun: (0,step_marker/* workflowRunOf */.ol)(env),
             startedAtMs: stepStartedAt
         })
@@ -33765,7 +33901,7 @@ async function followGivenRun(executionId, settings, event, deps, deadlineMs) {
         throw error;
     }
     const description = describeGivenRun(execution);
-    report_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
+    base_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
     const started = {
         execution,
         pipelineId: ref.pipelineId,
@@ -33785,11 +33921,11 @@ function describeGivenRun(execution) {
     const number = (0,ref_names/* pullRequestNumber */.Kd)(execution.pull_request);
     const pullRequest = number === undefined ? named(execution.pull_request) : `pull/${number}`;
     if (pullRequest)
-        return `pull request ${(0,report_log/* oneLine */.TN)(pullRequest)}`;
+        return `pull request ${(0,base_log/* oneLine */.TN)(pullRequest)}`;
     if (tag)
-        return `tag ${(0,report_log/* oneLine */.TN)(tag)}`;
+        return `tag ${(0,base_log/* oneLine */.TN)(tag)}`;
     if (branch)
-        return `branch ${(0,report_log/* oneLine */.TN)(branch)}`;
+        return `branch ${(0,base_log/* oneLine */.TN)(branch)}`;
     return `run #${execution.id}`;
 }
 /** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
@@ -33819,10 +33955,10 @@ function logRunRequest(client, ref, pipeline, request) {
     for (const warning of request.warnings)
         core/* warning */.$e(warning);
     const revision = request.body.to_revision?.revision;
-    report_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description}${revision ? ` at ${revision}` : ''}`);
+    base_log/* log */.Rm.info(`Running ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} for ${request.description}${revision ? ` at ${revision}` : ''}`);
     core/* startGroup */.Oh('Run request');
-    report_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
-    report_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
+    base_log/* log */.Rm.info(`POST ${client.url(`${(0,buddy_client/* pipelinePath */.K0)(ref)}/executions`)}`);
+    base_log/* log */.Rm.info(JSON.stringify(redactBody(request.body), null, 2));
     core/* endGroup */.N4();
 }
 /**
@@ -33838,7 +33974,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, { 
         deps.jobCancel?.beginRunRequest();
         execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
             clock: deps.clock,
-            log: report_log/* log */.Rm,
+            log: base_log/* log */.Rm,
             marker,
             notBeforeMs: stepStartedAt,
             runsUrl,
@@ -33853,7 +33989,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, { 
         });
     }
     catch (error) {
-        if (!(error instanceof start_execution/* JobCancelledError */.D0))
+        if (!(error instanceof job_cancel/* JobCancelledError */.D0))
             throw error;
         // If a run may exist, the post step finds it by the marker and cancels it.
         if (!error.mayHaveCreated)
@@ -33872,7 +34008,7 @@ async function followAndReport(started, client, ref, settings, deps, deadlineMs)
         client,
         ref,
         clock,
-        out: { ...report_log/* log */.Rm, printUntrusted: report_log/* printUntrusted */.Qi, printUntrustedLines: report_log/* printUntrustedLines */.zP, startGroup: report_log/* startGroup */.Oh, endGroup: report_log/* endGroup */.N4 },
+        out: { ...base_log/* log */.Rm, printUntrusted: base_log/* printUntrusted */.Qi, printUntrustedLines: base_log/* printUntrustedLines */.zP, startGroup: base_log/* startGroup */.Oh, endGroup: base_log/* endGroup */.N4 },
         signal: deps.jobCancel?.signal,
         onCancelSending: settings.follow.cancelOnJobCancel ? post/* markCancelSent */._o : undefined
     });
@@ -33923,7 +34059,7 @@ async function whatToRun(event, settings, env) {
 /** The follow has what is left of the step's timeout (a delayed run's counts from its start). */
 function followSettings(settings, clock, deadlineMs) {
     if (settings.delayUntil && Date.parse(settings.delayUntil) > clock.now()) {
-        report_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
+        base_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${(0,duration/* formatDuration */.a)(settings.follow.timeoutMs)} timeout counts from then.`);
     }
     return { ...settings.follow, timeoutMs: Math.max(0, deadlineMs - clock.now()) };
 }
@@ -33964,13 +34100,13 @@ async function readPipeline(client, ref) {
 /* harmony export */ });
 /* unused harmony exports STATE, runPost */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
+/* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
 /* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
 /* harmony import */ var _buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2796);
 /* harmony import */ var _github_event_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
 /* harmony import */ var _inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1119);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4773);
+/* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(2568);
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1601);
 
 
@@ -34158,135 +34294,6 @@ function failureMessage(error) {
 }
 function isBug(error) {
     return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
-}
-
-
-/***/ }),
-
-/***/ 4773:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  N4: () => (/* binding */ endGroup),
-  qG: () => (/* binding */ exitAfterOutput),
-  Fd: () => (/* binding */ hasControlCharacter),
-  Rm: () => (/* binding */ log),
-  TN: () => (/* binding */ oneLine),
-  Qi: () => (/* binding */ printUntrusted),
-  zP: () => (/* binding */ printUntrustedLines),
-  Oh: () => (/* binding */ startGroup)
-});
-
-// UNUSED EXPORTS: RUNNER_LINE_BREAK, plain
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/report/log.ts
-
-
-
-/**
- * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
- * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
- * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
- *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
- *   does: U+0085, U+2028 and U+2029 stay inside a line.
- * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
- *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
- *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
- *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
- *   then the command's name and properties up to "]").
- * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
- *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
- *   with U+0085 can still start with "::" for the runner.
- * plain() splits text where the runner would and neutralises each line by those rules; lines
- * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
- * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
- * text in them cannot start a line of its own.
- */
-/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
-const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
-/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
-const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-/**
- * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
- * characters (soft hyphen, zero-width space, …) and control characters before it count too:
- * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
- * runner then cuts the name at fixed offsets, but the guard costs nothing).
- */
-const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
-/** Outside text as log lines the runner reads as text only: never a workflow command. */
-function plain(text) {
-    return text
-        .split(RUNNER_LINE_BREAK)
-        .map(line => {
-        const safe = line.replace(/##\[/g, '## [');
-        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
-    })
-        .join('\n');
-}
-/**
- * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
- * be inside text meant for one line, whoever reads it.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
-/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
-function hasControlCharacter(text) {
-    return CONTROL_CHARACTER.test(text);
-}
-/**
- * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
- * a table cell. (The log line it ends up in still goes through plain().)
- */
-function oneLine(text) {
-    return text.replace(CONTROL_CHARACTERS, ' ').trim();
-}
-const log = {
-    debug: message => core/* debug */.Yz(message),
-    info: message => core/* info */.pq(plain(message)),
-    warning: message => core/* warning */.$e(message)
-};
-/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
-function printUntrusted(title, lines) {
-    startGroup(title);
-    printUntrustedLines(lines);
-    endGroup();
-}
-/**
- * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
- * token is new each time, so that a group may stay open across them while the step's own
- * commands in between still work.
- */
-function printUntrustedLines(lines) {
-    const token = (0,external_node_crypto_.randomUUID)().replace(/-/g, '');
-    process.stdout.write(`::stop-commands::${token}${external_node_os_namespaceObject.EOL}`);
-    for (const line of lines) {
-        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(external_node_os_namespaceObject.EOL)}${external_node_os_namespaceObject.EOL}`);
-    }
-    process.stdout.write(`::${token}::${external_node_os_namespaceObject.EOL}`);
-}
-/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
-function startGroup(title) {
-    core/* startGroup */.Oh(plain(oneLine(title)));
-}
-function endGroup() {
-    core/* endGroup */.N4();
-}
-/**
- * Ends the process once everything written to stdout and stderr has left it (pipes are
- * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
- * a request abandoned at a time limit keeps the step alive.
- */
-function exitAfterOutput() {
-    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }
 
 

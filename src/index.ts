@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
-import { systemClock } from './clock.js'
-import { watchJobCancel } from './github/job-cancel.js'
+import { systemClock } from './base/clock.js'
+import { watchJobCancel } from './base/job-cancel.js'
 import { run } from './main.js'
 import { failStep } from './report/fail-step.js'
-import { exitAfterOutput, log } from './report/log.js'
+import { exitAfterOutput, log } from './base/log.js'
 import { jobCancelledBeforeExit, markRunSettled, SETTLED } from './post.js'
 
 /**

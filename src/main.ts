@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from './base/clock.js'
 import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
 import type { Execution, Pipeline } from './buddy/model.js'
-import { JobCancelledError, startExecution } from './buddy/start-execution.js'
+import { startExecution } from './buddy/start-execution.js'
+import { JobCancelledError } from './base/job-cancel.js'
 import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
@@ -14,9 +15,9 @@ import {
   printUntrusted,
   printUntrustedLines,
   startGroup
-} from './report/log.js'
+} from './base/log.js'
 import { followRun } from './follow/follow-run.js'
-import type { JobCancel } from './github/job-cancel.js'
+import type { JobCancel } from './base/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
 import { completeTarget, lookUpForFork, type CompletedTarget } from './github/lookups.js'
 import { decideForkCode, forkCase } from './github/fork-policy.js'

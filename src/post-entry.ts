@@ -1,6 +1,6 @@
 import { runPost } from './post.js'
 import { failStep } from './report/fail-step.js'
-import { exitAfterOutput } from './report/log.js'
+import { exitAfterOutput } from './base/log.js'
 
 /**
  * Entry point of the post step (action.yml: post-if: cancelled()), a bundle of its own: it can

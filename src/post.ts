@@ -1,12 +1,12 @@
 import * as core from '@actions/core'
-import { systemClock, type Clock } from './clock.js'
+import { systemClock, type Clock } from './base/clock.js'
 import type { PipelineRef } from './buddy/client.js'
 import { CANCELLING_STATUS, statusKind, type Execution } from './buddy/model.js'
 import { creationWindowMs, watchForOurRun } from './buddy/start-execution.js'
 import { connect } from './buddy/connect.js'
 import { readEventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
-import { log } from './report/log.js'
+import { log } from './base/log.js'
 import { formatDuration } from './inputs/duration.js'
 
 /**

@@ -1,14 +1,14 @@
 import { BuddyClient } from '../../src/buddy/client.js'
-import { systemClock } from '../../src/clock.js'
+import { systemClock } from '../../src/base/clock.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import {
   classifyRunAnswer,
   isOurExecution,
   isUnknownRevision,
-  JobCancelledError,
   searchForRun,
   startExecution
 } from '../../src/buddy/start-execution.js'
+import { JobCancelledError } from '../../src/base/job-cancel.js'
 import { stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'

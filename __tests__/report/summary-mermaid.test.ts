@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { readFileSync } from 'node:fs'
 import type { ActionExecution } from '../../src/buddy/model.js'
-import { oneLine } from '../../src/report/log.js'
+import { oneLine } from '../../src/base/log.js'
 import { ganttChart } from '../../src/report/summary.js'
 import { parseGantt } from '../support/mermaid-gantt.js'
 import { action, execution } from '../support/runs.js'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/base/clock.js'
 
 /** A clock whose sleeps return at once and move virtual time: tests never wait. */
 export function fakeClock(start = Date.parse('2026-11-27T12:00:00Z')) {

@@ -1,4 +1,4 @@
-import type { LogOutput } from '../../src/follow/follow-run.js'
+import type { LogOutput } from '../../src/follow/log-output.js'
 
 /**
  * A LogOutput that records what the step would print: the info lines, each group with Buddy's

@@ -28370,13 +28370,138 @@ module.exports = {
 
 /***/ }),
 
+/***/ 2568:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  qG: () => (/* binding */ exitAfterOutput),
+  Fd: () => (/* binding */ hasControlCharacter),
+  Rm: () => (/* binding */ log),
+  TN: () => (/* binding */ oneLine)
+});
+
+// UNUSED EXPORTS: RUNNER_LINE_BREAK, endGroup, plain, printUntrusted, printUntrustedLines, startGroup
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
+var lib_core = __nccwpck_require__(9402);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/base/log.ts
+
+
+
+/**
+ * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
+ * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
+ * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
+ *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
+ *   does: U+0085, U+2028 and U+2029 stay inside a line.
+ * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
+ *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
+ *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
+ *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
+ *   then the command's name and properties up to "]").
+ * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
+ *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
+ *   with U+0085 can still start with "::" for the runner.
+ * plain() splits text where the runner would and neutralises each line by those rules; lines
+ * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
+ * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
+ * text in them cannot start a line of its own.
+ */
+/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
+const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
+/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
+const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/**
+ * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
+ * characters (soft hyphen, zero-width space, …) and control characters before it count too:
+ * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
+ * runner then cuts the name at fixed offsets, but the guard costs nothing).
+ */
+const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
+/** Outside text as log lines the runner reads as text only: never a workflow command. */
+function plain(text) {
+    return text
+        .split(RUNNER_LINE_BREAK)
+        .map(line => {
+        const safe = line.replace(/##\[/g, '## [');
+        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
+    })
+        .join('\n');
+}
+/**
+ * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
+ * be inside text meant for one line, whoever reads it.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
+/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
+function hasControlCharacter(text) {
+    return CONTROL_CHARACTER.test(text);
+}
+/**
+ * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
+ * a table cell. (The log line it ends up in still goes through plain().)
+ */
+function oneLine(text) {
+    return text.replace(CONTROL_CHARACTERS, ' ').trim();
+}
+const log = {
+    debug: message => lib_core/* debug */.Yz(message),
+    info: message => lib_core/* info */.pq(plain(message)),
+    warning: message => lib_core/* warning */.$e(message)
+};
+/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
+function printUntrusted(title, lines) {
+    startGroup(title);
+    printUntrustedLines(lines);
+    endGroup();
+}
+/**
+ * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
+ * token is new each time, so that a group may stay open across them while the step's own
+ * commands in between still work.
+ */
+function printUntrustedLines(lines) {
+    const token = randomUUID().replace(/-/g, '');
+    process.stdout.write(`::stop-commands::${token}${EOL}`);
+    for (const line of lines) {
+        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`);
+    }
+    process.stdout.write(`::${token}::${EOL}`);
+}
+/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
+function startGroup(title) {
+    core.startGroup(plain(oneLine(title)));
+}
+function endGroup() {
+    core.endGroup();
+}
+/**
+ * Ends the process once everything written to stdout and stderr has left it (pipes are
+ * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
+ * a request abandoned at a time limit keeps the step alive.
+ */
+function exitAfterOutput() {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
+}
+
+
+/***/ }),
+
 /***/ 6908:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(812);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8629);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
-/* harmony import */ var _report_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4773);
+/* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2568);
 
 
 
@@ -28386,14 +28511,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  */
 process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__/* .failStep */ .v);
 await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a2)();
-(0,_report_log_js__WEBPACK_IMPORTED_MODULE_2__/* .exitAfterOutput */ .qG)();
+(0,_base_log_js__WEBPACK_IMPORTED_MODULE_2__/* .exitAfterOutput */ .qG)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 812:
+/***/ 8629:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28406,7 +28531,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
-;// CONCATENATED MODULE: ./src/clock.ts
+;// CONCATENATED MODULE: ./src/base/clock.ts
 /** Time, as the action sees it: injected, so that tests never sleep (see __tests__/support/fake-clock.ts). */
 function abortableSleep(ms, signal) {
     return new Promise((resolve, reject) => {
@@ -38378,8 +38503,8 @@ class backoff_RateLimitWaits {
     }
 }
 
-// EXTERNAL MODULE: ./src/report/log.ts + 1 modules
-var log = __nccwpck_require__(4773);
+// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
+var log = __nccwpck_require__(2568);
 ;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
 /**
  * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
@@ -39037,6 +39162,62 @@ function client_parseAnswer(text, schema, parseText = JSON.parse) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/base/job-cancel.ts
+/**
+ * The job's cancellation, watched from the step's first moment. The runner cancels a job by
+ * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
+ * same. On Windows the runner's cancel is a console Ctrl+C or Ctrl+Break, which Node.js reports
+ * as SIGINT or SIGBREAK. Every signal aborts one AbortSignal, once: a second signal changes
+ * nothing, so it can never cause a second cancel.
+ *
+ * Until the run request is about to go out, nothing this step sent can have created a run, so a
+ * cancel then ends the step at once (onCancelledEarly). From beginRunRequest() on, the code that
+ * sends and follows the run sees the signal and sees its run cancelled.
+ */
+/** The signals that mean "the job is cancelled" (SIGBREAK: Ctrl+Break on Windows). */
+const CANCEL_SIGNALS = (/* unused pure expression or super */ null && (['SIGINT', 'SIGTERM', 'SIGBREAK']));
+function watchJobCancel(process, handlers = {}) {
+    const controller = new AbortController();
+    let runRequestBegun = false;
+    const onSignal = (name) => {
+        if (controller.signal.aborted)
+            return;
+        controller.abort(new Error(`received ${name}`));
+        if (runRequestBegun)
+            handlers.onCancelled?.(name);
+        else
+            handlers.onCancelledEarly?.(name);
+    };
+    for (const name of CANCEL_SIGNALS)
+        process.on(name, onSignal);
+    return {
+        signal: controller.signal,
+        beginRunRequest() {
+            // Both run synchronously: either the signal came first (nothing is sent) or this did.
+            if (controller.signal.aborted)
+                throw new job_cancel_JobCancelledError(false);
+            runRequestBegun = true;
+        },
+        dispose() {
+            for (const name of CANCEL_SIGNALS)
+                process.off(name, onSignal);
+        }
+    };
+}
+/** The job was cancelled while the run request waited; no run was returned. */
+class job_cancel_JobCancelledError extends Error {
+    mayHaveCreated;
+    name = 'JobCancelledError';
+    constructor(
+    /** A request whose outcome is unknown went out: a run of this step may exist. */
+    mayHaveCreated) {
+        super(mayHaveCreated
+            ? 'The job was cancelled while the action looked for the run its request may have created.'
+            : 'The job was cancelled before Buddy created a run: no run was started.');
+        this.mayHaveCreated = mayHaveCreated;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/buddy/ref-names.ts
 /**
  * Whether a run Buddy lists is for the ref a run request names. The request names a pull request
@@ -39079,6 +39260,7 @@ function sameRef(kind, asked, shown) {
 
 
 
+
 /** How long to keep asking while Buddy does not know the revision yet. */
 const UNKNOWN_REVISION_WAIT_MS = 60_000;
 /** Tries where the request never left this machine (refused connection, DNS). */
@@ -39097,19 +39279,6 @@ function creationWindowMs(requestTimeoutMs) {
 /** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
 const FIRST_LOOK_PAUSE_MS = 2000;
 const LONGEST_LOOK_PAUSE_MS = 10_000;
-/** The job was cancelled while the run request waited; no run was returned. */
-class JobCancelledError extends Error {
-    mayHaveCreated;
-    name = 'JobCancelledError';
-    constructor(
-    /** A request whose outcome is unknown went out: a run of this step may exist. */
-    mayHaveCreated) {
-        super(mayHaveCreated
-            ? 'The job was cancelled while the action looked for the run its request may have created.'
-            : 'The job was cancelled before Buddy created a run: no run was started.');
-        this.mayHaveCreated = mayHaveCreated;
-    }
-}
 /** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
 function isUnknownRevision(status, message, revision) {
     if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
@@ -40573,131 +40742,6 @@ function failureMessage(error) {
 }
 function isBug(error) {
     return !(error instanceof Error) || PROGRAMMING_ERRORS.includes(error.name);
-}
-
-
-/***/ }),
-
-/***/ 4773:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  qG: () => (/* binding */ exitAfterOutput),
-  Fd: () => (/* binding */ hasControlCharacter),
-  Rm: () => (/* binding */ log),
-  TN: () => (/* binding */ oneLine)
-});
-
-// UNUSED EXPORTS: RUNNER_LINE_BREAK, endGroup, plain, printUntrusted, printUntrustedLines, startGroup
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
-var lib_core = __nccwpck_require__(9402);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/report/log.ts
-
-
-
-/**
- * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,
- * inputs, GitHub's payloads). How the runner reads a step's output (actions/runner):
- * - Runner.Sdk/ProcessInvoker.cs reads stdout and stderr with .NET's StreamReader.ReadLine(),
- *   whose lines end at "\n", "\r" or "\r\n" — a carriage return alone ends a line. Nothing else
- *   does: U+0085, U+2028 and U+2029 stay inside a line.
- * - Runner.Worker/Handlers/OutputManager.cs hands each line that holds "::" or "##[" to
- *   ActionCommandManager.TryProcessCommand, which tries ActionCommand.TryParseV2 (the line,
- *   after .NET's TrimStart(), starts with "::", and a second "::" ends the command's name and
- *   properties) and then ActionCommand.TryParse (the older form: "##[" anywhere in the line,
- *   then the command's name and properties up to "]").
- * - .NET's TrimStart() drops every character that Char.IsWhiteSpace() calls white space: more
- *   than JavaScript's trimStart() (it includes U+0085), so a line that JavaScript sees starting
- *   with U+0085 can still start with "::" for the runner.
- * plain() splits text where the runner would and neutralises each line by those rules; lines
- * that carry outside text go through it (log.info does). Warnings, errors, debug lines and group
- * titles are commands themselves, whose data @actions/core escapes (%, \r and \n), so outside
- * text in them cannot start a line of its own.
- */
-/** The line breaks the runner honours (StreamReader.ReadLine): "\r\n", "\r" and "\n". */
-const RUNNER_LINE_BREAK = /\r\n|\r|\n/;
-/** .NET's Char.IsWhiteSpace(): what the runner's TrimStart() drops before looking for "::". */
-const DOTNET_WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-/**
- * A line the runner could read as a "::" command: "::" after white space as .NET sees it. Format
- * characters (soft hyphen, zero-width space, …) and control characters before it count too:
- * .NET's culture-aware StartsWith() may pass over them (no command name survives that, as the
- * runner then cuts the name at fixed offsets, but the guard costs nothing).
- */
-const STARTS_LIKE_A_COMMAND = new RegExp(`^[${DOTNET_WHITE_SPACE}\\p{Cf}\\u0000-\\u001f\\u007f]*::`, 'u');
-/** Outside text as log lines the runner reads as text only: never a workflow command. */
-function plain(text) {
-    return text
-        .split(RUNNER_LINE_BREAK)
-        .map(line => {
-        const safe = line.replace(/##\[/g, '## [');
-        return STARTS_LIKE_A_COMMAND.test(safe) ? `› ${safe}` : safe;
-    })
-        .join('\n');
-}
-/**
- * Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: what must not
- * be inside text meant for one line, whoever reads it.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROL_CHARACTERS = new RegExp(`${CONTROL_CHARACTER.source}+`, 'g');
-/** Does the text hold a control character (a line break, tab, escape, NUL, DEL, NEL, …)? */
-function hasControlCharacter(text) {
-    return CONTROL_CHARACTER.test(text);
-}
-/**
- * Text from Buddy or inputs on one line: for names and statuses inside a sentence, a heading or
- * a table cell. (The log line it ends up in still goes through plain().)
- */
-function oneLine(text) {
-    return text.replace(CONTROL_CHARACTERS, ' ').trim();
-}
-const log = {
-    debug: message => lib_core/* debug */.Yz(message),
-    info: message => lib_core/* info */.pq(plain(message)),
-    warning: message => lib_core/* warning */.$e(message)
-};
-/** Text from Buddy, shown as text: the runner ignores workflow commands between the markers. */
-function printUntrusted(title, lines) {
-    startGroup(title);
-    printUntrustedLines(lines);
-    endGroup();
-}
-/**
- * Text from Buddy, as text, in whatever group is open: between stop-commands markers whose
- * token is new each time, so that a group may stay open across them while the step's own
- * commands in between still work.
- */
-function printUntrustedLines(lines) {
-    const token = randomUUID().replace(/-/g, '');
-    process.stdout.write(`::stop-commands::${token}${EOL}`);
-    for (const line of lines) {
-        process.stdout.write(`${line.split(RUNNER_LINE_BREAK).join(EOL)}${EOL}`);
-    }
-    process.stdout.write(`::${token}::${EOL}`);
-}
-/** A collapsible group; its title may hold Buddy's text (an action's name): one line, as text. */
-function startGroup(title) {
-    core.startGroup(plain(oneLine(title)));
-}
-function endGroup() {
-    core.endGroup();
-}
-/**
- * Ends the process once everything written to stdout and stderr has left it (pipes are
- * asynchronous on Windows), so that no log line or workflow command is lost, and no socket of
- * a request abandoned at a time limit keeps the step alive.
- */
-function exitAfterOutput() {
-    process.stdout.write('', () => process.stderr.write('', () => process.exit()));
 }
 
 

@@ -3,7 +3,7 @@
  * answering by that same clock, so that an hour-long run costs seconds. Bundled by
  * scripts/bench.mjs with ncc (the benchmark runs on plain Node.js, without a TypeScript loader).
  */
-import type { Clock } from '../../src/clock.js'
+import type { Clock } from '../../src/base/clock.js'
 import { BuddyClient } from '../../src/buddy/client.js'
 import { followRun } from '../../src/follow/follow-run.js'
 import { parseDuration } from '../../src/inputs/duration.js'

@@ -8,8 +8,8 @@ import {
   serverRequestedDelay,
   type RateLimit
 } from './backoff.js'
-import type { Clock } from '../clock.js'
-import { oneLine } from '../report/log.js'
+import type { Clock } from '../base/clock.js'
+import { oneLine, type Logger } from '../base/log.js'
 import { BuddyToken, RenewalTimeoutError, type RenewToken } from './token-renewal.js'
 import {
   CANCEL_RUN,
@@ -39,12 +39,6 @@ export interface PipelineRef {
   workspace: string
   project: string
   pipelineId: number
-}
-
-export interface Logger {
-  debug(message: string): void
-  info(message: string): void
-  warning(message: string): void
 }
 
 export interface ClientOptions {

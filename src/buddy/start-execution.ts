@@ -1,5 +1,5 @@
 import { backoffDelay, RateLimitWaits, serverRequestedDelay } from './backoff.js'
-import type { Clock } from '../clock.js'
+import type { Clock } from '../base/clock.js'
 import { formatDuration } from '../inputs/duration.js'
 import { hasStepMarker } from './step-marker.js'
 import {
@@ -11,10 +11,11 @@ import {
   parseAnswer,
   type Attempt,
   type BuddyClient,
-  type Logger,
   type PipelineRef,
   type RequestContext
 } from './client.js'
+import { JobCancelledError } from '../base/job-cancel.js'
+import type { Logger } from '../base/log.js'
 import { executionSchema, type Execution, type RunRequestBody } from './model.js'
 import { REF_KINDS, sameRef } from './ref-names.js'
 
@@ -71,21 +72,6 @@ export function creationWindowMs(requestTimeoutMs: number): number {
 /** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
 const FIRST_LOOK_PAUSE_MS = 2000
 const LONGEST_LOOK_PAUSE_MS = 10_000
-
-/** The job was cancelled while the run request waited; no run was returned. */
-export class JobCancelledError extends Error {
-  override name = 'JobCancelledError'
-  constructor(
-    /** A request whose outcome is unknown went out: a run of this step may exist. */
-    readonly mayHaveCreated: boolean
-  ) {
-    super(
-      mayHaveCreated
-        ? 'The job was cancelled while the action looked for the run its request may have created.'
-        : 'The job was cancelled before Buddy created a run: no run was started.'
-    )
-  }
-}
 
 /** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
 export function isUnknownRevision(status: number, message: string | undefined, revision: string) {

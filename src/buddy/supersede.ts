@@ -1,9 +1,10 @@
-import type { BuddyClient, Logger, PipelineRef } from './client.js'
+import type { Logger } from '../base/log.js'
+import type { BuddyClient, PipelineRef } from './client.js'
 import { SUPERSEDABLE_STATUSES, type Execution, type RunRequestBody } from './model.js'
 import { REF_KINDS, sameRef } from './ref-names.js'
 import { CLOCK_ALLOWANCE_MS } from './start-execution.js'
 import { markedWorkflowRun, type WorkflowRun } from './step-marker.js'
-import { oneLine } from '../report/log.js'
+import { oneLine } from '../base/log.js'
 
 /**
  * cancel-previous: before the run request, the pipeline's older runs for the same branch, tag or

@@ -1,5 +1,5 @@
 import { statusKind, type ActionExecution, type Execution } from '../buddy/model.js'
-import type { LogOutput } from './follow-run.js'
+import type { LogOutput } from './log-output.js'
 import { LogReadStop, type LogBudget, type LogPage, type LogSource } from './log-source.js'
 import { actionName } from './progress.js'
 

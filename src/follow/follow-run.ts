@@ -1,6 +1,6 @@
 import { actionExecutionId, ActionLogPrinter } from './action-logs.js'
-import type { Clock } from '../clock.js'
-import type { BuddyClient, Logger, PipelineRef } from '../buddy/client.js'
+import type { Clock } from '../base/clock.js'
+import type { BuddyClient, PipelineRef } from '../buddy/client.js'
 import { statusKind, type Execution } from '../buddy/model.js'
 import {
   abortable,
@@ -16,21 +16,12 @@ import { executionDurationMs, failedActionNames, ProgressTracker } from './progr
 import { LiveLogStreamer } from './live-logs.js'
 import { FINISH_ALLOWANCE_MS } from './deadline.js'
 import { LogSource, type LogBudget } from './log-source.js'
+import type { LogOutput } from './log-output.js'
 
 /**
  * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
  * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
  */
-
-export interface LogOutput extends Logger {
-  /** Prints text from Buddy, in a group, so that none of it can act as a workflow command. */
-  printUntrusted(title: string, lines: string[]): void
-  /** Opens a collapsible group (the runner does not nest groups: one at a time). */
-  startGroup(title: string): void
-  endGroup(): void
-  /** Prints text from Buddy in the open group (if any), so that none of it can act as a command. */
-  printUntrustedLines(lines: string[]): void
-}
 
 /**
  * Once the run has ended, its logs are read until this long before the step's time (timeout plus

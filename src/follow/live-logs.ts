@@ -1,6 +1,6 @@
 import { statusKind, type ActionExecution, type Execution } from '../buddy/model.js'
 import { actionExecutionId, KEPT_TAIL_LINES, PAGE } from './action-logs.js'
-import type { LogOutput } from './follow-run.js'
+import type { LogOutput } from './log-output.js'
 import { LogReadStop, type LogBudget, type LogSource } from './log-source.js'
 import { actionName, type ProgressLine } from './progress.js'
 

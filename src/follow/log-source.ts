@@ -1,9 +1,10 @@
 import { backoffDelay } from '../buddy/backoff.js'
-import { BuddyApiError, type BuddyClient, type Logger, type PipelineRef } from '../buddy/client.js'
+import type { Logger } from '../base/log.js'
+import { BuddyApiError, type BuddyClient, type PipelineRef } from '../buddy/client.js'
 import type { Execution } from '../buddy/model.js'
-import type { Clock } from '../clock.js'
+import type { Clock } from '../base/clock.js'
 import { formatDuration } from '../inputs/duration.js'
-import { oneLine } from '../report/log.js'
+import { oneLine } from '../base/log.js'
 import { abortable, Aborted } from './wait-loop.js'
 
 /**

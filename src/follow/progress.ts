@@ -1,4 +1,4 @@
-import { oneLine } from '../report/log.js'
+import { oneLine } from '../base/log.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { ActionExecution, Execution } from '../buddy/model.js'
 

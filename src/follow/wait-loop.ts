@@ -1,7 +1,8 @@
 import { backoffDelay, rateLimitDelay } from '../buddy/backoff.js'
-import type { Clock } from '../clock.js'
-import { BuddyApiError, type Logger } from '../buddy/client.js'
-import { oneLine } from '../report/log.js'
+import type { Clock } from '../base/clock.js'
+import type { Logger } from '../base/log.js'
+import { BuddyApiError } from '../buddy/client.js'
+import { oneLine } from '../base/log.js'
 import {
   APPROVAL_ACTION_TYPE,
   APPROVAL_STATUS,

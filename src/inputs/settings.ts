@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { hasControlCharacter } from '../report/log.js'
+import { hasControlCharacter } from '../base/log.js'
 import { formatDuration, parseDuration } from './duration.js'
 
 /**

@@ -5,7 +5,7 @@ import { exportedVariables } from './exported-variables.js'
 import type { FollowReport } from '../follow/follow-run.js'
 import { formatDuration } from '../inputs/duration.js'
 import type { FollowSettings } from '../inputs/settings.js'
-import { log, oneLine } from './log.js'
+import { log, oneLine } from '../base/log.js'
 import { actionName, failedActionNames } from '../follow/progress.js'
 
 /** The step's result as the user sees it: outputs, log lines, the annotation. (The job summary: summary.ts.) */

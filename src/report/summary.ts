@@ -4,7 +4,7 @@ import { actionExecutionId } from '../follow/action-logs.js'
 import { actionName, actionRows, type ActionRow } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
 import { statusKind, type Execution, type KnownStatus } from '../buddy/model.js'
-import { oneLine } from './log.js'
+import { oneLine } from '../base/log.js'
 import { retriesSentence, shortText, type StartedRun } from './report.js'
 import type { SupersededRun } from '../buddy/supersede.js'
 

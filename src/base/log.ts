@@ -1,7 +1,13 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { EOL } from 'node:os'
-import type { Logger } from '../buddy/client.js'
+
+/** Where a module writes its lines: the step's log, or a test's list. */
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  warning(message: string): void
+}
 
 /**
  * The step's log, and the one sanitiser for text the action does not control (Buddy's answers,

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { hasControlCharacter, oneLine, plain } from '../../src/report/log.js'
+import { hasControlCharacter, oneLine, plain } from '../../src/base/log.js'
 import { runnerCommands } from '../support/runner-output.js'
 
 describe('plain (lines that carry text from Buddy or inputs)', () => {

@@ -1,5 +1,3 @@
-import { JobCancelledError } from '../buddy/start-execution.js'
-
 /**
  * The job's cancellation, watched from the step's first moment. The runner cancels a job by
  * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
@@ -49,5 +47,20 @@ export function watchJobCancel(
     dispose() {
       for (const name of CANCEL_SIGNALS) process.off(name, onSignal)
     }
+  }
+}
+
+/** The job was cancelled while the run request waited; no run was returned. */
+export class JobCancelledError extends Error {
+  override name = 'JobCancelledError'
+  constructor(
+    /** A request whose outcome is unknown went out: a run of this step may exist. */
+    readonly mayHaveCreated: boolean
+  ) {
+    super(
+      mayHaveCreated
+        ? 'The job was cancelled while the action looked for the run its request may have created.'
+        : 'The job was cancelled before Buddy created a run: no run was started.'
+    )
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
-import { CANCEL_SIGNALS, watchJobCancel } from '../../src/github/job-cancel.js'
-import { JobCancelledError } from '../../src/buddy/start-execution.js'
+import { CANCEL_SIGNALS, watchJobCancel } from '../../src/base/job-cancel.js'
+import { JobCancelledError } from '../../src/base/job-cancel.js'
 
 /** The job's cancellation: any of its signals aborts once; what happens depends on the moment. */
 
