@@ -1,4 +1,5 @@
-import { apiBaseUrl, type Region, type Settings } from '../inputs/settings.js'
+import { apiBaseUrl } from '../inputs/field-rules.js'
+import type { Region, Settings } from '../inputs/settings.js'
 import { isSecretlessForkEvent, type EventContext } from '../github/run-target.js'
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
