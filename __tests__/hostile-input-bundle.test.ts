@@ -11,6 +11,7 @@ import { startSimulator } from './support/buddy-simulator.mjs'
 import { actionDefaults, runAction } from './support/run-action.mjs'
 import { runInProcess } from './support/run-in-process.js'
 import { deliverable } from './support/hostile-values.js'
+import { simulatorInputs } from './support/simulator-per-test.js'
 
 // One seed, so that CI is repeatable; FC_SEED=<n> explores others.
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261127) })
@@ -32,14 +33,7 @@ describe('the bundle, spawned as the runner does, on hostile input', () => {
     fc.assert(
       fc.asyncProperty(fc.constantFrom(...INPUT_NAMES), deliverable, async (name, value) => {
         const result = await runner({
-          inputs: {
-            token: 'sim-token',
-            'api-url': sim.url,
-            workspace: 'acme',
-            project: 'web',
-            'pipeline-id': '1',
-            [name]: value
-          }
+          inputs: simulatorInputs(sim, { [name]: value })
         })
         expect(result.stderr).toBe('')
         expect([0, 1]).toContain(result.code)
