@@ -29527,6 +29527,170 @@ async function connect(settings, env, event, clock, limits = {}) {
 
 /***/ }),
 
+/***/ 9170:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EQ: () => (/* binding */ lookForOurRun),
+/* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
+/* harmony export */ });
+/* unused harmony exports CREATION_WINDOW_REQUEST_LIMITS, creationWindowMs, isOurExecution, searchForRun, watchForOurRun */
+/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8171);
+/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9668);
+/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6907);
+
+
+
+
+/**
+ * Finding the step's own run in the pipeline's list, by the marker in its comment: after a run
+ * request whose answer leaves unknown whether a run was created (start-execution.ts), and in the
+ * post step after a job cancel during the run request (post.ts). Buddy may still create the run
+ * for a while after the request was sent (the creation window): it is looked for again and again
+ * until then, and called absent only once the window has passed.
+ */
+/**
+ * How long after a run request was sent Buddy may still create its run: three times the
+ * request's time limit (at least twice is needed: a gateway may give up on the request at the
+ * limit while Buddy's backend goes on for as long again). The README states it.
+ */
+const CREATION_WINDOW_REQUEST_LIMITS = 3;
+function creationWindowMs(requestTimeoutMs) {
+    return CREATION_WINDOW_REQUEST_LIMITS * requestTimeoutMs;
+}
+/** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
+const FIRST_LOOK_PAUSE_MS = 2000;
+const LONGEST_LOOK_PAUSE_MS = 10_000;
+/** Two minutes of allowance for the clocks of the runner and Buddy to disagree. */
+const CLOCK_ALLOWANCE_MS = 120_000;
+function startedAtMs(execution) {
+    return execution.start_date ? Date.parse(execution.start_date) : Number.NaN;
+}
+/**
+ * Is this run the one this step asked for? Only when its comment carries the step's marker and
+ * it started after the step began. A run without a comment or a start date is never adopted.
+ */
+function isOurExecution(execution, identity) {
+    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_2__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
+        return false;
+    const started = startedAtMs(execution);
+    if (Number.isNaN(started) || started < identity.notBeforeMs - CLOCK_ALLOWANCE_MS)
+        return false;
+    const body = identity.body;
+    if (!body)
+        return true;
+    const revision = execution.to_revision?.revision;
+    const wanted = body.to_revision?.revision ?? 'HEAD';
+    if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
+        return false;
+    }
+    // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
+    return _ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_3__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
+}
+/**
+ * Looks through the pipeline's newest runs for this step's run, page by page until runs older
+ * than the step. "unsure" when the list cannot be read, or when a run that may be ours does not
+ * show its comment or start date: the caller must not guess then.
+ */
+async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 } = {}) {
+    let blind = 0;
+    for (let page = 1; page <= maxPages; page++) {
+        let list;
+        try {
+            list = await client.listExecutions(ref, page, perPage);
+        }
+        catch (error) {
+            return {
+                kind: 'unsure',
+                problem: `the pipeline's runs could not be listed: ${error.message}`
+            };
+        }
+        const ours = list.executions.find(e => isOurExecution(e, identity));
+        if (ours)
+            return { kind: 'found', execution: ours };
+        // The marker is unique to this step: a run that carries it but differs in another field
+        // (a ref Buddy spells otherwise) is not "absent", or the request would be sent again.
+        const marked = list.executions.find(e => (0,_step_marker_js__WEBPACK_IMPORTED_MODULE_2__/* .hasStepMarker */ .$U)(e.comment, identity.marker));
+        if (marked) {
+            return {
+                kind: 'unsure',
+                lasting: true,
+                problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
+            };
+        }
+        const older = (e) => startedAtMs(e) < identity.notBeforeMs - CLOCK_ALLOWANCE_MS;
+        blind += list.executions.filter(e => !older(e) && (!e.comment || !e.start_date)).length;
+        const reachedOlder = list.executions.some(older);
+        if (reachedOlder || list.lastPage) {
+            return blind > 0
+                ? {
+                    kind: 'unsure',
+                    problem: `${blind} recent run(s) in Buddy's list show no comment or start date, so the step's marker cannot be checked`
+                }
+                : { kind: 'absent' };
+        }
+    }
+    return {
+        kind: 'unsure',
+        problem: `more than ${maxPages * perPage} runs started since this step began`
+    };
+}
+function checkRuns(options) {
+    return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`;
+}
+/**
+ * After an answer that leaves unknown whether a run was created: the run this step's request
+ * created, else undefined once the creation window after that request has passed with no run
+ * listed (surely none was created); throws when it cannot tell.
+ */
+async function lookForOurRun(ambiguity, sentAt, client, ref, identity, options, pause) {
+    const { log, clock } = options;
+    const windowEnd = sentAt + creationWindowMs(client.requestTimeoutMs);
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    log.info(`${ambiguity} Looking for the run it may have created before sending anything again: Buddy may still create it until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request was sent.`);
+    const found = await watchForOurRun(client, ref, identity, {
+        until: Math.min(windowEnd, deadline),
+        clock,
+        pause
+    });
+    if (found.kind === 'found') {
+        log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
+        return found.execution;
+    }
+    if (found.kind === 'unsure') {
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+    }
+    if (clock.now() < windowEnd) {
+        // The step's timeout came first: Buddy may still create the run.
+        throw new _client_js__WEBPACK_IMPORTED_MODULE_1__/* .BuddyApiError */ .vp(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+    }
+    return undefined;
+}
+/**
+ * Looks for this step's run in the pipeline's list again and again, a little further apart each
+ * time, until it is found, the list shows something only a person can settle, or `until` has
+ * passed (then the last look's answer: "absent" means none was listed by then). A list that
+ * cannot be read now is looked at again; only the last look's failure is the answer.
+ */
+async function watchForOurRun(client, ref, identity, { until, clock, pause }) {
+    for (let look = 0;; look++) {
+        const search = await searchForRun(client, ref, identity);
+        if (search.kind === 'found' || (search.kind === 'unsure' && search.lasting))
+            return search;
+        const left = until - clock.now();
+        if (left <= 0)
+            return search;
+        await pause(Math.min(left, lookAgainPause(look)));
+    }
+}
+function lookAgainPause(look) {
+    return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
+}
+
+
+/***/ }),
+
 /***/ 7781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -29812,345 +29976,6 @@ function sameRef(kind, asked, shown) {
     if (shown?.name == null)
         return kind === 'pull_request' && shown?.number != null ? false : undefined;
     return plainName(shown.name) === plainName(asked?.name ?? '');
-}
-
-
-/***/ }),
-
-/***/ 1935:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FP: () => (/* binding */ startExecution),
-/* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
-/* harmony export */ });
-/* unused harmony exports CREATION_WINDOW_REQUEST_LIMITS, creationWindowMs, isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, watchForOurRun */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8844);
-/* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
-/* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6907);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8171);
-/* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2713);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7781);
-/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9668);
-
-
-
-
-
-
-
-/** How long to keep asking while Buddy does not know the revision yet. */
-const UNKNOWN_REVISION_WAIT_MS = 60_000;
-/** Tries where the request never left this machine (refused connection, DNS). */
-const MAX_NOT_SENT_TRIES = 6;
-/** Sends after which an ambiguous failure is final. */
-const MAX_SENDS = 2;
-/**
- * How long after a run request was sent Buddy may still create its run: three times the
- * request's time limit (at least twice is needed: a gateway may give up on the request at the
- * limit while Buddy's backend goes on for as long again). The README states it.
- */
-const CREATION_WINDOW_REQUEST_LIMITS = 3;
-function creationWindowMs(requestTimeoutMs) {
-    return CREATION_WINDOW_REQUEST_LIMITS * requestTimeoutMs;
-}
-/** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
-const FIRST_LOOK_PAUSE_MS = 2000;
-const LONGEST_LOOK_PAUSE_MS = 10_000;
-/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
-function isUnknownRevision(status, message, revision) {
-    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
-        return false;
-    if (!message || revision === 'HEAD')
-        return false;
-    const text = message.toLowerCase();
-    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
-    const aboutCommit = /revision|commit/.test(text);
-    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
-    return namesRevision || (aboutCommit && missing);
-}
-/** Two minutes of allowance for the clocks of the runner and Buddy to disagree. */
-const CLOCK_ALLOWANCE_MS = 120_000;
-function startedAtMs(execution) {
-    return execution.start_date ? Date.parse(execution.start_date) : Number.NaN;
-}
-/**
- * Is this run the one this step asked for? Only when its comment carries the step's marker and
- * it started after the step began. A run without a comment or a start date is never adopted.
- */
-function isOurExecution(execution, identity) {
-    if (!(0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(execution.comment, identity.marker))
-        return false;
-    const started = startedAtMs(execution);
-    if (Number.isNaN(started) || started < identity.notBeforeMs - CLOCK_ALLOWANCE_MS)
-        return false;
-    const body = identity.body;
-    if (!body)
-        return true;
-    const revision = execution.to_revision?.revision;
-    const wanted = body.to_revision?.revision ?? 'HEAD';
-    if (wanted !== 'HEAD' && revision && !revision.toLowerCase().startsWith(wanted.toLowerCase())) {
-        return false;
-    }
-    // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
-    return _ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
-}
-/**
- * Looks through the pipeline's newest runs for this step's run, page by page until runs older
- * than the step. "unsure" when the list cannot be read, or when a run that may be ours does not
- * show its comment or start date: the caller must not guess then.
- */
-async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 } = {}) {
-    let blind = 0;
-    for (let page = 1; page <= maxPages; page++) {
-        let list;
-        try {
-            list = await client.listExecutions(ref, page, perPage);
-        }
-        catch (error) {
-            return {
-                kind: 'unsure',
-                problem: `the pipeline's runs could not be listed: ${error.message}`
-            };
-        }
-        const ours = list.executions.find(e => isOurExecution(e, identity));
-        if (ours)
-            return { kind: 'found', execution: ours };
-        // The marker is unique to this step: a run that carries it but differs in another field
-        // (a ref Buddy spells otherwise) is not "absent", or the request would be sent again.
-        const marked = list.executions.find(e => (0,_step_marker_js__WEBPACK_IMPORTED_MODULE_1__/* .hasStepMarker */ .$U)(e.comment, identity.marker));
-        if (marked) {
-            return {
-                kind: 'unsure',
-                lasting: true,
-                problem: `run #${marked.id} carries this step's marker but does not match its request (ref, commit or start time)`
-            };
-        }
-        const older = (e) => startedAtMs(e) < identity.notBeforeMs - CLOCK_ALLOWANCE_MS;
-        blind += list.executions.filter(e => !older(e) && (!e.comment || !e.start_date)).length;
-        const reachedOlder = list.executions.some(older);
-        if (reachedOlder || list.lastPage) {
-            return blind > 0
-                ? {
-                    kind: 'unsure',
-                    problem: `${blind} recent run(s) in Buddy's list show no comment or start date, so the step's marker cannot be checked`
-                }
-                : { kind: 'absent' };
-        }
-    }
-    return {
-        kind: 'unsure',
-        problem: `more than ${maxPages * perPage} runs started since this step began`
-    };
-}
-/** Classifies one try of the run request. Pure. */
-function classifyRunAnswer(result, revision, ctx, host, nowMs) {
-    if (result.kind === 'network') {
-        const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
-        if (result.fatal)
-            return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why) };
-        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_4__/* .executionSchema */ .Mk);
-        if (parsed.ok)
-            return { kind: 'created', execution: parsed.value };
-        return {
-            kind: 'ambiguous',
-            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
-        };
-    }
-    const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .buddyMessageOf */ .nw)(result.text);
-    if (result.status === 429) {
-        return {
-            kind: 'rate-limited',
-            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
-            message
-        };
-    }
-    if (isUnknownRevision(result.status, message, revision)) {
-        return { kind: 'unknown-revision', status: result.status, message };
-    }
-    const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
-    if (result.status < 500) {
-        return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why, result.status, message) };
-    }
-    return { kind: 'ambiguous', why };
-}
-async function startExecution(client, ref, body, options) {
-    const { clock, log, signal } = options;
-    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
-    const revision = body.to_revision?.revision ?? 'HEAD';
-    const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
-    const ctx = {
-        action: `run pipeline ${ref.pipelineId}`,
-        notFound: (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describePipeline */ .sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-    };
-    // One count per cause of sending again.
-    let ambiguousSends = 0;
-    let notSentTries = 0;
-    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .RateLimitWaits */ .oP();
-    const unknownRevision = { tries: 0 };
-    /** An earlier request's outcome is unknown: a run of this step may exist. */
-    let mayHaveCreated = false;
-    /** Why the last request was not answered with a run, for a timeout's message. */
-    let lastProblem;
-    // Every pause ends by the deadline; the loop then says the time is up.
-    const pause = async (ms) => {
-        try {
-            await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal);
-        }
-        catch (error) {
-            if (signal?.aborted)
-                throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
-            throw error;
-        }
-    };
-    for (;;) {
-        if (signal?.aborted)
-            throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
-        // An answer said no request is left: wait for the reset rather than spend a 429.
-        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
-        if (pacing > 0) {
-            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
-            await pause(pacing);
-        }
-        if (clock.now() >= deadline)
-            throw timeIsUp(ambiguousSends > 0, lastProblem);
-        const sentAt = clock.now();
-        options.onSend?.(sentAt);
-        const result = await client.postExecution(ref, body);
-        const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
-        switch (answer.kind) {
-            case 'created':
-                return answer.execution;
-            case 'refused':
-                throw answer.error;
-            case 'not-sent':
-                lastProblem = answer.why;
-                await pause(notSentPause(answer.why, ++notSentTries, clock, log));
-                continue;
-            case 'rate-limited':
-                lastProblem = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, answer.message, ctx);
-                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
-                continue;
-            case 'unknown-revision':
-                lastProblem = `Buddy did not know revision ${revision} yet.`;
-                await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
-                continue;
-            case 'ambiguous': {
-                ambiguousSends++;
-                // The request may have created a run, or may still create it: find it first.
-                mayHaveCreated = true;
-                const found = await lookForOurRun(answer.why, sentAt, client, ref, identity, options, pause);
-                if (found)
-                    return found;
-                // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
-                // cancel from now on leaves the post step to search for it by the marker.
-                sendAgainOrGiveUp(answer.why, ambiguousSends, log);
-            }
-        }
-    }
-}
-/** The step's timeout ended before a run request could be sent (again). */
-function timeIsUp(sentBefore, lastProblem) {
-    const last = lastProblem ? ` The last try: ${lastProblem}` : '';
-    return new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(sentBefore
-        ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
-        : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
-}
-function checkRuns(options) {
-    return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`;
-}
-/** Surely no run was created: the request is sent again, unless it was sent enough. */
-function sendAgainOrGiveUp(ambiguity, sends, log) {
-    if (sends >= MAX_SENDS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
-    }
-    log.info('No run was created by that request: sending it again.');
-}
-/** The pause before sending again a request that never left this machine. */
-function notSentPause(why, tries, clock, log) {
-    if (tries > MAX_NOT_SENT_TRIES) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
-    }
-    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(tries - 1, clock.random);
-    log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
-}
-/**
- * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
- * long as it ends within the step's timeout; a reset after it fails at once.
- */
-function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
-    const { serverMs, message } = answer;
-    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
-    if ('refusal' in next) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
-    }
-    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
-    return next.delay;
-}
-/** The pause while Buddy may still be fetching the repository; final once a minute is over. */
-function unknownRevisionPause(answer, wait, revision, clock, log) {
-    wait.since ??= clock.now();
-    const waited = clock.now() - wait.since;
-    if (waited >= UNKNOWN_REVISION_WAIT_MS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
-    }
-    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
-    wait.tries++;
-    log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
-}
-/**
- * After an answer that leaves unknown whether a run was created: the run this step's request
- * created, else undefined once the creation window after that request has passed with no run
- * listed (surely none was created); throws when it cannot tell.
- */
-async function lookForOurRun(ambiguity, sentAt, client, ref, identity, options, pause) {
-    const { log, clock } = options;
-    const windowEnd = sentAt + creationWindowMs(client.requestTimeoutMs);
-    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
-    log.info(`${ambiguity} Looking for the run it may have created before sending anything again: Buddy may still create it until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request was sent.`);
-    const found = await watchForOurRun(client, ref, identity, {
-        until: Math.min(windowEnd, deadline),
-        clock,
-        pause
-    });
-    if (found.kind === 'found') {
-        log.info(`Found run #${found.execution.id}, created by that request (its comment carries this step's marker): following it instead of sending again.`);
-        return found.execution;
-    }
-    if (found.kind === 'unsure') {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
-    }
-    if (clock.now() < windowEnd) {
-        // The step's timeout came first: Buddy may still create the run.
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
-    }
-    return undefined;
-}
-/**
- * Looks for this step's run in the pipeline's list again and again, a little further apart each
- * time, until it is found, the list shows something only a person can settle, or `until` has
- * passed (then the last look's answer: "absent" means none was listed by then). A list that
- * cannot be read now is looked at again; only the last look's failure is the answer.
- */
-async function watchForOurRun(client, ref, identity, { until, clock, pause }) {
-    for (let look = 0;; look++) {
-        const search = await searchForRun(client, ref, identity);
-        if (search.kind === 'found' || (search.kind === 'unsure' && search.lasting))
-            return search;
-        const left = until - clock.now();
-        if (left <= 0)
-            return search;
-        await pause(Math.min(left, lookAgainPause(look)));
-    }
-}
-function lookAgainPause(look) {
-    return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
 }
 
 
@@ -30614,7 +30439,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(498);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7117);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -31241,7 +31066,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 498:
+/***/ 7117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31256,10 +31081,197 @@ var core = __nccwpck_require__(3340);
 var clock = __nccwpck_require__(6412);
 // EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
 var buddy_client = __nccwpck_require__(8171);
-// EXTERNAL MODULE: ./src/buddy/start-execution.ts
-var start_execution = __nccwpck_require__(1935);
+// EXTERNAL MODULE: ./src/buddy/backoff.ts
+var backoff = __nccwpck_require__(8844);
 // EXTERNAL MODULE: ./src/base/job-cancel.ts
 var job_cancel = __nccwpck_require__(2713);
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
+// EXTERNAL MODULE: ./src/buddy/find-our-run.ts
+var find_our_run = __nccwpck_require__(9170);
+;// CONCATENATED MODULE: ./src/buddy/start-execution.ts
+
+
+
+
+
+/** How long to keep asking while Buddy does not know the revision yet. */
+const UNKNOWN_REVISION_WAIT_MS = 60_000;
+/** Tries where the request never left this machine (refused connection, DNS). */
+const MAX_NOT_SENT_TRIES = 6;
+/** Sends after which an ambiguous failure is final. */
+const MAX_SENDS = 2;
+/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
+function isUnknownRevision(status, message, revision) {
+    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
+        return false;
+    if (!message || revision === 'HEAD')
+        return false;
+    const text = message.toLowerCase();
+    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
+    const aboutCommit = /revision|commit/.test(text);
+    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
+    return namesRevision || (aboutCommit && missing);
+}
+/** Classifies one try of the run request. Pure. */
+function classifyRunAnswer(result, revision, ctx, host, nowMs) {
+    if (result.kind === 'network') {
+        const why = (0,buddy_client/* describeNetworkFailure */.Ku)(result, ctx, host);
+        if (result.fatal)
+            return { kind: 'refused', error: new buddy_client/* BuddyApiError */.vp(why) };
+        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = (0,buddy_client/* parseAnswer */.Wp)(result.text, model/* executionSchema */.Mk);
+        if (parsed.ok)
+            return { kind: 'created', execution: parsed.value };
+        return {
+            kind: 'ambiguous',
+            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
+        };
+    }
+    const message = (0,buddy_client/* buddyMessageOf */.nw)(result.text);
+    if (result.status === 429) {
+        return {
+            kind: 'rate-limited',
+            serverMs: (0,backoff/* serverRequestedDelay */.JO)(result.headers, nowMs, 429),
+            message
+        };
+    }
+    if (isUnknownRevision(result.status, message, revision)) {
+        return { kind: 'unknown-revision', status: result.status, message };
+    }
+    const why = (0,buddy_client/* describeHttpFailure */.U4)(result.status, message, ctx);
+    if (result.status < 500) {
+        return { kind: 'refused', error: new buddy_client/* BuddyApiError */.vp(why, result.status, message) };
+    }
+    return { kind: 'ambiguous', why };
+}
+async function startExecution(client, ref, body, options) {
+    const { clock, log, signal } = options;
+    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
+    const revision = body.to_revision?.revision ?? 'HEAD';
+    const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
+    const ctx = {
+        action: `run pipeline ${ref.pipelineId}`,
+        notFound: (0,buddy_client/* describePipeline */.sy)({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+    };
+    // One count per cause of sending again.
+    let ambiguousSends = 0;
+    let notSentTries = 0;
+    const rateLimitWaits = new backoff/* RateLimitWaits */.oP();
+    const unknownRevision = { tries: 0 };
+    /** An earlier request's outcome is unknown: a run of this step may exist. */
+    let mayHaveCreated = false;
+    /** Why the last request was not answered with a run, for a timeout's message. */
+    let lastProblem;
+    // Every pause ends by the deadline; the loop then says the time is up.
+    const pause = async (ms) => {
+        try {
+            await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal);
+        }
+        catch (error) {
+            if (signal?.aborted)
+                throw new job_cancel/* JobCancelledError */.D0(mayHaveCreated);
+            throw error;
+        }
+    };
+    for (;;) {
+        if (signal?.aborted)
+            throw new job_cancel/* JobCancelledError */.D0(mayHaveCreated);
+        // An answer said no request is left: wait for the reset rather than spend a 429.
+        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
+        if (pacing > 0) {
+            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
+            await pause(pacing);
+        }
+        if (clock.now() >= deadline)
+            throw timeIsUp(ambiguousSends > 0, lastProblem);
+        const sentAt = clock.now();
+        options.onSend?.(sentAt);
+        const result = await client.postExecution(ref, body);
+        const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
+        switch (answer.kind) {
+            case 'created':
+                return answer.execution;
+            case 'refused':
+                throw answer.error;
+            case 'not-sent':
+                lastProblem = answer.why;
+                await pause(notSentPause(answer.why, ++notSentTries, clock, log));
+                continue;
+            case 'rate-limited':
+                lastProblem = (0,buddy_client/* describeHttpFailure */.U4)(429, answer.message, ctx);
+                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
+                continue;
+            case 'unknown-revision':
+                lastProblem = `Buddy did not know revision ${revision} yet.`;
+                await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
+                continue;
+            case 'ambiguous': {
+                ambiguousSends++;
+                // The request may have created a run, or may still create it: find it first.
+                mayHaveCreated = true;
+                const found = await (0,find_our_run/* lookForOurRun */.EQ)(answer.why, sentAt, client, ref, identity, options, pause);
+                if (found)
+                    return found;
+                // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
+                // cancel from now on leaves the post step to search for it by the marker.
+                sendAgainOrGiveUp(answer.why, ambiguousSends, log);
+            }
+        }
+    }
+}
+/** The step's timeout ended before a run request could be sent (again). */
+function timeIsUp(sentBefore, lastProblem) {
+    const last = lastProblem ? ` The last try: ${lastProblem}` : '';
+    return new buddy_client/* BuddyApiError */.vp(sentBefore
+        ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
+        : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
+}
+/** Surely no run was created: the request is sent again, unless it was sent enough. */
+function sendAgainOrGiveUp(ambiguity, sends, log) {
+    if (sends >= MAX_SENDS) {
+        throw new buddy_client/* BuddyApiError */.vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+    }
+    log.info('No run was created by that request: sending it again.');
+}
+/** The pause before sending again a request that never left this machine. */
+function notSentPause(why, tries, clock, log) {
+    if (tries > MAX_NOT_SENT_TRIES) {
+        throw new buddy_client/* BuddyApiError */.vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
+    }
+    const delay = (0,backoff/* backoffDelay */.EY)(tries - 1, clock.random);
+    log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
+    return delay;
+}
+/**
+ * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
+ * long as it ends within the step's timeout; a reset after it fails at once.
+ */
+function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
+    const { serverMs, message } = answer;
+    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
+    if ('refusal' in next) {
+        throw new buddy_client/* BuddyApiError */.vp(`${(0,buddy_client/* describeHttpFailure */.U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
+    }
+    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
+    return next.delay;
+}
+/** The pause while Buddy may still be fetching the repository; final once a minute is over. */
+function unknownRevisionPause(answer, wait, revision, clock, log) {
+    wait.since ??= clock.now();
+    const waited = clock.now() - wait.since;
+    if (waited >= UNKNOWN_REVISION_WAIT_MS) {
+        throw new buddy_client/* BuddyApiError */.vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
+    }
+    const delay = Math.min((0,backoff/* backoffDelay */.EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    wait.tries++;
+    log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
+    return delay;
+}
+
 // EXTERNAL MODULE: ./src/buddy/connect.ts + 1 modules
 var connect = __nccwpck_require__(2796);
 // EXTERNAL MODULE: ./src/github/event.ts + 1 modules
@@ -31270,10 +31282,6 @@ var read_settings = __nccwpck_require__(1119);
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/base/log.ts + 1 modules
 var base_log = __nccwpck_require__(2568);
-// EXTERNAL MODULE: ./src/buddy/model.ts
-var model = __nccwpck_require__(7781);
-// EXTERNAL MODULE: ./src/buddy/backoff.ts
-var backoff = __nccwpck_require__(8844);
 // EXTERNAL MODULE: ./src/inputs/duration.ts
 var duration = __nccwpck_require__(1601);
 ;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
@@ -33660,11 +33668,11 @@ function runAge(run, step) {
     if (Number.isNaN(started)) {
         return { kind: 'newer', by: 'start', why: 'Buddy gives no start date for it: it may be newer' };
     }
-    if (started >= step.startedAtMs - start_execution/* CLOCK_ALLOWANCE_MS */.Lh) {
+    if (started >= step.startedAtMs - find_our_run/* CLOCK_ALLOWANCE_MS */.Lh) {
         return {
             kind: 'newer',
             by: 'start',
-            why: `it started at ${new Date(started).toISOString()}, after this step began (or less than ${start_execution/* CLOCK_ALLOWANCE_MS */.Lh / 60_000} minutes before, as the clocks of the runner and Buddy may differ)`
+            why: `it started at ${new Date(started).toISOString()}, after this step began (or less than ${find_our_run/* CLOCK_ALLOWANCE_MS */.Lh / 60_000} minutes before, as the clocks of the runner and Buddy may differ)`
         };
     }
     return { kind: 'older' };
@@ -33972,7 +33980,7 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, { 
     let execution;
     try {
         deps.jobCancel?.beginRunRequest();
-        execution = await (0,start_execution/* startExecution */.FP)(client, ref, request.body, {
+        execution = await startExecution(client, ref, request.body, {
             clock: deps.clock,
             log: base_log/* log */.Rm,
             marker,
@@ -34102,7 +34110,7 @@ async function readPipeline(client, ref) {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _buddy_model_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7781);
-/* harmony import */ var _buddy_start_execution_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
+/* harmony import */ var _buddy_find_our_run_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9170);
 /* harmony import */ var _buddy_connect_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2796);
 /* harmony import */ var _github_event_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7077);
 /* harmony import */ var _inputs_read_settings_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1119);
