@@ -18,7 +18,7 @@ import {
 } from './base/log.js'
 import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './base/job-cancel.js'
-import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
+import { postHandoff, SETTLED } from './post-handoff.js'
 import { completeTarget, lookUpForFork, type CompletedTarget } from './github/lookups.js'
 import { decideForkCode, forkCase } from './github/fork-policy.js'
 import { reportFinished, reportStarted, type StartedRun } from './report/report.js'
@@ -179,7 +179,7 @@ async function reportAndFollow(
   // A run this step started is cancelled with the job even with wait: false; one it was only
   // given (execution-id) never is then.
   if (!settings.follow.wait && (given || !deps.jobCancel?.signal.aborted)) {
-    markRunSettled(SETTLED.leftGoing('wait: false'))
+    postHandoff.markRunSettled(SETTLED.leftGoing('wait: false'))
     await summarize(deps.env, () => writeSummary(started))
     return 'done'
   }
@@ -204,13 +204,14 @@ async function followGivenRun(
   if (follows) deps.jobCancel?.beginRunRequest()
   const client = await connectWithin(deadlineMs, settings, event, deps)
   const { ref, pipeline } = await findPipeline(client, settings)
-  if (follows && settings.follow.cancelOnJobCancel) saveFollowedRun({ ...ref, executionId })
+  if (follows && settings.follow.cancelOnJobCancel)
+    postHandoff.saveFollowedRun({ ...ref, executionId })
   let execution: Execution
   try {
     execution = await client.getExecution(ref, executionId, { attempts: 3 })
   } catch (error) {
     if (error instanceof BuddyApiError && error.status === 404) {
-      markRunSettled(SETTLED.noRun)
+      postHandoff.markRunSettled(SETTLED.noRun)
       throw new Error(
         `Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim(),
         { cause: error }
@@ -335,17 +336,23 @@ async function sendRunRequest(
       // the run, looking as long as Buddy may still create it after this send.
       onSend: sentAtMs => {
         if (cancelWithJob)
-          savePendingRun({ ...ref, marker, notBeforeMs: stepStartedAt, runsUrl, sentAtMs })
+          postHandoff.savePendingRun({
+            ...ref,
+            marker,
+            notBeforeMs: stepStartedAt,
+            runsUrl,
+            sentAtMs
+          })
       }
     })
   } catch (error) {
     if (!(error instanceof JobCancelledError)) throw error
     // If a run may exist, the post step finds it by the marker and cancels it.
-    if (!error.mayHaveCreated) markRunSettled(SETTLED.noRun)
+    if (!error.mayHaveCreated) postHandoff.markRunSettled(SETTLED.noRun)
     core.setFailed(error.message)
     return 'exit-now'
   }
-  if (cancelWithJob) saveFollowedRun({ ...ref, executionId: execution.id })
+  if (cancelWithJob) postHandoff.saveFollowedRun({ ...ref, executionId: execution.id })
   return execution
 }
 
@@ -365,14 +372,11 @@ async function followAndReport(
     clock,
     out: { ...log, printUntrusted, printUntrustedLines, startGroup, endGroup },
     signal: deps.jobCancel?.signal,
-    onCancelSending: settings.follow.cancelOnJobCancel ? markCancelSent : undefined
+    onCancelSending: settings.follow.cancelOnJobCancel
+      ? () => postHandoff.markCancelSent()
+      : undefined
   })
-  if (report.cancelled) markRunSettled(SETTLED.cancelled)
-  else if (report.outcome === 'finished') markRunSettled(SETTLED.ended)
-  else if (report.outcome === 'timed-out' && !settings.follow.cancelOnTimeout)
-    markRunSettled(SETTLED.leftGoing('cancel-on-timeout: false'))
-  else if (report.outcome === 'needs-approval')
-    markRunSettled(SETTLED.leftGoing('on-approval: fail'))
+  postHandoff.markFollowEnded(report, settings.follow)
   reportFinished(report, settings.follow)
   await summarize(env, () => writeFinalSummary(started, report))
   return report.outcome === 'job-cancelled' ? 'exit-now' : 'done'

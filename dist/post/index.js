@@ -28499,7 +28499,7 @@ function exitAfterOutput() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1984);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8756);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2568);
 
@@ -28510,7 +28510,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * only look for this step's run and cancel it, never start one. runPost never fails the job.
  */
 process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__/* .failStep */ .v);
-await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a2)();
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 (0,_base_log_js__WEBPACK_IMPORTED_MODULE_2__/* .exitAfterOutput */ .qG)();
 
 __webpack_async_result__();
@@ -28518,16 +28518,14 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1984:
+/***/ 8756:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a2: () => (/* binding */ runPost)
+  a: () => (/* binding */ runPost)
 });
-
-// UNUSED EXPORTS: SETTLED, STATE, jobCancelledBeforeExit, markCancelSent, markRunSettled, saveFollowedRun, savePendingRun
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
@@ -40327,7 +40325,101 @@ function readSettings(nowMs) {
     return parseSettings(raw, nowMs);
 }
 
+;// CONCATENATED MODULE: ./src/post-handoff.ts
+
+/**
+ * The hand-off from the main step to the post step (post.ts), through the runner's saved state:
+ * one object writes it (the main step) and one function reads it (the post step), so that the
+ * protocol is in one place. What the main step saves, in the order it happens:
+ * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
+ *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
+ * 2. followed-run, as soon as the run's id is known;
+ * 3. cancel-sent, right before the main step sends a cancel;
+ * 4. run-settled, why nothing is left to do (see SETTLED).
+ * The runner keeps the last value saved under a name: a later save replaces an earlier one.
+ * Nothing but run-settled is saved with cancel-on-job-cancel: false (the callers decide).
+ */
+const post_handoff_STATE = {
+    pending: 'pending-run',
+    followed: 'followed-run',
+    cancelSent: 'cancel-sent',
+    settled: 'run-settled'
+};
+const LEFT_GOING = 'left-going: ';
+/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
+const SETTLED = {
+    ended: 'ended',
+    cancelled: 'cancelled',
+    noRun: 'no-run',
+    leftGoing: (why) => `${LEFT_GOING}${why}`
+};
+/** The user's reason for leaving the run going, when `settled` says so. */
+function leftGoingReason(settled) {
+    return settled.startsWith(LEFT_GOING) ? settled.slice(LEFT_GOING.length) : undefined;
+}
+/** The main step's side: what it tells the post step, and what this process has told it. */
+class PostHandoff {
+    runToCancel = false;
+    settled;
+    savePendingRun(run) {
+        this.runToCancel = true;
+        lib_core/* saveState */.LZ(post_handoff_STATE.pending, JSON.stringify(run));
+    }
+    saveFollowedRun(run) {
+        this.runToCancel = true;
+        lib_core/* saveState */.LZ(post_handoff_STATE.followed, JSON.stringify(run));
+    }
+    markCancelSent() {
+        lib_core/* saveState */.LZ(post_handoff_STATE.cancelSent, 'true');
+    }
+    markRunSettled(why) {
+        this.settled = why;
+        lib_core/* saveState */.LZ(post_handoff_STATE.settled, why);
+    }
+    /** After following: why the post step has nothing left to do, where that is so. */
+    markFollowEnded(report, { cancelOnTimeout }) {
+        if (report.cancelled)
+            this.markRunSettled(SETTLED.cancelled);
+        else if (report.outcome === 'finished')
+            this.markRunSettled(SETTLED.ended);
+        else if (report.outcome === 'timed-out' && !cancelOnTimeout)
+            this.markRunSettled(SETTLED.leftGoing('cancel-on-timeout: false'));
+        else if (report.outcome === 'needs-approval')
+            this.markRunSettled(SETTLED.leftGoing('on-approval: fail'));
+    }
+    /**
+     * The job was cancelled before the main step exited. A cancelled job wins over "left going"
+     * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the
+     * run, so the main step takes that back. A run this step only reads (execution-id with wait:
+     * false) was never saved for the post step, so it stays untouched.
+     */
+    jobCancelledBeforeExit() {
+        if (this.runToCancel &&
+            this.settled !== undefined &&
+            leftGoingReason(this.settled) !== undefined) {
+            this.settled = undefined;
+            lib_core/* saveState */.LZ(post_handoff_STATE.settled, '');
+        }
+    }
+}
+/** The main step's hand-off: one per process (index.ts and main.ts share it). */
+const postHandoff = new PostHandoff();
+function readHandoff() {
+    const settled = lib_core/* getState */.Gu(post_handoff_STATE.settled);
+    if (settled)
+        return { state: 'settled', why: settled };
+    const followed = lib_core/* getState */.Gu(post_handoff_STATE.followed);
+    const pending = lib_core/* getState */.Gu(post_handoff_STATE.pending);
+    const cancelSent = lib_core/* getState */.Gu(post_handoff_STATE.cancelSent) === 'true';
+    if (followed)
+        return { state: 'followed', run: JSON.parse(followed), cancelSent };
+    if (pending)
+        return { state: 'pending', run: JSON.parse(pending), cancelSent };
+    return { state: 'nothing-saved' };
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
+
 
 
 
@@ -40341,61 +40433,9 @@ function readSettings(nowMs) {
  * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
  * cancelled and the main step could not (it was killed first, maybe before the answer to its run
  * request arrived). It never fails the job. It does nothing when the main step already cancelled
- * the run, saw it end, or left it going because the user chose so.
- *
- * What the main step leaves for it, in the order it happens:
- * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
- *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
- * 2. followed-run, as soon as the run's id is known;
- * 3. cancel-sent, right before the main step sends a cancel;
- * 4. run-settled, why nothing is left to do (see SETTLED).
- * Nothing is saved with cancel-on-job-cancel: false.
+ * the run, saw it end, or left it going because the user chose so. What the main step leaves for
+ * it: post-handoff.ts.
  */
-const post_STATE = {
-    pending: 'pending-run',
-    followed: 'followed-run',
-    cancelSent: 'cancel-sent',
-    settled: 'run-settled'
-};
-/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
-const SETTLED = {
-    ended: 'ended',
-    cancelled: 'cancelled',
-    noRun: 'no-run',
-    leftGoing: (why) => `left-going: ${why}`
-};
-/**
- * What this process has told the post step, for jobCancelledBeforeExit. (The runner keeps the
- * last value saved under a name: a later saveState replaces an earlier one.)
- */
-const told = { runToCancel: false };
-function savePendingRun(run) {
-    told.runToCancel = true;
-    core.saveState(post_STATE.pending, JSON.stringify(run));
-}
-function saveFollowedRun(run) {
-    told.runToCancel = true;
-    core.saveState(post_STATE.followed, JSON.stringify(run));
-}
-function markCancelSent() {
-    core.saveState(post_STATE.cancelSent, 'true');
-}
-function markRunSettled(why) {
-    told.settled = why;
-    core.saveState(post_STATE.settled, why);
-}
-/**
- * The job was cancelled before the main step exited. A cancelled job wins over "left going"
- * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the run,
- * so the main step takes that back. A run this step only reads (execution-id with wait: false)
- * was never saved for the post step, so it stays untouched.
- */
-function jobCancelledBeforeExit() {
-    if (told.runToCancel && told.settled?.startsWith('left-going')) {
-        told.settled = undefined;
-        core.saveState(post_STATE.settled, '');
-    }
-}
 /**
  * How long the post step may look for a run that its main step's request may have created: a
  * cancelled job gets five minutes in all from GitHub's runner before it is stopped.
@@ -40408,19 +40448,18 @@ function settledMessage(why) {
         return 'The main step already cancelled the Buddy run.';
     if (why === SETTLED.noRun)
         return 'No Buddy run was started: nothing to cancel.';
-    if (why.startsWith('left-going: ')) {
-        return `The Buddy run was left going, as asked (${why.slice('left-going: '.length)}): not cancelling it.`;
+    const leftGoing = leftGoingReason(why);
+    if (leftGoing !== undefined) {
+        return `The Buddy run was left going, as asked (${leftGoing}): not cancelling it.`;
     }
     return 'The main step already cancelled the Buddy run or saw it end.';
 }
 async function runPost(env = process.env, clock = systemClock) {
     try {
-        const settled = lib_core/* getState */.Gu(post_STATE.settled);
-        if (settled)
-            return log/* log */.Rm.info(settledMessage(settled));
-        const followed = lib_core/* getState */.Gu(post_STATE.followed);
-        const pending = lib_core/* getState */.Gu(post_STATE.pending);
-        if (!followed && !pending)
+        const handoff = readHandoff();
+        if (handoff.state === 'settled')
+            return log/* log */.Rm.info(settledMessage(handoff.why));
+        if (handoff.state === 'nothing-saved')
             return lib_core/* debug */.Yz('No run to cancel was saved: nothing to do.');
         // No clock for the inputs: a time that has passed since the main step (delay-until) must not
         // stop the cancel.
@@ -40431,54 +40470,60 @@ async function runPost(env = process.env, clock = systemClock) {
             // Within the budget, plus one request's time to cancel what it finds at its end.
             deadlineMs: startedAt + POST_LOOK_BUDGET_MS + settings.requestTimeoutMs
         });
-        let ref;
-        let execution;
-        if (followed) {
-            const run = JSON.parse(followed);
-            ref = run;
-            execution = await client.getExecution(run, run.executionId, {
+        const { run } = handoff;
+        const execution = handoff.state === 'followed'
+            ? await client.getExecution(run, handoff.run.executionId, {
                 attempts: 3,
                 rateLimitBudgetMs: 30_000
-            });
-        }
-        else {
-            // The answer to the run request never reached the main step: find the run by its marker.
-            // Buddy may still create it until the creation window after the request has passed.
-            const run = JSON.parse(pending);
-            ref = run;
-            const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(settings.requestTimeoutMs);
-            log/* log */.Rm.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
-            const search = await watchForOurRun(client, run, identity, {
-                until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
-                clock,
-                pause: ms => clock.sleep(ms)
-            });
-            const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
-            if (search.kind === 'unsure') {
-                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
-            }
-            if (search.kind === 'absent' && clock.now() < windowEnd) {
-                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
-            }
-            if (search.kind === 'absent') {
-                return log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}, ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
-            }
-            execution = search.execution;
-            log/* log */.Rm.info(`Found Buddy run #${execution.id} by this step's marker.`);
-        }
-        if (statusKind(execution.status) === 'final') {
-            return log/* log */.Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
-        }
-        if (lib_core/* getState */.Gu(post_STATE.cancelSent) === 'true' && execution.status === CANCELLING_STATUS) {
-            return log/* log */.Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
-        }
-        await client.cancelExecution(ref, execution.id);
-        log/* log */.Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
+            })
+            : await findPendingRun(client, handoff.run, settings.requestTimeoutMs, clock, startedAt);
+        if (execution)
+            await cancelUnlessEnded(client, run, execution, handoff.cancelSent);
     }
     catch (error) {
         lib_core/* warning */.$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
     }
+}
+/**
+ * The answer to the run request never reached the main step: the run, found by its marker, or
+ * undefined when there is nothing to cancel or the post step could not tell (it said so).
+ * Buddy may still create it until the creation window after the request has passed.
+ */
+async function findPendingRun(client, run, requestTimeoutMs, clock, startedAt) {
+    const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
+    const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(requestTimeoutMs);
+    log/* log */.Rm.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
+    const search = await watchForOurRun(client, run, identity, {
+        until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
+        clock,
+        pause: ms => clock.sleep(ms)
+    });
+    const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
+    if (search.kind === 'unsure') {
+        lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
+        return undefined;
+    }
+    if (search.kind === 'absent' && clock.now() < windowEnd) {
+        lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
+        return undefined;
+    }
+    if (search.kind === 'absent') {
+        log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}, ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
+        return undefined;
+    }
+    log/* log */.Rm.info(`Found Buddy run #${search.execution.id} by this step's marker.`);
+    return search.execution;
+}
+/** Cancels the run, unless it has ended or the main step's cancel is already under way. */
+async function cancelUnlessEnded(client, ref, execution, cancelSent) {
+    if (statusKind(execution.status) === 'final') {
+        return log/* log */.Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
+    }
+    if (cancelSent && execution.status === CANCELLING_STATUS) {
+        return log/* log */.Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+    }
+    await client.cancelExecution(ref, execution.id);
+    log/* log */.Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
 }
 
 
@@ -40726,12 +40771,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   Pq: () => (/* binding */ setSecret),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -40880,16 +40926,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -40899,7 +40945,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -42849,9 +42895,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
