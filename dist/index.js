@@ -28601,7 +28601,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9617);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9937);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_handoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2374);
@@ -28645,7 +28645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9617:
+/***/ 9937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39636,6 +39636,31 @@ function unknownRevisionPause(answer, wait, revision, clock, log) {
     return delay;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/github/event.ts
+
+
+/** The event this job runs for, as the runner describes it: its name, payload, ref and commit. */
+function readEventContext(env) {
+    let payload = {};
+    const path = env.GITHUB_EVENT_PATH;
+    if (path) {
+        try {
+            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+        }
+        catch (error) {
+            lib_core/* warning */.$e(`Cannot read the event payload at ${path}: ${error.message}`);
+        }
+    }
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        payload,
+        ref: env.GITHUB_REF || undefined,
+        sha: env.GITHUB_SHA || undefined
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/settings.ts
 
 
@@ -40143,462 +40168,6 @@ function secretValues(raw) {
     return [...secrets];
 }
 
-;// CONCATENATED MODULE: ./src/github/run-target.ts
-class RunTargetError extends Error {
-    name = 'RunTargetError';
-}
-const ZERO_SHA = /^0+$/;
-const ASK_FOR_TARGET = 'Set input "branch", "tag" or "pull-request" to say what to run.';
-const obj = (v) => (v && typeof v === 'object' ? v : {});
-const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
-/**
- * A pull request's code is a fork's when its head repository is another one, or unknown (a
- * deleted fork leaves it null). GitHub's owner/name are case-insensitive.
- */
-function isForkHead(headRepository, baseRepository) {
-    return (headRepository === undefined ||
-        headRepository.toLowerCase() !== (baseRepository ?? '').toLowerCase());
-}
-function pullRequestName(num) {
-    return `pull/${num}`;
-}
-/** refs/heads/B → branch B; refs/tags/T → tag T; refs/pull/N/merge → pull/N. */
-function targetFromRef(ref) {
-    if (!ref)
-        return undefined;
-    if (ref.startsWith('refs/heads/'))
-        return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
-    if (ref.startsWith('refs/tags/'))
-        return { kind: 'tag', name: ref.slice('refs/tags/'.length) };
-    const pull = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(ref);
-    if (pull)
-        return { kind: 'pull_request', name: pullRequestName(pull[1]) };
-    return undefined;
-}
-function fromGithubRef(ctx, revision = ctx.sha) {
-    const what = ctx.eventName || 'unknown';
-    const target = targetFromRef(ctx.ref);
-    if (!target) {
-        const ref = ctx.ref
-            ? `GITHUB_REF is "${ctx.ref}", which is no branch, tag or pull request`
-            : 'GITHUB_REF is empty';
-        throw new RunTargetError(`The ${what} event does not say what to run: ${ref}. ${ASK_FOR_TARGET}`);
-    }
-    return { ...target, revision, source: `GITHUB_REF of the ${what} event` };
-}
-/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
-const baseRepositoryOf = (p) => str(obj(p.repository).full_name);
-function push(ctx) {
-    const p = ctx.payload;
-    const ref = str(p.ref) ?? ctx.ref;
-    const after = str(p.after);
-    if (p.deleted === true || (after && ZERO_SHA.test(after))) {
-        throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
-    }
-    const target = targetFromRef(ref);
-    if (!target || target.kind === 'pull_request')
-        return fromGithubRef(ctx);
-    // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
-    // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
-    const commit = str(obj(p.head_commit).id) ?? ctx.sha;
-    const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit);
-    return { ...target, revision, source: `push to ${ref}` };
-}
-function create(ctx) {
-    const p = ctx.payload;
-    const name = str(p.ref);
-    if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
-        const kind = p.ref_type;
-        // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
-        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
-    }
-    return fromGithubRef(ctx);
-}
-function pullRequest(ctx) {
-    const p = ctx.payload;
-    const pr = obj(p.pull_request);
-    const number = num(pr.number) ?? num(p.number);
-    if (!number)
-        return fromGithubRef(ctx);
-    const headRepo = obj(obj(pr.head).repo);
-    const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p);
-    const headRepository = str(headRepo.full_name);
-    return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
-        revision: str(obj(pr.head).sha) ?? ctx.sha,
-        source: `${ctx.eventName} #${number}`,
-        // pull_request_target runs with the base repository's secrets; the others from a fork get
-        // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
-        code: ctx.eventName === 'pull_request_target'
-            ? {
-                event: ctx.eventName,
-                headRepository,
-                baseRepository,
-                fork: isForkHead(headRepository, baseRepository),
-                headSha: str(obj(pr.head).sha)
-            }
-            : undefined
-    };
-}
-function release(ctx) {
-    const tag = str(obj(ctx.payload.release).tag_name);
-    if (!tag)
-        return fromGithubRef(ctx);
-    // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
-    return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
-}
-function mergeGroup(ctx) {
-    const group = obj(ctx.payload.merge_group);
-    const ref = str(group.head_ref);
-    const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-    if (!name)
-        return fromGithubRef(ctx);
-    return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' };
-}
-function deployment(ctx) {
-    // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
-    return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha);
-}
-const PULL_REQUEST_EVENTS = new Set([
-    'pull_request',
-    'pull_request_target',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-/**
- * Upstream events whose workflow run is for a pull request's head (head_sha). A
- * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
- */
-const PULL_REQUEST_HEAD_RUNS = new Set([
-    'pull_request',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-function workflowRun(ctx) {
-    const p = ctx.payload;
-    const run = obj(p.workflow_run);
-    const headBranch = str(run.head_branch);
-    const sha = str(run.head_sha) ?? ctx.sha;
-    const upstream = str(run.event) ?? 'unknown';
-    const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
-    const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
-    const headRepository = str(obj(run.head_repository).full_name);
-    if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
-        return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository });
-    }
-    if (upstream === 'pull_request_target') {
-        // Such a run is of the base branch (head_sha is its commit), while what head_branch then
-        // holds is not documented: no guess.
-        throw new RunTargetError(`The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`);
-    }
-    if (!headBranch)
-        return fromGithubRef(ctx);
-    if (upstream === 'merge_group') {
-        // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
-        return { kind: 'branch', name: headBranch, revision: sha, source };
-    }
-    const defaultBranch = str(obj(p.repository).default_branch);
-    // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
-    return {
-        kind: 'branch',
-        name: headBranch,
-        revision: sha,
-        lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
-        source
-    };
-}
-/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
-function pullRequestHeadRun(p, run, upstreamRun) {
-    const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun;
-    const code = {
-        event: 'workflow_run',
-        headRepository,
-        baseRepository,
-        fork: isForkHead(headRepository, baseRepository),
-        headSha: sha
-    };
-    // pull_requests may also list pull requests of other repositories with the same branch,
-    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
-    const baseId = obj(p.repository).id ?? obj(run.repository).id;
-    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
-    const candidates = listed
-        .map(obj)
-        .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
-    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
-    const number = pr && num(pr.number);
-    if (number) {
-        return {
-            kind: 'pull_request',
-            name: pullRequestName(number),
-            revision: sha,
-            source,
-            code
-        };
-    }
-    if (headRepository && headBranch) {
-        // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
-        return {
-            kind: 'pull_request',
-            // Until the look-up finds its number.
-            name: `from ${headRepository}:${headBranch}`,
-            revision: sha,
-            lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
-            source,
-            code
-        };
-    }
-    throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
-}
-function issueComment(ctx) {
-    const issue = obj(ctx.payload.issue);
-    const number = num(issue.number);
-    if (!issue.pull_request || !number)
-        return fromGithubRef(ctx);
-    return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        revision: undefined,
-        lookUp: { kind: 'pull-request', number },
-        // Fork or not is known after the look-up.
-        code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
-        source: `comment on pull request #${number}`
-    };
-}
-const EVENT_HANDLERS = {
-    push,
-    create,
-    pull_request: pullRequest,
-    pull_request_target: pullRequest,
-    pull_request_review: pullRequest,
-    pull_request_review_comment: pullRequest,
-    release,
-    merge_group: mergeGroup,
-    deployment,
-    deployment_status: deployment,
-    workflow_run: workflowRun,
-    issue_comment: issueComment
-};
-/** The target the event alone points at. */
-function targetFromEvent(ctx) {
-    const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
-        ? EVENT_HANDLERS[ctx.eventName]
-        : undefined;
-    return handler ? handler(ctx) : fromGithubRef(ctx);
-}
-function sameTarget(a, b) {
-    return a.kind === b.kind && a.name === b.name;
-}
-/**
- * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
- * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
- * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
- * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
- */
-function resolveRunTarget(ctx, overrides) {
-    const explicitRevision = overrides.revision !== undefined;
-    if (overrides.target) {
-        const explicit = {
-            kind: overrides.target.kind,
-            name: overrides.target.kind === 'pull_request'
-                ? pullRequestName(overrides.target.name)
-                : overrides.target.name
-        };
-        let fromEvent;
-        try {
-            fromEvent = targetFromEvent(ctx);
-        }
-        catch {
-            fromEvent = undefined;
-        }
-        if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
-            return {
-                ...fromEvent,
-                ...explicit,
-                // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
-                lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
-                revision: overrides.revision ?? fromEvent.revision,
-                explicitTarget: true,
-                explicitRevision
-            };
-        }
-        return {
-            ...explicit,
-            revision: overrides.revision ?? 'HEAD',
-            explicitTarget: true,
-            explicitRevision,
-            source: 'inputs'
-        };
-    }
-    const target = targetFromEvent(ctx);
-    if (overrides.revision)
-        return { ...target, revision: overrides.revision, explicitRevision };
-    return target;
-}
-/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
-function sameLookedUpName(fromEvent, explicit) {
-    return (fromEvent.lookUp?.kind === 'ref-kind' &&
-        explicit.kind !== 'pull_request' &&
-        explicit.name === fromEvent.lookUp.name);
-}
-/** "branch main", "tag v1.0", "pull request pull/4". */
-function describeTarget(target) {
-    return `${target.kind === 'pull_request' ? 'pull request' : target.kind} ${target.name}`;
-}
-/** The target as a full git ref, to compare with a pipeline's fixed ref. */
-function targetRef(target) {
-    if (target.kind === 'branch')
-        return `refs/heads/${target.name}`;
-    if (target.kind === 'tag')
-        return `refs/tags/${target.name}`;
-    return `refs/${target.name}/head`;
-}
-/**
- * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
- * (pull_request_target runs with secrets, so an empty token there has another cause.)
- */
-function isSecretlessForkEvent(ctx) {
-    if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
-        return false;
-    const pr = obj(ctx.payload.pull_request);
-    const head = str(obj(obj(pr.head).repo).full_name);
-    const base = str(obj(obj(pr.base).repo).full_name);
-    return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
-}
-
-;// CONCATENATED MODULE: ./src/buddy/credentials.ts
-
-
-/** Where the API is, and how the token was found; pure apart from what is passed in. */
-const REGION_API = {
-    US: 'https://api.buddy.works',
-    EU: 'https://api.eu.buddy.works',
-    AP: 'https://api.asia.buddy.works'
-};
-class CredentialsError extends Error {
-    name = 'CredentialsError';
-}
-/** api-url, else BUDDY_API_ENDPOINT (exported by buddy/login), else the region's address. */
-function resolveApiBase(settings, env) {
-    if (settings.apiUrl)
-        return settings.apiUrl;
-    const fromEnv = env.BUDDY_API_ENDPOINT?.trim();
-    if (fromEnv) {
-        // buddy/login may export a bare host name: read it as https.
-        const withScheme = /^[a-z]+:\/\//i.test(fromEnv) ? fromEnv : `https://${fromEnv}`;
-        try {
-            return apiBaseUrl(withScheme);
-        }
-        catch (error) {
-            throw new CredentialsError(`Environment variable BUDDY_API_ENDPOINT ("${fromEnv}") is not valid: ${error.message}. Set input "api-url" to override it.`);
-        }
-    }
-    return new URL(REGION_API[settings.region]);
-}
-/** The token input, else BUDDY_TOKEN, else an OIDC exchange with provider-id. */
-function resolveTokenSource(settings, env, event) {
-    if (settings.token)
-        return { kind: 'token', token: settings.token, from: 'input "token"' };
-    const fromEnv = env.BUDDY_TOKEN?.trim();
-    if (fromEnv)
-        return { kind: 'token', token: fromEnv, from: 'BUDDY_TOKEN' };
-    if (settings.providerId) {
-        return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience };
-    }
-    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`);
-}
-/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
-function whyNoSecrets(event, env) {
-    if (isSecretlessForkEvent(event)) {
-        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`;
-    }
-    if (env.GITHUB_ACTOR === 'dependabot[bot]') {
-        return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
-    }
-    return '';
-}
-
-;// CONCATENATED MODULE: ./src/buddy/connect.ts
-
-
-
-
-/** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
-async function connect(settings, env, event, clock, limits = {}) {
-    const { requestTimeoutMs, deadlineMs } = limits;
-    const baseUrl = resolveApiBase(settings, env);
-    lib_core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
-    const source = resolveTokenSource(settings, env, event);
-    if (source.kind === 'token') {
-        // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
-        if (source.from === 'BUDDY_TOKEN')
-            lib_core/* setSecret */.Pq(source.token);
-        lib_core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new BuddyClient({
-            baseUrl,
-            token: source.token,
-            clock,
-            log: base_log/* log */.Rm,
-            requestTimeoutMs,
-            deadlineMs
-        });
-    }
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
-        throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
-    }
-    const exchange = new BuddyClient({ baseUrl, clock, log: base_log/* log */.Rm, requestTimeoutMs, deadlineMs });
-    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
-    const exchangeNew = async (options) => {
-        const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
-        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
-        lib_core/* setSecret */.Pq(token);
-        return token;
-    };
-    const token = await exchangeNew();
-    base_log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
-    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
-    // followed or cancelled, the client gets another the same way. Within the time limit of the
-    // request that was refused: a cancel's renewal must leave time to send the cancel.
-    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new BuddyClient({
-        baseUrl,
-        token,
-        renewToken,
-        clock,
-        log: base_log/* log */.Rm,
-        requestTimeoutMs,
-        deadlineMs
-    });
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/github/event.ts
-
-
-/** The event this job runs for, as the runner describes it: its name, payload, ref and commit. */
-function readEventContext(env) {
-    let payload = {};
-    const path = env.GITHUB_EVENT_PATH;
-    if (path) {
-        try {
-            payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-        }
-        catch (error) {
-            lib_core/* warning */.$e(`Cannot read the event payload at ${path}: ${error.message}`);
-        }
-    }
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        payload,
-        ref: env.GITHUB_REF || undefined,
-        sha: env.GITHUB_SHA || undefined
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/read-settings.ts
 
 
@@ -40618,6 +40187,8 @@ function readSettings(nowMs) {
 
 // EXTERNAL MODULE: ./src/report/fail-step.ts
 var fail_step = __nccwpck_require__(9819);
+// EXTERNAL MODULE: ./src/post-handoff.ts
+var post_handoff = __nccwpck_require__(2374);
 ;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
 
 
@@ -41370,933 +40941,6 @@ class ActionLogPrinter {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow/live-logs.ts
-
-
-
-
-/**
- * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
- * how many lines it has printed (the offset of the next request), so no line prints twice; on
- * each status read it sends at most one request per running action (an ended action's rest is
- * read to its end), and at the run's end it reads what is left of each ended action.
- *
- * Groups, as a person reads them: while actions run one after another, each action's log and its
- * progress lines stay in ONE group, open across status reads, from its first line to its end. The
- * runner does not nest groups, so while two or more actions run at once each one's news of a
- * status read gets a group of its own, whose title names the action and the lines it holds.
- * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
- * can act as a workflow command, while the step's own lines and commands in between still work.
- */
-/** An action's log longer than this is cut, with a note, as logs: all does. */
-const MAX_LIVE_LINES = 20_000;
-/** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
-function actionsToRead(execution, finished) {
-    const wanted = [];
-    for (const [index, action] of (execution.action_executions ?? []).entries()) {
-        const id = actionExecutionId(action);
-        if (!id || finished.has(id) || !hasLog(action))
-            continue;
-        wanted.push({ id, name: actionName(action, index), status: action.status });
-    }
-    return wanted;
-}
-function hasLog(action) {
-    if (!action.status || ['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
-        return false;
-    return action.status === 'INPROGRESS' || statusKind(action.status) === 'final';
-}
-const ended = (action) => statusKind(action.status) === 'final';
-/**
- * How a status read's logs are read and grouped. Two or more actions running: side by side, a
- * group per action and read. Else one after another: the action whose group is open first (so
- * that it stays open), then the ended ones, then the one that runs.
- */
-function planRead(wanted, openGroupOf) {
-    const running = wanted.filter(a => !ended(a));
-    if (running.length >= 2)
-        return { sideBySide: true, order: [...wanted] };
-    const rank = (a) => (a.id === openGroupOf ? 0 : ended(a) ? 1 : 2);
-    return { sideBySide: false, order: [...wanted].sort((a, b) => rank(a) - rank(b)) };
-}
-class LiveLogStreamer {
-    source;
-    out;
-    /** Action run id → lines printed so far. */
-    printed = new Map();
-    /** Actions ended and read to the end (or cut). */
-    finished = new Set();
-    /** Action run id → its progress lines not printed yet: they go into its group. */
-    waiting = new Map();
-    /** Action run id → the last lines printed of its log. */
-    tails = new Map();
-    /** The group open across status reads: one action's, while it runs alone. */
-    open;
-    constructor(source, out) {
-        this.source = source;
-        this.out = out;
-        // What the source says (logs removed, unavailable, cut short) is said outside any group.
-        source.beforeNote = () => this.closeGroup({ interrupted: false });
-    }
-    /** After a status read: its progress lines, and one request per action with possible news. */
-    async stream(execution, progress, budget) {
-        const actions = execution.action_executions ?? [];
-        if (!this.readable(execution)) {
-            this.flushWaiting();
-            for (const line of progress)
-                this.out.info(line.text);
-            return;
-        }
-        // An ended action that runs again (a retried run) has news again.
-        for (const action of actions) {
-            const id = actionExecutionId(action);
-            if (id && action.status === 'INPROGRESS')
-                this.finished.delete(id);
-        }
-        const wanted = actionsToRead(execution, this.finished);
-        const runLines = [];
-        for (const line of progress) {
-            const action = line.action === undefined ? undefined : actions[line.action];
-            const id = action ? actionExecutionId(action) : undefined;
-            if (id && wanted.some(a => a.id === id))
-                this.wait(id, line.text);
-            else
-                runLines.push(line.text);
-        }
-        await this.read(wanted, budget);
-        for (const text of runLines)
-            this.out.info(text);
-    }
-    /** The run has ended: the rest of each ended action's log, one action after another. */
-    async drain(execution, budget) {
-        if (this.readable(execution))
-            await this.read(actionsToRead(execution, this.finished).filter(ended), budget);
-        this.close();
-    }
-    /** The follow is over: the open group closes, and progress lines not printed yet are. */
-    close() {
-        this.closeGroup({ interrupted: false });
-        this.flushWaiting();
-    }
-    /**
-     * A retried run runs these actions again: their logs begin anew, whether or not a status read
-     * catches them running or sees Buddy's log shorter than what was printed.
-     */
-    restart(actionIds) {
-        if (this.open && actionIds.includes(this.open.id))
-            this.closeGroup({ interrupted: false });
-        for (const id of actionIds) {
-            this.printed.delete(id);
-            this.finished.delete(id);
-            this.tails.delete(id);
-        }
-    }
-    readable(execution) {
-        if (!this.source.usable(execution))
-            return false;
-        if ((execution.action_executions ?? []).some(a => hasLog(a) && !actionExecutionId(a))) {
-            this.source.unavailable("Buddy's answer does not identify the actions' runs");
-            return false;
-        }
-        return true;
-    }
-    async read(wanted, budget) {
-        const plan = planRead(wanted, this.open?.id);
-        if (plan.sideBySide)
-            this.closeGroup({ interrupted: true });
-        for (const action of plan.order) {
-            try {
-                if (plan.sideBySide)
-                    await this.readBeside(action, budget);
-                else
-                    await this.readAlone(action, budget);
-            }
-            catch (error) {
-                if (!(error instanceof LogReadStop))
-                    throw error;
-                // Out of time or a fault while the run goes on: a later status read goes on from here.
-                if (budget.patient || error.reason === 'unavailable')
-                    this.source.explain(error);
-                if (error.reason === 'unavailable')
-                    this.flushWaiting();
-                return;
-            }
-        }
-    }
-    /** One action while no other runs: its group stays open until its log has ended. */
-    async readAlone(action, budget) {
-        if (!ended(action))
-            this.printWaiting(action);
-        do {
-            const from = this.printed.get(action.id) ?? 0;
-            const lines = await this.readPage(action, budget);
-            if (lines.length > 0) {
-                this.groupFor(action, from);
-                this.out.printUntrustedLines(lines);
-            }
-        } while (ended(action) && !this.finished.has(action.id));
-        // Its status line ends its group; with no group (nothing new to print), it stands alone.
-        if (this.open?.id === action.id)
-            this.printWaiting(action);
-        else
-            this.printWaitingAlone(action);
-        if (this.finished.has(action.id) && this.open?.id === action.id)
-            this.closeGroup({ interrupted: false });
-    }
-    /** One of several actions running at once: its news of this read in a group of its own. */
-    async readBeside(action, budget) {
-        const from = (this.printed.get(action.id) ?? 0) + 1;
-        const lines = [];
-        try {
-            do
-                lines.push(...(await this.readPage(action, budget)));
-            while (ended(action) && !this.finished.has(action.id));
-        }
-        finally {
-            const to = this.printed.get(action.id) ?? 0;
-            const status = (this.waiting.get(action.id) ?? []).splice(0);
-            if (lines.length > 0) {
-                const length = this.finished.has(action.id) ? ` of ${to}` : '';
-                this.out.startGroup(`Log of ${action.name} (${action.status}): lines ${from}–${to}${length}`);
-                if (!ended(action))
-                    for (const text of status)
-                        this.out.info(text);
-                this.out.printUntrustedLines(lines);
-                if (ended(action))
-                    for (const text of status)
-                        this.out.info(text);
-                this.out.endGroup();
-            }
-            else
-                for (const text of status)
-                    this.out.info(text);
-        }
-    }
-    /** One page from where printing stopped: the lines to print (cut where the log is too long). */
-    async readPage(action, budget) {
-        const offset = this.printed.get(action.id) ?? 0;
-        const page = await this.source.page(action.id, offset, PAGE, budget);
-        const { total } = page;
-        if (total !== undefined && total < offset) {
-            // Shorter than what was printed: Buddy began this log anew (the action runs again).
-            this.groupFor(action);
-            this.out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`);
-            this.printed.set(action.id, 0);
-            return [];
-        }
-        const room = Math.max(0, MAX_LIVE_LINES - offset);
-        const shown = page.lines.slice(0, room);
-        const next = offset + shown.length;
-        const more = total !== undefined
-            ? total > next
-            : page.lines.length > shown.length || page.lines.length >= PAGE;
-        const cut = next >= MAX_LIVE_LINES && more;
-        // Without Buddy's length, a page that is not full is the end of an ended action's log.
-        const atEnd = page.lines.length === 0 || (total !== undefined ? next >= total : page.lines.length < PAGE);
-        this.printed.set(action.id, next);
-        if (cut || (ended(action) && atEnd))
-            this.finished.add(action.id);
-        if (shown.length > 0)
-            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
-        return cut ? [...shown, `[cut after ${next} lines; the whole log is on the run's page]`] : shown;
-    }
-    wait(id, text) {
-        this.waiting.set(id, [...(this.waiting.get(id) ?? []), text]);
-    }
-    /** The action's progress lines waiting to be printed, in its group. */
-    printWaiting(action) {
-        const lines = this.waiting.get(action.id) ?? [];
-        if (lines.length === 0)
-            return;
-        this.groupFor(action);
-        for (const text of lines.splice(0))
-            this.out.info(text);
-    }
-    /** The action's progress lines waiting to be printed, outside any group. */
-    printWaitingAlone(action) {
-        const lines = this.waiting.get(action.id) ?? [];
-        if (lines.length === 0)
-            return;
-        this.closeGroup({ interrupted: true });
-        for (const text of lines.splice(0))
-            this.out.info(text);
-    }
-    /** The action's group, opened where it is not open; `from`: the lines printed before it. */
-    groupFor(action, from = this.printed.get(action.id) ?? 0) {
-        if (this.open?.id === action.id)
-            return;
-        this.closeGroup({ interrupted: true });
-        this.out.startGroup(`Log of ${action.name}${from > 0 ? ` (from line ${from + 1})` : ''}`);
-        this.open = action;
-    }
-    /** Closes the open group; one closed before its action's log ended says where it goes on. */
-    closeGroup({ interrupted }) {
-        const open = this.open;
-        if (!open)
-            return;
-        this.open = undefined;
-        if (interrupted && !this.finished.has(open.id))
-            this.out.info(`(The log of ${open.name} goes on below, from line ${(this.printed.get(open.id) ?? 0) + 1}.)`);
-        this.out.endGroup();
-    }
-    /** Progress lines that no group will hold any more, printed as they are. */
-    flushWaiting() {
-        this.closeGroup({ interrupted: false });
-        for (const lines of this.waiting.values())
-            for (const text of lines.splice(0))
-                this.out.info(text);
-        this.waiting.clear();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/follow/deadline.ts
-/**
- * How long past its timeout the step may take to finish what follows the wait: the last status
- * read, the cancel, the logs of a run that has just ended, the summary. The README states it.
- */
-const FINISH_ALLOWANCE_MS = 30_000;
-
-;// CONCATENATED MODULE: ./src/follow/follow-run.ts
-
-
-
-
-
-
-
-
-/**
- * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
- * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
- */
-/**
- * Once the run has ended, its logs are read until this long before the step's time (timeout plus
- * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
- */
-const SUMMARY_MARGIN_MS = 5000;
-async function followRun(started, settings, deps) {
-    const { client, ref, clock, out } = deps;
-    const startedAt = clock.now();
-    // The one place that says when the follow's time is up: the wait, its logs and retries end
-    // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
-    const deadline = startedAt + settings.timeoutMs;
-    const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id);
-    const follow = { startedAt, deadline, logSource };
-    if (deps.signal?.aborted) {
-        // The job was cancelled while the run request was answered: no following, just the cancel.
-        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, follow);
-    }
-    out.info(`Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`);
-    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    let logs = new ActionLogPrinter(logSource, out);
-    // One streamer for the whole follow: after a retry, a log that begins anew is said so.
-    const live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined;
-    // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
-    // the deadline; a fault waits for a later status read.
-    const whileRunning = () => ({
-        until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
-        patient: false
-    });
-    // One timeout for the whole follow, retries included: it bounds the step, as users expect.
-    const waitFrom = (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
-        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-    }), from, {
-        clock,
-        log: out,
-        timeoutMs: Math.max(0, deadline - clock.now()),
-        pollIntervalMs: settings.pollIntervalMs,
-        onApproval: settings.onApproval,
-        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
-        signal: deps.signal,
-        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
-        onUpdate: async (execution) => {
-            const progress = tracker.lines(execution, clock.now(), startedAt);
-            // With live logs, an action's progress lines go into its log's group.
-            if (live)
-                await live.stream(execution, progress, whileRunning());
-            else
-                for (const line of progress)
-                    out.info(line.text);
-            if (settings.logs === 'all')
-                await logs.printFinished(execution, 'all', whileRunning());
-        },
-        retriedAttempt
-    });
-    let result = await waitFrom(started);
-    const retried = [];
-    let retryProblem;
-    // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
-    while (result.outcome === 'finished' &&
-        result.execution.status === 'FAILED' &&
-        retried.length < settings.retries &&
-        !deps.signal?.aborted) {
-        if (deadline - clock.now() <= 0) {
-            // No time left to follow a retry: sending one would only start a run nobody follows.
-            out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`);
-            break;
-        }
-        const failedActions = failedActionNames(result.execution);
-        const attempt = retried.length + 1;
-        out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
-        // This attempt's failure, before the retry runs its actions again.
-        if (settings.logs === 'failed') {
-            await logs.printFinished(result.execution, 'tail', { until: deadline, patient: true }, a => a.status === 'FAILED');
-        }
-        let restarted;
-        try {
-            // A job cancel while the RETRY is in flight is acted on at once: the run may have
-            // restarted, so it is cancelled (finish), whatever the last read showed.
-            restarted = await abortable(client.retryExecution(ref, started.id), deps.signal);
-        }
-        catch (error) {
-            if (error instanceof Aborted || deps.signal?.aborted) {
-                result = { outcome: 'job-cancelled', execution: result.execution, restarting: true };
-                break;
-            }
-            retryProblem = error.message;
-            out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
-            break;
-        }
-        retried.push({ failedActions });
-        // The actions that did not succeed run again: their live logs begin anew.
-        live?.restart((result.execution.action_executions ?? [])
-            .filter(a => a.status !== 'SUCCESSFUL')
-            .map(a => actionExecutionId(a))
-            .filter((id) => id !== undefined));
-        // The retry runs the same actions again: their logs are new.
-        logs = new ActionLogPrinter(logSource, out);
-        // Should the answer (or later reads) still show the failure just retried, that is not the
-        // retry's result: the wait loop waits for the run to go again, or for a newer end.
-        result = await waitFrom(restarted, result.execution);
-    }
-    const report = await finish(started, result, settings, deps, follow, logs, live);
-    return { ...report, retried, retryProblem };
-}
-/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, follow, logs, live) {
-    const { client, ref, clock, out } = deps;
-    const { startedAt, deadline } = follow;
-    let execution = result.execution;
-    let cancelled = false;
-    let cancelProblem;
-    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
-        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
-    // A run that may be going again after a RETRY is cancelled even if the last read showed it
-    // ended: that read was older than the restart.
-    if (cancel && (statusKind(execution.status) !== 'final' || result.restarting)) {
-        live?.close();
-        out.info(`Cancelling run #${execution.id} in Buddy.`);
-        deps.onCancelSending?.();
-        try {
-            execution = await client.cancelExecution(ref, execution.id);
-            cancelled = true;
-        }
-        catch (error) {
-            cancelProblem = error.message;
-        }
-    }
-    // What the ended actions logged since the last read (a cancelled job leaves no time for it),
-    // within the step's time: its timeout plus the allowance, less what the summary needs.
-    const afterRun = {
-        until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
-        patient: true
-    };
-    // (A refused token leaves no way to read them either.)
-    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
-        await live?.drain(execution, afterRun);
-    live?.close();
-    if (result.outcome === 'finished' && logs) {
-        if (settings.logs === 'all')
-            await logs.printFinished(execution, 'all', afterRun);
-        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
-            await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED');
-        }
-    }
-    return {
-        outcome: result.outcome,
-        execution,
-        statusWhenEnded: result.execution.status,
-        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
-        cancelled,
-        cancelProblem,
-        problem: result.problem,
-        paused: result.paused,
-        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
-        renewsToken: client.renewsToken
-    };
-}
-
-// EXTERNAL MODULE: ./src/post-handoff.ts
-var post_handoff = __nccwpck_require__(2374);
-;// CONCATENATED MODULE: ./src/github/lookups.ts
-
-const TIME_LIMIT_MS = 30_000;
-/** Runs one look-up with a GitHub client, its failure explained (what, which permission, how to skip). */
-async function withGitHub(access, lookUp, target, ask) {
-    const [owner, repo] = (access.repository ?? '').split('/');
-    if (!owner || !repo) {
-        throw new RunTargetError(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
-    }
-    if (!access.token) {
-        throw new RunTargetError(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
-    }
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
-    try {
-        return await ask(octokit, { owner, repo });
-    }
-    catch (error) {
-        if (error instanceof RunTargetError)
-            throw error;
-        const status = error.status;
-        throw new RunTargetError(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
-    }
-}
-/** The target, completed where the event does not carry what to run. */
-async function completeTarget(target, access) {
-    const lookUp = target.lookUp;
-    if (!lookUp)
-        return target;
-    // A revision given: the head is not needed (whose code it is, the fork policy asks itself).
-    if (lookUp.kind === 'pull-request' && target.revision !== undefined) {
-        return { ...target, lookUp: undefined };
-    }
-    return withGitHub(access, lookUp, target, async (octokit, at) => {
-        switch (lookUp.kind) {
-            case 'pull-request': {
-                const code = await readPullRequest(octokit, at, lookUp.number, target.code, true);
-                return { ...target, revision: code.headSha, code, lookUp: undefined };
-            }
-            case 'ref-kind':
-                return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
-            case 'pull-request-by-head':
-                return {
-                    ...target,
-                    name: pullRequestName(await forkPullRequestNumber(octokit, at, lookUp)),
-                    lookUp: undefined
-                };
-        }
-    });
-}
-/** What the fork policy asked: the target with GitHub's answer added. */
-async function lookUpForFork(target, lookUp, access) {
-    return withGitHub(access, lookUp, target, async (octokit, at) => {
-        switch (lookUp.kind) {
-            case 'pull-request':
-                return {
-                    ...target,
-                    code: await readPullRequest(octokit, at, lookUp.number, target.code, lookUp.times)
-                };
-            case 'revision-on-ref':
-                return { ...target, revisionOnRef: await revisionOnRef(octokit, at, lookUp) };
-        }
-    });
-}
-function purpose(lookUp) {
-    switch (lookUp.kind) {
-        case 'pull-request':
-            return `read pull request #${lookUp.number} (its head commit and whose code it is)`;
-        case 'ref-kind':
-            return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
-        case 'pull-request-by-head':
-            return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
-        case 'revision-on-ref':
-            return `tell whether revision ${lookUp.revision} is on ${lookUp.ref.kind === 'commit' ? lookUp.ref.what : `${lookUp.ref.kind} ${lookUp.ref.name}`}`;
-    }
-}
-const FORK_REASON = 'this event runs with the secrets while outsiders can start it, so a fork\'s code is refused unless input "allow-fork-code" is true';
-function skipHint(lookUp, target) {
-    switch (lookUp.kind) {
-        case 'pull-request':
-            return target?.explicitRevision
-                ? `With "revision" set, the pull request is read only to tell whether its code comes from a fork (${FORK_REASON}): give the token "pull-requests: read".`
-                : `The pull request is read to tell its head commit and whose code it is (${FORK_REASON}): give the token "pull-requests: read".`;
-        case 'ref-kind':
-            return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
-        case 'pull-request-by-head':
-            return 'Set input "pull-request" to skip the look-up.';
-        case 'revision-on-ref':
-            return `The revision is compared with the ref that runs to tell whether it is this repository's code (${FORK_REASON}): give the token "contents: read".`;
-    }
-}
-function permissionHint(lookUp, status) {
-    if (status !== 403 && status !== 404)
-        return '';
-    const permission = lookUp.kind === 'ref-kind' || lookUp.kind === 'revision-on-ref'
-        ? 'contents: read'
-        : 'pull-requests: read';
-    return ` The token may lack "${permission}" permission.`;
-}
-const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
-/**
- * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
- * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
- * commit's committer date).
- */
-async function readPullRequest(octokit, at, number, known, times) {
-    const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() });
-    // A deleted fork leaves head.repo null.
-    const headRepository = pr.head.repo?.full_name;
-    const baseRepository = pr.base.repo.full_name;
-    const fork = isForkHead(headRepository, baseRepository);
-    return {
-        event: known?.event ?? '',
-        headRepository,
-        baseRepository,
-        fork,
-        headSha: pr.head.sha,
-        pushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined,
-        committedAt: times && !fork ? await committerDate(octokit, at, pr.head.sha) : undefined
-    };
-}
-/** The commit's committer date; undefined where GitHub does not show it. */
-async function committerDate(octokit, at, sha) {
-    try {
-        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
-        return data.committer?.date ?? undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
- * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
- * too, and is "ahead" or "diverged".
- */
-async function revisionOnRef(octokit, at, lookUp) {
-    const { revision, ref } = lookUp;
-    const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`;
-    let base = ref.kind === 'commit' ? ref.sha : undefined;
-    if (ref.kind !== 'commit') {
-        const found = await readRef(octokit, at, `${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`);
-        if (!found.found)
-            return { revision, ref: what, status: 'no-ref' };
-        base = found.commit;
-    }
-    if (base === revision)
-        return { revision, ref: what, status: 'identical' };
-    try {
-        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-            ...at,
-            basehead: `${base}...${revision}`,
-            per_page: 1,
-            ...request()
-        });
-        return { revision, ref: what, status: data.status };
-    }
-    catch (error) {
-        const status = error.status;
-        if (status === 404 || status === 422)
-            return { revision, ref: what, status: 'no-commit' };
-        throw error;
-    }
-}
-/** A ref of this repository and the commit it points to (annotated tags peeled). */
-async function readRef(octokit, at, ref) {
-    try {
-        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
-        if (data.object.type !== 'tag')
-            return { found: true, commit: data.object.sha };
-        const { data: tag } = await octokit.rest.git.getTag({
-            ...at,
-            tag_sha: data.object.sha,
-            ...request()
-        });
-        return { found: true, commit: tag.object.sha };
-    }
-    catch (error) {
-        if (error.status === 404)
-            return { found: false };
-        throw error;
-    }
-}
-/**
- * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
- * the branch may have moved on since); otherwise an existing branch; neither is an error.
- */
-async function refKind(octokit, at, lookUp) {
-    const [tag, branch] = await Promise.all([
-        readRef(octokit, at, `tags/${lookUp.name}`),
-        readRef(octokit, at, `heads/${lookUp.name}`)
-    ]);
-    if (tag.found && (!branch.found || !lookUp.sha || tag.commit === lookUp.sha))
-        return 'tag';
-    if (branch.found)
-        return 'branch';
-    throw new RunTargetError(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
-}
-async function forkPullRequestNumber(octokit, at, lookUp) {
-    const headOwner = lookUp.headRepository.split('/')[0];
-    const { data } = await octokit.rest.pulls.list({
-        ...at,
-        head: `${headOwner}:${lookUp.headBranch}`,
-        state: 'all',
-        per_page: 30,
-        ...request()
-    });
-    const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
-    // The one at the run's commit; else the only open one (its head may have moved on since).
-    const open = fromFork.filter(p => p.state === 'open');
-    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined);
-    if (!pr) {
-        throw new RunTargetError(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
-    }
-    return pr.number;
-}
-
-;// CONCATENATED MODULE: ./src/github/fork-policy.ts
-
-/**
- * Code from forks, in events that run with this repository's secrets: one decision, given the
- * event, the inputs and what GitHub showed — run, refuse and why, or ask GitHub one thing first.
- * Pure: main.ts asks GitHub (lookups.ts) what the decision asks, then decides again. SECURITY.md
- * lists the cases; __tests__/github/fork-policy.test.ts is that table.
- *
- * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
- * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
- * fork's code can reach Buddy through the event itself, through a pull request, branch, tag or
- * revision named in the inputs (whose values may come from text an outsider wrote: a comment, a
- * title, an artifact of their run), or through a pull request's head that moves after a person
- * approved it.
- */
-/**
- * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
- * those only people with write access can start (what their inputs name is the workflow author's
- * choice: such a person can already run anything with the secrets, by pushing a workflow), and
- * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
- * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
- * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
- * runs with the secrets while people without write access can start it or write its payload.
- */
-const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
-    'push',
-    'create',
-    'delete',
-    'release',
-    'workflow_dispatch',
-    'repository_dispatch',
-    'schedule',
-    'merge_group',
-    'deployment',
-    'deployment_status',
-    'branch_protection_rule',
-    'registry_package',
-    'page_build',
-    'pull_request',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-/** Does this event run with the repository's secrets while outsiders can start it? */
-function runsWithSecretsForOutsiders(eventName) {
-    return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName);
-}
-/** Events in which a comment asks for the run: its time is when the code was approved. */
-const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment']);
-/**
- * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
- * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
- * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
- * may all run pull request #42. ("pr/42" is no pull request ref on GitHub or in Buddy.)
- */
-function pullRequestNamedBy(refName) {
-    const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName);
-    return found ? Number(found[1]) : undefined;
-}
-const fork_policy_obj = (v) => (v && typeof v === 'object' ? v : {});
-const fork_policy_str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
-/** The facts of an event and its target (as completed and looked up so far), for the decision. */
-function forkCase(ctx, allowForkCode, target) {
-    const p = ctx.payload;
-    const repository = fork_policy_str(fork_policy_obj(p.repository).full_name);
-    const pr = fork_policy_obj(p.pull_request);
-    const run = fork_policy_obj(p.workflow_run);
-    // As run-target.ts reads them: a pull request's base repository, a workflow_run's repository.
-    const prBase = fork_policy_str(fork_policy_obj(fork_policy_obj(pr.base).repo).full_name) ?? repository;
-    const runBase = fork_policy_str(fork_policy_obj(run.repository).full_name) ?? repository;
-    const baseRepository = target.code?.baseRepository ??
-        (ctx.eventName === 'workflow_run'
-            ? runBase
-            : ctx.eventName.startsWith('pull_request')
-                ? prBase
-                : repository);
-    const eventHeads = [];
-    const addHead = (sha, head, base) => {
-        if (sha)
-            eventHeads.push({ sha, headRepository: head, fork: isForkHead(head, base) });
-    };
-    addHead(fork_policy_str(fork_policy_obj(pr.head).sha), fork_policy_str(fork_policy_obj(fork_policy_obj(pr.head).repo).full_name), prBase);
-    addHead(fork_policy_str(run.head_sha), fork_policy_str(fork_policy_obj(run.head_repository).full_name), runBase);
-    const ownCommits = [ctx.sha, fork_policy_str(fork_policy_obj(pr.base).sha)].filter((sha) => sha !== undefined);
-    const code = target.code;
-    return {
-        event: ctx.eventName,
-        baseRepository,
-        allowForkCode,
-        target: { kind: target.kind, name: target.name },
-        revision: target.revision,
-        explicitRevision: target.explicitRevision === true,
-        pullRequest: target.kind === 'pull_request' && code?.fork !== undefined
-            ? { ...code, fork: code.fork }
-            : undefined,
-        eventHeads,
-        ownCommits,
-        askedAt: COMMENT_EVENTS.has(ctx.eventName) ? fork_policy_str(fork_policy_obj(p.comment).created_at) : undefined,
-        revisionOnRef: target.revisionOnRef
-    };
-}
-const isSha = (revision) => revision !== undefined && /^[0-9a-f]{4,64}$/.test(revision);
-const forkName = (headRepository) => headRepository ? `the fork ${headRepository}` : 'a fork (since deleted)';
-/** The one message for fork code refused: what, whose, and how to allow it. */
-function refuse(c, what, whose) {
-    return {
-        verdict: 'refuse',
-        reason: `Refusing to run ${what}: ${whose}, and this ${c.event} event runs with the secrets of ${c.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
-    };
-}
-/** The number in "pull/N", for a pull request target. */
-function fork_policy_pullRequestNumber(target) {
-    const found = target.kind === 'pull_request' ? /^pull\/(\d+)$/.exec(target.name) : null;
-    return found ? Number(found[1]) : undefined;
-}
-/** A commit the event or a look-up shows to be this repository's own. */
-function isOwnCommit(c, sha) {
-    return (c.ownCommits.includes(sha) ||
-        c.eventHeads.some(h => !h.fork && h.sha === sha) ||
-        (c.pullRequest?.fork === false && c.pullRequest.headSha === sha));
-}
-/** The head of a fork's pull request that the revision names (a SHA or its prefix), if any. */
-function forkHeadNamed(c, revision) {
-    const heads = [
-        ...c.eventHeads,
-        ...(c.pullRequest?.headSha ? [{ ...c.pullRequest, sha: c.pullRequest.headSha }] : [])
-    ];
-    return heads.find(h => h.fork && h.sha.startsWith(revision));
-}
-/** What an input revision is compared with: the ref that runs, as GitHub knows it. */
-function refToCompare(c) {
-    if (c.target.kind !== 'pull_request')
-        return { kind: c.target.kind, name: c.target.name };
-    const sha = c.pullRequest?.headSha ?? '';
-    return { kind: 'commit', sha, what: `the head of ${describeTarget(c.target)} (${sha})` };
-}
-/**
- * The decision. In order: a branch or tag that names a pull request; a pull request whose head
- * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
- * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
- * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
- * but never a head pushed after the comment that asked for it.
- */
-function decideForkCode(c) {
-    if (!runsWithSecretsForOutsiders(c.event))
-        return { verdict: 'run' };
-    const what = describeTarget(c.target);
-    const revision = c.revision;
-    const pr = c.pullRequest;
-    // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
-    const named = c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name);
-    if (named !== undefined && !c.allowForkCode) {
-        return refuse(c, what, `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`);
-    }
-    if (pr?.fork && !c.allowForkCode) {
-        return refuse(c, what, `its code comes from ${forkName(pr.headRepository)}`);
-    }
-    const forkHead = isSha(revision) ? forkHeadNamed(c, revision) : undefined;
-    if (forkHead && !c.allowForkCode) {
-        return refuse(c, `${what} at ${revision}`, `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`);
-    }
-    // Whose code a pull request is, and the head it runs at: GitHub knows.
-    const number = fork_policy_pullRequestNumber(c.target);
-    if (number !== undefined && !pr && (!c.allowForkCode || !c.explicitRevision)) {
-        return {
-            verdict: 'ask',
-            lookUp: {
-                kind: 'pull-request',
-                number,
-                times: c.askedAt !== undefined && !c.explicitRevision
-            }
-        };
-    }
-    // A revision from the inputs: this repository's code only if it is on the ref that runs.
-    const checkRevision = c.explicitRevision &&
-        isSha(revision) &&
-        !c.allowForkCode &&
-        !isOwnCommit(c, revision) &&
-        !(c.target.kind === 'pull_request' && !pr?.headSha);
-    if (checkRevision) {
-        const ref = refToCompare(c);
-        const onRef = c.revisionOnRef;
-        if (!onRef || onRef.revision !== revision) {
-            return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref } };
-        }
-        if (onRef.status !== 'identical' && onRef.status !== 'behind') {
-            return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository));
-        }
-    }
-    // After a comment, the head that runs must be the one the comment saw.
-    const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined;
-    if (pr && pinned && c.askedAt) {
-        const moved = movedAfter(c.askedAt, pr);
-        if (moved === 'unknown') {
-            return {
-                verdict: 'refuse',
-                reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${c.askedAt}). Set input "revision" to the commit that was approved.`
-            };
-        }
-        if (moved) {
-            return {
-                verdict: 'refuse',
-                reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${c.askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
-            };
-        }
-    }
-    return {
-        verdict: 'run',
-        revision: pinned,
-        warning: !c.allowForkCode
-            ? undefined
-            : pr?.fork
-                ? `Running code from ${forkName(pr.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
-                : forkHead
-                    ? `Running commit ${revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
-                    : named !== undefined
-                        ? `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
-                        : undefined
-    };
-}
-function notOnRef(onRef, baseRepository) {
-    switch (onRef.status) {
-        case 'no-commit':
-            return `GitHub knows no such commit in ${baseRepository ?? 'this repository'} or its forks`;
-        case 'no-ref':
-            return `GitHub shows no ${onRef.ref}, so nothing tells whose code that commit is`;
-        default:
-            return `GitHub shows that commit is not on ${onRef.ref} (${onRef.status}), so it may be a fork's code`;
-    }
-}
-/**
- * How the head moved after the comment, by the times GitHub has. A fork's head: the fork's last
- * push (pushed_at, which GitHub sets), never the commit's own dates, which its pusher sets — a
- * commit backdated and pushed after the comment is caught, and a committer's clock running ahead
- * is no reason to refuse. A deleted fork shows no push time: nothing tells, so it is refused. A
- * head in this repository: its writers hold the secrets already, and this repository's pushed_at
- * moves with every push to any branch, so it decides nothing there; the committer date catches
- * the honest case (a commit made after the comment).
- */
-function movedAfter(askedAt, pr) {
-    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(askedAt);
-    if (pr.fork) {
-        if (!pr.headRepository || !pr.pushedAt)
-            return 'unknown';
-        return after(pr.pushedAt)
-            ? `the fork ${pr.headRepository} was pushed to at ${pr.pushedAt}`
-            : undefined;
-    }
-    return after(pr.committedAt)
-        ? `its head commit ${pr.headSha} was made at ${pr.committedAt}`
-        : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/report/exported-variables.ts
 /**
  * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
@@ -42794,6 +41438,332 @@ async function writeFailureSummary(attempt, message) {
     await lib_core/* summary */.z.write();
 }
 
+;// CONCATENATED MODULE: ./src/github/run-target.ts
+class RunTargetError extends Error {
+    name = 'RunTargetError';
+}
+const ZERO_SHA = /^0+$/;
+const ASK_FOR_TARGET = 'Set input "branch", "tag" or "pull-request" to say what to run.';
+const obj = (v) => (v && typeof v === 'object' ? v : {});
+const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+/**
+ * A pull request's code is a fork's when its head repository is another one, or unknown (a
+ * deleted fork leaves it null). GitHub's owner/name are case-insensitive.
+ */
+function isForkHead(headRepository, baseRepository) {
+    return (headRepository === undefined ||
+        headRepository.toLowerCase() !== (baseRepository ?? '').toLowerCase());
+}
+function pullRequestName(num) {
+    return `pull/${num}`;
+}
+/** refs/heads/B → branch B; refs/tags/T → tag T; refs/pull/N/merge → pull/N. */
+function targetFromRef(ref) {
+    if (!ref)
+        return undefined;
+    if (ref.startsWith('refs/heads/'))
+        return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
+    if (ref.startsWith('refs/tags/'))
+        return { kind: 'tag', name: ref.slice('refs/tags/'.length) };
+    const pull = /^refs\/pull\/(\d+)\/(merge|head)$/.exec(ref);
+    if (pull)
+        return { kind: 'pull_request', name: pullRequestName(pull[1]) };
+    return undefined;
+}
+function fromGithubRef(ctx, revision = ctx.sha) {
+    const what = ctx.eventName || 'unknown';
+    const target = targetFromRef(ctx.ref);
+    if (!target) {
+        const ref = ctx.ref
+            ? `GITHUB_REF is "${ctx.ref}", which is no branch, tag or pull request`
+            : 'GITHUB_REF is empty';
+        throw new RunTargetError(`The ${what} event does not say what to run: ${ref}. ${ASK_FOR_TARGET}`);
+    }
+    return { ...target, revision, source: `GITHUB_REF of the ${what} event` };
+}
+/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
+const baseRepositoryOf = (p) => str(obj(p.repository).full_name);
+function push(ctx) {
+    const p = ctx.payload;
+    const ref = str(p.ref) ?? ctx.ref;
+    const after = str(p.after);
+    if (p.deleted === true || (after && ZERO_SHA.test(after))) {
+        throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
+    }
+    const target = targetFromRef(ref);
+    if (!target || target.kind === 'pull_request')
+        return fromGithubRef(ctx);
+    // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
+    // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
+    const commit = str(obj(p.head_commit).id) ?? ctx.sha;
+    const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit);
+    return { ...target, revision, source: `push to ${ref}` };
+}
+function create(ctx) {
+    const p = ctx.payload;
+    const name = str(p.ref);
+    if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
+        const kind = p.ref_type;
+        // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
+        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
+    }
+    return fromGithubRef(ctx);
+}
+function pullRequest(ctx) {
+    const p = ctx.payload;
+    const pr = obj(p.pull_request);
+    const number = num(pr.number) ?? num(p.number);
+    if (!number)
+        return fromGithubRef(ctx);
+    const headRepo = obj(obj(pr.head).repo);
+    const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(headRepo.full_name);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
+        revision: str(obj(pr.head).sha) ?? ctx.sha,
+        source: `${ctx.eventName} #${number}`,
+        // pull_request_target runs with the base repository's secrets; the others from a fork get
+        // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
+        code: ctx.eventName === 'pull_request_target'
+            ? {
+                event: ctx.eventName,
+                headRepository,
+                baseRepository,
+                fork: isForkHead(headRepository, baseRepository),
+                headSha: str(obj(pr.head).sha)
+            }
+            : undefined
+    };
+}
+function release(ctx) {
+    const tag = str(obj(ctx.payload.release).tag_name);
+    if (!tag)
+        return fromGithubRef(ctx);
+    // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
+    return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
+}
+function mergeGroup(ctx) {
+    const group = obj(ctx.payload.merge_group);
+    const ref = str(group.head_ref);
+    const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+    if (!name)
+        return fromGithubRef(ctx);
+    return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' };
+}
+function deployment(ctx) {
+    // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
+    return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha);
+}
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/**
+ * Upstream events whose workflow run is for a pull request's head (head_sha). A
+ * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
+ */
+const PULL_REQUEST_HEAD_RUNS = new Set([
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+function workflowRun(ctx) {
+    const p = ctx.payload;
+    const run = obj(p.workflow_run);
+    const headBranch = str(run.head_branch);
+    const sha = str(run.head_sha) ?? ctx.sha;
+    const upstream = str(run.event) ?? 'unknown';
+    const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
+    const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(obj(run.head_repository).full_name);
+    if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
+        return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository });
+    }
+    if (upstream === 'pull_request_target') {
+        // Such a run is of the base branch (head_sha is its commit), while what head_branch then
+        // holds is not documented: no guess.
+        throw new RunTargetError(`The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`);
+    }
+    if (!headBranch)
+        return fromGithubRef(ctx);
+    if (upstream === 'merge_group') {
+        // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
+        return { kind: 'branch', name: headBranch, revision: sha, source };
+    }
+    const defaultBranch = str(obj(p.repository).default_branch);
+    // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
+    return {
+        kind: 'branch',
+        name: headBranch,
+        revision: sha,
+        lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
+        source
+    };
+}
+/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
+function pullRequestHeadRun(p, run, upstreamRun) {
+    const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun;
+    const code = {
+        event: 'workflow_run',
+        headRepository,
+        baseRepository,
+        fork: isForkHead(headRepository, baseRepository),
+        headSha: sha
+    };
+    // pull_requests may also list pull requests of other repositories with the same branch,
+    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
+    const baseId = obj(p.repository).id ?? obj(run.repository).id;
+    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
+    const candidates = listed
+        .map(obj)
+        .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
+    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
+    const number = pr && num(pr.number);
+    if (number) {
+        return {
+            kind: 'pull_request',
+            name: pullRequestName(number),
+            revision: sha,
+            source,
+            code
+        };
+    }
+    if (headRepository && headBranch) {
+        // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
+        return {
+            kind: 'pull_request',
+            // Until the look-up finds its number.
+            name: `from ${headRepository}:${headBranch}`,
+            revision: sha,
+            lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+            source,
+            code
+        };
+    }
+    throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
+}
+function issueComment(ctx) {
+    const issue = obj(ctx.payload.issue);
+    const number = num(issue.number);
+    if (!issue.pull_request || !number)
+        return fromGithubRef(ctx);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        revision: undefined,
+        lookUp: { kind: 'pull-request', number },
+        // Fork or not is known after the look-up.
+        code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
+        source: `comment on pull request #${number}`
+    };
+}
+const EVENT_HANDLERS = {
+    push,
+    create,
+    pull_request: pullRequest,
+    pull_request_target: pullRequest,
+    pull_request_review: pullRequest,
+    pull_request_review_comment: pullRequest,
+    release,
+    merge_group: mergeGroup,
+    deployment,
+    deployment_status: deployment,
+    workflow_run: workflowRun,
+    issue_comment: issueComment
+};
+/** The target the event alone points at. */
+function targetFromEvent(ctx) {
+    const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
+        ? EVENT_HANDLERS[ctx.eventName]
+        : undefined;
+    return handler ? handler(ctx) : fromGithubRef(ctx);
+}
+function sameTarget(a, b) {
+    return a.kind === b.kind && a.name === b.name;
+}
+/**
+ * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
+ * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
+ * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
+ */
+function resolveRunTarget(ctx, overrides) {
+    const explicitRevision = overrides.revision !== undefined;
+    if (overrides.target) {
+        const explicit = {
+            kind: overrides.target.kind,
+            name: overrides.target.kind === 'pull_request'
+                ? pullRequestName(overrides.target.name)
+                : overrides.target.name
+        };
+        let fromEvent;
+        try {
+            fromEvent = targetFromEvent(ctx);
+        }
+        catch {
+            fromEvent = undefined;
+        }
+        if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
+            return {
+                ...fromEvent,
+                ...explicit,
+                // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
+                lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
+                revision: overrides.revision ?? fromEvent.revision,
+                explicitTarget: true,
+                explicitRevision
+            };
+        }
+        return {
+            ...explicit,
+            revision: overrides.revision ?? 'HEAD',
+            explicitTarget: true,
+            explicitRevision,
+            source: 'inputs'
+        };
+    }
+    const target = targetFromEvent(ctx);
+    if (overrides.revision)
+        return { ...target, revision: overrides.revision, explicitRevision };
+    return target;
+}
+/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
+function sameLookedUpName(fromEvent, explicit) {
+    return (fromEvent.lookUp?.kind === 'ref-kind' &&
+        explicit.kind !== 'pull_request' &&
+        explicit.name === fromEvent.lookUp.name);
+}
+/** "branch main", "tag v1.0", "pull request pull/4". */
+function describeTarget(target) {
+    return `${target.kind === 'pull_request' ? 'pull request' : target.kind} ${target.name}`;
+}
+/** The target as a full git ref, to compare with a pipeline's fixed ref. */
+function targetRef(target) {
+    if (target.kind === 'branch')
+        return `refs/heads/${target.name}`;
+    if (target.kind === 'tag')
+        return `refs/tags/${target.name}`;
+    return `refs/${target.name}/head`;
+}
+/**
+ * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
+ * (pull_request_target runs with secrets, so an empty token there has another cause.)
+ */
+function isSecretlessForkEvent(ctx) {
+    if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
+        return false;
+    const pr = obj(ctx.payload.pull_request);
+    const head = str(obj(obj(pr.head).repo).full_name);
+    const base = str(obj(obj(pr.base).repo).full_name);
+    return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
+}
+
 ;// CONCATENATED MODULE: ./src/buddy/run-request.ts
 
 /** In an event's refs, Buddy's token for the pipeline's context refs. */
@@ -43088,6 +42058,1229 @@ function listed(run) {
     return { id: run.id, status: (0,base_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
 }
 
+;// CONCATENATED MODULE: ./src/buddy/credentials.ts
+
+
+/** Where the API is, and how the token was found; pure apart from what is passed in. */
+const REGION_API = {
+    US: 'https://api.buddy.works',
+    EU: 'https://api.eu.buddy.works',
+    AP: 'https://api.asia.buddy.works'
+};
+class CredentialsError extends Error {
+    name = 'CredentialsError';
+}
+/** api-url, else BUDDY_API_ENDPOINT (exported by buddy/login), else the region's address. */
+function resolveApiBase(settings, env) {
+    if (settings.apiUrl)
+        return settings.apiUrl;
+    const fromEnv = env.BUDDY_API_ENDPOINT?.trim();
+    if (fromEnv) {
+        // buddy/login may export a bare host name: read it as https.
+        const withScheme = /^[a-z]+:\/\//i.test(fromEnv) ? fromEnv : `https://${fromEnv}`;
+        try {
+            return apiBaseUrl(withScheme);
+        }
+        catch (error) {
+            throw new CredentialsError(`Environment variable BUDDY_API_ENDPOINT ("${fromEnv}") is not valid: ${error.message}. Set input "api-url" to override it.`);
+        }
+    }
+    return new URL(REGION_API[settings.region]);
+}
+/** The token input, else BUDDY_TOKEN, else an OIDC exchange with provider-id. */
+function resolveTokenSource(settings, env, event) {
+    if (settings.token)
+        return { kind: 'token', token: settings.token, from: 'input "token"' };
+    const fromEnv = env.BUDDY_TOKEN?.trim();
+    if (fromEnv)
+        return { kind: 'token', token: fromEnv, from: 'BUDDY_TOKEN' };
+    if (settings.providerId) {
+        return { kind: 'oidc', providerId: settings.providerId, audience: settings.audience };
+    }
+    throw new CredentialsError(`No Buddy token: input "token" is empty, BUDDY_TOKEN is not set, and no "provider-id" is given for an OIDC exchange.${whyNoSecrets(event, env)}`);
+}
+/** Why GitHub may have given this run no secrets, in the words of the event it is in. */
+function whyNoSecrets(event, env) {
+    if (isSecretlessForkEvent(event)) {
+        return ` This ${event.eventName} run is for a pull request from a fork, and GitHub gives such runs neither secrets nor an OIDC token: that is why "token" is empty. Run the pipeline once the code is merged (on push), or from an event that a maintainer controls after reviewing the pull request (an issue_comment checked for the commenter's association, or workflow_run in a job gated by an environment with required reviewers), with "allow-fork-code: true".`;
+    }
+    if (env.GITHUB_ACTOR === 'dependabot[bot]') {
+        return " Runs started by Dependabot get the repository's Dependabot secrets, not its Actions secrets: add the Buddy token under Settings → Secrets and variables → Dependabot too.";
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/buddy/connect.ts
+
+
+
+
+/** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
+async function connect(settings, env, event, clock, limits = {}) {
+    const { requestTimeoutMs, deadlineMs } = limits;
+    const baseUrl = resolveApiBase(settings, env);
+    lib_core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
+    const source = resolveTokenSource(settings, env, event);
+    if (source.kind === 'token') {
+        // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
+        if (source.from === 'BUDDY_TOKEN')
+            lib_core/* setSecret */.Pq(source.token);
+        lib_core/* debug */.Yz(`Buddy token from ${source.from}.`);
+        return new BuddyClient({
+            baseUrl,
+            token: source.token,
+            clock,
+            log: base_log/* log */.Rm,
+            requestTimeoutMs,
+            deadlineMs
+        });
+    }
+    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
+        throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
+    }
+    const exchange = new BuddyClient({ baseUrl, clock, log: base_log/* log */.Rm, requestTimeoutMs, deadlineMs });
+    // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
+    const exchangeNew = async (options) => {
+        const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
+        const token = await exchange.exchangeOidcToken(source.providerId, webIdentityToken, options);
+        lib_core/* setSecret */.Pq(token);
+        return token;
+    };
+    const token = await exchangeNew();
+    base_log/* log */.Rm.info('Exchanged the GitHub OIDC token for a Buddy token.');
+    // Buddy's OIDC tokens live 10 minutes to 8 hours: when one is refused while the run is
+    // followed or cancelled, the client gets another the same way. Within the time limit of the
+    // request that was refused: a cancel's renewal must leave time to send the cancel.
+    const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
+    return new BuddyClient({
+        baseUrl,
+        token,
+        renewToken,
+        clock,
+        log: base_log/* log */.Rm,
+        requestTimeoutMs,
+        deadlineMs
+    });
+}
+
+;// CONCATENATED MODULE: ./src/follow/deadline.ts
+/**
+ * How long past its timeout the step may take to finish what follows the wait: the last status
+ * read, the cancel, the logs of a run that has just ended, the summary. The README states it.
+ */
+const FINISH_ALLOWANCE_MS = 30_000;
+
+;// CONCATENATED MODULE: ./src/connect-to-pipeline.ts
+
+
+
+
+/** A client whose requests and waits all end by the step's deadline plus the allowance. */
+function connectWithin(deadlineMs, settings, event, deps) {
+    return connect(settings, deps.env, event, deps.clock, {
+        requestTimeoutMs: deps.requestTimeoutMs ?? settings.requestTimeoutMs,
+        deadlineMs: deadlineMs + FINISH_ALLOWANCE_MS
+    });
+}
+/** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
+async function findPipeline(client, settings) {
+    const pipelineId = 'id' in settings.pipeline
+        ? settings.pipeline.id
+        : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
+    const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
+    return { ref, pipeline: await readPipeline(client, ref) };
+}
+/** Reading the pipeline may be refused (scope): the run can still be requested. */
+async function readPipeline(client, ref) {
+    try {
+        return await client.getPipeline(ref);
+    }
+    catch (error) {
+        if (error instanceof BuddyApiError && error.status === 403) {
+            // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
+            lib_core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/live-logs.ts
+
+
+
+
+/**
+ * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
+ * how many lines it has printed (the offset of the next request), so no line prints twice; on
+ * each status read it sends at most one request per running action (an ended action's rest is
+ * read to its end), and at the run's end it reads what is left of each ended action.
+ *
+ * Groups, as a person reads them: while actions run one after another, each action's log and its
+ * progress lines stay in ONE group, open across status reads, from its first line to its end. The
+ * runner does not nest groups, so while two or more actions run at once each one's news of a
+ * status read gets a group of its own, whose title names the action and the lines it holds.
+ * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
+ * can act as a workflow command, while the step's own lines and commands in between still work.
+ */
+/** An action's log longer than this is cut, with a note, as logs: all does. */
+const MAX_LIVE_LINES = 20_000;
+/** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
+function actionsToRead(execution, finished) {
+    const wanted = [];
+    for (const [index, action] of (execution.action_executions ?? []).entries()) {
+        const id = actionExecutionId(action);
+        if (!id || finished.has(id) || !hasLog(action))
+            continue;
+        wanted.push({ id, name: actionName(action, index), status: action.status });
+    }
+    return wanted;
+}
+function hasLog(action) {
+    if (!action.status || ['SKIPPED', 'NOT_EXECUTED'].includes(action.status))
+        return false;
+    return action.status === 'INPROGRESS' || statusKind(action.status) === 'final';
+}
+const ended = (action) => statusKind(action.status) === 'final';
+/**
+ * How a status read's logs are read and grouped. Two or more actions running: side by side, a
+ * group per action and read. Else one after another: the action whose group is open first (so
+ * that it stays open), then the ended ones, then the one that runs.
+ */
+function planRead(wanted, openGroupOf) {
+    const running = wanted.filter(a => !ended(a));
+    if (running.length >= 2)
+        return { sideBySide: true, order: [...wanted] };
+    const rank = (a) => (a.id === openGroupOf ? 0 : ended(a) ? 1 : 2);
+    return { sideBySide: false, order: [...wanted].sort((a, b) => rank(a) - rank(b)) };
+}
+class LiveLogStreamer {
+    source;
+    out;
+    /** Action run id → lines printed so far. */
+    printed = new Map();
+    /** Actions ended and read to the end (or cut). */
+    finished = new Set();
+    /** Action run id → its progress lines not printed yet: they go into its group. */
+    waiting = new Map();
+    /** Action run id → the last lines printed of its log. */
+    tails = new Map();
+    /** The group open across status reads: one action's, while it runs alone. */
+    open;
+    constructor(source, out) {
+        this.source = source;
+        this.out = out;
+        // What the source says (logs removed, unavailable, cut short) is said outside any group.
+        source.beforeNote = () => this.closeGroup({ interrupted: false });
+    }
+    /** After a status read: its progress lines, and one request per action with possible news. */
+    async stream(execution, progress, budget) {
+        const actions = execution.action_executions ?? [];
+        if (!this.readable(execution)) {
+            this.flushWaiting();
+            for (const line of progress)
+                this.out.info(line.text);
+            return;
+        }
+        // An ended action that runs again (a retried run) has news again.
+        for (const action of actions) {
+            const id = actionExecutionId(action);
+            if (id && action.status === 'INPROGRESS')
+                this.finished.delete(id);
+        }
+        const wanted = actionsToRead(execution, this.finished);
+        const runLines = [];
+        for (const line of progress) {
+            const action = line.action === undefined ? undefined : actions[line.action];
+            const id = action ? actionExecutionId(action) : undefined;
+            if (id && wanted.some(a => a.id === id))
+                this.wait(id, line.text);
+            else
+                runLines.push(line.text);
+        }
+        await this.read(wanted, budget);
+        for (const text of runLines)
+            this.out.info(text);
+    }
+    /** The run has ended: the rest of each ended action's log, one action after another. */
+    async drain(execution, budget) {
+        if (this.readable(execution))
+            await this.read(actionsToRead(execution, this.finished).filter(ended), budget);
+        this.close();
+    }
+    /** The follow is over: the open group closes, and progress lines not printed yet are. */
+    close() {
+        this.closeGroup({ interrupted: false });
+        this.flushWaiting();
+    }
+    /**
+     * A retried run runs these actions again: their logs begin anew, whether or not a status read
+     * catches them running or sees Buddy's log shorter than what was printed.
+     */
+    restart(actionIds) {
+        if (this.open && actionIds.includes(this.open.id))
+            this.closeGroup({ interrupted: false });
+        for (const id of actionIds) {
+            this.printed.delete(id);
+            this.finished.delete(id);
+            this.tails.delete(id);
+        }
+    }
+    readable(execution) {
+        if (!this.source.usable(execution))
+            return false;
+        if ((execution.action_executions ?? []).some(a => hasLog(a) && !actionExecutionId(a))) {
+            this.source.unavailable("Buddy's answer does not identify the actions' runs");
+            return false;
+        }
+        return true;
+    }
+    async read(wanted, budget) {
+        const plan = planRead(wanted, this.open?.id);
+        if (plan.sideBySide)
+            this.closeGroup({ interrupted: true });
+        for (const action of plan.order) {
+            try {
+                if (plan.sideBySide)
+                    await this.readBeside(action, budget);
+                else
+                    await this.readAlone(action, budget);
+            }
+            catch (error) {
+                if (!(error instanceof LogReadStop))
+                    throw error;
+                // Out of time or a fault while the run goes on: a later status read goes on from here.
+                if (budget.patient || error.reason === 'unavailable')
+                    this.source.explain(error);
+                if (error.reason === 'unavailable')
+                    this.flushWaiting();
+                return;
+            }
+        }
+    }
+    /** One action while no other runs: its group stays open until its log has ended. */
+    async readAlone(action, budget) {
+        if (!ended(action))
+            this.printWaiting(action);
+        do {
+            const from = this.printed.get(action.id) ?? 0;
+            const lines = await this.readPage(action, budget);
+            if (lines.length > 0) {
+                this.groupFor(action, from);
+                this.out.printUntrustedLines(lines);
+            }
+        } while (ended(action) && !this.finished.has(action.id));
+        // Its status line ends its group; with no group (nothing new to print), it stands alone.
+        if (this.open?.id === action.id)
+            this.printWaiting(action);
+        else
+            this.printWaitingAlone(action);
+        if (this.finished.has(action.id) && this.open?.id === action.id)
+            this.closeGroup({ interrupted: false });
+    }
+    /** One of several actions running at once: its news of this read in a group of its own. */
+    async readBeside(action, budget) {
+        const from = (this.printed.get(action.id) ?? 0) + 1;
+        const lines = [];
+        try {
+            do
+                lines.push(...(await this.readPage(action, budget)));
+            while (ended(action) && !this.finished.has(action.id));
+        }
+        finally {
+            const to = this.printed.get(action.id) ?? 0;
+            const status = (this.waiting.get(action.id) ?? []).splice(0);
+            if (lines.length > 0) {
+                const length = this.finished.has(action.id) ? ` of ${to}` : '';
+                this.out.startGroup(`Log of ${action.name} (${action.status}): lines ${from}–${to}${length}`);
+                if (!ended(action))
+                    for (const text of status)
+                        this.out.info(text);
+                this.out.printUntrustedLines(lines);
+                if (ended(action))
+                    for (const text of status)
+                        this.out.info(text);
+                this.out.endGroup();
+            }
+            else
+                for (const text of status)
+                    this.out.info(text);
+        }
+    }
+    /** One page from where printing stopped: the lines to print (cut where the log is too long). */
+    async readPage(action, budget) {
+        const offset = this.printed.get(action.id) ?? 0;
+        const page = await this.source.page(action.id, offset, PAGE, budget);
+        const { total } = page;
+        if (total !== undefined && total < offset) {
+            // Shorter than what was printed: Buddy began this log anew (the action runs again).
+            this.groupFor(action);
+            this.out.info(`The log of ${action.name} began anew in Buddy: printing it again from its start.`);
+            this.printed.set(action.id, 0);
+            return [];
+        }
+        const room = Math.max(0, MAX_LIVE_LINES - offset);
+        const shown = page.lines.slice(0, room);
+        const next = offset + shown.length;
+        const more = total !== undefined
+            ? total > next
+            : page.lines.length > shown.length || page.lines.length >= PAGE;
+        const cut = next >= MAX_LIVE_LINES && more;
+        // Without Buddy's length, a page that is not full is the end of an ended action's log.
+        const atEnd = page.lines.length === 0 || (total !== undefined ? next >= total : page.lines.length < PAGE);
+        this.printed.set(action.id, next);
+        if (cut || (ended(action) && atEnd))
+            this.finished.add(action.id);
+        if (shown.length > 0)
+            this.tails.set(action.id, [...(this.tails.get(action.id) ?? []), ...shown].slice(-KEPT_TAIL_LINES));
+        return cut ? [...shown, `[cut after ${next} lines; the whole log is on the run's page]`] : shown;
+    }
+    wait(id, text) {
+        this.waiting.set(id, [...(this.waiting.get(id) ?? []), text]);
+    }
+    /** The action's progress lines waiting to be printed, in its group. */
+    printWaiting(action) {
+        const lines = this.waiting.get(action.id) ?? [];
+        if (lines.length === 0)
+            return;
+        this.groupFor(action);
+        for (const text of lines.splice(0))
+            this.out.info(text);
+    }
+    /** The action's progress lines waiting to be printed, outside any group. */
+    printWaitingAlone(action) {
+        const lines = this.waiting.get(action.id) ?? [];
+        if (lines.length === 0)
+            return;
+        this.closeGroup({ interrupted: true });
+        for (const text of lines.splice(0))
+            this.out.info(text);
+    }
+    /** The action's group, opened where it is not open; `from`: the lines printed before it. */
+    groupFor(action, from = this.printed.get(action.id) ?? 0) {
+        if (this.open?.id === action.id)
+            return;
+        this.closeGroup({ interrupted: true });
+        this.out.startGroup(`Log of ${action.name}${from > 0 ? ` (from line ${from + 1})` : ''}`);
+        this.open = action;
+    }
+    /** Closes the open group; one closed before its action's log ended says where it goes on. */
+    closeGroup({ interrupted }) {
+        const open = this.open;
+        if (!open)
+            return;
+        this.open = undefined;
+        if (interrupted && !this.finished.has(open.id))
+            this.out.info(`(The log of ${open.name} goes on below, from line ${(this.printed.get(open.id) ?? 0) + 1}.)`);
+        this.out.endGroup();
+    }
+    /** Progress lines that no group will hold any more, printed as they are. */
+    flushWaiting() {
+        this.closeGroup({ interrupted: false });
+        for (const lines of this.waiting.values())
+            for (const text of lines.splice(0))
+                this.out.info(text);
+        this.waiting.clear();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/follow-run.ts
+
+
+
+
+
+
+
+
+/**
+ * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
+ * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
+ */
+/**
+ * Once the run has ended, its logs are read until this long before the step's time (timeout plus
+ * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
+ */
+const SUMMARY_MARGIN_MS = 5000;
+async function followRun(started, settings, deps) {
+    const { client, ref, clock, out } = deps;
+    const startedAt = clock.now();
+    // The one place that says when the follow's time is up: the wait, its logs and retries end
+    // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
+    const deadline = startedAt + settings.timeoutMs;
+    const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id);
+    const follow = { startedAt, deadline, logSource };
+    if (deps.signal?.aborted) {
+        // The job was cancelled while the run request was answered: no following, just the cancel.
+        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, follow);
+    }
+    out.info(`Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`);
+    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
+    let logs = new ActionLogPrinter(logSource, out);
+    // One streamer for the whole follow: after a retry, a log that begins anew is said so.
+    const live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined;
+    // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
+    // the deadline; a fault waits for a later status read.
+    const whileRunning = () => ({
+        until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
+        patient: false
+    });
+    // One timeout for the whole follow, retries included: it bounds the step, as users expect.
+    const waitFrom = (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+    }), from, {
+        clock,
+        log: out,
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        pollIntervalMs: settings.pollIntervalMs,
+        onApproval: settings.onApproval,
+        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
+        signal: deps.signal,
+        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+        onUpdate: async (execution) => {
+            const progress = tracker.lines(execution, clock.now(), startedAt);
+            // With live logs, an action's progress lines go into its log's group.
+            if (live)
+                await live.stream(execution, progress, whileRunning());
+            else
+                for (const line of progress)
+                    out.info(line.text);
+            if (settings.logs === 'all')
+                await logs.printFinished(execution, 'all', whileRunning());
+        },
+        retriedAttempt
+    });
+    let result = await waitFrom(started);
+    const retried = [];
+    let retryProblem;
+    // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
+    while (result.outcome === 'finished' &&
+        result.execution.status === 'FAILED' &&
+        retried.length < settings.retries &&
+        !deps.signal?.aborted) {
+        if (deadline - clock.now() <= 0) {
+            // No time left to follow a retry: sending one would only start a run nobody follows.
+            out.info(`Run #${started.id} ended FAILED with no time left in the timeout to retry it.`);
+            break;
+        }
+        const failedActions = failedActionNames(result.execution);
+        const attempt = retried.length + 1;
+        out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
+        // This attempt's failure, before the retry runs its actions again.
+        if (settings.logs === 'failed') {
+            await logs.printFinished(result.execution, 'tail', { until: deadline, patient: true }, a => a.status === 'FAILED');
+        }
+        let restarted;
+        try {
+            // A job cancel while the RETRY is in flight is acted on at once: the run may have
+            // restarted, so it is cancelled (finish), whatever the last read showed.
+            restarted = await abortable(client.retryExecution(ref, started.id), deps.signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || deps.signal?.aborted) {
+                result = { outcome: 'job-cancelled', execution: result.execution, restarting: true };
+                break;
+            }
+            retryProblem = error.message;
+            out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
+            break;
+        }
+        retried.push({ failedActions });
+        // The actions that did not succeed run again: their live logs begin anew.
+        live?.restart((result.execution.action_executions ?? [])
+            .filter(a => a.status !== 'SUCCESSFUL')
+            .map(a => actionExecutionId(a))
+            .filter((id) => id !== undefined));
+        // The retry runs the same actions again: their logs are new.
+        logs = new ActionLogPrinter(logSource, out);
+        // Should the answer (or later reads) still show the failure just retried, that is not the
+        // retry's result: the wait loop waits for the run to go again, or for a newer end.
+        result = await waitFrom(restarted, result.execution);
+    }
+    const report = await finish(started, result, settings, deps, follow, logs, live);
+    return { ...report, retried, retryProblem };
+}
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function finish(started, result, settings, deps, follow, logs, live) {
+    const { client, ref, clock, out } = deps;
+    const { startedAt, deadline } = follow;
+    let execution = result.execution;
+    let cancelled = false;
+    let cancelProblem;
+    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
+        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
+    // A run that may be going again after a RETRY is cancelled even if the last read showed it
+    // ended: that read was older than the restart.
+    if (cancel && (statusKind(execution.status) !== 'final' || result.restarting)) {
+        live?.close();
+        out.info(`Cancelling run #${execution.id} in Buddy.`);
+        deps.onCancelSending?.();
+        try {
+            execution = await client.cancelExecution(ref, execution.id);
+            cancelled = true;
+        }
+        catch (error) {
+            cancelProblem = error.message;
+        }
+    }
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it),
+    // within the step's time: its timeout plus the allowance, less what the summary needs.
+    const afterRun = {
+        until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
+        patient: true
+    };
+    // (A refused token leaves no way to read them either.)
+    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
+        await live?.drain(execution, afterRun);
+    live?.close();
+    if (result.outcome === 'finished' && logs) {
+        if (settings.logs === 'all')
+            await logs.printFinished(execution, 'all', afterRun);
+        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
+            await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED');
+        }
+    }
+    return {
+        outcome: result.outcome,
+        execution,
+        statusWhenEnded: result.execution.status,
+        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
+        cancelled,
+        cancelProblem,
+        problem: result.problem,
+        paused: result.paused,
+        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
+        renewsToken: client.renewsToken
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report-and-follow.ts
+
+
+
+
+
+
+
+/**
+ * The main step's end, the same for a run it started and a run it was given: the outputs at
+ * once, then the run followed to its end where asked, what is left told to the post step, and
+ * the report and job summary.
+ */
+/** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
+async function reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given = false } = {}) {
+    reportStarted(started);
+    // A run this step started is cancelled with the job even with wait: false; one it was only
+    // given (execution-id) never is then.
+    if (!settings.follow.wait && (given || !deps.jobCancel?.signal.aborted)) {
+        post_handoff/* postHandoff */.lP.markRunSettled(post_handoff/* SETTLED */._V.leftGoing('wait: false'));
+        await summarize(deps.env, () => writeSummary(started));
+        return 'done';
+    }
+    return followAndReport(started, client, ref, settings, deps, deadlineMs);
+}
+/** Follows the run to its end, tells the post step what is left to it, and reports. */
+async function followAndReport(started, client, ref, settings, deps, deadlineMs) {
+    const { clock, env } = deps;
+    const report = await followRun(started.execution, followSettings(settings, clock, deadlineMs), {
+        client,
+        ref,
+        clock,
+        out: { ...base_log/* log */.Rm, printUntrusted: base_log/* printUntrusted */.Qi, printUntrustedLines: base_log/* printUntrustedLines */.zP, startGroup: base_log/* startGroup */.Oh, endGroup: base_log/* endGroup */.N4 },
+        signal: deps.jobCancel?.signal,
+        onCancelSending: settings.follow.cancelOnJobCancel
+            ? () => post_handoff/* postHandoff */.lP.markCancelSent()
+            : undefined
+    });
+    post_handoff/* postHandoff */.lP.markFollowEnded(report, settings.follow);
+    reportFinished(report, settings.follow);
+    await summarize(env, () => writeFinalSummary(started, report));
+    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
+}
+/** The follow has what is left of the step's timeout (a delayed run's counts from its start). */
+function followSettings(settings, clock, deadlineMs) {
+    if (settings.delayUntil && Date.parse(settings.delayUntil) > clock.now()) {
+        base_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${formatDuration(settings.follow.timeoutMs)} timeout counts from then.`);
+    }
+    return { ...settings.follow, timeoutMs: Math.max(0, deadlineMs - clock.now()) };
+}
+/** The run exists and the outputs are set: a summary that cannot be written is no failure. */
+async function summarize(env, write) {
+    if (!env.GITHUB_STEP_SUMMARY)
+        return;
+    await write().catch(error => lib_core/* warning */.$e(`Cannot write the job summary: ${error.message}`));
+}
+
+;// CONCATENATED MODULE: ./src/follow-given-run.ts
+
+
+
+
+
+
+/**
+ * execution-id: a run this step did not start (another job's, another workflow's). It is read
+ * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
+ * like a started one: timeout, cancels, logs, summary, the post step.
+ */
+async function followGivenRun(executionId, settings, event, deps, deadlineMs) {
+    // With wait: true the run is followed like a started one: from here a cancelled job cancels
+    // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
+    const follows = settings.follow.wait;
+    if (follows)
+        deps.jobCancel?.beginRunRequest();
+    const client = await connectWithin(deadlineMs, settings, event, deps);
+    const { ref, pipeline } = await findPipeline(client, settings);
+    if (follows && settings.follow.cancelOnJobCancel)
+        post_handoff/* postHandoff */.lP.saveFollowedRun({ ...ref, executionId });
+    let execution;
+    try {
+        execution = await client.getExecution(ref, executionId, { attempts: 3 });
+    }
+    catch (error) {
+        if (error instanceof BuddyApiError && error.status === 404) {
+            post_handoff/* postHandoff */.lP.markRunSettled(post_handoff/* SETTLED */._V.noRun);
+            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim(), { cause: error });
+        }
+        throw error;
+    }
+    const description = describeGivenRun(execution);
+    base_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
+    const started = {
+        execution,
+        pipelineId: ref.pipelineId,
+        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
+        pipelineUrl: pipeline?.html_url ?? undefined,
+        description,
+        revision: execution.to_revision?.revision ?? ''
+    };
+    return reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given: true });
+}
+/** What a run read from Buddy runs, in the words of the target output. */
+function describeGivenRun(execution) {
+    const named = (ref) => ref?.name ?? undefined;
+    const branch = named(execution.branch);
+    const tag = named(execution.tag);
+    // Buddy may name it pull/5 or 5: said as the run request names it.
+    const number = pullRequestNumber(execution.pull_request);
+    const pullRequest = number === undefined ? named(execution.pull_request) : `pull/${number}`;
+    if (pullRequest)
+        return `pull request ${(0,base_log/* oneLine */.TN)(pullRequest)}`;
+    if (tag)
+        return `tag ${(0,base_log/* oneLine */.TN)(tag)}`;
+    if (branch)
+        return `branch ${(0,base_log/* oneLine */.TN)(branch)}`;
+    return `run #${execution.id}`;
+}
+
+;// CONCATENATED MODULE: ./src/github/fork-policy.ts
+
+/**
+ * Code from forks, in events that run with this repository's secrets: one decision, given the
+ * event, the inputs and what GitHub showed — run, refuse and why, or ask GitHub one thing first.
+ * Pure: main.ts asks GitHub (lookups.ts) what the decision asks, then decides again. SECURITY.md
+ * lists the cases; __tests__/github/fork-policy.test.ts is that table.
+ *
+ * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
+ * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
+ * fork's code can reach Buddy through the event itself, through a pull request, branch, tag or
+ * revision named in the inputs (whose values may come from text an outsider wrote: a comment, a
+ * title, an artifact of their run), or through a pull request's head that moves after a person
+ * approved it.
+ */
+/**
+ * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
+ * those only people with write access can start (what their inputs name is the workflow author's
+ * choice: such a person can already run anything with the secrets, by pushing a workflow), and
+ * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
+ * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
+ * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
+ * runs with the secrets while people without write access can start it or write its payload.
+ */
+const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
+    'push',
+    'create',
+    'delete',
+    'release',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'schedule',
+    'merge_group',
+    'deployment',
+    'deployment_status',
+    'branch_protection_rule',
+    'registry_package',
+    'page_build',
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/** Does this event run with the repository's secrets while outsiders can start it? */
+function runsWithSecretsForOutsiders(eventName) {
+    return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName);
+}
+/** Events in which a comment asks for the run: its time is when the code was approved. */
+const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment']);
+/**
+ * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
+ * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
+ * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
+ * may all run pull request #42. ("pr/42" is no pull request ref on GitHub or in Buddy.)
+ */
+function pullRequestNamedBy(refName) {
+    const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName);
+    return found ? Number(found[1]) : undefined;
+}
+const fork_policy_obj = (v) => (v && typeof v === 'object' ? v : {});
+const fork_policy_str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The facts of an event and its target (as completed and looked up so far), for the decision. */
+function forkCase(ctx, allowForkCode, target) {
+    const p = ctx.payload;
+    const repository = fork_policy_str(fork_policy_obj(p.repository).full_name);
+    const pr = fork_policy_obj(p.pull_request);
+    const run = fork_policy_obj(p.workflow_run);
+    // As run-target.ts reads them: a pull request's base repository, a workflow_run's repository.
+    const prBase = fork_policy_str(fork_policy_obj(fork_policy_obj(pr.base).repo).full_name) ?? repository;
+    const runBase = fork_policy_str(fork_policy_obj(run.repository).full_name) ?? repository;
+    const baseRepository = target.code?.baseRepository ??
+        (ctx.eventName === 'workflow_run'
+            ? runBase
+            : ctx.eventName.startsWith('pull_request')
+                ? prBase
+                : repository);
+    const eventHeads = [];
+    const addHead = (sha, head, base) => {
+        if (sha)
+            eventHeads.push({ sha, headRepository: head, fork: isForkHead(head, base) });
+    };
+    addHead(fork_policy_str(fork_policy_obj(pr.head).sha), fork_policy_str(fork_policy_obj(fork_policy_obj(pr.head).repo).full_name), prBase);
+    addHead(fork_policy_str(run.head_sha), fork_policy_str(fork_policy_obj(run.head_repository).full_name), runBase);
+    const ownCommits = [ctx.sha, fork_policy_str(fork_policy_obj(pr.base).sha)].filter((sha) => sha !== undefined);
+    const code = target.code;
+    return {
+        event: ctx.eventName,
+        baseRepository,
+        allowForkCode,
+        target: { kind: target.kind, name: target.name },
+        revision: target.revision,
+        explicitRevision: target.explicitRevision === true,
+        pullRequest: target.kind === 'pull_request' && code?.fork !== undefined
+            ? { ...code, fork: code.fork }
+            : undefined,
+        eventHeads,
+        ownCommits,
+        askedAt: COMMENT_EVENTS.has(ctx.eventName) ? fork_policy_str(fork_policy_obj(p.comment).created_at) : undefined,
+        revisionOnRef: target.revisionOnRef
+    };
+}
+const isSha = (revision) => revision !== undefined && /^[0-9a-f]{4,64}$/.test(revision);
+const forkName = (headRepository) => headRepository ? `the fork ${headRepository}` : 'a fork (since deleted)';
+/** The one message for fork code refused: what, whose, and how to allow it. */
+function refuse(c, what, whose) {
+    return {
+        verdict: 'refuse',
+        reason: `Refusing to run ${what}: ${whose}, and this ${c.event} event runs with the secrets of ${c.baseRepository ?? 'the base repository'}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
+    };
+}
+/** The number in "pull/N", for a pull request target. */
+function fork_policy_pullRequestNumber(target) {
+    const found = target.kind === 'pull_request' ? /^pull\/(\d+)$/.exec(target.name) : null;
+    return found ? Number(found[1]) : undefined;
+}
+/** A commit the event or a look-up shows to be this repository's own. */
+function isOwnCommit(c, sha) {
+    return (c.ownCommits.includes(sha) ||
+        c.eventHeads.some(h => !h.fork && h.sha === sha) ||
+        (c.pullRequest?.fork === false && c.pullRequest.headSha === sha));
+}
+/** The head of a fork's pull request that the revision names (a SHA or its prefix), if any. */
+function forkHeadNamed(c, revision) {
+    const heads = [
+        ...c.eventHeads,
+        ...(c.pullRequest?.headSha ? [{ ...c.pullRequest, sha: c.pullRequest.headSha }] : [])
+    ];
+    return heads.find(h => h.fork && h.sha.startsWith(revision));
+}
+/** What an input revision is compared with: the ref that runs, as GitHub knows it. */
+function refToCompare(c) {
+    if (c.target.kind !== 'pull_request')
+        return { kind: c.target.kind, name: c.target.name };
+    const sha = c.pullRequest?.headSha ?? '';
+    return { kind: 'commit', sha, what: `the head of ${describeTarget(c.target)} (${sha})` };
+}
+/**
+ * The decision. In order: a branch or tag that names a pull request; a pull request whose head
+ * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
+ * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
+ * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
+ * but never a head pushed after the comment that asked for it.
+ */
+function decideForkCode(c) {
+    if (!runsWithSecretsForOutsiders(c.event))
+        return { verdict: 'run' };
+    const what = describeTarget(c.target);
+    const revision = c.revision;
+    const pr = c.pullRequest;
+    // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
+    const named = c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name);
+    if (named !== undefined && !c.allowForkCode) {
+        return refuse(c, what, `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`);
+    }
+    if (pr?.fork && !c.allowForkCode) {
+        return refuse(c, what, `its code comes from ${forkName(pr.headRepository)}`);
+    }
+    const forkHead = isSha(revision) ? forkHeadNamed(c, revision) : undefined;
+    if (forkHead && !c.allowForkCode) {
+        return refuse(c, `${what} at ${revision}`, `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`);
+    }
+    // Whose code a pull request is, and the head it runs at: GitHub knows.
+    const number = fork_policy_pullRequestNumber(c.target);
+    if (number !== undefined && !pr && (!c.allowForkCode || !c.explicitRevision)) {
+        return {
+            verdict: 'ask',
+            lookUp: {
+                kind: 'pull-request',
+                number,
+                times: c.askedAt !== undefined && !c.explicitRevision
+            }
+        };
+    }
+    // A revision from the inputs: this repository's code only if it is on the ref that runs.
+    const checkRevision = c.explicitRevision &&
+        isSha(revision) &&
+        !c.allowForkCode &&
+        !isOwnCommit(c, revision) &&
+        !(c.target.kind === 'pull_request' && !pr?.headSha);
+    if (checkRevision) {
+        const ref = refToCompare(c);
+        const onRef = c.revisionOnRef;
+        if (!onRef || onRef.revision !== revision) {
+            return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref } };
+        }
+        if (onRef.status !== 'identical' && onRef.status !== 'behind') {
+            return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository));
+        }
+    }
+    // After a comment, the head that runs must be the one the comment saw.
+    const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined;
+    if (pr && pinned && c.askedAt) {
+        const moved = movedAfter(c.askedAt, pr);
+        if (moved === 'unknown') {
+            return {
+                verdict: 'refuse',
+                reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${c.askedAt}). Set input "revision" to the commit that was approved.`
+            };
+        }
+        if (moved) {
+            return {
+                verdict: 'refuse',
+                reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${c.askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
+            };
+        }
+    }
+    return {
+        verdict: 'run',
+        revision: pinned,
+        warning: !c.allowForkCode
+            ? undefined
+            : pr?.fork
+                ? `Running code from ${forkName(pr.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
+                : forkHead
+                    ? `Running commit ${revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
+                    : named !== undefined
+                        ? `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
+                        : undefined
+    };
+}
+function notOnRef(onRef, baseRepository) {
+    switch (onRef.status) {
+        case 'no-commit':
+            return `GitHub knows no such commit in ${baseRepository ?? 'this repository'} or its forks`;
+        case 'no-ref':
+            return `GitHub shows no ${onRef.ref}, so nothing tells whose code that commit is`;
+        default:
+            return `GitHub shows that commit is not on ${onRef.ref} (${onRef.status}), so it may be a fork's code`;
+    }
+}
+/**
+ * How the head moved after the comment, by the times GitHub has. A fork's head: the fork's last
+ * push (pushed_at, which GitHub sets), never the commit's own dates, which its pusher sets — a
+ * commit backdated and pushed after the comment is caught, and a committer's clock running ahead
+ * is no reason to refuse. A deleted fork shows no push time: nothing tells, so it is refused. A
+ * head in this repository: its writers hold the secrets already, and this repository's pushed_at
+ * moves with every push to any branch, so it decides nothing there; the committer date catches
+ * the honest case (a commit made after the comment).
+ */
+function movedAfter(askedAt, pr) {
+    const after = (time) => time !== undefined && Date.parse(time) > Date.parse(askedAt);
+    if (pr.fork) {
+        if (!pr.headRepository || !pr.pushedAt)
+            return 'unknown';
+        return after(pr.pushedAt)
+            ? `the fork ${pr.headRepository} was pushed to at ${pr.pushedAt}`
+            : undefined;
+    }
+    return after(pr.committedAt)
+        ? `its head commit ${pr.headSha} was made at ${pr.committedAt}`
+        : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/lookups.ts
+
+const TIME_LIMIT_MS = 30_000;
+/** Runs one look-up with a GitHub client, its failure explained (what, which permission, how to skip). */
+async function withGitHub(access, lookUp, target, ask) {
+    const [owner, repo] = (access.repository ?? '').split('/');
+    if (!owner || !repo) {
+        throw new RunTargetError(`Cannot ${purpose(lookUp)}: GITHUB_REPOSITORY is not set. ${skipHint(lookUp, target)}`);
+    }
+    if (!access.token) {
+        throw new RunTargetError(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
+    }
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
+    try {
+        return await ask(octokit, { owner, repo });
+    }
+    catch (error) {
+        if (error instanceof RunTargetError)
+            throw error;
+        const status = error.status;
+        throw new RunTargetError(`Cannot ${purpose(lookUp)} on GitHub${status ? ` (${status})` : ''}: ${error.message}.${permissionHint(lookUp, status)} ${skipHint(lookUp, target)}`);
+    }
+}
+/** The target, completed where the event does not carry what to run. */
+async function completeTarget(target, access) {
+    const lookUp = target.lookUp;
+    if (!lookUp)
+        return target;
+    // A revision given: the head is not needed (whose code it is, the fork policy asks itself).
+    if (lookUp.kind === 'pull-request' && target.revision !== undefined) {
+        return { ...target, lookUp: undefined };
+    }
+    return withGitHub(access, lookUp, target, async (octokit, at) => {
+        switch (lookUp.kind) {
+            case 'pull-request': {
+                const code = await readPullRequest(octokit, at, lookUp.number, target.code, true);
+                return { ...target, revision: code.headSha, code, lookUp: undefined };
+            }
+            case 'ref-kind':
+                return { ...target, kind: await refKind(octokit, at, lookUp), lookUp: undefined };
+            case 'pull-request-by-head':
+                return {
+                    ...target,
+                    name: pullRequestName(await forkPullRequestNumber(octokit, at, lookUp)),
+                    lookUp: undefined
+                };
+        }
+    });
+}
+/** What the fork policy asked: the target with GitHub's answer added. */
+async function lookUpForFork(target, lookUp, access) {
+    return withGitHub(access, lookUp, target, async (octokit, at) => {
+        switch (lookUp.kind) {
+            case 'pull-request':
+                return {
+                    ...target,
+                    code: await readPullRequest(octokit, at, lookUp.number, target.code, lookUp.times)
+                };
+            case 'revision-on-ref':
+                return { ...target, revisionOnRef: await revisionOnRef(octokit, at, lookUp) };
+        }
+    });
+}
+function purpose(lookUp) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return `read pull request #${lookUp.number} (its head commit and whose code it is)`;
+        case 'ref-kind':
+            return `tell whether "${lookUp.name}" (workflow_run's head_branch) is a branch or a tag`;
+        case 'pull-request-by-head':
+            return `find the pull request of ${lookUp.headRepository}:${lookUp.headBranch} (workflow_run from a fork)`;
+        case 'revision-on-ref':
+            return `tell whether revision ${lookUp.revision} is on ${lookUp.ref.kind === 'commit' ? lookUp.ref.what : `${lookUp.ref.kind} ${lookUp.ref.name}`}`;
+    }
+}
+const FORK_REASON = 'this event runs with the secrets while outsiders can start it, so a fork\'s code is refused unless input "allow-fork-code" is true';
+function skipHint(lookUp, target) {
+    switch (lookUp.kind) {
+        case 'pull-request':
+            return target?.explicitRevision
+                ? `With "revision" set, the pull request is read only to tell whether its code comes from a fork (${FORK_REASON}): give the token "pull-requests: read".`
+                : `The pull request is read to tell its head commit and whose code it is (${FORK_REASON}): give the token "pull-requests: read".`;
+        case 'ref-kind':
+            return `Set input "branch" or "tag" to "${lookUp.name}" to skip the look-up.`;
+        case 'pull-request-by-head':
+            return 'Set input "pull-request" to skip the look-up.';
+        case 'revision-on-ref':
+            return `The revision is compared with the ref that runs to tell whether it is this repository's code (${FORK_REASON}): give the token "contents: read".`;
+    }
+}
+function permissionHint(lookUp, status) {
+    if (status !== 403 && status !== 404)
+        return '';
+    const permission = lookUp.kind === 'ref-kind' || lookUp.kind === 'revision-on-ref'
+        ? 'contents: read'
+        : 'pull-requests: read';
+    return ` The token may lack "${permission}" permission.`;
+}
+const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
+/**
+ * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
+ * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
+ * commit's committer date).
+ */
+async function readPullRequest(octokit, at, number, known, times) {
+    const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() });
+    // A deleted fork leaves head.repo null.
+    const headRepository = pr.head.repo?.full_name;
+    const baseRepository = pr.base.repo.full_name;
+    const fork = isForkHead(headRepository, baseRepository);
+    return {
+        event: known?.event ?? '',
+        headRepository,
+        baseRepository,
+        fork,
+        headSha: pr.head.sha,
+        pushedAt: fork ? (pr.head.repo?.pushed_at ?? undefined) : undefined,
+        committedAt: times && !fork ? await committerDate(octokit, at, pr.head.sha) : undefined
+    };
+}
+/** The commit's committer date; undefined where GitHub does not show it. */
+async function committerDate(octokit, at, sha) {
+    try {
+        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
+        return data.committer?.date ?? undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
+ * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
+ * too, and is "ahead" or "diverged".
+ */
+async function revisionOnRef(octokit, at, lookUp) {
+    const { revision, ref } = lookUp;
+    const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`;
+    let base = ref.kind === 'commit' ? ref.sha : undefined;
+    if (ref.kind !== 'commit') {
+        const found = await readRef(octokit, at, `${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`);
+        if (!found.found)
+            return { revision, ref: what, status: 'no-ref' };
+        base = found.commit;
+    }
+    if (base === revision)
+        return { revision, ref: what, status: 'identical' };
+    try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...at,
+            basehead: `${base}...${revision}`,
+            per_page: 1,
+            ...request()
+        });
+        return { revision, ref: what, status: data.status };
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404 || status === 422)
+            return { revision, ref: what, status: 'no-commit' };
+        throw error;
+    }
+}
+/** A ref of this repository and the commit it points to (annotated tags peeled). */
+async function readRef(octokit, at, ref) {
+    try {
+        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
+        if (data.object.type !== 'tag')
+            return { found: true, commit: data.object.sha };
+        const { data: tag } = await octokit.rest.git.getTag({
+            ...at,
+            tag_sha: data.object.sha,
+            ...request()
+        });
+        return { found: true, commit: tag.object.sha };
+    }
+    catch (error) {
+        if (error.status === 404)
+            return { found: false };
+        throw error;
+    }
+}
+/**
+ * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
+ * the branch may have moved on since); otherwise an existing branch; neither is an error.
+ */
+async function refKind(octokit, at, lookUp) {
+    const [tag, branch] = await Promise.all([
+        readRef(octokit, at, `tags/${lookUp.name}`),
+        readRef(octokit, at, `heads/${lookUp.name}`)
+    ]);
+    if (tag.found && (!branch.found || !lookUp.sha || tag.commit === lookUp.sha))
+        return 'tag';
+    if (branch.found)
+        return 'branch';
+    throw new RunTargetError(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
+}
+async function forkPullRequestNumber(octokit, at, lookUp) {
+    const headOwner = lookUp.headRepository.split('/')[0];
+    const { data } = await octokit.rest.pulls.list({
+        ...at,
+        head: `${headOwner}:${lookUp.headBranch}`,
+        state: 'all',
+        per_page: 30,
+        ...request()
+    });
+    const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
+    // The one at the run's commit; else the only open one (its head may have moved on since).
+    const open = fromFork.filter(p => p.state === 'open');
+    const pr = fromFork.find(p => p.head.sha === lookUp.sha) ?? (open.length === 1 ? open[0] : undefined);
+    if (!pr) {
+        throw new RunTargetError(`No pull request of ${at.owner}/${at.repo} has ${lookUp.headRepository}:${lookUp.headBranch} at ${lookUp.sha ?? 'its head'} as its head (workflow_run from a fork, whose pull_requests GitHub leaves empty). ${skipHint(lookUp)}`);
+    }
+    return pr.number;
+}
+
+;// CONCATENATED MODULE: ./src/github/what-to-run.ts
+
+
+
+
+// What to run, worked out from the event, with GitHub asked what the event does not carry.
+/**
+ * The event's target, completed by GitHub where the event does not carry it, and refused where
+ * it is a fork's code that the user did not allow (fork-policy.ts decides; GitHub is asked what
+ * the decision needs to know).
+ */
+async function whatToRun(event, settings, env) {
+    const github = {
+        token: settings.githubToken,
+        repository: env.GITHUB_REPOSITORY,
+        apiUrl: env.GITHUB_API_URL
+    };
+    const target = resolveRunTarget(event, settings);
+    const decide = (t) => decideForkCode(forkCase(event, settings.allowForkCode, t));
+    // Refused before asking GitHub anything where the event and the inputs already tell.
+    const early = decide(target);
+    if (early.verdict === 'refuse')
+        throw new RunTargetError(early.reason);
+    let completed = await completeTarget(target, github);
+    let decision = decide(completed);
+    // At most a pull request's head, then whether the revision is on the ref that runs.
+    for (let asked = 0; decision.verdict === 'ask'; asked++) {
+        if (asked === 3)
+            throw new Error(`The fork policy keeps asking: ${decision.lookUp.kind}`);
+        completed = await lookUpForFork(completed, decision.lookUp, github);
+        decision = decide(completed);
+    }
+    if (decision.verdict === 'refuse')
+        throw new RunTargetError(decision.reason);
+    if (decision.warning)
+        lib_core/* warning */.$e(decision.warning);
+    return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -43108,10 +43301,11 @@ function listed(run) {
 
 
 
-
-
-
-
+/**
+ * run(): inputs → what to run → credentials → pipeline → run request → outputs → (follow) →
+ * report. Returns "exit-now" when the job was cancelled: the runner kills the step seconds later.
+ * It never throws: a failure fails the step with its message (failStep), as users see it.
+ */
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -43191,87 +43385,6 @@ function stepDeadline(settings, stepStartedAt) {
     const delayMs = settings.delayUntil ? Date.parse(settings.delayUntil) - stepStartedAt : 0;
     return stepStartedAt + settings.follow.timeoutMs + Math.max(0, delayMs);
 }
-/** A client whose requests and waits all end by the step's deadline plus the allowance. */
-function connectWithin(deadlineMs, settings, event, deps) {
-    return connect(settings, deps.env, event, deps.clock, {
-        requestTimeoutMs: deps.requestTimeoutMs ?? settings.requestTimeoutMs,
-        deadlineMs: deadlineMs + FINISH_ALLOWANCE_MS
-    });
-}
-/** 6. Outputs at once; 7. follow the run to its end where asked (cancelled, if the job was). */
-async function reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given = false } = {}) {
-    reportStarted(started);
-    // A run this step started is cancelled with the job even with wait: false; one it was only
-    // given (execution-id) never is then.
-    if (!settings.follow.wait && (given || !deps.jobCancel?.signal.aborted)) {
-        post_handoff/* postHandoff */.lP.markRunSettled(post_handoff/* SETTLED */._V.leftGoing('wait: false'));
-        await summarize(deps.env, () => writeSummary(started));
-        return 'done';
-    }
-    return followAndReport(started, client, ref, settings, deps, deadlineMs);
-}
-/**
- * execution-id: a run this step did not start (another job's, another workflow's). It is read
- * (a clear error if it does not exist), gives the same outputs, and with wait: true is followed
- * like a started one: timeout, cancels, logs, summary, the post step.
- */
-async function followGivenRun(executionId, settings, event, deps, deadlineMs) {
-    // With wait: true the run is followed like a started one: from here a cancelled job cancels
-    // it (cancel-on-job-cancel). With wait: false it is only read: a cancelled job leaves it be.
-    const follows = settings.follow.wait;
-    if (follows)
-        deps.jobCancel?.beginRunRequest();
-    const client = await connectWithin(deadlineMs, settings, event, deps);
-    const { ref, pipeline } = await findPipeline(client, settings);
-    if (follows && settings.follow.cancelOnJobCancel)
-        post_handoff/* postHandoff */.lP.saveFollowedRun({ ...ref, executionId });
-    let execution;
-    try {
-        execution = await client.getExecution(ref, executionId, { attempts: 3 });
-    }
-    catch (error) {
-        if (error instanceof BuddyApiError && error.status === 404) {
-            post_handoff/* postHandoff */.lP.markRunSettled(post_handoff/* SETTLED */._V.noRun);
-            throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim(), { cause: error });
-        }
-        throw error;
-    }
-    const description = describeGivenRun(execution);
-    base_log/* log */.Rm.info(`Reading run #${executionId} (${description}), which this step did not start: nothing is run.`);
-    const started = {
-        execution,
-        pipelineId: ref.pipelineId,
-        pipelineName: pipeline?.name ?? execution.pipeline?.name ?? undefined,
-        pipelineUrl: pipeline?.html_url ?? undefined,
-        description,
-        revision: execution.to_revision?.revision ?? ''
-    };
-    return reportAndFollow(started, client, ref, settings, deps, deadlineMs, { given: true });
-}
-/** What a run read from Buddy runs, in the words of the target output. */
-function describeGivenRun(execution) {
-    const named = (ref) => ref?.name ?? undefined;
-    const branch = named(execution.branch);
-    const tag = named(execution.tag);
-    // Buddy may name it pull/5 or 5: said as the run request names it.
-    const number = pullRequestNumber(execution.pull_request);
-    const pullRequest = number === undefined ? named(execution.pull_request) : `pull/${number}`;
-    if (pullRequest)
-        return `pull request ${(0,base_log/* oneLine */.TN)(pullRequest)}`;
-    if (tag)
-        return `tag ${(0,base_log/* oneLine */.TN)(tag)}`;
-    if (branch)
-        return `branch ${(0,base_log/* oneLine */.TN)(branch)}`;
-    return `run #${execution.id}`;
-}
-/** The pipeline's id (looked up from its identifier where needed) and, if readable, itself. */
-async function findPipeline(client, settings) {
-    const pipelineId = 'id' in settings.pipeline
-        ? settings.pipeline.id
-        : await client.resolvePipelineId(settings.workspace, settings.project, settings.pipeline.identifier);
-    const ref = { workspace: settings.workspace, project: settings.project, pipelineId };
-    return { ref, pipeline: await readPipeline(client, ref) };
-}
 /** The run request, its comment carrying the step's marker. */
 function prepareRunRequest(settings, target, pipeline, env) {
     const refs = pipelineRefs(pipeline);
@@ -43342,83 +43455,6 @@ async function sendRunRequest(client, ref, request, pipeline, settings, deps, { 
     if (cancelWithJob)
         post_handoff/* postHandoff */.lP.saveFollowedRun({ ...ref, executionId: execution.id });
     return execution;
-}
-/** Follows the run to its end, tells the post step what is left to it, and reports. */
-async function followAndReport(started, client, ref, settings, deps, deadlineMs) {
-    const { clock, env } = deps;
-    const report = await followRun(started.execution, followSettings(settings, clock, deadlineMs), {
-        client,
-        ref,
-        clock,
-        out: { ...base_log/* log */.Rm, printUntrusted: base_log/* printUntrusted */.Qi, printUntrustedLines: base_log/* printUntrustedLines */.zP, startGroup: base_log/* startGroup */.Oh, endGroup: base_log/* endGroup */.N4 },
-        signal: deps.jobCancel?.signal,
-        onCancelSending: settings.follow.cancelOnJobCancel
-            ? () => post_handoff/* postHandoff */.lP.markCancelSent()
-            : undefined
-    });
-    post_handoff/* postHandoff */.lP.markFollowEnded(report, settings.follow);
-    reportFinished(report, settings.follow);
-    await summarize(env, () => writeFinalSummary(started, report));
-    return report.outcome === 'job-cancelled' ? 'exit-now' : 'done';
-}
-/**
- * The event's target, completed by GitHub where the event does not carry it, and refused where
- * it is a fork's code that the user did not allow (fork-policy.ts decides; GitHub is asked what
- * the decision needs to know).
- */
-async function whatToRun(event, settings, env) {
-    const github = {
-        token: settings.githubToken,
-        repository: env.GITHUB_REPOSITORY,
-        apiUrl: env.GITHUB_API_URL
-    };
-    const target = resolveRunTarget(event, settings);
-    const decide = (t) => decideForkCode(forkCase(event, settings.allowForkCode, t));
-    // Refused before asking GitHub anything where the event and the inputs already tell.
-    const early = decide(target);
-    if (early.verdict === 'refuse')
-        throw new RunTargetError(early.reason);
-    let completed = await completeTarget(target, github);
-    let decision = decide(completed);
-    // At most a pull request's head, then whether the revision is on the ref that runs.
-    for (let asked = 0; decision.verdict === 'ask'; asked++) {
-        if (asked === 3)
-            throw new Error(`The fork policy keeps asking: ${decision.lookUp.kind}`);
-        completed = await lookUpForFork(completed, decision.lookUp, github);
-        decision = decide(completed);
-    }
-    if (decision.verdict === 'refuse')
-        throw new RunTargetError(decision.reason);
-    if (decision.warning)
-        lib_core/* warning */.$e(decision.warning);
-    return { ...completed, revision: decision.revision ?? completed.revision ?? 'HEAD' };
-}
-/** The follow has what is left of the step's timeout (a delayed run's counts from its start). */
-function followSettings(settings, clock, deadlineMs) {
-    if (settings.delayUntil && Date.parse(settings.delayUntil) > clock.now()) {
-        base_log/* log */.Rm.info(`The run starts at ${settings.delayUntil}: the ${formatDuration(settings.follow.timeoutMs)} timeout counts from then.`);
-    }
-    return { ...settings.follow, timeoutMs: Math.max(0, deadlineMs - clock.now()) };
-}
-/** The run exists and the outputs are set: a summary that cannot be written is no failure. */
-async function summarize(env, write) {
-    if (!env.GITHUB_STEP_SUMMARY)
-        return;
-    await write().catch(error => lib_core/* warning */.$e(`Cannot write the job summary: ${error.message}`));
-}
-/** Reading the pipeline may be refused (scope): the run can still be requested. */
-async function readPipeline(client, ref) {
-    try {
-        return await client.getPipeline(ref);
-    }
-    catch (error) {
-        if (error instanceof BuddyApiError && error.status === 403) {
-            // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
-            lib_core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
-            return undefined;
-        }
-        throw error;
-    }
 }
 
 
