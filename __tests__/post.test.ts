@@ -1,7 +1,7 @@
 /**
  * The post step in-process (src/post.ts, @actions/core recorded, virtual time), for what the
- * bundle cannot show in a test's seconds: a creation window longer than the post step may look,
- * and the state the main step leaves when a job cancel comes after "left going".
+ * bundle cannot show in a test's seconds: a creation window longer than the post step may look.
+ * (The state the main step leaves for it: post-handoff.test.ts.)
  */
 import { jest } from '@jest/globals'
 import { createFakeCore } from './support/fake-core.js'
@@ -117,22 +117,5 @@ describe('the post step after a job cancel during the run request', () => {
     expect(sim.requests.filter(r => r.method === 'PATCH').map(r => r.body)).toEqual([
       { operation: 'CANCEL' }
     ])
-  })
-})
-
-describe('a job cancel before the main step exits', () => {
-  it('takes back "left going" where a run of this step is saved for the post step', () => {
-    post.saveFollowedRun({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 7 })
-    post.markRunSettled(post.SETTLED.leftGoing('wait: false'))
-    post.jobCancelledBeforeExit()
-    expect(fake.record.state['run-settled']).toBe('')
-  })
-
-  it('leaves "ended", "cancelled" and "no run" as they are', () => {
-    for (const why of [post.SETTLED.ended, post.SETTLED.cancelled, post.SETTLED.noRun]) {
-      post.markRunSettled(why)
-      post.jobCancelledBeforeExit()
-      expect(fake.record.state['run-settled']).toBe(why)
-    }
   })
 })

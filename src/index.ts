@@ -4,7 +4,7 @@ import { watchJobCancel } from './base/job-cancel.js'
 import { run } from './main.js'
 import { failStep } from './report/fail-step.js'
 import { exitAfterOutput, log } from './base/log.js'
-import { jobCancelledBeforeExit, markRunSettled, SETTLED } from './post.js'
+import { postHandoff, SETTLED } from './post-handoff.js'
 
 /**
  * Entry point of the main step (the post step has its own bundle, post-entry.ts: a post step
@@ -19,7 +19,7 @@ process.on('unhandledRejection', failStep)
   const jobCancel = watchJobCancel(process, {
     onCancelledEarly(signal) {
       // Nothing sent so far can have created a run: end now, before anything else is sent.
-      markRunSettled(SETTLED.noRun)
+      postHandoff.markRunSettled(SETTLED.noRun)
       core.setFailed(
         `The job was cancelled (${signal}) before the run request was sent: no Buddy run was started.`
       )
@@ -28,7 +28,7 @@ process.on('unhandledRejection', failStep)
     onCancelled(signal) {
       log.info(`Received ${signal}: the job is being cancelled.`)
       // Whatever the step was about to leave going, a cancelled job's run is cancelled.
-      jobCancelledBeforeExit()
+      postHandoff.jobCancelledBeforeExit()
     }
   })
   // run() fails the step itself on any failure, with failStep's message.

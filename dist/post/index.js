@@ -28499,7 +28499,7 @@ function exitAfterOutput() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9732);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(737);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2568);
 
@@ -28510,7 +28510,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * only look for this step's run and cancel it, never start one. runPost never fails the job.
  */
 process.on('unhandledRejection', _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__/* .failStep */ .v);
-await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a2)();
+await (0,_post_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 (0,_base_log_js__WEBPACK_IMPORTED_MODULE_2__/* .exitAfterOutput */ .qG)();
 
 __webpack_async_result__();
@@ -28518,16 +28518,14 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9732:
+/***/ 737:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  a2: () => (/* binding */ runPost)
+  a: () => (/* binding */ runPost)
 });
-
-// UNUSED EXPORTS: SETTLED, STATE, jobCancelledBeforeExit, markCancelSent, markRunSettled, saveFollowedRun, savePendingRun
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 18 modules
 var lib_core = __nccwpck_require__(9402);
@@ -38179,7 +38177,7 @@ const actionExecutionSchema = looseObject({
     error_message: schemas_string().nullish().catch(undefined),
     outputted_variables: array(outputtedVariableSchema).nullish().catch(undefined)
 });
-const model_executionSchema = looseObject({
+const executionSchema = looseObject({
     // Buddy's schema marks every field optional; without an id and a status the action can neither
     // follow nor report a run, so an answer lacking them is "unexpected shape" (a clear error, and
     // retried where reads are retried), never a crash.
@@ -38205,7 +38203,7 @@ const model_executionSchema = looseObject({
 });
 const executionListSchema = looseObject({
     // Its items (Buddy's ShortExecutionView) say nothing of the run's logs.
-    executions: array(model_executionSchema.omit({ logs_removed: true })),
+    executions: array(executionSchema.omit({ logs_removed: true })),
     page: schemas_number().nullish(),
     total_page_count: schemas_number().nullish()
 });
@@ -38332,65 +38330,6 @@ function duration_formatDuration(ms) {
     return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/buddy/step-marker.ts
-
-/**
- * The step's marker: a short tag, unique to one run of one step, kept in the Buddy run's comment.
- * It is how the step (or its post step) recognises the run it created when the answer to its run
- * request never arrived. GitHub gives a step no variable that tells the jobs of a matrix apart
- * (GITHUB_JOB is the same for all of them), so the marker joins the workflow run, attempt and
- * job (for people reading Buddy's run list) with a hash of the step's own request and a random
- * part: two matrix jobs, even with identical inputs, never share a marker.
- */
-const MARKER = /\[gh-step [\w.-]+\]/;
-function stepMarker(env, 
-/** What this step asks for, secrets removed: its run request body. */
-request, nonce = randomBytes(4).toString('hex')) {
-    const hash = createHash('sha256')
-        .update(JSON.stringify([env.GITHUB_ACTION ?? '', request]))
-        .digest('hex')
-        .slice(0, 8);
-    const part = (value, fallback) => (value || fallback).replace(/[^\w-]+/g, '_').slice(0, 40);
-    const where = [
-        part(env.GITHUB_RUN_ID, 'local'),
-        part(env.GITHUB_RUN_ATTEMPT, '1'),
-        part(env.GITHUB_JOB, 'job')
-    ];
-    return `[gh-step ${[...where, hash, nonce].join('.')}]`;
-}
-/** The comment with the marker appended (a custom comment keeps its text, the marker after it). */
-function withStepMarker(comment, marker) {
-    const text = (comment ?? '').replace(MARKER, '').trimEnd();
-    return text === '' ? marker : `${text} ${marker}`;
-}
-function hasStepMarker(comment, marker) {
-    return typeof comment === 'string' && comment.includes(marker);
-}
-const WHOLE_NUMBER = /^\d+$/;
-/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
-function workflowRunOf(env) {
-    const id = env.GITHUB_RUN_ID ?? '';
-    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
-    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
-        return undefined;
-    return { id: Number(id), attempt: Number(attempt) };
-}
-/**
- * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
- * the last marker, as the step appends its own after any text); undefined without a marker, or
- * with one from outside GitHub ("local").
- */
-function markedWorkflowRun(comment) {
-    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
-    const marker = markers?.at(-1);
-    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
-    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
-        return undefined;
-    return { id: Number(id), attempt: Number(attempt) };
-}
-
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/buddy/backoff.ts
@@ -38399,7 +38338,7 @@ var lib = __nccwpck_require__(4942);
  * Full jitter (AWS architecture blog): a random pause between 0 and min(cap, base·2^attempt),
  * so that many runners retrying at once spread out. attempt counts from 0.
  */
-function backoff_backoffDelay(attempt, random, baseMs = 1000, capMs = 15_000) {
+function backoffDelay(attempt, random, baseMs = 1000, capMs = 15_000) {
     const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
     // Never 0: a floor of a tenth keeps a retry from hammering at once.
     return Math.round(ceiling * (0.1 + 0.9 * random()));
@@ -38414,7 +38353,7 @@ function header(headers, name) {
  * says when the rate limit's window ends, not when a failing server recovers, so a 5xx with a
  * far reset time is no reason to sit still. undefined when it does not say.
  */
-function backoff_serverRequestedDelay(headers, nowMs, status) {
+function serverRequestedDelay(headers, nowMs, status) {
     const retryAfter = header(headers, 'retry-after')?.trim();
     if (retryAfter) {
         if (/^\d+(\.\d+)?$/.test(retryAfter))
@@ -38442,7 +38381,7 @@ function backoff_serverRequestedDelay(headers, nowMs, status) {
  */
 function rateLimitDelay(serverMs, attempt, random) {
     if (serverMs === undefined)
-        return backoff_backoffDelay(attempt, random, 1000, 30_000);
+        return backoffDelay(attempt, random, 1000, 30_000);
     const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
     return serverMs + Math.round(spread * random());
 }
@@ -38466,7 +38405,7 @@ congestion = 0) {
     return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
 }
 /** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
-class backoff_RateLimitWaits {
+class RateLimitWaits {
     budgetMs;
     count = 0;
     waitedMs = 0;
@@ -38595,7 +38534,7 @@ class client_BuddyApiError extends Error {
     }
 }
 /** Buddy's own words from an error body, short and on one line. */
-function client_buddyMessageOf(text) {
+function buddyMessageOf(text) {
     const trimmed = text.trim();
     if (trimmed === '')
         return undefined;
@@ -38627,7 +38566,7 @@ function isTransientStatus(status) {
     return status === 429 || status === 408 || status >= 500;
 }
 /** The message for an HTTP failure: what it means, what to check, and what Buddy said. */
-function client_describeHttpFailure(status, buddyMessage, ctx) {
+function describeHttpFailure(status, buddyMessage, ctx) {
     const said = buddyMessage ? ` Buddy said: ${buddyMessage}` : '';
     switch (status) {
         case 401:
@@ -38692,7 +38631,7 @@ function proxyHost() {
         return undefined;
     }
 }
-function client_describeNetworkFailure(failure, ctx, host) {
+function describeNetworkFailure(failure, ctx, host) {
     const { code } = failure;
     const hostname = host.replace(/:\d+$/, '');
     if (failure.fatal === 'proxy') {
@@ -38774,7 +38713,7 @@ function pipelinePath(ref) {
 function actionExecutionPath(ref, executionId, actionExecutionId) {
     return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
 }
-function client_describePipeline(ref) {
+function describePipeline(ref) {
     return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
 }
 /** Buddy refused the token the request carried. */
@@ -38784,14 +38723,14 @@ function refusedToken(result) {
 /** Classifies one try of a read; throws where no try can help. */
 function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
     if (result.kind === 'network') {
-        const problem = client_describeNetworkFailure(result, ctx, host);
+        const problem = describeNetworkFailure(result, ctx, host);
         // A proxy or certificate problem is the runner's configuration: no try can fix it.
         if (result.fatal)
             throw new client_BuddyApiError(problem);
         return { kind: 'fault', problem };
     }
     if (result.status >= 200 && result.status < 300) {
-        const parsed = client_parseAnswer(result.text, schema, parseText);
+        const parsed = parseAnswer(result.text, schema, parseText);
         if (parsed.ok)
             return { kind: 'read', value: parsed.value };
         return {
@@ -38800,11 +38739,11 @@ function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
         };
     }
     const status = result.status;
-    const message = client_buddyMessageOf(result.text);
-    const problem = client_describeHttpFailure(status, message, ctx);
+    const message = buddyMessageOf(result.text);
+    const problem = describeHttpFailure(status, message, ctx);
     if (!isTransientStatus(status))
         throw new client_BuddyApiError(problem, status, message);
-    const wait = backoff_serverRequestedDelay(result.headers, nowMs, status);
+    const wait = serverRequestedDelay(result.headers, nowMs, status);
     return { kind: 'fault', problem, status, wait, message };
 }
 class BuddyClient {
@@ -38943,7 +38882,7 @@ class BuddyClient {
         const attempts = options.attempts ?? this.readAttempts;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
         let failures = 0;
-        const rateLimitWaits = new backoff_RateLimitWaits(options.rateLimitBudgetMs ??
+        const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ??
             (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
         const authenticate = options.authenticate ?? true;
         // One renewal per read: a token refused right after it was renewed is refused for good.
@@ -38963,8 +38902,8 @@ class BuddyClient {
                     await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
                     continue;
                 }
-                const message = result.kind === 'response' ? client_buddyMessageOf(result.text) : undefined;
-                throw new client_BuddyApiError(`${client_describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+                throw new client_BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
             }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
@@ -38985,7 +38924,7 @@ class BuddyClient {
                 const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
                 throw new client_BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
             }
-            const delay = Math.min(wait ?? backoff_backoffDelay(failures - 1, clock.random), this.timeLeftMs());
+            const delay = Math.min(wait ?? backoffDelay(failures - 1, clock.random), this.timeLeftMs());
             if (delay <= 0)
                 throw new client_BuddyApiError(problem, status, undefined, true, wait);
             log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
@@ -38995,7 +38934,7 @@ class BuddyClient {
     getPipeline(ref) {
         return this.read('GET', pipelinePath(ref), pipelineSchema, {
             action: `read pipeline ${ref.pipelineId}`,
-            notFound: client_describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
         });
     }
@@ -39003,7 +38942,7 @@ class BuddyClient {
         const query = new URLSearchParams({ project, pipeline: identifier });
         const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, identifiersSchema, {
             action: `find the id of pipeline "${identifier}"`,
-            notFound: client_describePipeline({
+            notFound: describePipeline({
                 workspace,
                 project,
                 pipeline: `pipeline identifier "${identifier}"`
@@ -39054,7 +38993,7 @@ class BuddyClient {
     async listExecutions(ref, page = 1, perPage = 20) {
         const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, executionListSchema, {
             action: `list the runs of pipeline ${ref.pipelineId}`,
-            notFound: client_describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
         }, { attempts: 3 });
         const lastPage = list.total_page_count != null
@@ -39065,7 +39004,7 @@ class BuddyClient {
     executionContext(ref, executionId, action) {
         return {
             action: `${action} run #${executionId}`,
-            notFound: `run #${executionId} of ${client_describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` })} (was it deleted?)`,
+            notFound: `run #${executionId} of ${describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` })} (was it deleted?)`,
             scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
         };
     }
@@ -39074,7 +39013,7 @@ class BuddyClient {
      * its own retrying and pacing within its timeout.
      */
     getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model_executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
     }
     /**
      * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
@@ -39096,7 +39035,7 @@ class BuddyClient {
     }
     /** One of Buddy's operations on a run (PATCH), answered with the run. */
     operate(ref, executionId, body, verb, options) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, model_executionSchema, {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, {
             ...this.executionContext(ref, executionId, verb),
             scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
         }, { body, ...options });
@@ -39138,7 +39077,7 @@ class BuddyClient {
         return this.attempt('POST', path, body);
     }
 }
-function client_parseAnswer(text, schema, parseText = JSON.parse) {
+function parseAnswer(text, schema, parseText = JSON.parse) {
     if (text.trim() === '')
         return { ok: false, problem: 'an empty answer' };
     let json;
@@ -39146,7 +39085,7 @@ function client_parseAnswer(text, schema, parseText = JSON.parse) {
         json = parseText(text);
     }
     catch {
-        const message = client_buddyMessageOf(text);
+        const message = buddyMessageOf(text);
         return {
             ok: false,
             problem: message === 'an HTML page instead of JSON' ? message : 'malformed JSON'
@@ -39160,62 +39099,6 @@ function client_parseAnswer(text, schema, parseText = JSON.parse) {
         ok: false,
         problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
     };
-}
-
-;// CONCATENATED MODULE: ./src/base/job-cancel.ts
-/**
- * The job's cancellation, watched from the step's first moment. The runner cancels a job by
- * sending SIGINT, then SIGTERM 7.5 s later, then killing the process; a SIGTERM alone means the
- * same. On Windows the runner's cancel is a console Ctrl+C or Ctrl+Break, which Node.js reports
- * as SIGINT or SIGBREAK. Every signal aborts one AbortSignal, once: a second signal changes
- * nothing, so it can never cause a second cancel.
- *
- * Until the run request is about to go out, nothing this step sent can have created a run, so a
- * cancel then ends the step at once (onCancelledEarly). From beginRunRequest() on, the code that
- * sends and follows the run sees the signal and sees its run cancelled.
- */
-/** The signals that mean "the job is cancelled" (SIGBREAK: Ctrl+Break on Windows). */
-const CANCEL_SIGNALS = (/* unused pure expression or super */ null && (['SIGINT', 'SIGTERM', 'SIGBREAK']));
-function watchJobCancel(process, handlers = {}) {
-    const controller = new AbortController();
-    let runRequestBegun = false;
-    const onSignal = (name) => {
-        if (controller.signal.aborted)
-            return;
-        controller.abort(new Error(`received ${name}`));
-        if (runRequestBegun)
-            handlers.onCancelled?.(name);
-        else
-            handlers.onCancelledEarly?.(name);
-    };
-    for (const name of CANCEL_SIGNALS)
-        process.on(name, onSignal);
-    return {
-        signal: controller.signal,
-        beginRunRequest() {
-            // Both run synchronously: either the signal came first (nothing is sent) or this did.
-            if (controller.signal.aborted)
-                throw new job_cancel_JobCancelledError(false);
-            runRequestBegun = true;
-        },
-        dispose() {
-            for (const name of CANCEL_SIGNALS)
-                process.off(name, onSignal);
-        }
-    };
-}
-/** The job was cancelled while the run request waited; no run was returned. */
-class job_cancel_JobCancelledError extends Error {
-    mayHaveCreated;
-    name = 'JobCancelledError';
-    constructor(
-    /** A request whose outcome is unknown went out: a run of this step may exist. */
-    mayHaveCreated) {
-        super(mayHaveCreated
-            ? 'The job was cancelled while the action looked for the run its request may have created.'
-            : 'The job was cancelled before Buddy created a run: no run was started.');
-        this.mayHaveCreated = mayHaveCreated;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/ref-names.ts
@@ -39253,20 +39136,77 @@ function sameRef(kind, asked, shown) {
     return plainName(shown.name) === plainName(asked?.name ?? '');
 }
 
-;// CONCATENATED MODULE: ./src/buddy/start-execution.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/buddy/step-marker.ts
+
+/**
+ * The step's marker: a short tag, unique to one run of one step, kept in the Buddy run's comment.
+ * It is how the step (or its post step) recognises the run it created when the answer to its run
+ * request never arrived. GitHub gives a step no variable that tells the jobs of a matrix apart
+ * (GITHUB_JOB is the same for all of them), so the marker joins the workflow run, attempt and
+ * job (for people reading Buddy's run list) with a hash of the step's own request and a random
+ * part: two matrix jobs, even with identical inputs, never share a marker.
+ */
+const MARKER = /\[gh-step [\w.-]+\]/;
+function stepMarker(env, 
+/** What this step asks for, secrets removed: its run request body. */
+request, nonce = randomBytes(4).toString('hex')) {
+    const hash = createHash('sha256')
+        .update(JSON.stringify([env.GITHUB_ACTION ?? '', request]))
+        .digest('hex')
+        .slice(0, 8);
+    const part = (value, fallback) => (value || fallback).replace(/[^\w-]+/g, '_').slice(0, 40);
+    const where = [
+        part(env.GITHUB_RUN_ID, 'local'),
+        part(env.GITHUB_RUN_ATTEMPT, '1'),
+        part(env.GITHUB_JOB, 'job')
+    ];
+    return `[gh-step ${[...where, hash, nonce].join('.')}]`;
+}
+/** The comment with the marker appended (a custom comment keeps its text, the marker after it). */
+function withStepMarker(comment, marker) {
+    const text = (comment ?? '').replace(MARKER, '').trimEnd();
+    return text === '' ? marker : `${text} ${marker}`;
+}
+function hasStepMarker(comment, marker) {
+    return typeof comment === 'string' && comment.includes(marker);
+}
+const WHOLE_NUMBER = /^\d+$/;
+/** This step's workflow run, from GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT; undefined outside GitHub. */
+function workflowRunOf(env) {
+    const id = env.GITHUB_RUN_ID ?? '';
+    const attempt = env.GITHUB_RUN_ATTEMPT || '1';
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+/**
+ * The workflow run whose step left its marker in a run's comment (the marker's first two parts;
+ * the last marker, as the step appends its own after any text); undefined without a marker, or
+ * with one from outside GitHub ("local").
+ */
+function markedWorkflowRun(comment) {
+    const markers = typeof comment === 'string' ? comment.match(new RegExp(MARKER, 'g')) : null;
+    const marker = markers?.at(-1);
+    const [id = '', attempt = ''] = marker?.slice('[gh-step '.length, -1).split('.') ?? [];
+    if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
+        return undefined;
+    return { id: Number(id), attempt: Number(attempt) };
+}
+
+;// CONCATENATED MODULE: ./src/buddy/find-our-run.ts
 
 
 
 
-
-
-
-/** How long to keep asking while Buddy does not know the revision yet. */
-const UNKNOWN_REVISION_WAIT_MS = 60_000;
-/** Tries where the request never left this machine (refused connection, DNS). */
-const MAX_NOT_SENT_TRIES = 6;
-/** Sends after which an ambiguous failure is final. */
-const MAX_SENDS = 2;
+/**
+ * Finding the step's own run in the pipeline's list, by the marker in its comment: after a run
+ * request whose answer leaves unknown whether a run was created (start-execution.ts), and in the
+ * post step after a job cancel during the run request (post.ts). Buddy may still create the run
+ * for a while after the request was sent (the creation window): it is looked for again and again
+ * until then, and called absent only once the window has passed.
+ */
 /**
  * How long after a run request was sent Buddy may still create its run: three times the
  * request's time limit (at least twice is needed: a gateway may give up on the request at the
@@ -39279,18 +39219,6 @@ function creationWindowMs(requestTimeoutMs) {
 /** The pause before the first look at the run list again, growing ×1.5 up to the longest. */
 const FIRST_LOOK_PAUSE_MS = 2000;
 const LONGEST_LOOK_PAUSE_MS = 10_000;
-/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
-function isUnknownRevision(status, message, revision) {
-    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
-        return false;
-    if (!message || revision === 'HEAD')
-        return false;
-    const text = message.toLowerCase();
-    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
-    const aboutCommit = /revision|commit/.test(text);
-    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
-    return namesRevision || (aboutCommit && missing);
-}
 /** Two minutes of allowance for the clocks of the runner and Buddy to disagree. */
 const CLOCK_ALLOWANCE_MS = 120_000;
 function startedAtMs(execution) {
@@ -39365,166 +39293,8 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
         problem: `more than ${maxPages * perPage} runs started since this step began`
     };
 }
-/** Classifies one try of the run request. Pure. */
-function classifyRunAnswer(result, revision, ctx, host, nowMs) {
-    if (result.kind === 'network') {
-        const why = describeNetworkFailure(result, ctx, host);
-        if (result.fatal)
-            return { kind: 'refused', error: new BuddyApiError(why) };
-        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, executionSchema);
-        if (parsed.ok)
-            return { kind: 'created', execution: parsed.value };
-        return {
-            kind: 'ambiguous',
-            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
-        };
-    }
-    const message = buddyMessageOf(result.text);
-    if (result.status === 429) {
-        return {
-            kind: 'rate-limited',
-            serverMs: serverRequestedDelay(result.headers, nowMs, 429),
-            message
-        };
-    }
-    if (isUnknownRevision(result.status, message, revision)) {
-        return { kind: 'unknown-revision', status: result.status, message };
-    }
-    const why = describeHttpFailure(result.status, message, ctx);
-    if (result.status < 500) {
-        return { kind: 'refused', error: new BuddyApiError(why, result.status, message) };
-    }
-    return { kind: 'ambiguous', why };
-}
-async function startExecution(client, ref, body, options) {
-    const { clock, log, signal } = options;
-    const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
-    const revision = body.to_revision?.revision ?? 'HEAD';
-    const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
-    const ctx = {
-        action: `run pipeline ${ref.pipelineId}`,
-        notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-    };
-    // One count per cause of sending again.
-    let ambiguousSends = 0;
-    let notSentTries = 0;
-    const rateLimitWaits = new RateLimitWaits();
-    const unknownRevision = { tries: 0 };
-    /** An earlier request's outcome is unknown: a run of this step may exist. */
-    let mayHaveCreated = false;
-    /** Why the last request was not answered with a run, for a timeout's message. */
-    let lastProblem;
-    // Every pause ends by the deadline; the loop then says the time is up.
-    const pause = async (ms) => {
-        try {
-            await clock.sleep(Math.max(0, Math.min(ms, deadline - clock.now())), signal);
-        }
-        catch (error) {
-            if (signal?.aborted)
-                throw new JobCancelledError(mayHaveCreated);
-            throw error;
-        }
-    };
-    for (;;) {
-        if (signal?.aborted)
-            throw new JobCancelledError(mayHaveCreated);
-        // An answer said no request is left: wait for the reset rather than spend a 429.
-        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
-        if (pacing > 0) {
-            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
-            await pause(pacing);
-        }
-        if (clock.now() >= deadline)
-            throw timeIsUp(ambiguousSends > 0, lastProblem);
-        const sentAt = clock.now();
-        options.onSend?.(sentAt);
-        const result = await client.postExecution(ref, body);
-        const answer = classifyRunAnswer(result, revision, ctx, client.host, clock.now());
-        switch (answer.kind) {
-            case 'created':
-                return answer.execution;
-            case 'refused':
-                throw answer.error;
-            case 'not-sent':
-                lastProblem = answer.why;
-                await pause(notSentPause(answer.why, ++notSentTries, clock, log));
-                continue;
-            case 'rate-limited':
-                lastProblem = describeHttpFailure(429, answer.message, ctx);
-                await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
-                continue;
-            case 'unknown-revision':
-                lastProblem = `Buddy did not know revision ${revision} yet.`;
-                await pause(unknownRevisionPause(answer, unknownRevision, revision, clock, log));
-                continue;
-            case 'ambiguous': {
-                ambiguousSends++;
-                // The request may have created a run, or may still create it: find it first.
-                mayHaveCreated = true;
-                const found = await lookForOurRun(answer.why, sentAt, client, ref, identity, options, pause);
-                if (found)
-                    return found;
-                // mayHaveCreated stays true: a run Buddy lists late may still be this request's, so a
-                // cancel from now on leaves the post step to search for it by the marker.
-                sendAgainOrGiveUp(answer.why, ambiguousSends, log);
-            }
-        }
-    }
-}
-/** The step's timeout ended before a run request could be sent (again). */
-function timeIsUp(sentBefore, lastProblem) {
-    const last = lastProblem ? ` The last try: ${lastProblem}` : '';
-    return new BuddyApiError(sentBefore
-        ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
-        : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
-}
 function checkRuns(options) {
     return `Check the pipeline's runs in Buddy${options.runsUrl ? ` (${options.runsUrl})` : ''} for one whose comment ends with ${options.marker}.`;
-}
-/** Surely no run was created: the request is sent again, unless it was sent enough. */
-function sendAgainOrGiveUp(ambiguity, sends, log) {
-    if (sends >= MAX_SENDS) {
-        throw new BuddyApiError(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
-    }
-    log.info('No run was created by that request: sending it again.');
-}
-/** The pause before sending again a request that never left this machine. */
-function notSentPause(why, tries, clock, log) {
-    if (tries > MAX_NOT_SENT_TRIES) {
-        throw new BuddyApiError(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
-    }
-    const delay = backoffDelay(tries - 1, clock.random);
-    log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
-}
-/**
- * The pause after a 429: Buddy's own wait (Retry-After or X-Rate-Limit-Reset) with a spread, as
- * long as it ends within the step's timeout; a reset after it fails at once.
- */
-function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) {
-    const { serverMs, message } = answer;
-    const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
-    if ('refusal' in next) {
-        throw new BuddyApiError(`${describeHttpFailure(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
-    }
-    log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
-    return next.delay;
-}
-/** The pause while Buddy may still be fetching the repository; final once a minute is over. */
-function unknownRevisionPause(answer, wait, revision, clock, log) {
-    wait.since ??= clock.now();
-    const waited = clock.now() - wait.since;
-    if (waited >= UNKNOWN_REVISION_WAIT_MS) {
-        throw new BuddyApiError(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
-    }
-    const delay = Math.min(backoffDelay(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
-    wait.tries++;
-    log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
-    return delay;
 }
 /**
  * After an answer that leaves unknown whether a run was created: the run this step's request
@@ -40558,7 +40328,101 @@ function readSettings() {
     return parseSettings(raw);
 }
 
+;// CONCATENATED MODULE: ./src/post-handoff.ts
+
+/**
+ * The hand-off from the main step to the post step (post.ts), through the runner's saved state:
+ * one object writes it (the main step) and one function reads it (the post step), so that the
+ * protocol is in one place. What the main step saves, in the order it happens:
+ * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
+ *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
+ * 2. followed-run, as soon as the run's id is known;
+ * 3. cancel-sent, right before the main step sends a cancel;
+ * 4. run-settled, why nothing is left to do (see SETTLED).
+ * The runner keeps the last value saved under a name: a later save replaces an earlier one.
+ * Nothing but run-settled is saved with cancel-on-job-cancel: false (the callers decide).
+ */
+const post_handoff_STATE = {
+    pending: 'pending-run',
+    followed: 'followed-run',
+    cancelSent: 'cancel-sent',
+    settled: 'run-settled'
+};
+const LEFT_GOING = 'left-going: ';
+/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
+const SETTLED = {
+    ended: 'ended',
+    cancelled: 'cancelled',
+    noRun: 'no-run',
+    leftGoing: (why) => `${LEFT_GOING}${why}`
+};
+/** The user's reason for leaving the run going, when `settled` says so. */
+function leftGoingReason(settled) {
+    return settled.startsWith(LEFT_GOING) ? settled.slice(LEFT_GOING.length) : undefined;
+}
+/** The main step's side: what it tells the post step, and what this process has told it. */
+class PostHandoff {
+    runToCancel = false;
+    settled;
+    savePendingRun(run) {
+        this.runToCancel = true;
+        lib_core/* saveState */.LZ(post_handoff_STATE.pending, JSON.stringify(run));
+    }
+    saveFollowedRun(run) {
+        this.runToCancel = true;
+        lib_core/* saveState */.LZ(post_handoff_STATE.followed, JSON.stringify(run));
+    }
+    markCancelSent() {
+        lib_core/* saveState */.LZ(post_handoff_STATE.cancelSent, 'true');
+    }
+    markRunSettled(why) {
+        this.settled = why;
+        lib_core/* saveState */.LZ(post_handoff_STATE.settled, why);
+    }
+    /** After following: why the post step has nothing left to do, where that is so. */
+    markFollowEnded(report, { cancelOnTimeout }) {
+        if (report.cancelled)
+            this.markRunSettled(SETTLED.cancelled);
+        else if (report.outcome === 'finished')
+            this.markRunSettled(SETTLED.ended);
+        else if (report.outcome === 'timed-out' && !cancelOnTimeout)
+            this.markRunSettled(SETTLED.leftGoing('cancel-on-timeout: false'));
+        else if (report.outcome === 'needs-approval')
+            this.markRunSettled(SETTLED.leftGoing('on-approval: fail'));
+    }
+    /**
+     * The job was cancelled before the main step exited. A cancelled job wins over "left going"
+     * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the
+     * run, so the main step takes that back. A run this step only reads (execution-id with wait:
+     * false) was never saved for the post step, so it stays untouched.
+     */
+    jobCancelledBeforeExit() {
+        if (this.runToCancel &&
+            this.settled !== undefined &&
+            leftGoingReason(this.settled) !== undefined) {
+            this.settled = undefined;
+            lib_core/* saveState */.LZ(post_handoff_STATE.settled, '');
+        }
+    }
+}
+/** The main step's hand-off: one per process (index.ts and main.ts share it). */
+const postHandoff = new PostHandoff();
+function readHandoff() {
+    const settled = lib_core/* getState */.Gu(post_handoff_STATE.settled);
+    if (settled)
+        return { state: 'settled', why: settled };
+    const followed = lib_core/* getState */.Gu(post_handoff_STATE.followed);
+    const pending = lib_core/* getState */.Gu(post_handoff_STATE.pending);
+    const cancelSent = lib_core/* getState */.Gu(post_handoff_STATE.cancelSent) === 'true';
+    if (followed)
+        return { state: 'followed', run: JSON.parse(followed), cancelSent };
+    if (pending)
+        return { state: 'pending', run: JSON.parse(pending), cancelSent };
+    return { state: 'nothing-saved' };
+}
+
 ;// CONCATENATED MODULE: ./src/post.ts
+
 
 
 
@@ -40572,61 +40436,9 @@ function readSettings() {
  * The post step (post-if: cancelled()): the backup for cancelling the Buddy run when the job is
  * cancelled and the main step could not (it was killed first, maybe before the answer to its run
  * request arrived). It never fails the job. It does nothing when the main step already cancelled
- * the run, saw it end, or left it going because the user chose so.
- *
- * What the main step leaves for it, in the order it happens:
- * 1. pending-run, right before each run request goes out: where to look, the step's marker, and
- *    when the request was sent (Buddy may create its run for a while after: creationWindowMs);
- * 2. followed-run, as soon as the run's id is known;
- * 3. cancel-sent, right before the main step sends a cancel;
- * 4. run-settled, why nothing is left to do (see SETTLED).
- * Nothing is saved with cancel-on-job-cancel: false.
+ * the run, saw it end, or left it going because the user chose so. What the main step leaves for
+ * it: post-handoff.ts.
  */
-const post_STATE = {
-    pending: 'pending-run',
-    followed: 'followed-run',
-    cancelSent: 'cancel-sent',
-    settled: 'run-settled'
-};
-/** Why the post step has nothing to do; left-going: the user chose to leave the run going. */
-const SETTLED = {
-    ended: 'ended',
-    cancelled: 'cancelled',
-    noRun: 'no-run',
-    leftGoing: (why) => `left-going: ${why}`
-};
-/**
- * What this process has told the post step, for jobCancelledBeforeExit. (The runner keeps the
- * last value saved under a name: a later saveState replaces an earlier one.)
- */
-const told = { runToCancel: false };
-function savePendingRun(run) {
-    told.runToCancel = true;
-    core.saveState(post_STATE.pending, JSON.stringify(run));
-}
-function saveFollowedRun(run) {
-    told.runToCancel = true;
-    core.saveState(post_STATE.followed, JSON.stringify(run));
-}
-function markCancelSent() {
-    core.saveState(post_STATE.cancelSent, 'true');
-}
-function markRunSettled(why) {
-    told.settled = why;
-    core.saveState(post_STATE.settled, why);
-}
-/**
- * The job was cancelled before the main step exited. A cancelled job wins over "left going"
- * (wait: false, cancel-on-timeout: false, on-approval: fail): the post step must cancel the run,
- * so the main step takes that back. A run this step only reads (execution-id with wait: false)
- * was never saved for the post step, so it stays untouched.
- */
-function jobCancelledBeforeExit() {
-    if (told.runToCancel && told.settled?.startsWith('left-going')) {
-        told.settled = undefined;
-        core.saveState(post_STATE.settled, '');
-    }
-}
 /**
  * How long the post step may look for a run that its main step's request may have created: a
  * cancelled job gets five minutes in all from GitHub's runner before it is stopped.
@@ -40639,19 +40451,18 @@ function settledMessage(why) {
         return 'The main step already cancelled the Buddy run.';
     if (why === SETTLED.noRun)
         return 'No Buddy run was started: nothing to cancel.';
-    if (why.startsWith('left-going: ')) {
-        return `The Buddy run was left going, as asked (${why.slice('left-going: '.length)}): not cancelling it.`;
+    const leftGoing = leftGoingReason(why);
+    if (leftGoing !== undefined) {
+        return `The Buddy run was left going, as asked (${leftGoing}): not cancelling it.`;
     }
     return 'The main step already cancelled the Buddy run or saw it end.';
 }
 async function runPost(env = process.env, clock = systemClock) {
     try {
-        const settled = lib_core/* getState */.Gu(post_STATE.settled);
-        if (settled)
-            return log/* log */.Rm.info(settledMessage(settled));
-        const followed = lib_core/* getState */.Gu(post_STATE.followed);
-        const pending = lib_core/* getState */.Gu(post_STATE.pending);
-        if (!followed && !pending)
+        const handoff = readHandoff();
+        if (handoff.state === 'settled')
+            return log/* log */.Rm.info(settledMessage(handoff.why));
+        if (handoff.state === 'nothing-saved')
             return lib_core/* debug */.Yz('No run to cancel was saved: nothing to do.');
         // Not checked against the clock: a time that has passed since the main step (delay-until)
         // must not stop the cancel.
@@ -40662,54 +40473,60 @@ async function runPost(env = process.env, clock = systemClock) {
             // Within the budget, plus one request's time to cancel what it finds at its end.
             deadlineMs: startedAt + POST_LOOK_BUDGET_MS + settings.requestTimeoutMs
         });
-        let ref;
-        let execution;
-        if (followed) {
-            const run = JSON.parse(followed);
-            ref = run;
-            execution = await client.getExecution(run, run.executionId, {
+        const { run } = handoff;
+        const execution = handoff.state === 'followed'
+            ? await client.getExecution(run, handoff.run.executionId, {
                 attempts: 3,
                 rateLimitBudgetMs: 30_000
-            });
-        }
-        else {
-            // The answer to the run request never reached the main step: find the run by its marker.
-            // Buddy may still create it until the creation window after the request has passed.
-            const run = JSON.parse(pending);
-            ref = run;
-            const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
-            const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(settings.requestTimeoutMs);
-            log/* log */.Rm.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
-            const search = await watchForOurRun(client, run, identity, {
-                until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
-                clock,
-                pause: ms => clock.sleep(ms)
-            });
-            const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
-            if (search.kind === 'unsure') {
-                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
-            }
-            if (search.kind === 'absent' && clock.now() < windowEnd) {
-                return lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
-            }
-            if (search.kind === 'absent') {
-                return log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}, ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
-            }
-            execution = search.execution;
-            log/* log */.Rm.info(`Found Buddy run #${execution.id} by this step's marker.`);
-        }
-        if (statusKind(execution.status) === 'final') {
-            return log/* log */.Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
-        }
-        if (lib_core/* getState */.Gu(post_STATE.cancelSent) === 'true' && execution.status === CANCELLING_STATUS) {
-            return log/* log */.Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
-        }
-        await client.cancelExecution(ref, execution.id);
-        log/* log */.Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
+            })
+            : await findPendingRun(client, handoff.run, settings.requestTimeoutMs, clock, startedAt);
+        if (execution)
+            await cancelUnlessEnded(client, run, execution, handoff.cancelSent);
     }
     catch (error) {
         lib_core/* warning */.$e(`Could not cancel the Buddy run after the job was cancelled: ${error.message}`);
     }
+}
+/**
+ * The answer to the run request never reached the main step: the run, found by its marker, or
+ * undefined when there is nothing to cancel or the post step could not tell (it said so).
+ * Buddy may still create it until the creation window after the request has passed.
+ */
+async function findPendingRun(client, run, requestTimeoutMs, clock, startedAt) {
+    const identity = { marker: run.marker, notBeforeMs: run.notBeforeMs };
+    const windowEnd = (run.sentAtMs ?? run.notBeforeMs) + creationWindowMs(requestTimeoutMs);
+    log/* log */.Rm.info(`The job was cancelled while the run request was in flight: looking for the run it may have created (its comment ends with ${run.marker}).`);
+    const search = await watchForOurRun(client, run, identity, {
+        until: Math.min(windowEnd, startedAt + POST_LOOK_BUDGET_MS),
+        clock,
+        pause: ms => clock.sleep(ms)
+    });
+    const checkRuns = `Check the pipeline's runs in Buddy${run.runsUrl ? `: ${run.runsUrl}` : ''} for one whose comment ends with ${run.marker}.`;
+    if (search.kind === 'unsure') {
+        lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and whether it created a run is unknown (${search.problem}). ${checkRuns}`);
+        return undefined;
+    }
+    if (search.kind === 'absent' && clock.now() < windowEnd) {
+        lib_core/* warning */.$e(`The job was cancelled while the run request was in flight, and the post step could not tell whether Buddy created a run: none was listed by the time the post step had to stop, but Buddy may still create one until ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the request. ${checkRuns}`);
+        return undefined;
+    }
+    if (search.kind === 'absent') {
+        log/* log */.Rm.info(`No Buddy run carries this step's marker ${run.marker}, ${duration_formatDuration(windowEnd - (run.sentAtMs ?? run.notBeforeMs))} after the run request: it created none. Nothing to cancel.`);
+        return undefined;
+    }
+    log/* log */.Rm.info(`Found Buddy run #${search.execution.id} by this step's marker.`);
+    return search.execution;
+}
+/** Cancels the run, unless it has ended or the main step's cancel is already under way. */
+async function cancelUnlessEnded(client, ref, execution, cancelSent) {
+    if (statusKind(execution.status) === 'final') {
+        return log/* log */.Rm.info(`Buddy run #${execution.id} has ended (${execution.status}): nothing to cancel.`);
+    }
+    if (cancelSent && execution.status === CANCELLING_STATUS) {
+        return log/* log */.Rm.info(`Buddy run #${execution.id} is being cancelled already (${execution.status}).`);
+    }
+    await client.cancelExecution(ref, execution.id);
+    log/* log */.Rm.info(`The job was cancelled: cancelled Buddy run #${execution.id}.`);
 }
 
 
@@ -40957,12 +40774,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
   C1: () => (/* binding */ setFailed),
   Pq: () => (/* binding */ setSecret),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, notice, platform, setCommandEcho, setOutput, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -41111,16 +40929,16 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!fs.existsSync(filePath)) {
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    fs.appendFileSync(filePath, `${toCommandValue(message)}${os.EOL}`, {
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${crypto.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -41130,7 +40948,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -43080,9 +42898,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.

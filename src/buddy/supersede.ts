@@ -2,7 +2,7 @@ import type { Logger } from '../base/log.js'
 import type { BuddyClient, PipelineRef } from './client.js'
 import { SUPERSEDABLE_STATUSES, type Execution, type RunRequestBody } from './model.js'
 import { REF_KINDS, sameRef } from './ref-names.js'
-import { CLOCK_ALLOWANCE_MS } from './start-execution.js'
+import { CLOCK_ALLOWANCE_MS } from './find-our-run.js'
 import { markedWorkflowRun, type WorkflowRun } from './step-marker.js'
 import { oneLine } from '../base/log.js'
 
