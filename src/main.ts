@@ -5,7 +5,7 @@ import type { Execution, Pipeline } from './buddy/model.js'
 import { startExecution } from './buddy/start-execution.js'
 import { JobCancelledError } from './base/job-cancel.js'
 import { connect } from './buddy/connect.js'
-import { readEventContext } from './github/event.js'
+import { readEventContext, type EventContext } from './github/event.js'
 import { readSettings } from './inputs/read-settings.js'
 import { failStep, failureMessage } from './report/fail-step.js'
 import {
@@ -20,7 +20,8 @@ import { followRun } from './follow/follow-run.js'
 import type { JobCancel } from './base/job-cancel.js'
 import { markCancelSent, markRunSettled, saveFollowedRun, savePendingRun, SETTLED } from './post.js'
 import { completeTarget, lookUpForFork, type CompletedTarget } from './github/lookups.js'
-import { decideForkCode, forkCase } from './github/fork-policy.js'
+import { decideForkCode } from './github/fork-policy.js'
+import { forkCase } from './github/fork-case.js'
 import { reportFinished, reportStarted, type StartedRun } from './report/report.js'
 import {
   writeFailureSummary,
@@ -35,13 +36,8 @@ import {
   redactBody,
   type RunRequest
 } from './buddy/run-request.js'
-import {
-  describeTarget,
-  resolveRunTarget,
-  RunTargetError,
-  type EventContext,
-  type RunTarget
-} from './github/run-target.js'
+import { describeTarget, RunTargetError, type RunTarget } from './github/run-target.js'
+import { resolveRunTarget } from './github/resolve-run-target.js'
 import { formatDuration } from './inputs/duration.js'
 import type { Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker, workflowRunOf } from './buddy/step-marker.js'

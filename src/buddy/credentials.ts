@@ -1,5 +1,6 @@
 import { apiBaseUrl, type Region, type Settings } from '../inputs/settings.js'
-import { isSecretlessForkEvent, type EventContext } from '../github/run-target.js'
+import type { EventContext } from '../github/event.js'
+import { isSecretlessForkEvent } from '../github/event-secrets.js'
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
 
