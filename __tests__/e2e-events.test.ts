@@ -3,15 +3,23 @@
  * runner spawns it, on real webhook payloads (and the annotated-tag fixture), against the
  * simulator's Buddy and GitHub APIs. Asserts what was sent, what was refused, and that a refusal
  * comes before any request to Buddy.
+ *
+ * Through the bundle: a case or two of each kind (an annotated tag, a tag looked up for
+ * workflow_run, a fork refused and allowed, a comment's fork refused after the look-up, a pipeline
+ * bound to its ref, secrets masked, a delayed start). The other cases run the same step in-process
+ * (support/run-in-process.ts: main.ts's run(), the real @actions/core, the same environment and
+ * files), which costs milliseconds instead of a spawn each.
  */
 import { readFileSync } from 'node:fs'
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
+import { runInProcess } from './support/run-in-process.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 const runAction = scanningRunAction()
+const runStep = scanningRunAction(undefined, runInProcess)
 let sim: Simulator
 beforeEach(async () => {
   sim = await startSimulator()
@@ -65,7 +73,7 @@ describe('the commit that runs', () => {
       'push',
       p => p.ref === 'refs/tags/simple-tag' && !p.deleted
     ) as Payload
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'push',
       event,
@@ -81,7 +89,7 @@ describe('the commit that runs', () => {
 
   it('a tag created by the create event runs GITHUB_SHA', async () => {
     const event = webhookExample('create', p => p.ref_type === 'tag') as Payload
-    await runAction({
+    await runStep({
       inputs: base(),
       eventName: 'create',
       event,
@@ -126,7 +134,7 @@ describe('workflow_run: what the upstream run was for', () => {
 
   it('a branch push runs that branch', async () => {
     sim.config.github.refs['heads/feature/x'] = HEAD_SHA
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'workflow_run',
       event: upstream({ head_branch: 'feature/x', event: 'push' }),
@@ -140,7 +148,7 @@ describe('workflow_run: what the upstream run was for', () => {
   })
 
   it('the default branch needs no look-up', async () => {
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'workflow_run',
       event: upstream({ head_branch: completed.repository.default_branch }),
@@ -152,7 +160,7 @@ describe('workflow_run: what the upstream run was for', () => {
   })
 
   it('a name that is neither a branch nor a tag fails before any request to Buddy', async () => {
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'workflow_run',
       event: upstream({ head_branch: 'gone', event: 'push' }),
@@ -177,7 +185,7 @@ describe('workflow_run: what the upstream run was for', () => {
         }
       ]
     })
-    const result = await runAction({ inputs: base(), eventName: 'workflow_run', event })
+    const result = await runStep({ inputs: base(), eventName: 'workflow_run', event })
     expect(result.code).toBe(0)
     expect(posts()[0]?.body).toMatchObject({
       pull_request: { name: 'pull/7' },
@@ -194,7 +202,7 @@ describe('workflow_run: what the upstream run was for', () => {
     })
 
   it("a fork's pull request is refused before anything is asked of GitHub or Buddy", async () => {
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'workflow_run',
       event: forkRun(),
@@ -218,7 +226,7 @@ describe('workflow_run: what the upstream run was for', () => {
       },
       { number: 41, headRepository: 'stranger/fork', headBranch: 'patch-1', sha: HEAD_SHA }
     )
-    const result = await runAction({
+    const result = await runStep({
       inputs: { ...base(), 'allow-fork-code': 'true' },
       eventName: 'workflow_run',
       event: forkRun(),
@@ -246,7 +254,7 @@ describe('workflow_run: what the upstream run was for', () => {
         'a fork \\(since deleted\\)'
       ]
     ] as const) {
-      const result = await runAction({
+      const result = await runStep({
         inputs: { ...base(), 'pull-request': '7', revision: HEAD_SHA },
         eventName: 'workflow_run',
         event,
@@ -264,7 +272,7 @@ describe('workflow_run: what the upstream run was for', () => {
   })
 
   it("a fork's pull request that GitHub cannot find fails clearly", async () => {
-    const result = await runAction({
+    const result = await runStep({
       inputs: { ...base(), 'allow-fork-code': 'true' },
       eventName: 'workflow_run',
       event: forkRun(),
@@ -323,12 +331,12 @@ describe('pull_request_target and issue_comment from forks', () => {
   }
 
   /** The step, started by a comment on pull request #9. */
-  const commentRun = (inputs: Record<string, string>) =>
-    runAction({ inputs, eventName: 'issue_comment', event: commentOnPullRequest, env: github() })
+  const commentRun = (inputs: Record<string, string>, runner = runStep) =>
+    runner({ inputs, eventName: 'issue_comment', event: commentOnPullRequest, env: github() })
 
   it('a comment on a fork pull request is refused after the look-up, before Buddy', async () => {
     sim.config.github.pullRequests['9'] = { sha: HEAD_SHA, headRepository: 'stranger/fork' }
-    const result = await commentRun(base())
+    const result = await commentRun(base(), runAction)
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Refusing to run pull request pull\/9: its code comes from the fork stranger\/fork, and this issue_comment event/
@@ -441,7 +449,7 @@ describe('pipelines bound to one fixed ref', () => {
   ])(
     'a pull request is refused for a pipeline bound by %s, before the run request',
     async (_how, id) => {
-      const result = await runAction({
+      const result = await runStep({
         inputs: { ...base(), 'pipeline-id': id },
         eventName: 'pull_request',
         event: pr,
@@ -489,7 +497,7 @@ describe('inputs that misled', () => {
       /Input "branch" \("refs\/tags\/v1"\) is not valid: expected a branch, but this is a tag ref: use input "tag"/
     ]
   ])('%s fails before any request', async (_name, inputs, message) => {
-    const result = await runAction({ inputs: { ...base(), ...inputs } })
+    const result = await runStep({ inputs: { ...base(), ...inputs } })
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(message)
     expect(sim.requests).toEqual([])

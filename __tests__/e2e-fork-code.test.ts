@@ -5,11 +5,18 @@
  * APIs. A fork's code is refused before any request to Buddy, with the one message for fork code;
  * with allow-fork-code it runs, and the log says so. The same cases, one by one, are the table in
  * github/fork-policy.test.ts and in SECURITY.md.
+ *
+ * Through the bundle: the examples that got through before, and a comment's run of this
+ * repository's pull request. The tables (each event × each input, the times GitHub sets) run the
+ * same step in-process (support/run-in-process.ts: main.ts's run(), the real @actions/core, the
+ * same environment and files), which costs milliseconds instead of a spawn each.
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+const runStep = scanningRunAction(undefined, runInProcess)
 let sim: Simulator
 simulatorPerTest(started => {
   sim = started
@@ -105,8 +112,9 @@ const FORK_INPUTS: [string, Record<string, string>, RegExp][] = [
   ]
 ]
 
-const run = (eventName: string, inputs: Record<string, string>) =>
-  runAction({
+/** The step for an event of EVENTS; in-process unless `runner` says runAction. */
+const run = (eventName: string, inputs: Record<string, string>, runner = runStep) =>
+  runner({
     inputs: { ...base(), ...inputs },
     eventName,
     event: EVENTS[eventName],
@@ -117,89 +125,75 @@ const run = (eventName: string, inputs: Record<string, string>) =>
 
 const posts = () => sim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
 const errorsOf = (result: { errors: string[] }) => result.errors.join('\n')
-/** Four spawns at once on a busy 2-core machine. */
-const BUDGET_MS = 120_000
 
 describe.each(Object.keys(EVENTS))('%s', eventName => {
   beforeEach(() => github(sim))
 
-  it(
-    "refuses a fork's code named by each input, before any request to Buddy, with the one message",
-    async () => {
-      const results = await Promise.all(FORK_INPUTS.map(([, inputs]) => run(eventName, inputs)))
-      results.forEach((result, i) => {
-        const [, , refusal] = FORK_INPUTS[i]!
-        expect(result.code).toBe(1)
-        expect(errorsOf(result)).toMatch(refusal)
-        expect(errorsOf(result)).toContain(
-          `and this ${eventName} event runs with the secrets of ${BASE}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
-        )
-      })
-      expect(sim.buddyRequests()).toEqual([])
-    },
-    BUDGET_MS
-  )
+  it("refuses a fork's code named by each input, before any request to Buddy, with the one message", async () => {
+    const results = await Promise.all(FORK_INPUTS.map(([, inputs]) => run(eventName, inputs)))
+    results.forEach((result, i) => {
+      const [, , refusal] = FORK_INPUTS[i]!
+      expect(result.code).toBe(1)
+      expect(errorsOf(result)).toMatch(refusal)
+      expect(errorsOf(result)).toContain(
+        `and this ${eventName} event runs with the secrets of ${BASE}, so anyone who can open a pull request could run their code with your Buddy token. If the workflow makes sure a maintainer has reviewed that code, set input "allow-fork-code: true".`
+      )
+    })
+    expect(sim.buddyRequests()).toEqual([])
+  })
 
-  it(
-    'with allow-fork-code, runs each, and says so where it knows the code is a fork’s',
-    async () => {
-      const results = await Promise.all(
-        FORK_INPUTS.map(([, inputs]) => run(eventName, { ...inputs, 'allow-fork-code': 'true' }))
-      )
-      for (const result of results) expect(result.code).toBe(0)
-      expect(posts()).toHaveLength(FORK_INPUTS.length)
-      const bodies = posts().map(p => p.body)
-      expect(bodies).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({
-            branch: { name: 'main' },
-            to_revision: { revision: FORK_HEAD }
-          }),
-          expect.objectContaining({ branch: { name: 'pull/42' } }),
-          expect.objectContaining({ tag: { name: 'pull/42/head' } }),
-          // A pull request read from GitHub runs at the head that was checked.
-          expect.objectContaining({
-            pull_request: { name: 'pull/42' },
-            to_revision: { revision: FORK_HEAD }
-          })
-        ])
-      )
-      const [, branch, tag, pullRequest] = results
-      expect(branch!.warnings.join('\n')).toMatch(
-        /Running branch pull\/42, which names pull request #42 \(whose code may come from a fork\), with this repository's secrets, as input "allow-fork-code" allows\./
-      )
-      expect(tag!.warnings.join('\n')).toMatch(/Running tag pull\/42\/head, which names/)
-      expect(pullRequest!.warnings.join('\n')).toMatch(
-        /Running code from the fork stranger\/fork with this repository's secrets/
-      )
-    },
-    BUDGET_MS
-  )
-
-  it(
-    "runs this repository's code named by each input",
-    async () => {
-      const results = await Promise.all([
-        run(eventName, { branch: 'main', revision: OLDER }),
-        run(eventName, { 'pull-request': '9' }),
-        run(eventName, {})
+  it('with allow-fork-code, runs each, and says so where it knows the code is a fork’s', async () => {
+    const results = await Promise.all(
+      FORK_INPUTS.map(([, inputs]) => run(eventName, { ...inputs, 'allow-fork-code': 'true' }))
+    )
+    for (const result of results) expect(result.code).toBe(0)
+    expect(posts()).toHaveLength(FORK_INPUTS.length)
+    const bodies = posts().map(p => p.body)
+    expect(bodies).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          branch: { name: 'main' },
+          to_revision: { revision: FORK_HEAD }
+        }),
+        expect.objectContaining({ branch: { name: 'pull/42' } }),
+        expect.objectContaining({ tag: { name: 'pull/42/head' } }),
+        // A pull request read from GitHub runs at the head that was checked.
+        expect.objectContaining({
+          pull_request: { name: 'pull/42' },
+          to_revision: { revision: FORK_HEAD }
+        })
       ])
-      for (const result of results) {
-        expect(result.code).toBe(0)
-        expect(result.warnings.join('\n')).not.toMatch(/fork/)
-      }
-      expect(posts().map(p => p.body)).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ branch: { name: 'main' }, to_revision: { revision: OLDER } }),
-          expect.objectContaining({
-            pull_request: { name: 'pull/9' },
-            to_revision: { revision: PR_HEAD }
-          })
-        ])
-      )
-    },
-    BUDGET_MS
-  )
+    )
+    const [, branch, tag, pullRequest] = results
+    expect(branch!.warnings.join('\n')).toMatch(
+      /Running branch pull\/42, which names pull request #42 \(whose code may come from a fork\), with this repository's secrets, as input "allow-fork-code" allows\./
+    )
+    expect(tag!.warnings.join('\n')).toMatch(/Running tag pull\/42\/head, which names/)
+    expect(pullRequest!.warnings.join('\n')).toMatch(
+      /Running code from the fork stranger\/fork with this repository's secrets/
+    )
+  })
+
+  it("runs this repository's code named by each input", async () => {
+    const results = await Promise.all([
+      run(eventName, { branch: 'main', revision: OLDER }),
+      run(eventName, { 'pull-request': '9' }),
+      run(eventName, {})
+    ])
+    for (const result of results) {
+      expect(result.code).toBe(0)
+      expect(result.warnings.join('\n')).not.toMatch(/fork/)
+    }
+    expect(posts().map(p => p.body)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ branch: { name: 'main' }, to_revision: { revision: OLDER } }),
+        expect.objectContaining({
+          pull_request: { name: 'pull/9' },
+          to_revision: { revision: PR_HEAD }
+        })
+      ])
+    )
+  })
 })
 
 describe('the examples that got through before', () => {
@@ -256,7 +250,7 @@ describe('the examples that got through before', () => {
   })
 
   it('issue_comment: a revision alone is checked against the pull request commented on', async () => {
-    const result = await run('issue_comment', { revision: FORK_HEAD })
+    const result = await run('issue_comment', { revision: FORK_HEAD }, runAction)
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Refusing to run pull request pull\/9 at f0f0\w+: GitHub shows that commit is not on the head of pull request pull\/9 \(b0b0\w+\) \(diverged\), so it may be a fork's code/
@@ -265,7 +259,11 @@ describe('the examples that got through before', () => {
   })
 
   it('a revision check without a GitHub token says what it needs', async () => {
-    const result = await run('issues', { branch: 'main', revision: FORK_HEAD, 'github-token': '' })
+    const result = await run(
+      'issues',
+      { branch: 'main', revision: FORK_HEAD, 'github-token': '' },
+      runAction
+    )
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /Cannot tell whether revision f0f0\w+ is on branch main: input "github-token" is empty; keep its default \(\$\{\{ github.token \}\}\)\. The revision is compared with the ref that runs to tell whether it is this repository's code .*: give the token "contents: read"\./
@@ -275,7 +273,7 @@ describe('the examples that got through before', () => {
 
   it('a commit GitHub does not know is refused', async () => {
     const unknown = 'e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0'
-    const result = await run('issues', { branch: 'main', revision: unknown })
+    const result = await run('issues', { branch: 'main', revision: unknown }, runAction)
     expect(result.code).toBe(1)
     expect(errorsOf(result)).toMatch(
       /GitHub knows no such commit in octo-org\/octo-repo or its forks, and this issues event runs with the secrets/
@@ -336,7 +334,7 @@ describe('a head that moved after the comment (allow-fork-code), by the times Gi
 
   it("this repository's push time decides nothing for its own pull request", async () => {
     sim.config.github.pullRequests['9'] = { sha: PR_HEAD, pushedAt: '2026-11-28T10:00:05Z' }
-    const result = await run('issue_comment', {})
+    const result = await run('issue_comment', {}, runAction)
     expect(result.code).toBe(0)
     expect(posts()[0]?.body).toMatchObject({
       pull_request: { name: 'pull/9' },

@@ -29415,8 +29415,8 @@ var core = __nccwpck_require__(3340);
 var client = __nccwpck_require__(8171);
 // EXTERNAL MODULE: ./src/base/log.ts + 1 modules
 var log = __nccwpck_require__(2568);
-// EXTERNAL MODULE: ./src/inputs/settings.ts
-var inputs_settings = __nccwpck_require__(900);
+// EXTERNAL MODULE: ./src/inputs/field-rules.ts
+var field_rules = __nccwpck_require__(5923);
 // EXTERNAL MODULE: ./src/github/event-secrets.ts
 var event_secrets = __nccwpck_require__(259);
 ;// CONCATENATED MODULE: ./src/buddy/credentials.ts
@@ -29440,7 +29440,7 @@ function resolveApiBase(settings, env) {
         // buddy/login may export a bare host name: read it as https.
         const withScheme = /^[a-z]+:\/\//i.test(fromEnv) ? fromEnv : `https://${fromEnv}`;
         try {
-            return (0,inputs_settings/* apiBaseUrl */.tj)(withScheme);
+            return (0,field_rules/* apiBaseUrl */.tj)(withScheme);
         }
         catch (error) {
             throw new CredentialsError(`Environment variable BUDDY_API_ENDPOINT ("${fromEnv}") is not valid: ${error.message}. Set input "api-url" to override it.`);
@@ -30442,44 +30442,30 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 1119:
+/***/ 5923:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   s: () => (/* binding */ readSettings)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(900);
-
-
-/**
- * Reads every input; secrets are masked before anything can print them. `nowMs`: the main step's
- * clock, against which times are checked (the post step leaves it out: see parseSettings).
- */
-function readSettings(nowMs) {
-    const raw = {};
-    for (const name of _settings_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_NAMES */ .Qh) {
-        raw[name] = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .UNTRIMMED_INPUTS */ .uC.includes(name) });
-    }
-    for (const secret of (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .secretValues */ .VX)(raw))
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret);
-    return (0,_settings_js__WEBPACK_IMPORTED_MODULE_1__/* .parseSettings */ .P$)(raw, nowMs);
-}
-
-
-/***/ }),
-
-/***/ 900:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P$: () => (/* binding */ parseSettings),
-/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
-/* harmony export */   VX: () => (/* binding */ secretValues),
+/* harmony export */   Cq: () => (/* binding */ positiveInteger),
+/* harmony export */   EN: () => (/* binding */ pipelineIdentifier),
+/* harmony export */   FB: () => (/* binding */ RuleError),
+/* harmony export */   Im: () => (/* binding */ comment),
+/* harmony export */   Kd: () => (/* binding */ pullRequestNumber),
+/* harmony export */   Ly: () => (/* binding */ isoTime),
+/* harmony export */   P7: () => (/* binding */ refName),
+/* harmony export */   QL: () => (/* binding */ revision),
+/* harmony export */   Qq: () => (/* binding */ text),
+/* harmony export */   TY: () => (/* binding */ actionIds),
+/* harmony export */   ZZ: () => (/* binding */ field),
+/* harmony export */   cv: () => (/* binding */ retryCount),
+/* harmony export */   mw: () => (/* binding */ required),
+/* harmony export */   p$: () => (/* binding */ handle),
+/* harmony export */   p0: () => (/* binding */ duration),
 /* harmony export */   tj: () => (/* binding */ apiBaseUrl),
-/* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
+/* harmony export */   yL: () => (/* binding */ oneOf),
+/* harmony export */   zM: () => (/* binding */ boolean)
 /* harmony export */ });
-/* unused harmony export InputError */
+/* unused harmony export MAX_RETRIES */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8532);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2568);
@@ -30488,55 +30474,10 @@ function readSettings(nowMs) {
 
 
 /**
- * Raw action inputs → typed Settings. Defaults live in action.yml only: this module validates and
- * converts what the runner hands over, and every message names the input and what it accepts.
+ * The rules for one input's value, each on its own: it returns the converted value, or throws a
+ * RuleError that says what is accepted. `field` and `required` make a rule a zod field that the
+ * input table uses; the message that names the input is written by settings.ts.
  */
-const INPUT_NAMES = [
-    'token',
-    'provider-id',
-    'audience',
-    'api-url',
-    'region',
-    'workspace',
-    'project',
-    'pipeline-id',
-    'pipeline',
-    'execution-id',
-    'revision',
-    'branch',
-    'tag',
-    'pull-request',
-    'variables',
-    'secret-variables',
-    'comment',
-    'priority',
-    'refresh',
-    'clear-cache',
-    'actions-to-run',
-    'delay-until',
-    'cancel-previous',
-    'github-token',
-    'allow-fork-code',
-    'wait',
-    'timeout',
-    'request-timeout',
-    'poll-interval',
-    'cancel-on-timeout',
-    'cancel-on-job-cancel',
-    'propagate-failure',
-    'retries',
-    'on-approval',
-    'logs'
-];
-/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
-const UNTRIMMED_INPUTS = ['comment', 'variables', 'secret-variables'];
-/** Inputs whose values are never shown, not even in a validation error. */
-const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
-class InputError extends Error {
-    name = 'InputError';
-}
-// ---------------------------------------------------------------------------------------------
-// Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
 class RuleError extends Error {
 }
 /** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
@@ -30615,77 +30556,11 @@ function pullRequestNumber(value) {
     const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
     return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
 }
-const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-/**
- * Splits a variables input into entries, taking every value exactly as written (no trimming):
- * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
- * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
- * entries are ignored. Never throws: problems are reported per entry.
- */
-function splitVariables(value) {
-    const entries = [];
-    const lines = value.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const text = lines[i];
-        if (text.trim() === '')
-            continue;
-        const entry = { line: i + 1, text, valueLines: [] };
-        entries.push(entry);
-        const eq = text.indexOf('=');
-        const heredoc = text.indexOf('<<');
-        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
-            entry.key = text.slice(0, heredoc).trim();
-            const delimiter = text.slice(heredoc + 2).trim();
-            if (delimiter === '' || /\s/.test(delimiter)) {
-                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
-                continue;
-            }
-            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
-            const body = lines.slice(i + 1, end < 0 ? undefined : end);
-            entry.valueLines = body;
-            if (end < 0) {
-                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
-                i = lines.length;
-                continue;
-            }
-            entry.value = body.join('\n');
-            i = end;
-            continue;
-        }
-        if (eq < 0) {
-            entry.problem =
-                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
-            entry.valueLines = [text];
-            continue;
-        }
-        entry.key = text.slice(0, eq).trim();
-        entry.value = text.slice(eq + 1);
-        entry.valueLines = [entry.value];
+function pipelineIdentifier(value) {
+    if ((0,_base_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(value) || value.length > 200) {
+        throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
     }
-    return entries;
-}
-function variableLines(value, encrypted) {
-    const variables = [];
-    for (const entry of splitVariables(value)) {
-        // A secret's lines are never quoted: a line without "=" may be the secret itself.
-        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
-        if (entry.problem)
-            throw new RuleError(`${shown} ${entry.problem}`);
-        const key = entry.key;
-        if (!VARIABLE_KEY.test(key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
-        }
-        if (variables.some(v => v.key === key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
-        }
-        if (encrypted && /^[=\s]*$/.test(entry.value)) {
-            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
-            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
-            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
-        }
-        variables.push({ key, value: entry.value, encrypted });
-    }
-    return variables;
+    return value;
 }
 function actionIds(value) {
     const parts = value
@@ -30750,7 +30625,24 @@ function text(value, max) {
         throw new RuleError(`expected at most ${max} characters`);
     return value;
 }
+/** A comment is kept as written; its length is counted without the spacing around it. */
+function comment(value) {
+    text(value.trim(), 10_000);
+    return value;
+}
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10;
+function retryCount(value) {
+    if (!/^\d{1,2}$/.test(value) || Number(value) > MAX_RETRIES) {
+        throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
+    }
+    return Number(value);
+}
 // ---------------------------------------------------------------------------------------------
+/**
+ * A rule as a zod field: a blank input is undefined (not given), anything else goes through the
+ * rule, trimmed unless `trim` is false, and a RuleError becomes the field's issue.
+ */
 function field(rule, options = { trim: true }) {
     return zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value, ctx) => {
         if (value.trim() === '')
@@ -30766,84 +30658,145 @@ function field(rule, options = { trim: true }) {
         }
     });
 }
+/** A field that must be given (its default is in action.yml). */
 const required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
-const rawSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    token: field(v => v),
-    'provider-id': field(v => text(v, 200)),
-    audience: field(v => text(v, 500)),
-    'api-url': field(apiBaseUrl),
-    region: required(v => oneOf(v, ['US', 'EU', 'AP'])),
-    workspace: required(handle),
-    project: required(handle),
-    'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
-    pipeline: field(v => {
-        if ((0,_base_log_js__WEBPACK_IMPORTED_MODULE_0__/* .hasControlCharacter */ .Fd)(v) || v.length > 200) {
-            throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
-        }
-        return v;
-    }),
-    'execution-id': field(v => positiveInteger(v, 'a run id')),
-    revision: field(revision),
-    branch: field(v => refName(v, 'branch')),
-    tag: field(v => refName(v, 'tag')),
-    'pull-request': field(pullRequestNumber),
-    // Values are taken exactly as written: these two are not trimmed.
-    variables: field(v => variableLines(v, false), { trim: false }),
-    'secret-variables': field(v => variableLines(v, true), { trim: false }),
-    // The raw value, not trimmed: a comment's own spacing is the user's.
-    comment: field(v => text(v, 10_000)),
-    priority: required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
-    refresh: required(boolean),
-    'clear-cache': required(boolean),
-    'actions-to-run': field(actionIds),
-    'delay-until': field(isoTime),
-    'cancel-previous': required(boolean),
-    'github-token': field(v => v),
-    'allow-fork-code': required(boolean),
-    wait: required(boolean),
+
+
+/***/ }),
+
+/***/ 5620:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
+/* harmony export */   is: () => (/* binding */ inputSchema),
+/* harmony export */   mU: () => (/* binding */ RUN_REQUEST_INPUTS),
+/* harmony export */   uC: () => (/* binding */ UNTRIMMED_INPUTS)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9691);
+/* harmony import */ var _field_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5923);
+/* harmony import */ var _variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4916);
+
+
+
+/** An input that may be blank (not given). */
+function optional(rule, flags = {}) {
+    return { schema: (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .field */ .ZZ)(rule, { trim: !flags.asWritten }), ...flags };
+}
+/** An input that action.yml gives a default, so it is never blank. */
+function mandatory(rule, flags = {}) {
+    return { schema: (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .required */ .mw)(rule), ...flags };
+}
+// In action.yml's order: the order of the messages about them.
+const INPUTS = {
+    token: optional(v => v),
+    'provider-id': optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .text */ .Qq)(v, 200)),
+    audience: optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .text */ .Qq)(v, 500)),
+    'api-url': optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .apiBaseUrl */ .tj),
+    region: mandatory(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .oneOf */ .yL)(v, ['US', 'EU', 'AP'])),
+    workspace: mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .handle */ .p$),
+    project: mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .handle */ .p$),
+    'pipeline-id': optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .positiveInteger */ .Cq)(v, 'a pipeline id')),
+    pipeline: optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .pipelineIdentifier */ .EN),
+    'execution-id': optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .positiveInteger */ .Cq)(v, 'a run id')),
+    revision: optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .revision */ .QL, { runRequest: true }),
+    branch: optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .refName */ .P7)(v, 'branch'), { runRequest: true }),
+    tag: optional(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .refName */ .P7)(v, 'tag'), { runRequest: true }),
+    'pull-request': optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .pullRequestNumber */ .Kd, { runRequest: true }),
+    variables: optional(v => (0,_variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .parseVariables */ .rf)(v, false), { asWritten: true, runRequest: true }),
+    'secret-variables': optional(v => (0,_variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .parseVariables */ .rf)(v, true), { asWritten: true, runRequest: true }),
+    comment: optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .comment */ .Im, { asWritten: true, runRequest: true }),
+    priority: mandatory(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .oneOf */ .yL)(v, ['LOW', 'NORMAL', 'HIGH'])),
+    refresh: mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    'clear-cache': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    'actions-to-run': optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .actionIds */ .TY, { runRequest: true }),
+    'delay-until': optional(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .isoTime */ .Ly, { runRequest: true }),
+    'cancel-previous': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM, { runRequest: true }),
+    'github-token': optional(v => v),
+    'allow-fork-code': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    wait: mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
     // GitHub's own limit for a job on a self-hosted runner is 5 days.
-    timeout: required(duration(1000, 5 * 24 * 3_600_000)),
-    'request-timeout': required(duration(1000, 10 * 60_000)),
-    'poll-interval': required(duration(1000, 3_600_000)),
-    'cancel-on-timeout': required(boolean),
-    'cancel-on-job-cancel': required(boolean),
-    'propagate-failure': required(boolean),
-    retries: required(v => {
-        if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
-            throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
-        }
-        return Number(v);
-    }),
-    'on-approval': required(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
-    logs: required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
-});
+    timeout: mandatory((0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .duration */ .p0)(1000, 5 * 24 * 3_600_000)),
+    'request-timeout': mandatory((0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .duration */ .p0)(1000, 10 * 60_000)),
+    'poll-interval': mandatory((0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .duration */ .p0)(1000, 3_600_000)),
+    'cancel-on-timeout': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    'cancel-on-job-cancel': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    'propagate-failure': mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zM),
+    retries: mandatory(_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .retryCount */ .cv),
+    'on-approval': mandatory(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .oneOf */ .yL)(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
+    logs: mandatory(v => (0,_field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .oneOf */ .yL)(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
+};
+const INPUT_NAMES = Object.keys(INPUTS);
+/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
+const UNTRIMMED_INPUTS = INPUT_NAMES.filter(n => INPUTS[n].asWritten);
+/** Inputs of the run request that can be told given: none may come with "execution-id". */
+const RUN_REQUEST_INPUTS = INPUT_NAMES.filter(n => INPUTS[n].runRequest);
+/** Every input checked by its rule; a blank optional input is undefined. */
+const inputSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc(Object.fromEntries(INPUT_NAMES.map(n => [n, INPUTS[n].schema])));
+
+
+/***/ }),
+
+/***/ 1119:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ readSettings)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
+/* harmony import */ var _input_table_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5620);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(900);
+/* harmony import */ var _variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4916);
+
+
+
+
+/**
+ * Reads every input; secrets are masked before anything can print them. No clock: the main step
+ * checks the settings against its own afterwards (checkSettingsAgainstClock).
+ */
+function readSettings() {
+    const raw = {};
+    for (const name of _input_table_js__WEBPACK_IMPORTED_MODULE_1__/* .INPUT_NAMES */ .Qh) {
+        raw[name] = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name, { trimWhitespace: !_input_table_js__WEBPACK_IMPORTED_MODULE_1__/* .UNTRIMMED_INPUTS */ .uC.includes(name) });
+    }
+    for (const secret of (0,_variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_3__/* .secretValues */ .VX)(raw))
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(secret);
+    return (0,_settings_js__WEBPACK_IMPORTED_MODULE_2__/* .parseSettings */ .P$)(raw);
+}
+
+
+/***/ }),
+
+/***/ 900:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dd: () => (/* binding */ checkSettingsAgainstClock),
+/* harmony export */   P$: () => (/* binding */ parseSettings)
+/* harmony export */ });
+/* unused harmony export InputError */
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
+/* harmony import */ var _input_table_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5620);
+/* harmony import */ var _variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4916);
+
+
+
+class InputError extends Error {
+    name = 'InputError';
+}
+/** Every secret input is an input of the table (checked by the type). */
+const SECRET = _variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .SECRET_INPUTS */ .pH;
 function describeIssue(issue, raw) {
     const name = String(issue.path[0]);
     const value = raw[name]?.trim() ?? '';
     // Multi-line values (variables) are quoted line by line in the message itself.
     const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
-    const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
+    const shown = SECRET.includes(name) || !quotable ? '' : ` ("${value}")`;
     return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
 }
-/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
-const MAX_RETRIES = 10;
-/** Inputs of the run request that have no default (those with one cannot tell if given). */
-const RUN_REQUEST_INPUTS = [
-    'revision',
-    'branch',
-    'tag',
-    'pull-request',
-    'variables',
-    'secret-variables',
-    'comment',
-    'actions-to-run',
-    'delay-until'
-];
-/**
- * Mistakes that no single input shows: inputs that exclude each other, and (when nowMs is given:
- * the main step's validation) a time gone by.
- */
-function crossInputProblems(values, raw, nowMs) {
+/** Mistakes that no single input shows: inputs that exclude each other. */
+function crossInputProblems(values, raw) {
     const problems = [];
     if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
         problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
@@ -30855,17 +30808,12 @@ function crossInputProblems(values, raw, nowMs) {
     if (targets.length > 1) {
         problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
     }
-    const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
-    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-    if (twice) {
-        problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
-    }
+    const keyInBoth = (0,_variables_and_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .keyInBothProblem */ .Dy)(values.variables ?? [], values['secret-variables'] ?? []);
+    if (keyInBoth)
+        problems.push(keyInBoth);
     if (values['execution-id'] !== undefined) {
         // These shape a run request, and no run is requested for a run that exists already.
-        const runInputs = [
-            ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
-            ...(values['cancel-previous'] ? ['cancel-previous'] : [])
-        ];
+        const runInputs = _input_table_js__WEBPACK_IMPORTED_MODULE_1__/* .RUN_REQUEST_INPUTS */ .mU.filter(n => values[n] !== undefined && values[n] !== false);
         if (runInputs.length > 0) {
             problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
         }
@@ -30877,10 +30825,6 @@ function crossInputProblems(values, raw, nowMs) {
     }
     if (values.retries > 0 && !values.wait) {
         problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
-    }
-    const delayUntil = values['delay-until'];
-    if (delayUntil !== undefined && nowMs !== undefined && Date.parse(delayUntil) <= nowMs) {
-        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
     }
     return problems;
 }
@@ -30908,12 +30852,13 @@ function toSettings(values, raw) {
         revision: values.revision,
         target,
         variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
-        comment: raw.comment.trim() === '' ? undefined : raw.comment,
+        comment: values.comment,
         priority: values.priority,
         refresh: values.refresh,
         clearCache: values['clear-cache'],
         actionsToRun: values['actions-to-run'],
         delayUntil: values['delay-until'],
+        delayUntilAsWritten: values['delay-until'] === undefined ? undefined : raw['delay-until'].trim(),
         cancelPrevious: values['cancel-previous'],
         githubToken: values['github-token'],
         allowForkCode: values['allow-fork-code'],
@@ -30933,19 +30878,129 @@ function toSettings(values, raw) {
 }
 /**
  * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings. With `nowMs` (the main step), times are
- * also checked against the clock (delay-until in the future); without it (the post step, which
- * runs later and only cancels), they are not: a time that has passed since must not stop it.
+ * Throws InputError; never returns partial settings. The clock plays no part: the post step
+ * reuses this parse later, when a time given may have passed (see checkSettingsAgainstClock).
  */
-function parseSettings(raw, nowMs) {
-    const result = rawSchema.safeParse(raw);
+function parseSettings(raw) {
+    const result = _input_table_js__WEBPACK_IMPORTED_MODULE_1__/* .inputSchema */ .is.safeParse(raw);
     const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
     const values = result.success ? result.data : undefined;
     if (values)
-        problems.push(...crossInputProblems(values, raw, nowMs));
+        problems.push(...crossInputProblems(values, raw));
     if (problems.length > 0 || !values)
         throw new InputError(problems.join('\n'));
     return toSettings(values, raw);
+}
+/**
+ * The main step's check of the settings against its clock, before any request: a delay-until
+ * that has passed. Not for the post step, which runs later and only cancels. Throws InputError.
+ */
+function checkSettingsAgainstClock(settings, nowMs) {
+    const { delayUntil, delayUntilAsWritten } = settings;
+    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+        throw new InputError(`Input "delay-until" ("${delayUntilAsWritten}") is not valid: expected a time in the future, but it was ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 4916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dy: () => (/* binding */ keyInBothProblem),
+/* harmony export */   VX: () => (/* binding */ secretValues),
+/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS),
+/* harmony export */   rf: () => (/* binding */ parseVariables)
+/* harmony export */ });
+/* harmony import */ var _field_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5923);
+
+/** Inputs whose values are never shown, not even in a validation error. */
+const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Splits a variables input into entries, taking every value exactly as written (no trimming):
+ * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
+ * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
+ * entries are ignored. Never throws: problems are reported per entry.
+ */
+function splitVariables(value) {
+    const entries = [];
+    const lines = value.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const text = lines[i];
+        if (text.trim() === '')
+            continue;
+        const entry = { line: i + 1, text, valueLines: [] };
+        entries.push(entry);
+        const eq = text.indexOf('=');
+        const heredoc = text.indexOf('<<');
+        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
+            entry.key = text.slice(0, heredoc).trim();
+            const delimiter = text.slice(heredoc + 2).trim();
+            if (delimiter === '' || /\s/.test(delimiter)) {
+                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
+                continue;
+            }
+            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
+            const body = lines.slice(i + 1, end < 0 ? undefined : end);
+            entry.valueLines = body;
+            if (end < 0) {
+                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
+                i = lines.length;
+                continue;
+            }
+            entry.value = body.join('\n');
+            i = end;
+            continue;
+        }
+        if (eq < 0) {
+            entry.problem =
+                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
+            entry.valueLines = [text];
+            continue;
+        }
+        entry.key = text.slice(0, eq).trim();
+        entry.value = text.slice(eq + 1);
+        entry.valueLines = [entry.value];
+    }
+    return entries;
+}
+/**
+ * The rule of inputs "variables" (encrypted false) and "secret-variables" (encrypted true). A
+ * secret's lines and keys are never quoted in a message: a malformed line may be the secret.
+ */
+function parseVariables(value, encrypted) {
+    const variables = [];
+    for (const entry of splitVariables(value)) {
+        // A secret's lines are never quoted: a line without "=" may be the secret itself.
+        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
+        if (entry.problem)
+            throw new _field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RuleError */ .FB(`${shown} ${entry.problem}`);
+        const key = entry.key;
+        if (!VARIABLE_KEY.test(key)) {
+            throw new _field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RuleError */ .FB(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+        }
+        if (variables.some(v => v.key === key)) {
+            throw new _field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RuleError */ .FB(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
+        }
+        if (encrypted && /^[=\s]*$/.test(entry.value)) {
+            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
+            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
+            throw new _field_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .RuleError */ .FB(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
+        }
+        variables.push({ key, value: entry.value, encrypted });
+    }
+    return variables;
+}
+/** A key given in both inputs, as a message; undefined when there is none. */
+function keyInBothProblem(plain, secret) {
+    const keys = [...plain, ...secret].map(v => v.key);
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+    return twice
+        ? `Variable ${twice} is in both "variables" and "secret-variables": give it once.`
+        : undefined;
 }
 /**
  * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
@@ -30959,8 +31014,10 @@ function secretValues(raw) {
         if (value !== undefined && value.trim().length >= minLength)
             secrets.add(value);
     };
-    add(raw.token?.trim());
-    add(raw['github-token']?.trim());
+    // Every secret input is masked whole; secret variables value by value, below.
+    for (const name of SECRET_INPUTS)
+        if (name !== 'secret-variables')
+            add(raw[name]?.trim());
     for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
         if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
             // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
@@ -33726,6 +33783,8 @@ function sameLookedUpName(fromEvent, explicit) {
         explicit.name === fromEvent.lookUp.name);
 }
 
+// EXTERNAL MODULE: ./src/inputs/settings.ts
+var inputs_settings = __nccwpck_require__(900);
 // EXTERNAL MODULE: ./src/buddy/step-marker.ts
 var step_marker = __nccwpck_require__(6907);
 // EXTERNAL MODULE: ./src/buddy/ref-names.ts
@@ -33894,6 +33953,7 @@ function listed(run) {
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -33909,8 +33969,9 @@ async function run(deps = { env: process.env, clock: clock/* systemClock */.m })
 async function runSteps(deps, attempt) {
     const { env, clock } = deps;
     const stepStartedAt = clock.now();
-    // 1. Inputs, secrets masked first (times checked against the step's clock).
-    const settings = (0,read_settings/* readSettings */.s)(stepStartedAt);
+    // 1. Inputs, secrets masked first, then the times checked against the step's clock.
+    const settings = (0,read_settings/* readSettings */.s)();
+    (0,inputs_settings/* checkSettingsAgainstClock */.Dd)(settings, stepStartedAt);
     const deadlineMs = stepDeadline(settings, stepStartedAt);
     attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`;
     // 2. What to run, from the event (before any request to Buddy: a mistake here costs nothing).
@@ -34320,8 +34381,8 @@ async function runPost(env = process.env, clock = systemClock) {
         const pending = core.getState(STATE.pending);
         if (!followed && !pending)
             return core.debug('No run to cancel was saved: nothing to do.');
-        // No clock for the inputs: a time that has passed since the main step (delay-until) must not
-        // stop the cancel.
+        // Not checked against the clock: a time that has passed since the main step (delay-until)
+        // must not stop the cancel.
         const settings = readSettings();
         const startedAt = clock.now();
         const client = await connect(settings, env, readEventContext(env), clock, {

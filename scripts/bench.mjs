@@ -242,8 +242,37 @@ async function matrix() {
   return { rows, runs }
 }
 
+/** The same arithmetic in virtual time (scripts/bench/rate-limit-model.ts): what a spread can do. */
+async function rateLimitModel() {
+  say('many steps, modelled in virtual time')
+  const out = join(cache, 'rate-limit-model')
+  execFileSync(
+    join(ROOT, 'node_modules', '.bin', 'ncc'),
+    ['build', join(ROOT, 'scripts', 'bench', 'rate-limit-model.ts'), '-o', out, '-q'],
+    { stdio: 'inherit' }
+  )
+  const { POLICIES, modelMatrix, firstWaveFloor } = await import(join(out, 'index.js'))
+  const SEEDS = 30
+  const rows = []
+  for (const steps of [30, 100]) {
+    for (const policy of POLICIES) {
+      const figures = Array.from({ length: SEEDS }, (_, seed) =>
+        modelMatrix(policy, { steps, arrivalMs: 500, seed: seed + 1 })
+      )
+      rows.push({
+        steps,
+        policy: policy.name,
+        share: median(figures.map(f => f.share429)),
+        slowestMs: median(figures.map(f => f.slowestMs))
+      })
+    }
+  }
+  return { rows, seeds: SEEDS, floor: steps => firstWaveFloor(steps) }
+}
+
 const started = performance.now()
 const many = await matrix()
+const model = await rateLimitModel()
 const cold = await coldStart()
 const follow = await noticing()
 const mem = await memory()
@@ -315,6 +344,18 @@ for (const row of many.rows) {
   const slowest = row.measured.map(m => m.slowestMs / 1000)
   lines.push(
     `| ${row.steps} | ${row.name} | ${median(shares).toFixed(0)} % (${shares.map(s => `${s.toFixed(0)} %`).join(', ')}) | ${median(slowest).toFixed(1)} s (${slowest.map(s => `${s.toFixed(1)} s`).join(', ')}) |`
+  )
+}
+lines.push(
+  '',
+  `Why not fewer: before its first answer a step knows nothing of the others. When the steps' first requests arrive at about the same moment, the bucket answers ${BUCKET.capacity} of them and every other one meets a 429, whatever the action does after; with two requests per step that alone is ${(100 * model.floor(30)).toFixed(0)} % of the requests for 30 steps and ${(100 * model.floor(100)).toFixed(0)} % for 100. Past that first wave, a spread after a 429 trades 429s for time: spread the returning steps wide and fewer collide but the bucket sits idle; keep it narrow and they collide. The same arithmetic in virtual time (\`scripts/bench/rate-limit-model.ts\`: first requests within 0.5 s, answers in 20–50 ms, the median of ${model.seeds} seeds; the action's spread is \`rateLimitDelay\` itself), where the floor on the slowest step is the bucket's pace (${((2 * 100 - BUCKET.capacity) / BUCKET.perSecond).toFixed(0)} s for 100 steps):`,
+  '',
+  '| steps | spread after a 429 | requests answered 429 | slowest step |',
+  '|---|---|---|---|'
+)
+for (const row of model.rows) {
+  lines.push(
+    `| ${row.steps} | ${row.policy} | ${(100 * row.share).toFixed(0)} % | ${(row.slowestMs / 1000).toFixed(1)} s |`
   )
 }
 lines.push('')

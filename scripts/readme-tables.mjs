@@ -56,7 +56,7 @@ export const MORE = {
  * releasing moves those entries to the version's section, and this list must then be emptied.
  */
 export const UNRELEASED = {
-  inputs: { 'execution-id': true, 'cancel-previous': true, retries: true },
+  inputs: { 'execution-id': true, 'cancel-previous': true, retries: true, 'request-timeout': true },
   values: { logs: ['live'], 'on-approval': ['approve'] },
   outputs: { attempts: true, variables: true }
 }

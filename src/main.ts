@@ -39,7 +39,7 @@ import {
 import { describeTarget, RunTargetError, type RunTarget } from './github/run-target.js'
 import { resolveRunTarget } from './github/resolve-run-target.js'
 import { formatDuration } from './inputs/duration.js'
-import type { Settings } from './inputs/settings.js'
+import { checkSettingsAgainstClock, type Settings } from './inputs/settings.js'
 import { stepMarker, withStepMarker, workflowRunOf } from './buddy/step-marker.js'
 import { cancelPreviousRuns } from './buddy/supersede.js'
 import { pullRequestNumber } from './buddy/ref-names.js'
@@ -79,8 +79,9 @@ async function runSteps(deps: Dependencies, attempt: Attempt): Promise<'done' | 
   const { env, clock } = deps
   const stepStartedAt = clock.now()
 
-  // 1. Inputs, secrets masked first (times checked against the step's clock).
-  const settings = readSettings(stepStartedAt)
+  // 1. Inputs, secrets masked first, then the times checked against the step's clock.
+  const settings = readSettings()
+  checkSettingsAgainstClock(settings, stepStartedAt)
   const deadlineMs = stepDeadline(settings, stepStartedAt)
   attempt.pipeline = `${'id' in settings.pipeline ? `pipeline ${settings.pipeline.id}` : `pipeline "${settings.pipeline.identifier}"`} in ${settings.workspace}/${settings.project}`
 

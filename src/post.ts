@@ -115,8 +115,8 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env, clock: Clock
     const followed = core.getState(STATE.followed)
     const pending = core.getState(STATE.pending)
     if (!followed && !pending) return core.debug('No run to cancel was saved: nothing to do.')
-    // No clock for the inputs: a time that has passed since the main step (delay-until) must not
-    // stop the cancel.
+    // Not checked against the clock: a time that has passed since the main step (delay-until)
+    // must not stop the cancel.
     const settings = readSettings()
     const startedAt = clock.now()
     const client = await connect(settings, env, readEventContext(env), clock, {

@@ -43,14 +43,21 @@ export function parseFileCommands(text) {
 }
 
 /**
- * @param {{
+ * @typedef {{
  *   inputs?: Record<string, string>, env?: Record<string, string>, eventName?: string,
  *   event?: unknown, ref?: string, sha?: string, entry?: string, state?: Record<string, string>,
  *   onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void,
  *   timeoutMs?: number
- * }} options
+ * }} RunOptions
  */
-export async function runAction(options = {}) {
+
+/**
+ * What the runner gives a step: a temporary folder with its files (output, state, summary, env,
+ * path, the event payload) and the environment that names them, with INPUT_* and STATE_*.
+ * Shared by runAction (the bundle spawned) and runInProcess (main.ts's run() in this process).
+ * @param {RunOptions} options
+ */
+export function prepareStep(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'buddy-action-'))
   const files = {
     output: join(dir, 'output'),
@@ -64,6 +71,7 @@ export async function runAction(options = {}) {
     writeFileSync(f, '')
   writeFileSync(files.event, JSON.stringify(options.event ?? {}))
   const inputs = { ...actionDefaults(), ...(options.inputs ?? {}) }
+  /** @type {Record<string, string>} */
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
@@ -93,25 +101,16 @@ export async function runAction(options = {}) {
     ),
     ...(options.env ?? {})
   }
-  // ACTION_NODE: another Node.js to run the bundle with, to try it there by hand.
-  const child = spawn(
-    process.env.ACTION_NODE || process.execPath,
-    [resolve(ROOT, options.entry ?? 'dist/index.js')],
-    {
-      env,
-      cwd: dir
-    }
-  )
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', chunk => {
-    stdout += chunk
-    options.onStdout?.(String(chunk), child)
-  })
-  child.stderr.on('data', chunk => (stderr += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
-  const [code, signal] = await new Promise(resolve => child.on('close', (c, s) => resolve([c, s])))
-  clearTimeout(timer)
+  return { dir, files, env }
+}
+
+/**
+ * What the step left: its exit, its log (stdout, stderr), and the files it wrote; the temporary
+ * folder is removed.
+ * @param {ReturnType<typeof prepareStep>} step
+ * @param {{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }} ended
+ */
+export function stepResult({ dir, files }, { code, signal, stdout, stderr }) {
   const read = f => readFileSync(f, 'utf8')
   const result = {
     code,
@@ -132,4 +131,29 @@ export async function runAction(options = {}) {
   }
   rmSync(dir, { recursive: true, force: true })
   return result
+}
+
+/** @param {RunOptions} options */
+export async function runAction(options = {}) {
+  const step = prepareStep(options)
+  // ACTION_NODE: another Node.js to run the bundle with, to try it there by hand.
+  const child = spawn(
+    process.env.ACTION_NODE || process.execPath,
+    [resolve(ROOT, options.entry ?? 'dist/index.js')],
+    {
+      env: step.env,
+      cwd: step.dir
+    }
+  )
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', chunk => {
+    stdout += chunk
+    options.onStdout?.(String(chunk), child)
+  })
+  child.stderr.on('data', chunk => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+  const [code, signal] = await new Promise(resolve => child.on('close', (c, s) => resolve([c, s])))
+  clearTimeout(timer)
+  return stepResult(step, { code, signal, stdout, stderr })
 }

@@ -36,15 +36,19 @@ export function leaks(result: Result, secrets: string[] = Object.values(E2E_SECR
  * runAction, with every result scanned for secrets after each test. The OIDC request token is
  * in every run's environment, as on a runner with `id-token: write`. `moreSecrets`: secrets the
  * test's simulator made up along the way (the Buddy tokens a renewal got), read after the test.
+ * `runner`: runAction (the bundle spawned) or runInProcess (main.ts's run() in this process).
  */
-export function scanningRunAction(moreSecrets: () => string[] = () => []): typeof runAction {
+export function scanningRunAction(
+  moreSecrets: () => string[] = () => [],
+  runner: typeof runAction = runAction
+): typeof runAction {
   const results: Result[] = []
   afterEach(() => {
     const secrets = [...Object.values(E2E_SECRETS), ...moreSecrets()]
     for (const result of results.splice(0)) expect(leaks(result, secrets)).toEqual([])
   })
   return async options => {
-    const result = await runAction({
+    const result = await runner({
       ...options,
       env: { ACTIONS_ID_TOKEN_REQUEST_TOKEN: E2E_SECRETS.oidcRequestToken, ...options?.env }
     })

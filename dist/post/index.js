@@ -28499,7 +28499,7 @@ function exitAfterOutput() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8352);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3547);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2568);
 
@@ -28518,7 +28518,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8352:
+/***/ 3547:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39575,60 +39575,15 @@ function lookAgainPause(look) {
     return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
 }
 
-;// CONCATENATED MODULE: ./src/inputs/settings.ts
+;// CONCATENATED MODULE: ./src/inputs/field-rules.ts
 
 
 
 /**
- * Raw action inputs → typed Settings. Defaults live in action.yml only: this module validates and
- * converts what the runner hands over, and every message names the input and what it accepts.
+ * The rules for one input's value, each on its own: it returns the converted value, or throws a
+ * RuleError that says what is accepted. `field` and `required` make a rule a zod field that the
+ * input table uses; the message that names the input is written by settings.ts.
  */
-const INPUT_NAMES = [
-    'token',
-    'provider-id',
-    'audience',
-    'api-url',
-    'region',
-    'workspace',
-    'project',
-    'pipeline-id',
-    'pipeline',
-    'execution-id',
-    'revision',
-    'branch',
-    'tag',
-    'pull-request',
-    'variables',
-    'secret-variables',
-    'comment',
-    'priority',
-    'refresh',
-    'clear-cache',
-    'actions-to-run',
-    'delay-until',
-    'cancel-previous',
-    'github-token',
-    'allow-fork-code',
-    'wait',
-    'timeout',
-    'request-timeout',
-    'poll-interval',
-    'cancel-on-timeout',
-    'cancel-on-job-cancel',
-    'propagate-failure',
-    'retries',
-    'on-approval',
-    'logs'
-];
-/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
-const UNTRIMMED_INPUTS = ['comment', 'variables', 'secret-variables'];
-/** Inputs whose values are never shown, not even in a validation error. */
-const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
-class InputError extends Error {
-    name = 'InputError';
-}
-// ---------------------------------------------------------------------------------------------
-// Field rules. Each returns the converted value, or throws a RuleError with what is accepted.
 class RuleError extends Error {
 }
 /** Workspace and project handles go into URL paths: letters, digits, '-', '_', '.', no '..'. */
@@ -39654,7 +39609,7 @@ function oneOf(value, allowed) {
     return found;
 }
 /** YAML 1.2 core booleans, as core.getBooleanInput accepts them. */
-function settings_boolean(value) {
+function field_rules_boolean(value) {
     if (['true', 'True', 'TRUE'].includes(value))
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
@@ -39703,81 +39658,15 @@ function refName(value, kind) {
     return name;
 }
 /** 42, #42, pull/42 or refs/pull/42/head (or /merge). */
-function settings_pullRequestNumber(value) {
+function field_rules_pullRequestNumber(value) {
     const ref = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/.exec(value);
     return positiveInteger(ref ? ref[1] : value, 'a pull request number (42, #42, pull/42 or refs/pull/42/head)');
 }
-const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-/**
- * Splits a variables input into entries, taking every value exactly as written (no trimming):
- * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
- * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
- * entries are ignored. Never throws: problems are reported per entry.
- */
-function splitVariables(value) {
-    const entries = [];
-    const lines = value.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const text = lines[i];
-        if (text.trim() === '')
-            continue;
-        const entry = { line: i + 1, text, valueLines: [] };
-        entries.push(entry);
-        const eq = text.indexOf('=');
-        const heredoc = text.indexOf('<<');
-        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
-            entry.key = text.slice(0, heredoc).trim();
-            const delimiter = text.slice(heredoc + 2).trim();
-            if (delimiter === '' || /\s/.test(delimiter)) {
-                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
-                continue;
-            }
-            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
-            const body = lines.slice(i + 1, end < 0 ? undefined : end);
-            entry.valueLines = body;
-            if (end < 0) {
-                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
-                i = lines.length;
-                continue;
-            }
-            entry.value = body.join('\n');
-            i = end;
-            continue;
-        }
-        if (eq < 0) {
-            entry.problem =
-                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
-            entry.valueLines = [text];
-            continue;
-        }
-        entry.key = text.slice(0, eq).trim();
-        entry.value = text.slice(eq + 1);
-        entry.valueLines = [entry.value];
+function pipelineIdentifier(value) {
+    if ((0,log/* hasControlCharacter */.Fd)(value) || value.length > 200) {
+        throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
     }
-    return entries;
-}
-function variableLines(value, encrypted) {
-    const variables = [];
-    for (const entry of splitVariables(value)) {
-        // A secret's lines are never quoted: a line without "=" may be the secret itself.
-        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
-        if (entry.problem)
-            throw new RuleError(`${shown} ${entry.problem}`);
-        const key = entry.key;
-        if (!VARIABLE_KEY.test(key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
-        }
-        if (variables.some(v => v.key === key)) {
-            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
-        }
-        if (encrypted && /^[=\s]*$/.test(entry.value)) {
-            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
-            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
-            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
-        }
-        variables.push({ key, value: entry.value, encrypted });
-    }
-    return variables;
+    return value;
 }
 function actionIds(value) {
     const parts = value
@@ -39828,7 +39717,7 @@ function apiBaseUrl(value) {
     url.pathname = url.pathname.replace(/\/+$/, '');
     return url;
 }
-function settings_duration(minMs, maxMs) {
+function field_rules_duration(minMs, maxMs) {
     return (value) => {
         const ms = parseDuration(value);
         const accepted = `a duration such as 90s, 15m, 1h30m or bare seconds, from ${duration_formatDuration(minMs)} to ${duration_formatDuration(maxMs)}`;
@@ -39837,12 +39726,29 @@ function settings_duration(minMs, maxMs) {
         return ms;
     };
 }
-function settings_text(value, max) {
+function field_rules_text(value, max) {
     if (value.length > max)
         throw new RuleError(`expected at most ${max} characters`);
     return value;
 }
+/** A comment is kept as written; its length is counted without the spacing around it. */
+function comment(value) {
+    field_rules_text(value.trim(), 10_000);
+    return value;
+}
+/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
+const MAX_RETRIES = 10;
+function retryCount(value) {
+    if (!/^\d{1,2}$/.test(value) || Number(value) > MAX_RETRIES) {
+        throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
+    }
+    return Number(value);
+}
 // ---------------------------------------------------------------------------------------------
+/**
+ * A rule as a zod field: a blank input is undefined (not given), anything else goes through the
+ * rule, trimmed unless `trim` is false, and a RuleError becomes the field's issue.
+ */
 function field(rule, options = { trim: true }) {
     return schemas_string().transform((value, ctx) => {
         if (value.trim() === '')
@@ -39858,229 +39764,8 @@ function field(rule, options = { trim: true }) {
         }
     });
 }
-const settings_required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
-const rawSchema = object({
-    token: field(v => v),
-    'provider-id': field(v => settings_text(v, 200)),
-    audience: field(v => settings_text(v, 500)),
-    'api-url': field(apiBaseUrl),
-    region: settings_required(v => oneOf(v, ['US', 'EU', 'AP'])),
-    workspace: settings_required(handle),
-    project: settings_required(handle),
-    'pipeline-id': field(v => positiveInteger(v, 'a pipeline id')),
-    pipeline: field(v => {
-        if ((0,log/* hasControlCharacter */.Fd)(v) || v.length > 200) {
-            throw new RuleError('expected a pipeline identifier (printable, at most 200 characters)');
-        }
-        return v;
-    }),
-    'execution-id': field(v => positiveInteger(v, 'a run id')),
-    revision: field(revision),
-    branch: field(v => refName(v, 'branch')),
-    tag: field(v => refName(v, 'tag')),
-    'pull-request': field(settings_pullRequestNumber),
-    // Values are taken exactly as written: these two are not trimmed.
-    variables: field(v => variableLines(v, false), { trim: false }),
-    'secret-variables': field(v => variableLines(v, true), { trim: false }),
-    // The raw value, not trimmed: a comment's own spacing is the user's.
-    comment: field(v => settings_text(v, 10_000)),
-    priority: settings_required(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
-    refresh: settings_required(settings_boolean),
-    'clear-cache': settings_required(settings_boolean),
-    'actions-to-run': field(actionIds),
-    'delay-until': field(isoTime),
-    'cancel-previous': settings_required(settings_boolean),
-    'github-token': field(v => v),
-    'allow-fork-code': settings_required(settings_boolean),
-    wait: settings_required(settings_boolean),
-    // GitHub's own limit for a job on a self-hosted runner is 5 days.
-    timeout: settings_required(settings_duration(1000, 5 * 24 * 3_600_000)),
-    'request-timeout': settings_required(settings_duration(1000, 10 * 60_000)),
-    'poll-interval': settings_required(settings_duration(1000, 3_600_000)),
-    'cancel-on-timeout': settings_required(settings_boolean),
-    'cancel-on-job-cancel': settings_required(settings_boolean),
-    'propagate-failure': settings_required(settings_boolean),
-    retries: settings_required(v => {
-        if (!/^\d{1,2}$/.test(v) || Number(v) > MAX_RETRIES) {
-            throw new RuleError(`expected a whole number from 0 to ${MAX_RETRIES}`);
-        }
-        return Number(v);
-    }),
-    'on-approval': settings_required(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
-    logs: settings_required(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
-});
-function describeIssue(issue, raw) {
-    const name = String(issue.path[0]);
-    const value = raw[name]?.trim() ?? '';
-    // Multi-line values (variables) are quoted line by line in the message itself.
-    const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
-    const shown = SECRET_INPUTS.includes(name) || !quotable ? '' : ` ("${value}")`;
-    return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
-}
-/** Each retry re-runs the failed part of the pipeline: a few are a remedy, more hide a fault. */
-const MAX_RETRIES = 10;
-/** Inputs of the run request that have no default (those with one cannot tell if given). */
-const RUN_REQUEST_INPUTS = [
-    'revision',
-    'branch',
-    'tag',
-    'pull-request',
-    'variables',
-    'secret-variables',
-    'comment',
-    'actions-to-run',
-    'delay-until'
-];
-/**
- * Mistakes that no single input shows: inputs that exclude each other, and (when nowMs is given:
- * the main step's validation) a time gone by.
- */
-function crossInputProblems(values, raw, nowMs) {
-    const problems = [];
-    if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
-        problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
-    }
-    if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
-        problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
-    }
-    const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
-    if (targets.length > 1) {
-        problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
-    }
-    const keys = [...(values.variables ?? []), ...(values['secret-variables'] ?? [])].map(v => v.key);
-    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
-    if (twice) {
-        problems.push(`Variable ${twice} is in both "variables" and "secret-variables": give it once.`);
-    }
-    if (values['execution-id'] !== undefined) {
-        // These shape a run request, and no run is requested for a run that exists already.
-        const runInputs = [
-            ...RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined),
-            ...(values['cancel-previous'] ? ['cancel-previous'] : [])
-        ];
-        if (runInputs.length > 0) {
-            problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
-        }
-    }
-    if (values['execution-id'] !== undefined && values.retries > 0) {
-        // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
-        // old code again. Only a run this step started is retried.
-        problems.push(`Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`);
-    }
-    if (values.retries > 0 && !values.wait) {
-        problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
-    }
-    const delayUntil = values['delay-until'];
-    if (delayUntil !== undefined && nowMs !== undefined && Date.parse(delayUntil) <= nowMs) {
-        problems.push(`Input "delay-until" ("${raw['delay-until'].trim()}") is not valid: expected a time in the future, but it was ${duration_formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
-    }
-    return problems;
-}
-/** The checked values, shaped as the rest of the action uses them. */
-function toSettings(values, raw) {
-    let target;
-    if (values.branch)
-        target = { kind: 'branch', name: values.branch };
-    if (values.tag)
-        target = { kind: 'tag', name: values.tag };
-    if (values['pull-request'])
-        target = { kind: 'pull_request', name: String(values['pull-request']) };
-    return {
-        token: values.token,
-        providerId: values['provider-id'],
-        audience: values.audience,
-        apiUrl: values['api-url'],
-        region: values.region,
-        workspace: values.workspace,
-        project: values.project,
-        pipeline: values['pipeline-id'] !== undefined
-            ? { id: values['pipeline-id'] }
-            : { identifier: values.pipeline },
-        executionId: values['execution-id'],
-        revision: values.revision,
-        target,
-        variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
-        comment: raw.comment.trim() === '' ? undefined : raw.comment,
-        priority: values.priority,
-        refresh: values.refresh,
-        clearCache: values['clear-cache'],
-        actionsToRun: values['actions-to-run'],
-        delayUntil: values['delay-until'],
-        cancelPrevious: values['cancel-previous'],
-        githubToken: values['github-token'],
-        allowForkCode: values['allow-fork-code'],
-        requestTimeoutMs: values['request-timeout'],
-        follow: {
-            wait: values.wait,
-            timeoutMs: values.timeout,
-            pollIntervalMs: values['poll-interval'],
-            cancelOnTimeout: values['cancel-on-timeout'],
-            cancelOnJobCancel: values['cancel-on-job-cancel'],
-            propagateFailure: values['propagate-failure'],
-            retries: values.retries,
-            onApproval: values['on-approval'],
-            logs: values.logs
-        }
-    };
-}
-/**
- * Validates every input at once, so one run of the workflow shows every mistake.
- * Throws InputError; never returns partial settings. With `nowMs` (the main step), times are
- * also checked against the clock (delay-until in the future); without it (the post step, which
- * runs later and only cancels), they are not: a time that has passed since must not stop it.
- */
-function parseSettings(raw, nowMs) {
-    const result = rawSchema.safeParse(raw);
-    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
-    const values = result.success ? result.data : undefined;
-    if (values)
-        problems.push(...crossInputProblems(values, raw, nowMs));
-    if (problems.length > 0 || !values)
-        throw new InputError(problems.join('\n'));
-    return toSettings(values, raw);
-}
-/**
- * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
- * "}" would hide that text everywhere in the log, and such a line reveals nothing.
- */
-const MIN_SECRET_FRAGMENT = 4;
-/** The secret parts of the raw inputs, to be masked before anything else happens. */
-function secretValues(raw) {
-    const secrets = new Set();
-    const add = (value, minLength = 1) => {
-        if (value !== undefined && value.trim().length >= minLength)
-            secrets.add(value);
-    };
-    add(raw.token?.trim());
-    add(raw['github-token']?.trim());
-    for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
-        if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
-            // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
-            add(entry.text.trim());
-            for (const line of entry.valueLines)
-                add(line, MIN_SECRET_FRAGMENT);
-            continue;
-        }
-        const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
-        if (oneLine && /^[=\s]*$/.test(entry.value)) {
-            // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
-            // the whole line is the secret (refused by the parser, but masked first), and "=" alone
-            // would hide every "=" in the log.
-            add(entry.text.trim(), MIN_SECRET_FRAGMENT);
-            continue;
-        }
-        add(entry.value);
-        add(entry.value?.trim());
-        // The runner masks line by line: each line of a multi-line value is a secret of its own.
-        if (entry.valueLines.length > 1 || entry.value === undefined) {
-            for (const line of entry.valueLines) {
-                add(line, MIN_SECRET_FRAGMENT);
-                add(line.trim(), MIN_SECRET_FRAGMENT);
-            }
-        }
-    }
-    return [...secrets];
-}
+/** A field that must be given (its default is in action.yml). */
+const field_rules_required = (rule) => field(rule).refine(v => v !== undefined, { message: 'is required' });
 
 ;// CONCATENATED MODULE: ./src/github/payload.ts
 /**
@@ -40284,21 +39969,339 @@ function readEventContext(env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/inputs/variables-and-secrets.ts
+
+/** Inputs whose values are never shown, not even in a validation error. */
+const SECRET_INPUTS = ['token', 'secret-variables', 'github-token'];
+const VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * Splits a variables input into entries, taking every value exactly as written (no trimming):
+ * KEY=VALUE per line (the value may hold "="), or the multi-line form of $GITHUB_ENV:
+ * KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line. Blank lines between
+ * entries are ignored. Never throws: problems are reported per entry.
+ */
+function splitVariables(value) {
+    const entries = [];
+    const lines = value.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const text = lines[i];
+        if (text.trim() === '')
+            continue;
+        const entry = { line: i + 1, text, valueLines: [] };
+        entries.push(entry);
+        const eq = text.indexOf('=');
+        const heredoc = text.indexOf('<<');
+        if (heredoc >= 0 && (eq < 0 || heredoc < eq)) {
+            entry.key = text.slice(0, heredoc).trim();
+            const delimiter = text.slice(heredoc + 2).trim();
+            if (delimiter === '' || /\s/.test(delimiter)) {
+                entry.problem = `has no delimiter after "<<": expected KEY<<DELIMITER, the value's lines, then DELIMITER alone on a line`;
+                continue;
+            }
+            const end = lines.findIndex((l, at) => at > i && l.trimEnd() === delimiter);
+            const body = lines.slice(i + 1, end < 0 ? undefined : end);
+            entry.valueLines = body;
+            if (end < 0) {
+                entry.problem = `starts a multi-line value that no line "${delimiter}" ends`;
+                i = lines.length;
+                continue;
+            }
+            entry.value = body.join('\n');
+            i = end;
+            continue;
+        }
+        if (eq < 0) {
+            entry.problem =
+                'has no "=": expected KEY=VALUE, one per line, or KEY<<DELIMITER for a multi-line value';
+            entry.valueLines = [text];
+            continue;
+        }
+        entry.key = text.slice(0, eq).trim();
+        entry.value = text.slice(eq + 1);
+        entry.valueLines = [entry.value];
+    }
+    return entries;
+}
+/**
+ * The rule of inputs "variables" (encrypted false) and "secret-variables" (encrypted true). A
+ * secret's lines and keys are never quoted in a message: a malformed line may be the secret.
+ */
+function parseVariables(value, encrypted) {
+    const variables = [];
+    for (const entry of splitVariables(value)) {
+        // A secret's lines are never quoted: a line without "=" may be the secret itself.
+        const shown = encrypted ? `line ${entry.line}` : `line ${entry.line} ("${entry.text.trim()}")`;
+        if (entry.problem)
+            throw new RuleError(`${shown} ${entry.problem}`);
+        const key = entry.key;
+        if (!VARIABLE_KEY.test(key)) {
+            throw new RuleError(`${encrypted ? `line ${entry.line}` : `key "${key}"`} is not a variable name: expected letters, digits, '_', '.' or '-', starting with a letter or '_'`);
+        }
+        if (variables.some(v => v.key === key)) {
+            throw new RuleError(`${encrypted ? `line ${entry.line}: a key` : key} is given twice`);
+        }
+        if (encrypted && /^[=\s]*$/.test(entry.value)) {
+            // "dGhpcw==" reads as key "dGhpcw" and value "=": a secret pasted without its key would
+            // travel as a variable's name, in plain text. An empty secret is a mistake anyway.
+            throw new RuleError(`line ${entry.line} has an empty value: is the secret it comes from set? A secret written without "KEY=" would be read as a key, so this is refused`);
+        }
+        variables.push({ key, value: entry.value, encrypted });
+    }
+    return variables;
+}
+/** A key given in both inputs, as a message; undefined when there is none. */
+function keyInBothProblem(plain, secret) {
+    const keys = [...plain, ...secret].map(v => v.key);
+    const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+    return twice
+        ? `Variable ${twice} is in both "variables" and "secret-variables": give it once.`
+        : undefined;
+}
+/**
+ * Lines of a multi-line secret shorter than this are not masked on their own: masking "==" or
+ * "}" would hide that text everywhere in the log, and such a line reveals nothing.
+ */
+const MIN_SECRET_FRAGMENT = 4;
+/** The secret parts of the raw inputs, to be masked before anything else happens. */
+function secretValues(raw) {
+    const secrets = new Set();
+    const add = (value, minLength = 1) => {
+        if (value !== undefined && value.trim().length >= minLength)
+            secrets.add(value);
+    };
+    // Every secret input is masked whole; secret variables value by value, below.
+    for (const name of SECRET_INPUTS)
+        if (name !== 'secret-variables')
+            add(raw[name]?.trim());
+    for (const entry of splitVariables(raw['secret-variables'] ?? '')) {
+        if (entry.key === undefined || !VARIABLE_KEY.test(entry.key)) {
+            // Not KEY=VALUE: it may be a secret pasted whole (base64 ending in "=" included).
+            add(entry.text.trim());
+            for (const line of entry.valueLines)
+                add(line, MIN_SECRET_FRAGMENT);
+            continue;
+        }
+        const oneLine = entry.valueLines.length === 1 && entry.valueLines[0] === entry.value;
+        if (oneLine && /^[=\s]*$/.test(entry.value)) {
+            // "abc==" reads as key "abc" with value "=": it may be base64 pasted without a key, so
+            // the whole line is the secret (refused by the parser, but masked first), and "=" alone
+            // would hide every "=" in the log.
+            add(entry.text.trim(), MIN_SECRET_FRAGMENT);
+            continue;
+        }
+        add(entry.value);
+        add(entry.value?.trim());
+        // The runner masks line by line: each line of a multi-line value is a secret of its own.
+        if (entry.valueLines.length > 1 || entry.value === undefined) {
+            for (const line of entry.valueLines) {
+                add(line, MIN_SECRET_FRAGMENT);
+                add(line.trim(), MIN_SECRET_FRAGMENT);
+            }
+        }
+    }
+    return [...secrets];
+}
+
+;// CONCATENATED MODULE: ./src/inputs/input-table.ts
+
+
+
+/** An input that may be blank (not given). */
+function input_table_optional(rule, flags = {}) {
+    return { schema: field(rule, { trim: !flags.asWritten }), ...flags };
+}
+/** An input that action.yml gives a default, so it is never blank. */
+function mandatory(rule, flags = {}) {
+    return { schema: field_rules_required(rule), ...flags };
+}
+// In action.yml's order: the order of the messages about them.
+const INPUTS = {
+    token: input_table_optional(v => v),
+    'provider-id': input_table_optional(v => field_rules_text(v, 200)),
+    audience: input_table_optional(v => field_rules_text(v, 500)),
+    'api-url': input_table_optional(apiBaseUrl),
+    region: mandatory(v => oneOf(v, ['US', 'EU', 'AP'])),
+    workspace: mandatory(handle),
+    project: mandatory(handle),
+    'pipeline-id': input_table_optional(v => positiveInteger(v, 'a pipeline id')),
+    pipeline: input_table_optional(pipelineIdentifier),
+    'execution-id': input_table_optional(v => positiveInteger(v, 'a run id')),
+    revision: input_table_optional(revision, { runRequest: true }),
+    branch: input_table_optional(v => refName(v, 'branch'), { runRequest: true }),
+    tag: input_table_optional(v => refName(v, 'tag'), { runRequest: true }),
+    'pull-request': input_table_optional(field_rules_pullRequestNumber, { runRequest: true }),
+    variables: input_table_optional(v => parseVariables(v, false), { asWritten: true, runRequest: true }),
+    'secret-variables': input_table_optional(v => parseVariables(v, true), { asWritten: true, runRequest: true }),
+    comment: input_table_optional(comment, { asWritten: true, runRequest: true }),
+    priority: mandatory(v => oneOf(v, ['LOW', 'NORMAL', 'HIGH'])),
+    refresh: mandatory(field_rules_boolean),
+    'clear-cache': mandatory(field_rules_boolean),
+    'actions-to-run': input_table_optional(actionIds, { runRequest: true }),
+    'delay-until': input_table_optional(isoTime, { runRequest: true }),
+    'cancel-previous': mandatory(field_rules_boolean, { runRequest: true }),
+    'github-token': input_table_optional(v => v),
+    'allow-fork-code': mandatory(field_rules_boolean),
+    wait: mandatory(field_rules_boolean),
+    // GitHub's own limit for a job on a self-hosted runner is 5 days.
+    timeout: mandatory(field_rules_duration(1000, 5 * 24 * 3_600_000)),
+    'request-timeout': mandatory(field_rules_duration(1000, 10 * 60_000)),
+    'poll-interval': mandatory(field_rules_duration(1000, 3_600_000)),
+    'cancel-on-timeout': mandatory(field_rules_boolean),
+    'cancel-on-job-cancel': mandatory(field_rules_boolean),
+    'propagate-failure': mandatory(field_rules_boolean),
+    retries: mandatory(retryCount),
+    'on-approval': mandatory(v => oneOf(v, ['WAIT', 'FAIL', 'APPROVE']).toLowerCase()),
+    logs: mandatory(v => oneOf(v, ['FAILED', 'ALL', 'LIVE', 'NONE']).toLowerCase())
+};
+const INPUT_NAMES = Object.keys(INPUTS);
+/** Inputs taken as written: their own spacing is the user's (the rest are trimmed). */
+const UNTRIMMED_INPUTS = INPUT_NAMES.filter(n => INPUTS[n].asWritten);
+/** Inputs of the run request that can be told given: none may come with "execution-id". */
+const RUN_REQUEST_INPUTS = INPUT_NAMES.filter(n => INPUTS[n].runRequest);
+/** Every input checked by its rule; a blank optional input is undefined. */
+const inputSchema = object(Object.fromEntries(INPUT_NAMES.map(n => [n, INPUTS[n].schema])));
+
+;// CONCATENATED MODULE: ./src/inputs/settings.ts
+
+
+
+class InputError extends Error {
+    name = 'InputError';
+}
+/** Every secret input is an input of the table (checked by the type). */
+const SECRET = SECRET_INPUTS;
+function describeIssue(issue, raw) {
+    const name = String(issue.path[0]);
+    const value = raw[name]?.trim() ?? '';
+    // Multi-line values (variables) are quoted line by line in the message itself.
+    const quotable = value !== '' && !value.includes('\n') && value.length <= 200;
+    const shown = SECRET.includes(name) || !quotable ? '' : ` ("${value}")`;
+    return `Input "${name}"${shown} ${issue.message === 'is required' ? 'is required' : `is not valid: ${issue.message}`}.`;
+}
+/** Mistakes that no single input shows: inputs that exclude each other. */
+function crossInputProblems(values, raw) {
+    const problems = [];
+    if (values['pipeline-id'] === undefined && values.pipeline === undefined) {
+        problems.push('Give the pipeline: input "pipeline-id" (a number) or "pipeline" (its identifier).');
+    }
+    if (values['pipeline-id'] !== undefined && values.pipeline !== undefined) {
+        problems.push('Inputs "pipeline-id" and "pipeline" are both set: give exactly one of them.');
+    }
+    const targets = ['branch', 'tag', 'pull-request'].filter(n => values[n] !== undefined);
+    if (targets.length > 1) {
+        problems.push(`Inputs ${targets.map(t => `"${t}"`).join(' and ')} are all set: give at most one of "branch", "tag" and "pull-request".`);
+    }
+    const keyInBoth = keyInBothProblem(values.variables ?? [], values['secret-variables'] ?? []);
+    if (keyInBoth)
+        problems.push(keyInBoth);
+    if (values['execution-id'] !== undefined) {
+        // These shape a run request, and no run is requested for a run that exists already.
+        const runInputs = RUN_REQUEST_INPUTS.filter(n => values[n] !== undefined && values[n] !== false);
+        if (runInputs.length > 0) {
+            problems.push(`Input "execution-id" follows a run that exists, so nothing is requested: remove ${runInputs.map(n => `"${n}"`).join(', ')}.`);
+        }
+    }
+    if (values['execution-id'] !== undefined && values.retries > 0) {
+        // RETRY re-runs a failed run at its old commit: a "wait" job re-run days later would deploy
+        // old code again. Only a run this step started is retried.
+        problems.push(`Inputs "execution-id" and "retries" ("${raw.retries.trim()}") are both set: "retries" re-runs a failed run, and a run this step did not start may be old (re-running it would deploy its old commit again). Remove "retries", or let this step start the run.`);
+    }
+    if (values.retries > 0 && !values.wait) {
+        problems.push(`Input "retries" ("${raw.retries.trim()}") needs "wait: true": only a followed run is seen to fail and retried.`);
+    }
+    return problems;
+}
+/** The checked values, shaped as the rest of the action uses them. */
+function toSettings(values, raw) {
+    let target;
+    if (values.branch)
+        target = { kind: 'branch', name: values.branch };
+    if (values.tag)
+        target = { kind: 'tag', name: values.tag };
+    if (values['pull-request'])
+        target = { kind: 'pull_request', name: String(values['pull-request']) };
+    return {
+        token: values.token,
+        providerId: values['provider-id'],
+        audience: values.audience,
+        apiUrl: values['api-url'],
+        region: values.region,
+        workspace: values.workspace,
+        project: values.project,
+        pipeline: values['pipeline-id'] !== undefined
+            ? { id: values['pipeline-id'] }
+            : { identifier: values.pipeline },
+        executionId: values['execution-id'],
+        revision: values.revision,
+        target,
+        variables: [...(values.variables ?? []), ...(values['secret-variables'] ?? [])],
+        comment: values.comment,
+        priority: values.priority,
+        refresh: values.refresh,
+        clearCache: values['clear-cache'],
+        actionsToRun: values['actions-to-run'],
+        delayUntil: values['delay-until'],
+        delayUntilAsWritten: values['delay-until'] === undefined ? undefined : raw['delay-until'].trim(),
+        cancelPrevious: values['cancel-previous'],
+        githubToken: values['github-token'],
+        allowForkCode: values['allow-fork-code'],
+        requestTimeoutMs: values['request-timeout'],
+        follow: {
+            wait: values.wait,
+            timeoutMs: values.timeout,
+            pollIntervalMs: values['poll-interval'],
+            cancelOnTimeout: values['cancel-on-timeout'],
+            cancelOnJobCancel: values['cancel-on-job-cancel'],
+            propagateFailure: values['propagate-failure'],
+            retries: values.retries,
+            onApproval: values['on-approval'],
+            logs: values.logs
+        }
+    };
+}
+/**
+ * Validates every input at once, so one run of the workflow shows every mistake.
+ * Throws InputError; never returns partial settings. The clock plays no part: the post step
+ * reuses this parse later, when a time given may have passed (see checkSettingsAgainstClock).
+ */
+function parseSettings(raw) {
+    const result = inputSchema.safeParse(raw);
+    const problems = result.success ? [] : result.error.issues.map(i => describeIssue(i, raw));
+    const values = result.success ? result.data : undefined;
+    if (values)
+        problems.push(...crossInputProblems(values, raw));
+    if (problems.length > 0 || !values)
+        throw new InputError(problems.join('\n'));
+    return toSettings(values, raw);
+}
+/**
+ * The main step's check of the settings against its clock, before any request: a delay-until
+ * that has passed. Not for the post step, which runs later and only cancels. Throws InputError.
+ */
+function checkSettingsAgainstClock(settings, nowMs) {
+    const { delayUntil, delayUntilAsWritten } = settings;
+    if (delayUntil !== undefined && Date.parse(delayUntil) <= nowMs) {
+        throw new InputError(`Input "delay-until" ("${delayUntilAsWritten}") is not valid: expected a time in the future, but it was ${formatDuration(nowMs - Date.parse(delayUntil))} ago (now: ${new Date(nowMs).toISOString()}).`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/read-settings.ts
 
 
+
+
 /**
- * Reads every input; secrets are masked before anything can print them. `nowMs`: the main step's
- * clock, against which times are checked (the post step leaves it out: see parseSettings).
+ * Reads every input; secrets are masked before anything can print them. No clock: the main step
+ * checks the settings against its own afterwards (checkSettingsAgainstClock).
  */
-function readSettings(nowMs) {
+function readSettings() {
     const raw = {};
     for (const name of INPUT_NAMES) {
         raw[name] = lib_core/* getInput */.V4(name, { trimWhitespace: !UNTRIMMED_INPUTS.includes(name) });
     }
     for (const secret of secretValues(raw))
         lib_core/* setSecret */.Pq(secret);
-    return parseSettings(raw, nowMs);
+    return parseSettings(raw);
 }
 
 ;// CONCATENATED MODULE: ./src/post.ts
@@ -40396,8 +40399,8 @@ async function runPost(env = process.env, clock = systemClock) {
         const pending = lib_core/* getState */.Gu(post_STATE.pending);
         if (!followed && !pending)
             return lib_core/* debug */.Yz('No run to cancel was saved: nothing to do.');
-        // No clock for the inputs: a time that has passed since the main step (delay-until) must not
-        // stop the cancel.
+        // Not checked against the clock: a time that has passed since the main step (delay-until)
+        // must not stop the cancel.
         const settings = readSettings();
         const startedAt = clock.now();
         const client = await connect(settings, env, readEventContext(env), clock, {

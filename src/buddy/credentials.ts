@@ -1,4 +1,5 @@
-import { apiBaseUrl, type Region, type Settings } from '../inputs/settings.js'
+import { apiBaseUrl } from '../inputs/field-rules.js'
+import type { Region, Settings } from '../inputs/settings.js'
 import type { EventContext } from '../github/event.js'
 import { isSecretlessForkEvent } from '../github/event-secrets.js'
 

@@ -1,0 +1,59 @@
+/**
+ * The step as runAction runs it, but in this process: main.ts's run(), the function the bundle's
+ * index.ts calls, with the real @actions/core, the same environment (INPUT_*, GITHUB_*, the
+ * runner's files) and the same result (exit code, stdout, outputs, state, summary). A spawn of
+ * the bundle costs about a quarter of a CPU-second; this costs a few milliseconds. For the cases
+ * that check a decision (what to run, what is refused, how outside text is printed), each
+ * guarantee keeps at least one case through the bundle (runAction).
+ *
+ * What it leaves out is index.ts: the job-cancel watch and the exit. Runs are taken one at a
+ * time (process.env, stdout and the exit code are the process's own), in the order they are
+ * asked for.
+ */
+import { jest } from '@jest/globals'
+import * as core from '@actions/core'
+import { run } from '../../src/main.js'
+import { systemClock } from '../../src/base/clock.js'
+import { prepareStep, stepResult, type RunOptions } from './run-action.mjs'
+
+let queue: Promise<unknown> = Promise.resolve()
+
+type StepResult = ReturnType<typeof stepResult>
+
+export function runInProcess(options: RunOptions = {}): Promise<StepResult> {
+  const next = queue.then(() => runNow(options))
+  queue = next.catch(() => undefined)
+  return next
+}
+
+async function runNow(options: RunOptions) {
+  const step = prepareStep(options)
+  const savedEnv = { ...process.env }
+  const savedExitCode = process.exitCode
+  replaceEnv(step.env)
+  // @actions/core keeps the summary's file and buffer from one step to the next: a fresh step.
+  const summary = core.summary as unknown as { _filePath?: string }
+  summary._filePath = undefined
+  core.summary.emptyBuffer()
+  process.exitCode = undefined
+  let stdout = ''
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+    stdout += String(chunk)
+    return true
+  })
+  let code: number
+  try {
+    await run({ env: process.env, clock: systemClock })
+    code = Number(process.exitCode ?? 0)
+  } finally {
+    write.mockRestore()
+    process.exitCode = savedExitCode
+    replaceEnv(savedEnv)
+  }
+  return stepResult(step, { code, signal: null, stdout, stderr: '' })
+}
+
+function replaceEnv(env: Record<string, string | undefined>) {
+  for (const name of Object.keys(process.env)) delete process.env[name]
+  Object.assign(process.env, env)
+}
