@@ -28601,7 +28601,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5159);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(455);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_handoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2374);
@@ -28645,7 +28645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5159:
+/***/ 455:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41445,11 +41445,7 @@ async function writeFailureSummary(attempt, message) {
 class RunTargetError extends Error {
     name = 'RunTargetError';
 }
-const ZERO_SHA = /^0+$/;
 const ASK_FOR_TARGET = 'Set input "branch", "tag" or "pull-request" to say what to run.';
-const obj = (v) => (v && typeof v === 'object' ? v : {});
-const str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 /**
  * A pull request's code is a fork's when its head repository is another one, or unknown (a
  * deleted fork leaves it null). GitHub's owner/name are case-insensitive.
@@ -41474,6 +41470,7 @@ function targetFromRef(ref) {
         return { kind: 'pull_request', name: pullRequestName(pull[1]) };
     return undefined;
 }
+/** What the runner checked out: GITHUB_REF at GITHUB_SHA (or the revision given). */
 function fromGithubRef(ctx, revision = ctx.sha) {
     const what = ctx.eventName || 'unknown';
     const target = targetFromRef(ctx.ref);
@@ -41484,263 +41481,6 @@ function fromGithubRef(ctx, revision = ctx.sha) {
         throw new RunTargetError(`The ${what} event does not say what to run: ${ref}. ${ASK_FOR_TARGET}`);
     }
     return { ...target, revision, source: `GITHUB_REF of the ${what} event` };
-}
-/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
-const baseRepositoryOf = (p) => str(obj(p.repository).full_name);
-function push(ctx) {
-    const p = ctx.payload;
-    const ref = str(p.ref) ?? ctx.ref;
-    const after = str(p.after);
-    if (p.deleted === true || (after && ZERO_SHA.test(after))) {
-        throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
-    }
-    const target = targetFromRef(ref);
-    if (!target || target.kind === 'pull_request')
-        return fromGithubRef(ctx);
-    // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
-    // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
-    const commit = str(obj(p.head_commit).id) ?? ctx.sha;
-    const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit);
-    return { ...target, revision, source: `push to ${ref}` };
-}
-function create(ctx) {
-    const p = ctx.payload;
-    const name = str(p.ref);
-    if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
-        const kind = p.ref_type;
-        // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
-        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
-    }
-    return fromGithubRef(ctx);
-}
-function pullRequest(ctx) {
-    const p = ctx.payload;
-    const pr = obj(p.pull_request);
-    const number = num(pr.number) ?? num(p.number);
-    if (!number)
-        return fromGithubRef(ctx);
-    const headRepo = obj(obj(pr.head).repo);
-    const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p);
-    const headRepository = str(headRepo.full_name);
-    return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
-        revision: str(obj(pr.head).sha) ?? ctx.sha,
-        source: `${ctx.eventName} #${number}`,
-        // pull_request_target runs with the base repository's secrets; the others from a fork get
-        // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
-        code: ctx.eventName === 'pull_request_target'
-            ? {
-                event: ctx.eventName,
-                headRepository,
-                baseRepository,
-                fork: isForkHead(headRepository, baseRepository),
-                headSha: str(obj(pr.head).sha)
-            }
-            : undefined
-    };
-}
-function release(ctx) {
-    const tag = str(obj(ctx.payload.release).tag_name);
-    if (!tag)
-        return fromGithubRef(ctx);
-    // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
-    return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
-}
-function mergeGroup(ctx) {
-    const group = obj(ctx.payload.merge_group);
-    const ref = str(group.head_ref);
-    const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
-    if (!name)
-        return fromGithubRef(ctx);
-    return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' };
-}
-function deployment(ctx) {
-    // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
-    return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha);
-}
-const PULL_REQUEST_EVENTS = new Set([
-    'pull_request',
-    'pull_request_target',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-/**
- * Upstream events whose workflow run is for a pull request's head (head_sha). A
- * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
- */
-const PULL_REQUEST_HEAD_RUNS = new Set([
-    'pull_request',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-function workflowRun(ctx) {
-    const p = ctx.payload;
-    const run = obj(p.workflow_run);
-    const headBranch = str(run.head_branch);
-    const sha = str(run.head_sha) ?? ctx.sha;
-    const upstream = str(run.event) ?? 'unknown';
-    const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
-    const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
-    const headRepository = str(obj(run.head_repository).full_name);
-    if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
-        return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository });
-    }
-    if (upstream === 'pull_request_target') {
-        // Such a run is of the base branch (head_sha is its commit), while what head_branch then
-        // holds is not documented: no guess.
-        throw new RunTargetError(`The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`);
-    }
-    if (!headBranch)
-        return fromGithubRef(ctx);
-    if (upstream === 'merge_group') {
-        // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
-        return { kind: 'branch', name: headBranch, revision: sha, source };
-    }
-    const defaultBranch = str(obj(p.repository).default_branch);
-    // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
-    return {
-        kind: 'branch',
-        name: headBranch,
-        revision: sha,
-        lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
-        source
-    };
-}
-/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
-function pullRequestHeadRun(p, run, upstreamRun) {
-    const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun;
-    const code = {
-        event: 'workflow_run',
-        headRepository,
-        baseRepository,
-        fork: isForkHead(headRepository, baseRepository),
-        headSha: sha
-    };
-    // pull_requests may also list pull requests of other repositories with the same branch,
-    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
-    const baseId = obj(p.repository).id ?? obj(run.repository).id;
-    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
-    const candidates = listed
-        .map(obj)
-        .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
-    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
-    const number = pr && num(pr.number);
-    if (number) {
-        return {
-            kind: 'pull_request',
-            name: pullRequestName(number),
-            revision: sha,
-            source,
-            code
-        };
-    }
-    if (headRepository && headBranch) {
-        // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
-        return {
-            kind: 'pull_request',
-            // Until the look-up finds its number.
-            name: `from ${headRepository}:${headBranch}`,
-            revision: sha,
-            lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
-            source,
-            code
-        };
-    }
-    throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
-}
-function issueComment(ctx) {
-    const issue = obj(ctx.payload.issue);
-    const number = num(issue.number);
-    if (!issue.pull_request || !number)
-        return fromGithubRef(ctx);
-    return {
-        kind: 'pull_request',
-        name: pullRequestName(number),
-        revision: undefined,
-        lookUp: { kind: 'pull-request', number },
-        // Fork or not is known after the look-up.
-        code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
-        source: `comment on pull request #${number}`
-    };
-}
-const EVENT_HANDLERS = {
-    push,
-    create,
-    pull_request: pullRequest,
-    pull_request_target: pullRequest,
-    pull_request_review: pullRequest,
-    pull_request_review_comment: pullRequest,
-    release,
-    merge_group: mergeGroup,
-    deployment,
-    deployment_status: deployment,
-    workflow_run: workflowRun,
-    issue_comment: issueComment
-};
-/** The target the event alone points at. */
-function targetFromEvent(ctx) {
-    const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
-        ? EVENT_HANDLERS[ctx.eventName]
-        : undefined;
-    return handler ? handler(ctx) : fromGithubRef(ctx);
-}
-function sameTarget(a, b) {
-    return a.kind === b.kind && a.name === b.name;
-}
-/**
- * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
- * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
- * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
- * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
- * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
- */
-function resolveRunTarget(ctx, overrides) {
-    const explicitRevision = overrides.revision !== undefined;
-    if (overrides.target) {
-        const explicit = {
-            kind: overrides.target.kind,
-            name: overrides.target.kind === 'pull_request'
-                ? pullRequestName(overrides.target.name)
-                : overrides.target.name
-        };
-        let fromEvent;
-        try {
-            fromEvent = targetFromEvent(ctx);
-        }
-        catch {
-            fromEvent = undefined;
-        }
-        if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
-            return {
-                ...fromEvent,
-                ...explicit,
-                // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
-                lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
-                revision: overrides.revision ?? fromEvent.revision,
-                explicitTarget: true,
-                explicitRevision
-            };
-        }
-        return {
-            ...explicit,
-            revision: overrides.revision ?? 'HEAD',
-            explicitTarget: true,
-            explicitRevision,
-            source: 'inputs'
-        };
-    }
-    const target = targetFromEvent(ctx);
-    if (overrides.revision)
-        return { ...target, revision: overrides.revision, explicitRevision };
-    return target;
-}
-/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
-function sameLookedUpName(fromEvent, explicit) {
-    return (fromEvent.lookUp?.kind === 'ref-kind' &&
-        explicit.kind !== 'pull_request' &&
-        explicit.name === fromEvent.lookUp.name);
 }
 /** "branch main", "tag v1.0", "pull request pull/4". */
 function describeTarget(target) {
@@ -41753,18 +41493,6 @@ function targetRef(target) {
     if (target.kind === 'tag')
         return `refs/tags/${target.name}`;
     return `refs/${target.name}/head`;
-}
-/**
- * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
- * (pull_request_target runs with secrets, so an empty token there has another cause.)
- */
-function isSecretlessForkEvent(ctx) {
-    if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
-        return false;
-    const pr = obj(ctx.payload.pull_request);
-    const head = str(obj(obj(pr.head).repo).full_name);
-    const base = str(obj(obj(pr.base).repo).full_name);
-    return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/run-request.ts
@@ -42059,6 +41787,78 @@ async function cancelPreviousRuns(client, ref, request, description, log, step) 
 }
 function listed(run) {
     return { id: run.id, status: (0,base_log/* oneLine */.TN)(run.status), url: run.html_url ?? undefined };
+}
+
+;// CONCATENATED MODULE: ./src/github/payload.ts
+/**
+ * Reading an event's payload: untyped JSON, partly written by outsiders (titles, branch names,
+ * a fork's repository), read one field at a time, anything of an unexpected type read as absent.
+ * Shared by the event handlers and the fork policy, so that both read a payload the same way.
+ */
+/** An object, or an empty one. */
+const obj = (v) => (v && typeof v === 'object' ? v : {});
+/** A non-empty string, or undefined. */
+const str = (v) => typeof v === 'string' && v !== '' ? v : undefined;
+/** A positive integer (a pull request's or an issue's number), or undefined. */
+const num = (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+/** The repository the workflow runs in, from the payload (GITHUB_REPOSITORY's twin). */
+const baseRepositoryOf = (payload) => str(obj(payload.repository).full_name);
+
+;// CONCATENATED MODULE: ./src/github/event-secrets.ts
+
+/**
+ * Which events run with this repository's secrets, and who can start them: the facts the fork
+ * policy (fork-policy.ts) starts from, and what tells an empty token on a fork's pull request
+ * (GitHub gives it none) from a misconfigured one (buddy/credentials.ts).
+ */
+/**
+ * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
+ * those only people with write access can start (what their inputs name is the workflow author's
+ * choice: such a person can already run anything with the secrets, by pushing a workflow), and
+ * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
+ * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
+ * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
+ * runs with the secrets while people without write access can start it or write its payload.
+ */
+const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
+    'push',
+    'create',
+    'delete',
+    'release',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'schedule',
+    'merge_group',
+    'deployment',
+    'deployment_status',
+    'branch_protection_rule',
+    'registry_package',
+    'page_build',
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/** Does this event run with the repository's secrets while outsiders can start it? */
+function runsWithSecretsForOutsiders(eventName) {
+    return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName);
+}
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/**
+ * A pull request event from a fork: GitHub gives its runs no secrets and no OIDC token.
+ * (pull_request_target runs with secrets, so an empty token there has another cause.)
+ */
+function isSecretlessForkEvent(ctx) {
+    if (!PULL_REQUEST_EVENTS.has(ctx.eventName) || ctx.eventName === 'pull_request_target')
+        return false;
+    const pr = obj(ctx.payload.pull_request);
+    const head = str(obj(obj(pr.head).repo).full_name);
+    const base = str(obj(obj(pr.base).repo).full_name);
+    return head !== undefined && base !== undefined && head.toLowerCase() !== base.toLowerCase();
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/credentials.ts
@@ -42776,75 +42576,20 @@ function describeGivenRun(execution) {
     return `run #${execution.id}`;
 }
 
-;// CONCATENATED MODULE: ./src/github/fork-policy.ts
+;// CONCATENATED MODULE: ./src/github/fork-case.ts
 
-/**
- * Code from forks, in events that run with this repository's secrets: one decision, given the
- * event, the inputs and what GitHub showed — run, refuse and why, or ask GitHub one thing first.
- * Pure: main.ts asks GitHub (lookups.ts) what the decision asks, then decides again. SECURITY.md
- * lists the cases; __tests__/github/fork-policy.test.ts is that table.
- *
- * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
- * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
- * fork's code can reach Buddy through the event itself, through a pull request, branch, tag or
- * revision named in the inputs (whose values may come from text an outsider wrote: a comment, a
- * title, an artifact of their run), or through a pull request's head that moves after a person
- * approved it.
- */
-/**
- * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
- * those only people with write access can start (what their inputs name is the workflow author's
- * choice: such a person can already run anything with the secrets, by pushing a workflow), and
- * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
- * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
- * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
- * runs with the secrets while people without write access can start it or write its payload.
- */
-const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
-    'push',
-    'create',
-    'delete',
-    'release',
-    'workflow_dispatch',
-    'repository_dispatch',
-    'schedule',
-    'merge_group',
-    'deployment',
-    'deployment_status',
-    'branch_protection_rule',
-    'registry_package',
-    'page_build',
-    'pull_request',
-    'pull_request_review',
-    'pull_request_review_comment'
-]);
-/** Does this event run with the repository's secrets while outsiders can start it? */
-function runsWithSecretsForOutsiders(eventName) {
-    return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName);
-}
+
 /** Events in which a comment asks for the run: its time is when the code was approved. */
 const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment']);
-/**
- * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
- * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
- * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
- * may all run pull request #42. ("pr/42" is no pull request ref on GitHub or in Buddy.)
- */
-function pullRequestNamedBy(refName) {
-    const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName);
-    return found ? Number(found[1]) : undefined;
-}
-const fork_policy_obj = (v) => (v && typeof v === 'object' ? v : {});
-const fork_policy_str = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
 /** The facts of an event and its target (as completed and looked up so far), for the decision. */
 function forkCase(ctx, allowForkCode, target) {
     const p = ctx.payload;
-    const repository = fork_policy_str(fork_policy_obj(p.repository).full_name);
-    const pr = fork_policy_obj(p.pull_request);
-    const run = fork_policy_obj(p.workflow_run);
-    // As run-target.ts reads them: a pull request's base repository, a workflow_run's repository.
-    const prBase = fork_policy_str(fork_policy_obj(fork_policy_obj(pr.base).repo).full_name) ?? repository;
-    const runBase = fork_policy_str(fork_policy_obj(run.repository).full_name) ?? repository;
+    const repository = str(obj(p.repository).full_name);
+    const pr = obj(p.pull_request);
+    const run = obj(p.workflow_run);
+    // As the event handlers read them: a pull request's base repository, a workflow_run's.
+    const prBase = str(obj(obj(pr.base).repo).full_name) ?? repository;
+    const runBase = str(obj(run.repository).full_name) ?? repository;
     const baseRepository = target.code?.baseRepository ??
         (ctx.eventName === 'workflow_run'
             ? runBase
@@ -42856,9 +42601,9 @@ function forkCase(ctx, allowForkCode, target) {
         if (sha)
             eventHeads.push({ sha, headRepository: head, fork: isForkHead(head, base) });
     };
-    addHead(fork_policy_str(fork_policy_obj(pr.head).sha), fork_policy_str(fork_policy_obj(fork_policy_obj(pr.head).repo).full_name), prBase);
-    addHead(fork_policy_str(run.head_sha), fork_policy_str(fork_policy_obj(run.head_repository).full_name), runBase);
-    const ownCommits = [ctx.sha, fork_policy_str(fork_policy_obj(pr.base).sha)].filter((sha) => sha !== undefined);
+    addHead(str(obj(pr.head).sha), str(obj(obj(pr.head).repo).full_name), prBase);
+    addHead(str(run.head_sha), str(obj(run.head_repository).full_name), runBase);
+    const ownCommits = [ctx.sha, str(obj(pr.base).sha)].filter((sha) => sha !== undefined);
     const code = target.code;
     return {
         event: ctx.eventName,
@@ -42872,9 +42617,149 @@ function forkCase(ctx, allowForkCode, target) {
             : undefined,
         eventHeads,
         ownCommits,
-        askedAt: COMMENT_EVENTS.has(ctx.eventName) ? fork_policy_str(fork_policy_obj(p.comment).created_at) : undefined,
+        askedAt: COMMENT_EVENTS.has(ctx.eventName) ? str(obj(p.comment).created_at) : undefined,
         revisionOnRef: target.revisionOnRef
     };
+}
+
+;// CONCATENATED MODULE: ./src/github/fork-policy.ts
+
+
+/**
+ * Code from forks, in events that run with this repository's secrets: one decision, given the
+ * event, the inputs and what GitHub showed (fork-case.ts gathers them) — run, refuse and why, or
+ * ask GitHub one thing first. Pure: the caller asks GitHub (lookups.ts) what the decision asks,
+ * then decides again. SECURITY.md lists the cases; __tests__/github/fork-policy.test.ts is that
+ * table.
+ *
+ * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
+ * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
+ * fork's code can reach Buddy through the event itself, through a pull request, branch, tag or
+ * revision named in the inputs (whose values may come from text an outsider wrote: a comment, a
+ * title, an artifact of their run), or through a pull request's head that moves after a person
+ * approved it.
+ */
+/**
+ * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
+ * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
+ * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
+ * may all run pull request #42. ("pr/42" is no pull request ref on GitHub or in Buddy.)
+ */
+function pullRequestNamedBy(refName) {
+    const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName);
+    return found ? Number(found[1]) : undefined;
+}
+/**
+ * The decision. In order: a branch or tag that names a pull request; a pull request whose head
+ * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
+ * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
+ * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
+ * but never a head pushed after the comment that asked for it.
+ */
+function decideForkCode(c) {
+    if (!runsWithSecretsForOutsiders(c.event))
+        return { verdict: 'run' };
+    const seen = forkCodeSeen(c);
+    if (!c.allowForkCode) {
+        const refused = refuseForkCodeSeen(c, seen);
+        if (refused)
+            return refused;
+    }
+    // Whose code a pull request is, and the head it runs at: GitHub knows.
+    const number = fork_policy_pullRequestNumber(c.target);
+    if (number !== undefined && !c.pullRequest && (!c.allowForkCode || !c.explicitRevision)) {
+        const times = c.askedAt !== undefined && !c.explicitRevision;
+        return { verdict: 'ask', lookUp: { kind: 'pull-request', number, times } };
+    }
+    // A revision from the inputs: this repository's code only if it is on the ref that runs.
+    const revisionChecked = checkInputRevision(c, seen.what);
+    if (revisionChecked)
+        return revisionChecked;
+    // After a comment, the head that runs must be the one the comment saw.
+    const pr = c.pullRequest;
+    const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined;
+    if (pr && pinned && c.askedAt) {
+        const moved = refuseMovedAfterComment(c.askedAt, pr, seen.what);
+        if (moved)
+            return moved;
+    }
+    return {
+        verdict: 'run',
+        revision: pinned,
+        warning: c.allowForkCode ? allowedForkCodeWarning(c, seen) : undefined
+    };
+}
+function forkCodeSeen(c) {
+    return {
+        what: describeTarget(c.target),
+        named: c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name),
+        forkHead: isSha(c.revision) ? forkHeadNamed(c, c.revision) : undefined
+    };
+}
+/** Fork code that the event and the inputs show, refused before GitHub is asked anything. */
+function refuseForkCodeSeen(c, seen) {
+    const { what, named, forkHead } = seen;
+    // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
+    if (named !== undefined) {
+        return refuse(c, what, `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`);
+    }
+    if (c.pullRequest?.fork) {
+        return refuse(c, what, `its code comes from ${forkName(c.pullRequest.headRepository)}`);
+    }
+    if (forkHead) {
+        return refuse(c, `${what} at ${c.revision}`, `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`);
+    }
+    return undefined;
+}
+/** A revision from the inputs that is not on the ref that runs: asked of GitHub, or refused. */
+function checkInputRevision(c, what) {
+    const revision = c.revision;
+    if (!c.explicitRevision ||
+        !isSha(revision) ||
+        c.allowForkCode ||
+        isOwnCommit(c, revision) ||
+        (c.target.kind === 'pull_request' && !c.pullRequest?.headSha)) {
+        return undefined;
+    }
+    const onRef = c.revisionOnRef;
+    if (!onRef || onRef.revision !== revision) {
+        return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref: refToCompare(c) } };
+    }
+    if (onRef.status !== 'identical' && onRef.status !== 'behind') {
+        return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository));
+    }
+    return undefined;
+}
+/** A pull request's head that moved after the comment that asked for the run: refused. */
+function refuseMovedAfterComment(askedAt, pr, what) {
+    const moved = movedAfter(askedAt, pr);
+    if (moved === 'unknown') {
+        return {
+            verdict: 'refuse',
+            reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${askedAt}). Set input "revision" to the commit that was approved.`
+        };
+    }
+    if (moved) {
+        return {
+            verdict: 'refuse',
+            reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
+        };
+    }
+    return undefined;
+}
+/** The warning for a fork's code run as "allow-fork-code" allows, where it is known to be one. */
+function allowedForkCodeWarning(c, seen) {
+    const { what, named, forkHead } = seen;
+    if (c.pullRequest?.fork) {
+        return `Running code from ${forkName(c.pullRequest.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`;
+    }
+    if (forkHead) {
+        return `Running commit ${c.revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`;
+    }
+    if (named !== undefined) {
+        return `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`;
+    }
+    return undefined;
 }
 const isSha = (revision) => revision !== undefined && /^[0-9a-f]{4,64}$/.test(revision);
 const forkName = (headRepository) => headRepository ? `the fork ${headRepository}` : 'a fork (since deleted)';
@@ -42911,90 +42796,6 @@ function refToCompare(c) {
     const sha = c.pullRequest?.headSha ?? '';
     return { kind: 'commit', sha, what: `the head of ${describeTarget(c.target)} (${sha})` };
 }
-/**
- * The decision. In order: a branch or tag that names a pull request; a pull request whose head
- * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
- * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
- * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
- * but never a head pushed after the comment that asked for it.
- */
-function decideForkCode(c) {
-    if (!runsWithSecretsForOutsiders(c.event))
-        return { verdict: 'run' };
-    const what = describeTarget(c.target);
-    const revision = c.revision;
-    const pr = c.pullRequest;
-    // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
-    const named = c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name);
-    if (named !== undefined && !c.allowForkCode) {
-        return refuse(c, what, `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`);
-    }
-    if (pr?.fork && !c.allowForkCode) {
-        return refuse(c, what, `its code comes from ${forkName(pr.headRepository)}`);
-    }
-    const forkHead = isSha(revision) ? forkHeadNamed(c, revision) : undefined;
-    if (forkHead && !c.allowForkCode) {
-        return refuse(c, `${what} at ${revision}`, `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`);
-    }
-    // Whose code a pull request is, and the head it runs at: GitHub knows.
-    const number = fork_policy_pullRequestNumber(c.target);
-    if (number !== undefined && !pr && (!c.allowForkCode || !c.explicitRevision)) {
-        return {
-            verdict: 'ask',
-            lookUp: {
-                kind: 'pull-request',
-                number,
-                times: c.askedAt !== undefined && !c.explicitRevision
-            }
-        };
-    }
-    // A revision from the inputs: this repository's code only if it is on the ref that runs.
-    const checkRevision = c.explicitRevision &&
-        isSha(revision) &&
-        !c.allowForkCode &&
-        !isOwnCommit(c, revision) &&
-        !(c.target.kind === 'pull_request' && !pr?.headSha);
-    if (checkRevision) {
-        const ref = refToCompare(c);
-        const onRef = c.revisionOnRef;
-        if (!onRef || onRef.revision !== revision) {
-            return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref } };
-        }
-        if (onRef.status !== 'identical' && onRef.status !== 'behind') {
-            return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository));
-        }
-    }
-    // After a comment, the head that runs must be the one the comment saw.
-    const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined;
-    if (pr && pinned && c.askedAt) {
-        const moved = movedAfter(c.askedAt, pr);
-        if (moved === 'unknown') {
-            return {
-                verdict: 'refuse',
-                reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${c.askedAt}). Set input "revision" to the commit that was approved.`
-            };
-        }
-        if (moved) {
-            return {
-                verdict: 'refuse',
-                reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${c.askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
-            };
-        }
-    }
-    return {
-        verdict: 'run',
-        revision: pinned,
-        warning: !c.allowForkCode
-            ? undefined
-            : pr?.fork
-                ? `Running code from ${forkName(pr.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
-                : forkHead
-                    ? `Running commit ${revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
-                    : named !== undefined
-                        ? `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
-                        : undefined
-    };
-}
 function notOnRef(onRef, baseRepository) {
     switch (onRef.status) {
         case 'no-commit':
@@ -43028,9 +42829,90 @@ function movedAfter(askedAt, pr) {
         : undefined;
 }
 
+;// CONCATENATED MODULE: ./src/github/github-reads.ts
+/**
+ * The reads of GitHub's REST API that the action makes (through @actions/github's Octokit, with
+ * "github-token"), each within its time limit: GitHub's answers as it gives them, with "not
+ * found" as an answer where it is one. No decisions: lookups.ts draws them. The client is loaded
+ * only when a look-up is needed, so that other events do not pay for it at start-up.
+ */
+const TIME_LIMIT_MS = 30_000;
+const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
+/** A client for GitHub's API (GITHUB_API_URL on GitHub Enterprise Server). */
+async function openGitHub(token, apiUrl) {
+    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+    return getOctokit(token, apiUrl ? { baseUrl: apiUrl } : {});
+}
+/** A pull request: its head (commit, repository and that repository's last push) and base. */
+async function getPullRequest(octokit, at, number) {
+    const { data } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() });
+    return data;
+}
+/** The commit's committer date; undefined where GitHub does not show it. */
+async function committerDate(octokit, at, sha) {
+    try {
+        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
+        return data.committer?.date ?? undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * GitHub's comparison of a commit with a revision: identical, behind (the revision is in the
+ * commit's history), ahead or diverged; "no-commit" when GitHub knows no such revision.
+ */
+async function compareCommits(octokit, at, base, revision) {
+    try {
+        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...at,
+            basehead: `${base}...${revision}`,
+            per_page: 1,
+            ...request()
+        });
+        return data.status;
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404 || status === 422)
+            return 'no-commit';
+        throw error;
+    }
+}
+/** A ref of this repository and the commit it points to (annotated tags peeled). */
+async function readRef(octokit, at, ref) {
+    try {
+        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
+        if (data.object.type !== 'tag')
+            return { found: true, commit: data.object.sha };
+        const { data: tag } = await octokit.rest.git.getTag({
+            ...at,
+            tag_sha: data.object.sha,
+            ...request()
+        });
+        return { found: true, commit: tag.object.sha };
+    }
+    catch (error) {
+        if (error.status === 404)
+            return { found: false };
+        throw error;
+    }
+}
+/** Pull requests, open or closed, whose head is owner:branch (the newest 30). */
+async function listPullRequestsByHead(octokit, at, headOwner, headBranch) {
+    const { data } = await octokit.rest.pulls.list({
+        ...at,
+        head: `${headOwner}:${headBranch}`,
+        state: 'all',
+        per_page: 30,
+        ...request()
+    });
+    return data;
+}
+
 ;// CONCATENATED MODULE: ./src/github/lookups.ts
 
-const TIME_LIMIT_MS = 30_000;
+
 /** Runs one look-up with a GitHub client, its failure explained (what, which permission, how to skip). */
 async function withGitHub(access, lookUp, target, ask) {
     const [owner, repo] = (access.repository ?? '').split('/');
@@ -43040,8 +42922,7 @@ async function withGitHub(access, lookUp, target, ask) {
     if (!access.token) {
         throw new RunTargetError(`Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`);
     }
-    const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
-    const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {});
+    const octokit = await openGitHub(access.token, access.apiUrl);
     try {
         return await ask(octokit, { owner, repo });
     }
@@ -43127,14 +43008,13 @@ function permissionHint(lookUp, status) {
         : 'pull-requests: read';
     return ` The token may lack "${permission}" permission.`;
 }
-const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } });
 /**
  * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
  * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
  * commit's committer date).
  */
 async function readPullRequest(octokit, at, number, known, times) {
-    const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() });
+    const pr = await getPullRequest(octokit, at, number);
     // A deleted fork leaves head.repo null.
     const headRepository = pr.head.repo?.full_name;
     const baseRepository = pr.base.repo.full_name;
@@ -43149,16 +43029,6 @@ async function readPullRequest(octokit, at, number, known, times) {
         committedAt: times && !fork ? await committerDate(octokit, at, pr.head.sha) : undefined
     };
 }
-/** The commit's committer date; undefined where GitHub does not show it. */
-async function committerDate(octokit, at, sha) {
-    try {
-        const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() });
-        return data.committer?.date ?? undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
 /**
  * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
  * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
@@ -43167,8 +43037,10 @@ async function committerDate(octokit, at, sha) {
 async function revisionOnRef(octokit, at, lookUp) {
     const { revision, ref } = lookUp;
     const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`;
-    let base = ref.kind === 'commit' ? ref.sha : undefined;
-    if (ref.kind !== 'commit') {
+    let base;
+    if (ref.kind === 'commit')
+        base = ref.sha;
+    else {
         const found = await readRef(octokit, at, `${ref.kind === 'branch' ? 'heads' : 'tags'}/${ref.name}`);
         if (!found.found)
             return { revision, ref: what, status: 'no-ref' };
@@ -43176,40 +43048,7 @@ async function revisionOnRef(octokit, at, lookUp) {
     }
     if (base === revision)
         return { revision, ref: what, status: 'identical' };
-    try {
-        const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-            ...at,
-            basehead: `${base}...${revision}`,
-            per_page: 1,
-            ...request()
-        });
-        return { revision, ref: what, status: data.status };
-    }
-    catch (error) {
-        const status = error.status;
-        if (status === 404 || status === 422)
-            return { revision, ref: what, status: 'no-commit' };
-        throw error;
-    }
-}
-/** A ref of this repository and the commit it points to (annotated tags peeled). */
-async function readRef(octokit, at, ref) {
-    try {
-        const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() });
-        if (data.object.type !== 'tag')
-            return { found: true, commit: data.object.sha };
-        const { data: tag } = await octokit.rest.git.getTag({
-            ...at,
-            tag_sha: data.object.sha,
-            ...request()
-        });
-        return { found: true, commit: tag.object.sha };
-    }
-    catch (error) {
-        if (error.status === 404)
-            return { found: false };
-        throw error;
-    }
+    return { revision, ref: what, status: await compareCommits(octokit, at, base, revision) };
 }
 /**
  * head_branch names a branch or a tag. A tag at the run's commit wins (tags rarely move, while
@@ -43226,15 +43065,10 @@ async function refKind(octokit, at, lookUp) {
         return 'branch';
     throw new RunTargetError(`"${lookUp.name}" (workflow_run's head_branch) is neither a branch nor a tag of ${at.owner}/${at.repo} on GitHub: it was deleted since, or the token cannot read the repository ("contents: read"). ${skipHint(lookUp)}`);
 }
+/** The number of a fork's pull request, found by its head (workflow_run from a fork). */
 async function forkPullRequestNumber(octokit, at, lookUp) {
     const headOwner = lookUp.headRepository.split('/')[0];
-    const { data } = await octokit.rest.pulls.list({
-        ...at,
-        head: `${headOwner}:${lookUp.headBranch}`,
-        state: 'all',
-        per_page: 30,
-        ...request()
-    });
+    const data = await listPullRequestsByHead(octokit, at, headOwner, lookUp.headBranch);
     const fromFork = data.filter(pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase());
     // The one at the run's commit; else the only open one (its head may have moved on since).
     const open = fromFork.filter(p => p.state === 'open');
@@ -43245,7 +43079,283 @@ async function forkPullRequestNumber(octokit, at, lookUp) {
     return pr.number;
 }
 
+;// CONCATENATED MODULE: ./src/github/workflow-run-target.ts
+
+
+/**
+ * workflow_run: the run of another workflow, whose payload names that run's head branch and
+ * commit, but not always what they are — a branch or a tag (a look-up tells), or which pull
+ * request (its number, or a fork's pull request found by its head). It runs with this
+ * repository's secrets, so it records whose code a pull request's head is, for the fork policy.
+ */
+/**
+ * Upstream events whose workflow run is for a pull request's head (head_sha). A
+ * pull_request_target run is for the base branch (head_branch, head_sha are the base's).
+ */
+const PULL_REQUEST_HEAD_RUNS = new Set([
+    'pull_request',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+function workflowRun(ctx) {
+    const p = ctx.payload;
+    const run = obj(p.workflow_run);
+    const headBranch = str(run.head_branch);
+    const sha = str(run.head_sha) ?? ctx.sha;
+    const upstream = str(run.event) ?? 'unknown';
+    const source = `workflow_run of ${str(run.name) ?? 'a workflow'} (${upstream})`;
+    const baseRepository = str(obj(run.repository).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(obj(run.head_repository).full_name);
+    if (PULL_REQUEST_HEAD_RUNS.has(upstream)) {
+        return pullRequestHeadRun(p, run, { sha, source, headBranch, headRepository, baseRepository });
+    }
+    if (upstream === 'pull_request_target') {
+        // Such a run is of the base branch (head_sha is its commit), while what head_branch then
+        // holds is not documented: no guess.
+        throw new RunTargetError(`The workflow_run event is for a pull_request_target run, whose ref GitHub's payload does not name reliably. Set input "branch", "tag" or "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}) to say what to run.`);
+    }
+    if (!headBranch)
+        return fromGithubRef(ctx);
+    if (upstream === 'merge_group') {
+        // The merge queue's temporary branch, deleted once merged: there is nothing to look up.
+        return { kind: 'branch', name: headBranch, revision: sha, source };
+    }
+    const defaultBranch = str(obj(p.repository).default_branch);
+    // head_branch holds a tag's name for a tag push: only GitHub can tell which it is.
+    return {
+        kind: 'branch',
+        name: headBranch,
+        revision: sha,
+        lookUp: headBranch === defaultBranch ? undefined : { kind: 'ref-kind', name: headBranch, sha },
+        source
+    };
+}
+/** A workflow_run for a pull request's head: its number from the payload, else a look-up. */
+function pullRequestHeadRun(p, run, upstreamRun) {
+    const { sha, source, headBranch, headRepository, baseRepository } = upstreamRun;
+    const code = {
+        event: 'workflow_run',
+        headRepository,
+        baseRepository,
+        fork: isForkHead(headRepository, baseRepository),
+        headSha: sha
+    };
+    // pull_requests may also list pull requests of other repositories with the same branch,
+    // and for a fork's head it is empty or names this repository's namesake branch: ignored.
+    const baseId = obj(p.repository).id ?? obj(run.repository).id;
+    const listed = code.fork ? [] : Array.isArray(run.pull_requests) ? run.pull_requests : [];
+    const candidates = listed
+        .map(obj)
+        .filter(pr => baseId === undefined || obj(obj(pr.base).repo).id === baseId);
+    const pr = candidates.find(c => str(obj(c.head).sha) === sha) ?? candidates[0];
+    const number = pr && num(pr.number);
+    if (number) {
+        return {
+            kind: 'pull_request',
+            name: pullRequestName(number),
+            revision: sha,
+            source,
+            code
+        };
+    }
+    if (headRepository && headBranch) {
+        // Found by its head: GitHub leaves pull_requests empty when the head is in a fork.
+        return {
+            kind: 'pull_request',
+            // Until the look-up finds its number.
+            name: `from ${headRepository}:${headBranch}`,
+            revision: sha,
+            lookUp: { kind: 'pull-request-by-head', headRepository, headBranch, sha },
+            source,
+            code
+        };
+    }
+    throw new RunTargetError(`The workflow_run event is for a pull request that it does not name (no pull_requests, no head repository). Set input "pull-request" (and "revision": \${{ github.event.workflow_run.head_sha }}).`);
+}
+
+;// CONCATENATED MODULE: ./src/github/event-targets.ts
+
+
+
+/**
+ * Which ref and commit the event points at: one small handler per event, in a table. Pure: the
+ * event name, its payload and the GITHUB_* values go in; a target comes out. Events without a
+ * handler run GITHUB_REF at GITHUB_SHA. workflow_run, the most intricate, has its own module.
+ */
+const ZERO_SHA = /^0+$/;
+function push(ctx) {
+    const p = ctx.payload;
+    const ref = str(p.ref) ?? ctx.ref;
+    const after = str(p.after);
+    if (p.deleted === true || (after && ZERO_SHA.test(after))) {
+        throw new RunTargetError(`This push deleted ${ref ?? 'a ref'}: there is no commit to run. Skip the step for deletions (if: \${{ !github.event.deleted }}) or ${ASK_FOR_TARGET.toLowerCase()}`);
+    }
+    const target = targetFromRef(ref);
+    if (!target || target.kind === 'pull_request')
+        return fromGithubRef(ctx);
+    // For an annotated tag, `after` is the tag object, which Buddy cannot run: the commit it
+    // points to is head_commit.id and GITHUB_SHA. A branch's `after` is its new head commit.
+    const commit = str(obj(p.head_commit).id) ?? ctx.sha;
+    const revision = target.kind === 'tag' ? (commit ?? after) : (after ?? commit);
+    return { ...target, revision, source: `push to ${ref}` };
+}
+function create(ctx) {
+    const p = ctx.payload;
+    const name = str(p.ref);
+    if (name && (p.ref_type === 'tag' || p.ref_type === 'branch')) {
+        const kind = p.ref_type;
+        // The payload carries no commit; GITHUB_SHA is the commit the new ref points to.
+        return { kind, name, revision: ctx.sha, source: `create of ${kind} ${name}` };
+    }
+    return fromGithubRef(ctx);
+}
+function pullRequest(ctx) {
+    const p = ctx.payload;
+    const pr = obj(p.pull_request);
+    const number = num(pr.number) ?? num(p.number);
+    if (!number)
+        return fromGithubRef(ctx);
+    const headRepo = obj(obj(pr.head).repo);
+    const baseRepository = str(obj(obj(pr.base).repo).full_name) ?? baseRepositoryOf(p);
+    const headRepository = str(headRepo.full_name);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        // The PR's head, not the merge commit GitHub checks out (GITHUB_SHA).
+        revision: str(obj(pr.head).sha) ?? ctx.sha,
+        source: `${ctx.eventName} #${number}`,
+        // pull_request_target runs with the base repository's secrets; the others from a fork get
+        // none (so nothing can be run with them), and their workflow file is the fork's own anyway.
+        code: ctx.eventName === 'pull_request_target'
+            ? {
+                event: ctx.eventName,
+                headRepository,
+                baseRepository,
+                fork: isForkHead(headRepository, baseRepository),
+                headSha: str(obj(pr.head).sha)
+            }
+            : undefined
+    };
+}
+function release(ctx) {
+    const tag = str(obj(ctx.payload.release).tag_name);
+    if (!tag)
+        return fromGithubRef(ctx);
+    // GITHUB_SHA is the tagged commit, also for annotated tags (target_commitish is a branch name).
+    return { kind: 'tag', name: tag, revision: ctx.sha, source: `release ${tag}` };
+}
+function mergeGroup(ctx) {
+    const group = obj(ctx.payload.merge_group);
+    const ref = str(group.head_ref);
+    const name = ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref;
+    if (!name)
+        return fromGithubRef(ctx);
+    return { kind: 'branch', name, revision: str(group.head_sha) ?? ctx.sha, source: 'merge queue' };
+}
+function deployment(ctx) {
+    // GITHUB_REF is the deployed branch or tag; the deployment names its exact commit.
+    return fromGithubRef(ctx, str(obj(ctx.payload.deployment).sha) ?? ctx.sha);
+}
+function issueComment(ctx) {
+    const issue = obj(ctx.payload.issue);
+    const number = num(issue.number);
+    if (!issue.pull_request || !number)
+        return fromGithubRef(ctx);
+    return {
+        kind: 'pull_request',
+        name: pullRequestName(number),
+        revision: undefined,
+        lookUp: { kind: 'pull-request', number },
+        // Fork or not is known after the look-up.
+        code: { event: 'issue_comment', baseRepository: baseRepositoryOf(ctx.payload) },
+        source: `comment on pull request #${number}`
+    };
+}
+const EVENT_HANDLERS = {
+    push,
+    create,
+    pull_request: pullRequest,
+    pull_request_target: pullRequest,
+    pull_request_review: pullRequest,
+    pull_request_review_comment: pullRequest,
+    release,
+    merge_group: mergeGroup,
+    deployment,
+    deployment_status: deployment,
+    workflow_run: workflowRun,
+    issue_comment: issueComment
+};
+/** The target the event alone points at. */
+function targetFromEvent(ctx) {
+    const handler = Object.hasOwn(EVENT_HANDLERS, ctx.eventName)
+        ? EVENT_HANDLERS[ctx.eventName]
+        : undefined;
+    return handler ? handler(ctx) : fromGithubRef(ctx);
+}
+
+;// CONCATENATED MODULE: ./src/github/resolve-run-target.ts
+
+
+function sameTarget(a, b) {
+    return a.kind === b.kind && a.name === b.name;
+}
+/**
+ * Explicit inputs win over the event. An explicit target other than the event's runs that ref's
+ * head (HEAD) unless a revision is given: the event's commit belongs to another ref. A target
+ * that is the event's own keeps what the event says of it (its commit, its look-ups, whose code
+ * it is), so that naming it again in the inputs does not skip the fork check. (Whose code another
+ * pull request is, the fork policy asks GitHub where it matters: fork-policy.ts.)
+ */
+function resolveRunTarget(ctx, overrides) {
+    const explicitRevision = overrides.revision !== undefined;
+    if (overrides.target) {
+        const explicit = {
+            kind: overrides.target.kind,
+            name: overrides.target.kind === 'pull_request'
+                ? pullRequestName(overrides.target.name)
+                : overrides.target.name
+        };
+        let fromEvent;
+        try {
+            fromEvent = targetFromEvent(ctx);
+        }
+        catch {
+            fromEvent = undefined;
+        }
+        if (fromEvent && (sameTarget(fromEvent, explicit) || sameLookedUpName(fromEvent, explicit))) {
+            return {
+                ...fromEvent,
+                ...explicit,
+                // The inputs say whether head_branch is a branch or a tag: nothing left to ask.
+                lookUp: fromEvent.lookUp?.kind === 'ref-kind' ? undefined : fromEvent.lookUp,
+                revision: overrides.revision ?? fromEvent.revision,
+                explicitTarget: true,
+                explicitRevision
+            };
+        }
+        return {
+            ...explicit,
+            revision: overrides.revision ?? 'HEAD',
+            explicitTarget: true,
+            explicitRevision,
+            source: 'inputs'
+        };
+    }
+    const target = targetFromEvent(ctx);
+    if (overrides.revision)
+        return { ...target, revision: overrides.revision, explicitRevision };
+    return target;
+}
+/** workflow_run's head_branch is a branch or a tag: either input names the same ref. */
+function sameLookedUpName(fromEvent, explicit) {
+    return (fromEvent.lookUp?.kind === 'ref-kind' &&
+        explicit.kind !== 'pull_request' &&
+        explicit.name === fromEvent.lookUp.name);
+}
+
 ;// CONCATENATED MODULE: ./src/github/what-to-run.ts
+
+
 
 
 

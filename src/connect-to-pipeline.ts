@@ -5,7 +5,7 @@ import { BuddyApiError, type BuddyClient, type PipelineRef } from './buddy/clien
 import { connect } from './buddy/connect.js'
 import type { Pipeline } from './buddy/model.js'
 import { FINISH_ALLOWANCE_MS } from './follow/deadline.js'
-import type { EventContext } from './github/run-target.js'
+import type { EventContext } from './github/event.js'
 import type { Settings } from './inputs/settings.js'
 
 /**

@@ -4,7 +4,7 @@ import {
   resolveTokenSource
 } from '../../src/buddy/credentials.js'
 import type { Settings } from '../../src/inputs/settings.js'
-import type { EventContext } from '../../src/github/run-target.js'
+import type { EventContext } from '../../src/github/event.js'
 
 const settings = (fields: Partial<Settings> = {}) => ({ region: 'US', ...fields }) as Settings
 const push: EventContext = { eventName: 'push', payload: {} }

@@ -4,20 +4,15 @@
  * GitHub one thing first. SECURITY.md's table of cases lists the same rows; the end-to-end file
  * e2e-fork-code.test.ts runs each event with each input through the bundle.
  */
+import type { EventContext } from '../../src/github/event.js'
+import { forkCase, type RevisionOnRef } from '../../src/github/fork-case.js'
 import {
   decideForkCode,
-  forkCase,
   pullRequestNamedBy,
-  runsWithSecretsForOutsiders,
-  type ForkDecision,
-  type RevisionOnRef
+  type ForkDecision
 } from '../../src/github/fork-policy.js'
-import {
-  resolveRunTarget,
-  type CodeOrigin,
-  type EventContext,
-  type RunTarget
-} from '../../src/github/run-target.js'
+import { resolveRunTarget } from '../../src/github/resolve-run-target.js'
+import type { CodeOrigin, RunTarget } from '../../src/github/run-target.js'
 import type { ExplicitTarget } from '../../src/inputs/settings.js'
 
 const BASE = 'octo-org/octo-repo'
@@ -588,28 +583,6 @@ describe('helpers', () => {
     ['feature/pull/42', undefined]
   ])('pullRequestNamedBy(%j) = %j', (name, number) => {
     expect(pullRequestNamedBy(name)).toBe(number)
-  })
-
-  it.each([
-    ['pull_request_target', true],
-    ['issue_comment', true],
-    ['workflow_run', true],
-    ['issues', true],
-    ['discussion', true],
-    ['discussion_comment', true],
-    ['status', true],
-    ['check_run', true],
-    ['check_suite', true],
-    ['', true],
-    ['push', false],
-    ['workflow_dispatch', false],
-    ['repository_dispatch', false],
-    ['schedule', false],
-    ['pull_request', false],
-    ['pull_request_review', false],
-    ['pull_request_review_comment', false]
-  ])('runsWithSecretsForOutsiders(%j) = %j', (event, guarded) => {
-    expect(runsWithSecretsForOutsiders(event)).toBe(guarded)
   })
 
   it('asks each thing once: what GitHub showed is never asked again', () => {

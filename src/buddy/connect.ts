@@ -4,7 +4,7 @@ import { BuddyClient } from './client.js'
 import { log } from '../base/log.js'
 import { CredentialsError, resolveApiBase, resolveTokenSource } from './credentials.js'
 import type { Settings } from '../inputs/settings.js'
-import type { EventContext } from '../github/run-target.js'
+import type { EventContext } from '../github/event.js'
 
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
 export async function connect(

@@ -1,6 +1,7 @@
 import { apiBaseUrl } from '../inputs/field-rules.js'
 import type { Region, Settings } from '../inputs/settings.js'
-import { isSecretlessForkEvent, type EventContext } from '../github/run-target.js'
+import type { EventContext } from '../github/event.js'
+import { isSecretlessForkEvent } from '../github/event-secrets.js'
 
 /** Where the API is, and how the token was found; pure apart from what is passed in. */
 

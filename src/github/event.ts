@@ -1,6 +1,18 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import type { EventContext } from './run-target.js'
+
+/**
+ * The event this job runs for, as the runner describes it. Everything in src/github starts from
+ * this: the event's name, its payload (untyped JSON, partly written by outsiders: payload.ts
+ * reads it), GITHUB_REF and GITHUB_SHA.
+ */
+
+export interface EventContext {
+  eventName: string
+  payload: Record<string, unknown>
+  ref?: string
+  sha?: string
+}
 
 /** The event this job runs for, as the runner describes it: its name, payload, ref and commit. */
 export function readEventContext(env: NodeJS.ProcessEnv): EventContext {

@@ -1,16 +1,13 @@
-import {
-  describeTarget,
-  isForkHead,
-  type CodeOrigin,
-  type EventContext,
-  type RunTarget
-} from './run-target.js'
+import { runsWithSecretsForOutsiders } from './event-secrets.js'
+import type { ForkCase, RevisionOnRef } from './fork-case.js'
+import { describeTarget, type CodeOrigin } from './run-target.js'
 
 /**
  * Code from forks, in events that run with this repository's secrets: one decision, given the
- * event, the inputs and what GitHub showed — run, refuse and why, or ask GitHub one thing first.
- * Pure: main.ts asks GitHub (lookups.ts) what the decision asks, then decides again. SECURITY.md
- * lists the cases; __tests__/github/fork-policy.test.ts is that table.
+ * event, the inputs and what GitHub showed (fork-case.ts gathers them) — run, refuse and why, or
+ * ask GitHub one thing first. Pure: the caller asks GitHub (lookups.ts) what the decision asks,
+ * then decides again. SECURITY.md lists the cases; __tests__/github/fork-policy.test.ts is that
+ * table.
  *
  * Anyone who can open a pull request can put code in a fork, and a fork's commits are reachable
  * through this repository (refs/pull/N/head, and GitHub serves a fork's commits by SHA), so a
@@ -21,42 +18,6 @@ import {
  */
 
 /**
- * Events whose runs cannot hand a fork's code to a secret, so the policy has nothing to check:
- * those only people with write access can start (what their inputs name is the workflow author's
- * choice: such a person can already run anything with the secrets, by pushing a workflow), and
- * pull request events, whose runs from a fork GitHub gives neither secrets nor an OIDC token.
- * Every other event — pull_request_target, issue_comment, workflow_run, issues, discussion,
- * discussion_comment, status, check_run, check_suite, fork, watch, … and any event GitHub adds —
- * runs with the secrets while people without write access can start it or write its payload.
- */
-const EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS = new Set([
-  'push',
-  'create',
-  'delete',
-  'release',
-  'workflow_dispatch',
-  'repository_dispatch',
-  'schedule',
-  'merge_group',
-  'deployment',
-  'deployment_status',
-  'branch_protection_rule',
-  'registry_package',
-  'page_build',
-  'pull_request',
-  'pull_request_review',
-  'pull_request_review_comment'
-])
-
-/** Does this event run with the repository's secrets while outsiders can start it? */
-export function runsWithSecretsForOutsiders(eventName: string): boolean {
-  return !EVENTS_WITHOUT_OUTSIDERS_AND_SECRETS.has(eventName)
-}
-
-/** Events in which a comment asks for the run: its time is when the code was approved. */
-const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment'])
-
-/**
  * The pull request a branch or tag name stands for: GitHub keeps a pull request's code at
  * refs/pull/N/head (and its merge at refs/pull/N/merge), and Buddy names pull requests "pull/N"
  * (its pipelines match them with refs/pull/*), so "pull/42", "pull/42/head" and "pull/42/merge"
@@ -65,43 +26,6 @@ const COMMENT_EVENTS = new Set(['issue_comment', 'discussion_comment'])
 export function pullRequestNamedBy(refName: string): number | undefined {
   const found = /^(?:refs\/)?pull\/(\d+)(?:\/(?:head|merge))?$/i.exec(refName)
   return found ? Number(found[1]) : undefined
-}
-
-/** What GitHub showed about the ref that runs and the revision named in the inputs. */
-export interface RevisionOnRef {
-  revision: string
-  /** What it was compared with, for messages: "branch main", "the head of pull request pull/4". */
-  ref: string
-  /**
-   * GitHub's comparison of the ref with the revision: identical or behind (the revision is in the
-   * ref's history), ahead or diverged (it is not), or no-commit / no-ref (GitHub knows no such
-   * commit in this repository's network, or no such branch or tag).
-   */
-  status: 'identical' | 'behind' | 'ahead' | 'diverged' | 'no-commit' | 'no-ref'
-}
-
-/** What the fork policy decides on. Built by forkCase() from the event and the target. */
-export interface ForkCase {
-  event: string
-  /** owner/name of this repository. */
-  baseRepository?: string
-  allowForkCode: boolean
-  /** What runs. */
-  target: Pick<RunTarget, 'kind' | 'name'>
-  /** The commit that runs: a SHA, HEAD, or undefined while a look-up must tell. */
-  revision?: string
-  /** The revision came from input "revision". */
-  explicitRevision: boolean
-  /** Whose code the pull request target is, once the event or a look-up showed it. */
-  pullRequest?: CodeOrigin & { fork: boolean }
-  /** Heads of pull requests that the event's payload shows, and whose they are. */
-  eventHeads: { sha: string; headRepository?: string; fork: boolean }[]
-  /** Commits the event shows to be this repository's own (GITHUB_SHA, a pull request's base). */
-  ownCommits: string[]
-  /** When the comment that asked for the run was made (comment events). */
-  askedAt?: string
-  /** GitHub's answer: is the revision named in the inputs on the ref that runs? */
-  revisionOnRef?: RevisionOnRef
 }
 
 /** Something the policy must know from GitHub before it can decide. */
@@ -126,56 +50,146 @@ export type ForkDecision =
   | { verdict: 'refuse'; reason: string }
   | { verdict: 'ask'; lookUp: ForkLookUp }
 
-type Json = Record<string, unknown>
-const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {})
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+/** What the target and the revision show of a fork's code before anything is asked. */
+interface ForkCodeSeen {
+  /** The target, for messages. */
+  what: string
+  /** The pull request that a branch or tag name stands for. */
+  named?: number
+  /** The head of a fork's pull request that the revision names. */
+  forkHead?: ForkCase['eventHeads'][number]
+}
 
-/** The facts of an event and its target (as completed and looked up so far), for the decision. */
-export function forkCase(
-  ctx: EventContext,
-  allowForkCode: boolean,
-  target: RunTarget & { revisionOnRef?: RevisionOnRef }
-): ForkCase {
-  const p = ctx.payload
-  const repository = str(obj(p.repository).full_name)
-  const pr = obj(p.pull_request)
-  const run = obj(p.workflow_run)
-  // As run-target.ts reads them: a pull request's base repository, a workflow_run's repository.
-  const prBase = str(obj(obj(pr.base).repo).full_name) ?? repository
-  const runBase = str(obj(run.repository).full_name) ?? repository
-  const baseRepository =
-    target.code?.baseRepository ??
-    (ctx.eventName === 'workflow_run'
-      ? runBase
-      : ctx.eventName.startsWith('pull_request')
-        ? prBase
-        : repository)
-  const eventHeads: ForkCase['eventHeads'] = []
-  const addHead = (sha: string | undefined, head: string | undefined, base: string | undefined) => {
-    if (sha) eventHeads.push({ sha, headRepository: head, fork: isForkHead(head, base) })
+/**
+ * The decision. In order: a branch or tag that names a pull request; a pull request whose head
+ * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
+ * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
+ * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
+ * but never a head pushed after the comment that asked for it.
+ */
+export function decideForkCode(c: ForkCase): ForkDecision {
+  if (!runsWithSecretsForOutsiders(c.event)) return { verdict: 'run' }
+  const seen = forkCodeSeen(c)
+  if (!c.allowForkCode) {
+    const refused = refuseForkCodeSeen(c, seen)
+    if (refused) return refused
   }
-  addHead(str(obj(pr.head).sha), str(obj(obj(pr.head).repo).full_name), prBase)
-  addHead(str(run.head_sha), str(obj(run.head_repository).full_name), runBase)
-  const ownCommits = [ctx.sha, str(obj(pr.base).sha)].filter(
-    (sha): sha is string => sha !== undefined
-  )
-  const code = target.code
+
+  // Whose code a pull request is, and the head it runs at: GitHub knows.
+  const number = pullRequestNumber(c.target)
+  if (number !== undefined && !c.pullRequest && (!c.allowForkCode || !c.explicitRevision)) {
+    const times = c.askedAt !== undefined && !c.explicitRevision
+    return { verdict: 'ask', lookUp: { kind: 'pull-request', number, times } }
+  }
+
+  // A revision from the inputs: this repository's code only if it is on the ref that runs.
+  const revisionChecked = checkInputRevision(c, seen.what)
+  if (revisionChecked) return revisionChecked
+
+  // After a comment, the head that runs must be the one the comment saw.
+  const pr = c.pullRequest
+  const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined
+  if (pr && pinned && c.askedAt) {
+    const moved = refuseMovedAfterComment(c.askedAt, pr, seen.what)
+    if (moved) return moved
+  }
+
   return {
-    event: ctx.eventName,
-    baseRepository,
-    allowForkCode,
-    target: { kind: target.kind, name: target.name },
-    revision: target.revision,
-    explicitRevision: target.explicitRevision === true,
-    pullRequest:
-      target.kind === 'pull_request' && code?.fork !== undefined
-        ? { ...code, fork: code.fork }
-        : undefined,
-    eventHeads,
-    ownCommits,
-    askedAt: COMMENT_EVENTS.has(ctx.eventName) ? str(obj(p.comment).created_at) : undefined,
-    revisionOnRef: target.revisionOnRef
+    verdict: 'run',
+    revision: pinned,
+    warning: c.allowForkCode ? allowedForkCodeWarning(c, seen) : undefined
   }
+}
+
+function forkCodeSeen(c: ForkCase): ForkCodeSeen {
+  return {
+    what: describeTarget(c.target),
+    named: c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name),
+    forkHead: isSha(c.revision) ? forkHeadNamed(c, c.revision) : undefined
+  }
+}
+
+/** Fork code that the event and the inputs show, refused before GitHub is asked anything. */
+function refuseForkCodeSeen(c: ForkCase, seen: ForkCodeSeen): ForkDecision | undefined {
+  const { what, named, forkHead } = seen
+  // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
+  if (named !== undefined) {
+    return refuse(
+      c,
+      what,
+      `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`
+    )
+  }
+  if (c.pullRequest?.fork) {
+    return refuse(c, what, `its code comes from ${forkName(c.pullRequest.headRepository)}`)
+  }
+  if (forkHead) {
+    return refuse(
+      c,
+      `${what} at ${c.revision}`,
+      `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`
+    )
+  }
+  return undefined
+}
+
+/** A revision from the inputs that is not on the ref that runs: asked of GitHub, or refused. */
+function checkInputRevision(c: ForkCase, what: string): ForkDecision | undefined {
+  const revision = c.revision
+  if (
+    !c.explicitRevision ||
+    !isSha(revision) ||
+    c.allowForkCode ||
+    isOwnCommit(c, revision) ||
+    (c.target.kind === 'pull_request' && !c.pullRequest?.headSha)
+  ) {
+    return undefined
+  }
+  const onRef = c.revisionOnRef
+  if (!onRef || onRef.revision !== revision) {
+    return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref: refToCompare(c) } }
+  }
+  if (onRef.status !== 'identical' && onRef.status !== 'behind') {
+    return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository))
+  }
+  return undefined
+}
+
+/** A pull request's head that moved after the comment that asked for the run: refused. */
+function refuseMovedAfterComment(
+  askedAt: string,
+  pr: CodeOrigin & { fork: boolean },
+  what: string
+): ForkDecision | undefined {
+  const moved = movedAfter(askedAt, pr)
+  if (moved === 'unknown') {
+    return {
+      verdict: 'refuse',
+      reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${askedAt}). Set input "revision" to the commit that was approved.`
+    }
+  }
+  if (moved) {
+    return {
+      verdict: 'refuse',
+      reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
+    }
+  }
+  return undefined
+}
+
+/** The warning for a fork's code run as "allow-fork-code" allows, where it is known to be one. */
+function allowedForkCodeWarning(c: ForkCase, seen: ForkCodeSeen): string | undefined {
+  const { what, named, forkHead } = seen
+  if (c.pullRequest?.fork) {
+    return `Running code from ${forkName(c.pullRequest.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
+  }
+  if (forkHead) {
+    return `Running commit ${c.revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
+  }
+  if (named !== undefined) {
+    return `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
+  }
+  return undefined
 }
 
 const isSha = (revision: string | undefined): revision is string =>
@@ -221,104 +235,6 @@ function refToCompare(c: ForkCase): Extract<ForkLookUp, { kind: 'revision-on-ref
   if (c.target.kind !== 'pull_request') return { kind: c.target.kind, name: c.target.name }
   const sha = c.pullRequest?.headSha ?? ''
   return { kind: 'commit', sha, what: `the head of ${describeTarget(c.target)} (${sha})` }
-}
-
-/**
- * The decision. In order: a branch or tag that names a pull request; a pull request whose head
- * is in a fork; a revision that is a fork's head the event shows or a look-up read; what GitHub
- * must still be asked; a revision from the inputs that is not on the ref that runs; and, after a
- * comment, a head that moved since. allow-fork-code lets a fork's code run (said in a warning),
- * but never a head pushed after the comment that asked for it.
- */
-export function decideForkCode(c: ForkCase): ForkDecision {
-  if (!runsWithSecretsForOutsiders(c.event)) return { verdict: 'run' }
-  const what = describeTarget(c.target)
-  const revision = c.revision
-  const pr = c.pullRequest
-
-  // A branch or tag "pull/42": Buddy may run pull request #42, and nothing tells whose code it is.
-  const named = c.target.kind === 'pull_request' ? undefined : pullRequestNamedBy(c.target.name)
-  if (named !== undefined && !c.allowForkCode) {
-    return refuse(
-      c,
-      what,
-      `it names pull request #${named}, whose code may come from a fork (input "pull-request: ${named}" runs it once GitHub shows whose code it is)`
-    )
-  }
-  if (pr?.fork && !c.allowForkCode) {
-    return refuse(c, what, `its code comes from ${forkName(pr.headRepository)}`)
-  }
-  const forkHead = isSha(revision) ? forkHeadNamed(c, revision) : undefined
-  if (forkHead && !c.allowForkCode) {
-    return refuse(
-      c,
-      `${what} at ${revision}`,
-      `that commit is the head of a pull request from ${forkName(forkHead.headRepository)}`
-    )
-  }
-
-  // Whose code a pull request is, and the head it runs at: GitHub knows.
-  const number = pullRequestNumber(c.target)
-  if (number !== undefined && !pr && (!c.allowForkCode || !c.explicitRevision)) {
-    return {
-      verdict: 'ask',
-      lookUp: {
-        kind: 'pull-request',
-        number,
-        times: c.askedAt !== undefined && !c.explicitRevision
-      }
-    }
-  }
-
-  // A revision from the inputs: this repository's code only if it is on the ref that runs.
-  const checkRevision =
-    c.explicitRevision &&
-    isSha(revision) &&
-    !c.allowForkCode &&
-    !isOwnCommit(c, revision) &&
-    !(c.target.kind === 'pull_request' && !pr?.headSha)
-  if (checkRevision) {
-    const ref = refToCompare(c)
-    const onRef = c.revisionOnRef
-    if (!onRef || onRef.revision !== revision) {
-      return { verdict: 'ask', lookUp: { kind: 'revision-on-ref', revision, ref } }
-    }
-    if (onRef.status !== 'identical' && onRef.status !== 'behind') {
-      return refuse(c, `${what} at ${revision}`, notOnRef(onRef, c.baseRepository))
-    }
-  }
-
-  // After a comment, the head that runs must be the one the comment saw.
-  const pinned = pr?.headSha !== undefined && !c.explicitRevision ? pr.headSha : undefined
-  if (pr && pinned && c.askedAt) {
-    const moved = movedAfter(c.askedAt, pr)
-    if (moved === 'unknown') {
-      return {
-        verdict: 'refuse',
-        reason: `Refusing to run ${what}: its head is in a deleted fork, whose pushes GitHub no longer shows, so nothing tells that it did not move after the comment that asked for the run (${c.askedAt}). Set input "revision" to the commit that was approved.`
-      }
-    }
-    if (moved) {
-      return {
-        verdict: 'refuse',
-        reason: `Refusing to run ${what}: ${moved}, after the comment that asked for the run (${c.askedAt}), so that comment did not approve this code. Comment again to run the new head, or set input "revision" to the commit that was approved.`
-      }
-    }
-  }
-
-  return {
-    verdict: 'run',
-    revision: pinned,
-    warning: !c.allowForkCode
-      ? undefined
-      : pr?.fork
-        ? `Running code from ${forkName(pr.headRepository)} with this repository's secrets, as input "allow-fork-code" allows.`
-        : forkHead
-          ? `Running commit ${revision}, the head of a pull request from ${forkName(forkHead.headRepository)}, with this repository's secrets, as input "allow-fork-code" allows.`
-          : named !== undefined
-            ? `Running ${what}, which names pull request #${named} (whose code may come from a fork), with this repository's secrets, as input "allow-fork-code" allows.`
-            : undefined
-  }
 }
 
 function notOnRef(onRef: RevisionOnRef, baseRepository: string | undefined): string {

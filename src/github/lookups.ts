@@ -1,4 +1,15 @@
-import type { ForkLookUp, RevisionOnRef } from './fork-policy.js'
+import type { RevisionOnRef } from './fork-case.js'
+import type { ForkLookUp } from './fork-policy.js'
+import {
+  committerDate,
+  compareCommits,
+  getPullRequest,
+  listPullRequestsByHead,
+  openGitHub,
+  readRef,
+  type Octokit,
+  type Repo
+} from './github-reads.js'
 import {
   isForkHead,
   pullRequestName,
@@ -13,7 +24,8 @@ import {
  * head commit and repository (issue_comment), whether workflow_run's head_branch is a branch or
  * a tag, and the number of a fork's pull request (workflow_run); and what the fork policy asks
  * (fork-policy.ts): whose code a pull request is, and whether a revision is on the ref that runs.
- * The GitHub client is loaded only here, so that other events do not pay for it at start-up.
+ * The answers come from github-reads.ts; what they mean, and the messages when GitHub cannot
+ * answer (what was asked, which permission, how to skip it), are here.
  */
 
 export interface GitHubAccess {
@@ -25,15 +37,6 @@ export interface GitHubAccess {
 
 /** A target as GitHub completed it, with what the fork policy asked. */
 export type CompletedTarget = RunTarget & { revisionOnRef?: RevisionOnRef }
-
-const TIME_LIMIT_MS = 30_000
-
-type Octokit = ReturnType<typeof import('@actions/github').getOctokit>
-
-interface Repo {
-  owner: string
-  repo: string
-}
 
 type AnyLookUp = TargetLookUp | ForkLookUp
 
@@ -55,8 +58,7 @@ async function withGitHub<T>(
       `Cannot ${purpose(lookUp)}: input "github-token" is empty; keep its default (\${{ github.token }}). ${skipHint(lookUp, target)}`
     )
   }
-  const { getOctokit } = await import('@actions/github')
-  const octokit = getOctokit(access.token, access.apiUrl ? { baseUrl: access.apiUrl } : {})
+  const octokit = await openGitHub(access.token, access.apiUrl)
   try {
     return await ask(octokit, { owner, repo })
   } catch (error) {
@@ -156,8 +158,6 @@ function permissionHint(lookUp: AnyLookUp, status: number | undefined): string {
   return ` The token may lack "${permission}" permission.`
 }
 
-const request = () => ({ request: { signal: AbortSignal.timeout(TIME_LIMIT_MS) } })
-
 /**
  * A pull request as GitHub shows it: whose code it is, its head, and, where asked, when that
  * head got there (a fork's last push, which GitHub sets; or, in this repository, the head
@@ -170,7 +170,7 @@ async function readPullRequest(
   known: CodeOrigin | undefined,
   times: boolean
 ): Promise<CodeOrigin & { fork: boolean }> {
-  const { data: pr } = await octokit.rest.pulls.get({ ...at, pull_number: number, ...request() })
+  const pr = await getPullRequest(octokit, at, number)
   // A deleted fork leaves head.repo null.
   const headRepository = pr.head.repo?.full_name
   const baseRepository = pr.base.repo.full_name
@@ -186,16 +186,6 @@ async function readPullRequest(
   }
 }
 
-/** The commit's committer date; undefined where GitHub does not show it. */
-async function committerDate(octokit: Octokit, at: Repo, sha: string) {
-  try {
-    const { data } = await octokit.rest.git.getCommit({ ...at, commit_sha: sha, ...request() })
-    return data.committer?.date ?? undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Is the revision in the history of the ref that runs? GitHub compares the ref's commit with it:
  * "behind" or "identical" say yes. A fork's commit is known to GitHub through this repository
@@ -208,8 +198,9 @@ async function revisionOnRef(
 ): Promise<RevisionOnRef> {
   const { revision, ref } = lookUp
   const what = ref.kind === 'commit' ? ref.what : `${ref.kind} ${ref.name}`
-  let base = ref.kind === 'commit' ? ref.sha : undefined
-  if (ref.kind !== 'commit') {
+  let base: string
+  if (ref.kind === 'commit') base = ref.sha
+  else {
     const found = await readRef(
       octokit,
       at,
@@ -219,38 +210,7 @@ async function revisionOnRef(
     base = found.commit
   }
   if (base === revision) return { revision, ref: what, status: 'identical' }
-  try {
-    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
-      ...at,
-      basehead: `${base}...${revision}`,
-      per_page: 1,
-      ...request()
-    })
-    return { revision, ref: what, status: data.status }
-  } catch (error) {
-    const status = (error as { status?: number }).status
-    if (status === 404 || status === 422) return { revision, ref: what, status: 'no-commit' }
-    throw error
-  }
-}
-
-type RefAnswer = { found: true; commit: string } | { found: false }
-
-/** A ref of this repository and the commit it points to (annotated tags peeled). */
-async function readRef(octokit: Octokit, at: Repo, ref: string): Promise<RefAnswer> {
-  try {
-    const { data } = await octokit.rest.git.getRef({ ...at, ref, ...request() })
-    if (data.object.type !== 'tag') return { found: true, commit: data.object.sha }
-    const { data: tag } = await octokit.rest.git.getTag({
-      ...at,
-      tag_sha: data.object.sha,
-      ...request()
-    })
-    return { found: true, commit: tag.object.sha }
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return { found: false }
-    throw error
-  }
+  return { revision, ref: what, status: await compareCommits(octokit, at, base, revision) }
 }
 
 /**
@@ -273,19 +233,14 @@ async function refKind(
   )
 }
 
+/** The number of a fork's pull request, found by its head (workflow_run from a fork). */
 async function forkPullRequestNumber(
   octokit: Octokit,
   at: Repo,
   lookUp: Extract<TargetLookUp, { kind: 'pull-request-by-head' }>
 ): Promise<number> {
   const headOwner = lookUp.headRepository.split('/')[0]
-  const { data } = await octokit.rest.pulls.list({
-    ...at,
-    head: `${headOwner}:${lookUp.headBranch}`,
-    state: 'all',
-    per_page: 30,
-    ...request()
-  })
+  const data = await listPullRequestsByHead(octokit, at, headOwner, lookUp.headBranch)
   const fromFork = data.filter(
     pr => pr.head.repo?.full_name.toLowerCase() === lookUp.headRepository.toLowerCase()
   )

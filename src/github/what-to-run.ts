@@ -1,13 +1,11 @@
 import * as core from '@actions/core'
 import type { Settings } from '../inputs/settings.js'
-import { decideForkCode, forkCase } from './fork-policy.js'
+import type { EventContext } from './event.js'
+import { forkCase } from './fork-case.js'
+import { decideForkCode } from './fork-policy.js'
 import { completeTarget, lookUpForFork, type CompletedTarget } from './lookups.js'
-import {
-  resolveRunTarget,
-  RunTargetError,
-  type EventContext,
-  type RunTarget
-} from './run-target.js'
+import { resolveRunTarget } from './resolve-run-target.js'
+import { RunTargetError, type RunTarget } from './run-target.js'
 
 // What to run, worked out from the event, with GitHub asked what the event does not carry.
 
