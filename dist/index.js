@@ -28716,28 +28716,23 @@ class RateLimitWaits {
 
 /***/ }),
 
-/***/ 8171:
+/***/ 520:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  vp: () => (/* binding */ BuddyApiError),
   Ci: () => (/* binding */ BuddyClient),
-  nw: () => (/* binding */ buddyMessageOf),
-  U4: () => (/* binding */ describeHttpFailure),
-  Ku: () => (/* binding */ describeNetworkFailure),
   sy: () => (/* binding */ describePipeline),
-  Wp: () => (/* binding */ parseAnswer),
   K0: () => (/* binding */ pipelinePath)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
+// EXTERNAL MODULE: ./src/buddy/model.ts
+var model = __nccwpck_require__(7781);
+// EXTERNAL MODULE: ./src/buddy/failures.ts
+var failures = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/buddy/backoff.ts
 var backoff = __nccwpck_require__(8844);
-// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
-var log = __nccwpck_require__(2568);
 ;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
 /**
  * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
@@ -28797,271 +28792,93 @@ function withinLimit(work, limitMs) {
     return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-// EXTERNAL MODULE: ./src/buddy/model.ts
-var model = __nccwpck_require__(7781);
-;// CONCATENATED MODULE: ./src/buddy/client.ts
+;// CONCATENATED MODULE: ./src/buddy/rate-limit.ts
 
-
-
-
-
-/** Errors that mean the request never left this machine, so nothing can have been created. */
-const NOT_SENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH'
-]);
-class BuddyApiError extends Error {
-    status;
-    buddyMessage;
-    transient;
-    retryAfterMs;
-    name = 'BuddyApiError';
-    constructor(message, status, buddyMessage, transient = false, 
-    /** How long the server asked to wait before the next request (429, 503). */
-    retryAfterMs) {
-        super(message);
-        this.status = status;
-        this.buddyMessage = buddyMessage;
-        this.transient = transient;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** Buddy's own words from an error body, short and on one line. */
-function buddyMessageOf(text) {
-    const trimmed = text.trim();
-    if (trimmed === '')
-        return undefined;
-    let message;
-    try {
-        const body = JSON.parse(trimmed);
-        if (Array.isArray(body.errors)) {
-            message = body.errors
-                .map(e => (e && typeof e === 'object' ? e.message : e))
-                .filter(m => typeof m === 'string' && m !== '')
-                .join('; ');
-        }
-        if (!message && typeof body.error === 'string')
-            message = body.error;
-        if (!message && typeof body.message === 'string')
-            message = body.message;
-    }
-    catch {
-        if (/^<(!doctype|html)/i.test(trimmed))
-            return 'an HTML page instead of JSON';
-        message = trimmed;
-    }
-    if (!message)
-        return undefined;
-    const line = (0,log/* oneLine */.TN)(message);
-    return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}
-function isTransientStatus(status) {
-    return status === 429 || status === 408 || status >= 500;
-}
-/** The message for an HTTP failure: what it means, what to check, and what Buddy said. */
-function describeHttpFailure(status, buddyMessage, ctx) {
-    const said = buddyMessage ? ` Buddy said: ${buddyMessage}` : '';
-    switch (status) {
-        case 401:
-            return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours), or the token (or the OIDC identity provider it came from) has no access to this workspace. Create a new token or check the secret, and that its owner (or the provider) belongs to the workspace.${said}`;
-        case 403:
-            return `Buddy denied access (403 Forbidden) when trying to ${ctx.action}: the token lacks a scope (${ctx.scopes}) or permission in this project, or the API is disabled in the workspace.${said}`;
-        case 404:
-            return `Not found (404) when trying to ${ctx.action}: check ${ctx.notFound}.${said}`;
-        case 429:
-            return `Buddy's rate limit was reached (429) when trying to ${ctx.action}, and it did not clear in time.${said}`;
-        default:
-            if (status >= 300 && status < 400) {
-                return `Buddy answered with a redirect (${status}) when trying to ${ctx.action}: check "api-url" (a self-hosted Buddy's API is usually at https://<host>/api).${said}`;
-            }
-            return `Buddy answered ${status} when trying to ${ctx.action}.${said}`;
-    }
-}
-/** Node's codes for a server certificate that this machine does not trust. */
-const CERTIFICATE_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_REVOKED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'HOSTNAME_MISMATCH',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
-]);
-/** A thrown request error, classified. Proxy and certificate failures are configuration. */
-function classifyNetworkError(error) {
-    const { code, message } = (error ?? {});
-    const text = String(message ?? error);
-    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
-    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
-    if (tunnel)
-        return { kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy', detail: tunnel[1] };
-    if (code && CERTIFICATE_CODES.has(code)) {
-        return { kind: 'network', code, sent: false, fatal: 'certificate' };
-    }
-    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
-    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
-}
 /**
- * The proxy as HTTPS_PROXY names it (read from the environment, as @actions/http-client reads
- * it), host and port only: its URL may hold a password.
+ * What the step's requests have learnt of Buddy's rate limit, shared by all of them: the limit
+ * as the newest answer told it (X-Rate-Limit-*), which paces the next request, and how
+ * congested the limit is (the 429s met lately). The waits themselves are computed in
+ * backoff.ts; this is the state they are computed from.
  */
-function proxyHost() {
-    const env = process.env;
-    const raw = env.https_proxy || env.HTTPS_PROXY;
-    if (!raw)
-        return undefined;
-    try {
-        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
+class RateLimitState {
+    /** The rate limit as the newest answer told it; undefined before any answer. */
+    rateLimit;
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
+    /**
+     * An answer read whole. A 429's own wait is its caller's to keep; what other answers say
+     * paces the next request.
+     */
+    noteAnswer(status, headers, nowMs) {
+        if (status === 429)
+            this.congestion++;
+        else
+            this.noteHeaders(headers, nowMs);
     }
-    catch {
-        return undefined;
-    }
-}
-function describeNetworkFailure(failure, ctx, host) {
-    const { code } = failure;
-    const hostname = host.replace(/:\d+$/, '');
-    if (failure.fatal === 'proxy') {
-        const proxy = proxyHost();
-        const through = proxy ? ` (${proxy}, from HTTPS_PROXY)` : '';
-        const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
-        const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
-        if (status === '407') {
-            return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
-        }
-        const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
-        return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
-    }
-    if (failure.fatal === 'deadline') {
-        return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
-    }
-    if (failure.fatal === 'certificate') {
-        return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`;
-    }
-    if (code === 'ETIMEDOUT')
-        return `No answer from ${host} in time when trying to ${ctx.action}.`;
-    if (code === 'ESTALLED') {
-        return `Buddy's answer stopped mid-way (nothing for ${failure.detail ?? 'a while'}) when trying to ${ctx.action}.`;
-    }
-    if (code === 'ECUTBODY') {
-        return `The connection to ${host} closed before Buddy's answer was complete when trying to ${ctx.action}.`;
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`;
-    }
-    return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`;
-}
-/**
- * The whole body of an answer whose head has arrived. An answer that closes before its end
- * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
- * than at the request's time limit.
- */
-function readWholeBody(message, stallMs) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let idle;
-        let settled = false;
-        const fail = (code) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(idle);
-            message.destroy();
-            reject(Object.assign(new Error(code), { code }));
+    noteHeaders(headers, nowMs) {
+        const number = (name) => {
+            const raw = headers[name];
+            const value = Number(Array.isArray(raw) ? raw[0] : raw);
+            return raw !== undefined && Number.isFinite(value) ? value : undefined;
         };
-        const arm = () => {
-            clearTimeout(idle);
-            idle = setTimeout(() => fail('ESTALLED'), stallMs);
+        const limit = number('x-rate-limit-limit');
+        const remaining = number('x-rate-limit-remaining');
+        const reset = number('x-rate-limit-reset');
+        if (limit === undefined && remaining === undefined)
+            return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
+        this.rateLimit = {
+            limit,
+            remaining,
+            resetAtMs: reset === undefined ? undefined : reset * 1000,
+            seenAtMs: nowMs
         };
-        arm();
-        message.on('data', (chunk) => {
-            chunks.push(chunk);
-            arm();
-        });
-        message.on('end', () => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(idle);
-            resolve(Buffer.concat(chunks).toString('utf8'));
-        });
-        message.on('aborted', () => fail('ECUTBODY'));
-        message.on('error', () => fail('ECUTBODY'));
-        message.on('close', () => {
-            if (!message.complete)
-                fail('ECUTBODY');
-        });
-    });
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    pacingMs(nowMs, random, timeLeftMs) {
+        return Math.max(0, Math.min((0,backoff/* pacingDelay */.uY)(this.rateLimit, nowMs, random, this.congestion), timeLeftMs));
+    }
 }
-const segment = (value) => encodeURIComponent(String(value));
-function pipelinePath(ref) {
-    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
-}
-function actionExecutionPath(ref, executionId, actionExecutionId) {
-    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
-}
-function describePipeline(ref) {
-    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
-}
+
+// EXTERNAL MODULE: ./src/buddy/transport.ts
+var transport = __nccwpck_require__(8325);
+;// CONCATENATED MODULE: ./src/buddy/requests.ts
+
+
+
+
+
 /** Buddy refused the token the request carried. */
 function refusedToken(result) {
     return result.kind === 'response' && result.status === 401;
 }
-/** Classifies one try of a read; throws where no try can help. */
-function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
-    if (result.kind === 'network') {
-        const problem = describeNetworkFailure(result, ctx, host);
-        // A proxy or certificate problem is the runner's configuration: no try can fix it.
-        if (result.fatal)
-            throw new BuddyApiError(problem);
-        return { kind: 'fault', problem };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, schema, parseText);
-        if (parsed.ok)
-            return { kind: 'read', value: parsed.value };
-        return {
-            kind: 'fault',
-            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
-        };
-    }
-    const status = result.status;
-    const message = buddyMessageOf(result.text);
-    const problem = describeHttpFailure(status, message, ctx);
-    if (!isTransientStatus(status))
-        throw new BuddyApiError(problem, status, message);
-    const wait = (0,backoff/* serverRequestedDelay */.JO)(result.headers, nowMs, status);
-    return { kind: 'fault', problem, status, wait, message };
-}
-class BuddyClient {
+class BuddyRequests {
     options;
-    http;
+    transport;
     timeoutMs;
     readAttempts;
     rateLimitBudgetMs;
-    stallTimeoutMs;
     token;
+    limits = new RateLimitState();
     constructor(options) {
         this.options = options;
         this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
-        this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
-            allowRetries: false,
-            allowRedirects: false,
-            socketTimeout: this.timeoutMs,
-            keepAlive: false
+        this.transport = new transport/* Transport */.o({
+            baseUrl: options.baseUrl,
+            timeoutMs: this.timeoutMs,
+            stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+            proxyHost: options.proxyHost,
+            onAnswer: (status, headers) => this.limits.noteAnswer(status, headers, options.clock.now())
         });
     }
     /** The time limit of one request. */
@@ -29083,150 +28900,146 @@ class BuddyClient {
      */
     rateLimitPacingMs() {
         const { clock } = this.options;
-        return Math.max(0, Math.min((0,backoff/* pacingDelay */.uY)(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
+        return this.limits.pacingMs(clock.now(), clock.random, this.timeLeftMs());
     }
-    /**
-     * How many 429s this step's requests have met lately: each makes the next waits' spread
-     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
-     */
-    congestion = 0;
-    get host() {
-        return this.options.baseUrl.host;
-    }
-    url(path) {
-        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
+    /** How many 429s this step's requests have met lately (see RateLimitState). */
+    get congestion() {
+        return this.limits.congestion;
     }
     /** The rate limit as the newest answer told it; undefined before any answer. */
-    rateLimit;
-    noteRateLimit(headers) {
-        const number = (name) => {
-            const raw = headers[name];
-            const value = Number(Array.isArray(raw) ? raw[0] : raw);
-            return raw !== undefined && Number.isFinite(value) ? value : undefined;
-        };
-        const limit = number('x-rate-limit-limit');
-        const remaining = number('x-rate-limit-remaining');
-        const reset = number('x-rate-limit-reset');
-        if (limit === undefined && remaining === undefined)
-            return;
-        if (remaining !== undefined && remaining > 0)
-            this.congestion = Math.max(0, this.congestion - 1);
-        this.rateLimit = {
-            limit,
-            remaining,
-            resetAtMs: reset === undefined ? undefined : reset * 1000,
-            seenAtMs: this.options.clock.now()
-        };
+    get rateLimit() {
+        return this.limits.rateLimit;
+    }
+    get host() {
+        return this.transport.host;
+    }
+    url(path) {
+        return this.transport.url(path);
     }
     /** One request, one try. Never throws: the caller decides what a failure means. */
-    async attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
-        // Never past the step's deadline: what cannot be answered in time is not sent.
-        timeoutMs = Math.min(timeoutMs, this.timeLeftMs());
-        if (timeoutMs <= 0)
-            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
+    attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
         if (authenticate && this.token.value)
             headers.Authorization = `Bearer ${this.token.value}`;
-        let timer;
-        let answer;
-        const timedOut = new Promise(resolve => {
-            timer = setTimeout(() => {
-                answer?.destroy();
-                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
-            }, timeoutMs);
-        });
-        const exchange = (async () => {
-            try {
-                const data = body === undefined ? null : JSON.stringify(body);
-                const response = await this.http.request(method, this.url(path), data, headers);
-                answer = response.message;
-                const text = await readWholeBody(response.message, this.stallTimeoutMs);
-                // A 429's own wait is its caller's to keep; what other answers say paces the next request.
-                if (response.message.statusCode === 429)
-                    this.congestion++;
-                else
-                    this.noteRateLimit(response.message.headers);
-                return {
-                    kind: 'response',
-                    status: response.message.statusCode ?? 0,
-                    headers: response.message.headers,
-                    text
-                };
-            }
-            catch (error) {
-                const failure = classifyNetworkError(error);
-                if (failure.code === 'ESTALLED')
-                    failure.detail = `${this.stallTimeoutMs / 1000} s`;
-                return failure;
-            }
-        })();
-        try {
-            return await Promise.race([exchange, timedOut]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
+        // Never past the step's deadline: what cannot be answered in time is not sent.
+        return this.transport.send(method, path, body, headers, Math.min(timeoutMs, this.timeLeftMs()));
     }
     /**
      * A request that creates nothing (or nothing that matters twice): tried again on transient
      * faults (5xx, 429, network, malformed answers) with backoff, honouring Retry-After.
      */
     async read(method, path, schema, ctx, options = {}) {
-        const { clock, log } = this.options;
-        const attempts = options.attempts ?? this.readAttempts;
+        const { clock } = this.options;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
-        let failures = 0;
-        const rateLimitWaits = new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ??
-            (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
+        const waits = {
+            attempts: options.attempts ?? this.readAttempts,
+            failures: 0,
+            rateLimitWaits: new backoff/* RateLimitWaits */.oP(options.rateLimitBudgetMs ??
+                (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined))
+        };
         const authenticate = options.authenticate ?? true;
         // One renewal per read: a token refused right after it was renewed is refused for good.
         let renewed = false;
         for (;;) {
             // An answer said no request is left: wait for the reset rather than spend a 429.
-            const pacing = options.pace === false ? 0 : this.rateLimitPacingMs();
-            if (pacing > 0) {
-                log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
-                await clock.sleep(pacing);
-            }
+            if (options.pace !== false)
+                await this.waitForPacing();
             const sentWith = this.token.value;
             const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
             if (authenticate && refusedToken(result) && this.token.renewable) {
-                if (!renewed) {
-                    renewed = true;
-                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
-                    continue;
-                }
-                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
-                throw new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
-            }
-            const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
-            if (answer.kind === 'read')
-                return answer.value;
-            const { problem, status, wait, message } = answer;
-            if (status === 429) {
-                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
-                if ('refusal' in next) {
-                    throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
-                }
-                const delay = next.delay;
-                log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-                await clock.sleep(delay);
+                if (renewed)
+                    throw (0,failures/* refusedAfterRenewal */.x2)(result, ctx);
+                renewed = true;
+                await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
                 continue;
             }
-            failures++;
-            if (failures >= attempts) {
-                const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
-                throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
-            }
-            const delay = Math.min(wait ?? (0,backoff/* backoffDelay */.EY)(failures - 1, clock.random), this.timeLeftMs());
-            if (delay <= 0)
-                throw new BuddyApiError(problem, status, undefined, true, wait);
-            log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-            await clock.sleep(delay);
+            const answer = (0,failures/* classifyReadAnswer */.vF)(result, schema, ctx, this.host, clock.now(), options.parseText);
+            if (answer.kind === 'read')
+                return answer.value;
+            await this.waitAfterFault(answer, waits);
         }
     }
+    async waitForPacing() {
+        const pacing = this.rateLimitPacingMs();
+        if (pacing <= 0)
+            return;
+        this.options.log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
+        await this.options.clock.sleep(pacing);
+    }
+    /** The pause before a read's next try, by its own count; throws when no try is left. */
+    async waitAfterFault(answer, waits) {
+        const { clock, log } = this.options;
+        const { problem, status, wait, message } = answer;
+        if (status === 429) {
+            const next = waits.rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
+            if ('refusal' in next) {
+                throw new failures/* BuddyApiError */.vp(`${problem} ${next.refusal}`, 429, message, true, wait);
+            }
+            log.debug(`${problem} Trying again in ${(next.delay / 1000).toFixed(1)} s.`);
+            await clock.sleep(next.delay);
+            return;
+        }
+        const { attempts } = waits;
+        waits.failures++;
+        if (waits.failures >= attempts) {
+            const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
+            throw new failures/* BuddyApiError */.vp(`${problem}${gaveUp}`, status, undefined, true, wait);
+        }
+        const delay = Math.min(wait ?? (0,backoff/* backoffDelay */.EY)(waits.failures - 1, clock.random), this.timeLeftMs());
+        if (delay <= 0)
+            throw new failures/* BuddyApiError */.vp(problem, status, undefined, true, wait);
+        log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
+        await clock.sleep(delay);
+    }
+    /**
+     * A request sent once; twice only when Buddy refused the token (401) and a fresh one was
+     * had (OIDC): a 401 is Buddy refusing the request before it reads it, so it created nothing.
+     */
+    async sendRenewingToken(method, path, body, action) {
+        const sentWith = this.token.value;
+        const result = await this.attempt(method, path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, action, this.timeoutMs);
+        return this.attempt(method, path, body);
+    }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof failures/* BuddyApiError */.vp && error.transient);
+            throw new failures/* BuddyApiError */.vp(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buddy/client.ts
+
+
+
+const segment = (value) => encodeURIComponent(String(value));
+function pipelinePath(ref) {
+    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
+}
+function actionExecutionPath(ref, executionId, actionExecutionId) {
+    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
+}
+function describePipeline(ref) {
+    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
+}
+class BuddyClient extends BuddyRequests {
     getPipeline(ref) {
         return this.read('GET', pipelinePath(ref), model/* pipelineSchema */.wr, {
             action: `read pipeline ${ref.pipelineId}`,
@@ -29248,27 +29061,9 @@ class BuddyClient {
         // Buddy answers 200 without a pipeline id for an identifier it does not know: asking again
         // cannot help.
         if (answer.pipeline_id === undefined || answer.pipeline_id === null) {
-            throw new BuddyApiError(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
+            throw new failures/* BuddyApiError */.vp(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
         }
         return answer.pipeline_id;
-    }
-    /**
-     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
-     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
-     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
-     * help (a slow or failing exchange).
-     */
-    async renewToken(refused, action, limitMs) {
-        try {
-            const { started } = await this.token.renew(refused, limitMs);
-            if (started) {
-                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
-            }
-        }
-        catch (error) {
-            const transient = error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient);
-            throw new BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
-        }
     }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
     async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
@@ -29363,38 +29158,10 @@ class BuddyClient {
      * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
      * it again (there a job cancel can stop a wait before anything is sent).
      */
-    async postExecution(ref, body) {
+    postExecution(ref, body) {
         const path = `${pipelinePath(ref)}/executions`;
-        const sentWith = this.token.value;
-        const result = await this.attempt('POST', path, body);
-        if (!refusedToken(result) || !this.token.renewable)
-            return result;
-        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
-        return this.attempt('POST', path, body);
+        return this.sendRenewingToken('POST', path, body, `run pipeline ${ref.pipelineId}`);
     }
-}
-function parseAnswer(text, schema, parseText = JSON.parse) {
-    if (text.trim() === '')
-        return { ok: false, problem: 'an empty answer' };
-    let json;
-    try {
-        json = parseText(text);
-    }
-    catch {
-        const message = buddyMessageOf(text);
-        return {
-            ok: false,
-            problem: message === 'an HTML page instead of JSON' ? message : 'malformed JSON'
-        };
-    }
-    const result = schema.safeParse(json);
-    if (result.success)
-        return { ok: true, value: result.data };
-    const first = result.error.issues[0];
-    return {
-        ok: false,
-        problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
-    };
 }
 
 
@@ -29411,8 +29178,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(3340);
-// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
-var client = __nccwpck_require__(8171);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 3 modules
+var client = __nccwpck_require__(520);
+// EXTERNAL MODULE: ./src/buddy/transport.ts
+var transport = __nccwpck_require__(8325);
 // EXTERNAL MODULE: ./src/base/log.ts + 1 modules
 var log = __nccwpck_require__(2568);
 // EXTERNAL MODULE: ./src/inputs/settings.ts
@@ -29476,30 +29245,27 @@ function whyNoSecrets(event, env) {
 
 
 
+
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
 async function connect(settings, env, event, clock, limits = {}) {
     const { requestTimeoutMs, deadlineMs } = limits;
     const baseUrl = resolveApiBase(settings, env);
     core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
+    // What every client here shares; the proxy is named in messages about it (the HTTP agent
+    // reads HTTPS_PROXY and NO_PROXY itself).
+    const common = { baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs, proxyHost: (0,transport/* proxyHost */.x)(env) };
     const source = resolveTokenSource(settings, env, event);
     if (source.kind === 'token') {
         // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
         if (source.from === 'BUDDY_TOKEN')
             core/* setSecret */.Pq(source.token);
         core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new client/* BuddyClient */.Ci({
-            baseUrl,
-            token: source.token,
-            clock,
-            log: log/* log */.Rm,
-            requestTimeoutMs,
-            deadlineMs
-        });
+        return new client/* BuddyClient */.Ci({ ...common, token: source.token });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    const exchange = new client/* BuddyClient */.Ci({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs });
+    const exchange = new client/* BuddyClient */.Ci(common);
     // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
     const exchangeNew = async (options) => {
         const webIdentityToken = await core/* getIDToken */.V9(source.audience);
@@ -29513,15 +29279,189 @@ async function connect(settings, env, event, clock, limits = {}) {
     // followed or cancelled, the client gets another the same way. Within the time limit of the
     // request that was refused: a cancel's renewal must leave time to send the cancel.
     const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new client/* BuddyClient */.Ci({
-        baseUrl,
-        token,
-        renewToken,
-        clock,
-        log: log/* log */.Rm,
-        requestTimeoutMs,
-        deadlineMs
-    });
+    return new client/* BuddyClient */.Ci({ ...common, token, renewToken });
+}
+
+
+/***/ }),
+
+/***/ 7877:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ku: () => (/* binding */ describeNetworkFailure),
+/* harmony export */   U4: () => (/* binding */ describeHttpFailure),
+/* harmony export */   Wp: () => (/* binding */ parseAnswer),
+/* harmony export */   nw: () => (/* binding */ buddyMessageOf),
+/* harmony export */   vF: () => (/* binding */ classifyReadAnswer),
+/* harmony export */   vp: () => (/* binding */ BuddyApiError),
+/* harmony export */   x2: () => (/* binding */ refusedAfterRenewal)
+/* harmony export */ });
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8844);
+/* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2568);
+
+
+/**
+ * What a failed request to Buddy means, in words that say what to fix: `BuddyApiError`, Buddy's
+ * own message read from an error body, an HTTP or network failure described, an answer parsed
+ * (or why it could not be), and whether trying again can help. Pure: the transport reports
+ * what happened, this module judges it, the client acts on the judgement.
+ */
+class BuddyApiError extends Error {
+    status;
+    buddyMessage;
+    transient;
+    retryAfterMs;
+    name = 'BuddyApiError';
+    constructor(message, status, buddyMessage, transient = false, 
+    /** How long the server asked to wait before the next request (429, 503). */
+    retryAfterMs) {
+        super(message);
+        this.status = status;
+        this.buddyMessage = buddyMessage;
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** Buddy's own words from an error body, short and on one line. */
+function buddyMessageOf(text) {
+    const trimmed = text.trim();
+    if (trimmed === '')
+        return undefined;
+    let message;
+    try {
+        const body = JSON.parse(trimmed);
+        if (Array.isArray(body.errors)) {
+            message = body.errors
+                .map(e => (e && typeof e === 'object' ? e.message : e))
+                .filter(m => typeof m === 'string' && m !== '')
+                .join('; ');
+        }
+        if (!message && typeof body.error === 'string')
+            message = body.error;
+        if (!message && typeof body.message === 'string')
+            message = body.message;
+    }
+    catch {
+        if (/^<(!doctype|html)/i.test(trimmed))
+            return 'an HTML page instead of JSON';
+        message = trimmed;
+    }
+    if (!message)
+        return undefined;
+    const line = (0,_base_log_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(message);
+    return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+function isTransientStatus(status) {
+    return status === 429 || status === 408 || status >= 500;
+}
+/** The message for an HTTP failure: what it means, what to check, and what Buddy said. */
+function describeHttpFailure(status, buddyMessage, ctx) {
+    const said = buddyMessage ? ` Buddy said: ${buddyMessage}` : '';
+    switch (status) {
+        case 401:
+            return `Buddy refused the token (401 Unauthorized) when trying to ${ctx.action}: it is invalid or expired (OAuth tokens last 8 hours), or the token (or the OIDC identity provider it came from) has no access to this workspace. Create a new token or check the secret, and that its owner (or the provider) belongs to the workspace.${said}`;
+        case 403:
+            return `Buddy denied access (403 Forbidden) when trying to ${ctx.action}: the token lacks a scope (${ctx.scopes}) or permission in this project, or the API is disabled in the workspace.${said}`;
+        case 404:
+            return `Not found (404) when trying to ${ctx.action}: check ${ctx.notFound}.${said}`;
+        case 429:
+            return `Buddy's rate limit was reached (429) when trying to ${ctx.action}, and it did not clear in time.${said}`;
+        default:
+            if (status >= 300 && status < 400) {
+                return `Buddy answered with a redirect (${status}) when trying to ${ctx.action}: check "api-url" (a self-hosted Buddy's API is usually at https://<host>/api).${said}`;
+            }
+            return `Buddy answered ${status} when trying to ${ctx.action}.${said}`;
+    }
+}
+/** A proxy that would not open a tunnel: what it said, and what to change. */
+function describeProxyFailure(failure, ctx, host, hostname) {
+    const through = failure.proxy ? ` (${failure.proxy}, from HTTPS_PROXY)` : '';
+    const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
+    const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
+    if (status === '407') {
+        return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
+    }
+    const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
+    return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
+}
+function describeNetworkFailure(failure, ctx, host) {
+    const { code } = failure;
+    const hostname = host.replace(/:\d+$/, '');
+    if (failure.fatal === 'proxy')
+        return describeProxyFailure(failure, ctx, host, hostname);
+    if (failure.fatal === 'deadline') {
+        return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
+    }
+    if (failure.fatal === 'certificate') {
+        return `The certificate of ${host} is not trusted (${code}) when trying to ${ctx.action}: it is self-signed, expired, for another host, or from a certificate authority this runner does not know. If your network or your Buddy uses a private certificate authority (a TLS-inspecting proxy, a self-hosted Buddy), point NODE_EXTRA_CA_CERTS at its certificate (PEM file); check that "api-url" names the host the certificate is for.`;
+    }
+    if (code === 'ETIMEDOUT')
+        return `No answer from ${host} in time when trying to ${ctx.action}.`;
+    if (code === 'ESTALLED') {
+        return `Buddy's answer stopped mid-way (nothing for ${failure.detail ?? 'a while'}) when trying to ${ctx.action}.`;
+    }
+    if (code === 'ECUTBODY') {
+        return `The connection to ${host} closed before Buddy's answer was complete when trying to ${ctx.action}.`;
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`;
+    }
+    return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`;
+}
+function parseAnswer(text, schema, parseText = JSON.parse) {
+    if (text.trim() === '')
+        return { ok: false, problem: 'an empty answer' };
+    let json;
+    try {
+        json = parseText(text);
+    }
+    catch {
+        const message = buddyMessageOf(text);
+        return {
+            ok: false,
+            problem: message === 'an HTML page instead of JSON' ? message : 'malformed JSON'
+        };
+    }
+    const result = schema.safeParse(json);
+    if (result.success)
+        return { ok: true, value: result.data };
+    const first = result.error.issues[0];
+    return {
+        ok: false,
+        problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
+    };
+}
+/** Classifies one try of a read; throws where no try can help. */
+function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
+    if (result.kind === 'network') {
+        const problem = describeNetworkFailure(result, ctx, host);
+        // A proxy or certificate problem is the runner's configuration: no try can fix it.
+        if (result.fatal)
+            throw new BuddyApiError(problem);
+        return { kind: 'fault', problem };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = parseAnswer(result.text, schema, parseText);
+        if (parsed.ok)
+            return { kind: 'read', value: parsed.value };
+        return {
+            kind: 'fault',
+            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+        };
+    }
+    const status = result.status;
+    const message = buddyMessageOf(result.text);
+    const problem = describeHttpFailure(status, message, ctx);
+    if (!isTransientStatus(status))
+        throw new BuddyApiError(problem, status, message);
+    const wait = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_1__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, status);
+    return { kind: 'fault', problem, status, wait, message };
+}
+/** A 401 for a token renewed a moment before: final. */
+function refusedAfterRenewal(result, ctx) {
+    const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+    return new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
 }
 
 
@@ -29825,13 +29765,15 @@ function sameRef(kind, asked, shown) {
 /* harmony export */   Lh: () => (/* binding */ CLOCK_ALLOWANCE_MS)
 /* harmony export */ });
 /* unused harmony exports CREATION_WINDOW_REQUEST_LIMITS, creationWindowMs, isUnknownRevision, isOurExecution, searchForRun, classifyRunAnswer, watchForOurRun */
-/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8844);
+/* harmony import */ var _backoff_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8844);
 /* harmony import */ var _inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1601);
 /* harmony import */ var _step_marker_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6907);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8171);
-/* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2713);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7781);
-/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9668);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
+/* harmony import */ var _failures_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7877);
+/* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2713);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7781);
+/* harmony import */ var _ref_names_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9668);
+
 
 
 
@@ -29893,7 +29835,7 @@ function isOurExecution(execution, identity) {
         return false;
     }
     // A ref the run does not show is no mismatch; one it shows otherwise (pull/5 or 5) may match.
-    return _ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_5__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
+    return _ref_names_js__WEBPACK_IMPORTED_MODULE_6__/* .REF_KINDS */ .Uy.every(kind => !body[kind] || (0,_ref_names_js__WEBPACK_IMPORTED_MODULE_6__/* .sameRef */ .WY)(kind, body[kind], execution[kind]) !== false);
 }
 /**
  * Looks through the pipeline's newest runs for this step's run, page by page until runs older
@@ -29946,13 +29888,13 @@ async function searchForRun(client, ref, identity, { maxPages = 5, perPage = 20 
 /** Classifies one try of the run request. Pure. */
 function classifyRunAnswer(result, revision, ctx, host, nowMs) {
     if (result.kind === 'network') {
-        const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
+        const why = (0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .describeNetworkFailure */ .Ku)(result, ctx, host);
         if (result.fatal)
-            return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why) };
+            return { kind: 'refused', error: new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(why) };
         return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
     }
     if (result.status >= 200 && result.status < 300) {
-        const parsed = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_4__/* .executionSchema */ .Mk);
+        const parsed = (0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .parseAnswer */ .Wp)(result.text, _model_js__WEBPACK_IMPORTED_MODULE_5__/* .executionSchema */ .Mk);
         if (parsed.ok)
             return { kind: 'created', execution: parsed.value };
         return {
@@ -29960,20 +29902,20 @@ function classifyRunAnswer(result, revision, ctx, host, nowMs) {
             why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
         };
     }
-    const message = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .buddyMessageOf */ .nw)(result.text);
+    const message = (0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .buddyMessageOf */ .nw)(result.text);
     if (result.status === 429) {
         return {
             kind: 'rate-limited',
-            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
+            serverMs: (0,_backoff_js__WEBPACK_IMPORTED_MODULE_7__/* .serverRequestedDelay */ .JO)(result.headers, nowMs, 429),
             message
         };
     }
     if (isUnknownRevision(result.status, message, revision)) {
         return { kind: 'unknown-revision', status: result.status, message };
     }
-    const why = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
+    const why = (0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .describeHttpFailure */ .U4)(result.status, message, ctx);
     if (result.status < 500) {
-        return { kind: 'refused', error: new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(why, result.status, message) };
+        return { kind: 'refused', error: new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(why, result.status, message) };
     }
     return { kind: 'ambiguous', why };
 }
@@ -29990,7 +29932,7 @@ async function startExecution(client, ref, body, options) {
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
-    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .RateLimitWaits */ .oP();
+    const rateLimitWaits = new _backoff_js__WEBPACK_IMPORTED_MODULE_7__/* .RateLimitWaits */ .oP();
     const unknownRevision = { tries: 0 };
     /** An earlier request's outcome is unknown: a run of this step may exist. */
     let mayHaveCreated = false;
@@ -30003,13 +29945,13 @@ async function startExecution(client, ref, body, options) {
         }
         catch (error) {
             if (signal?.aborted)
-                throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
+                throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_4__/* .JobCancelledError */ .D0(mayHaveCreated);
             throw error;
         }
     };
     for (;;) {
         if (signal?.aborted)
-            throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_3__/* .JobCancelledError */ .D0(mayHaveCreated);
+            throw new _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_4__/* .JobCancelledError */ .D0(mayHaveCreated);
         // An answer said no request is left: wait for the reset rather than spend a 429.
         const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
         if (pacing > 0) {
@@ -30032,7 +29974,7 @@ async function startExecution(client, ref, body, options) {
                 await pause(notSentPause(answer.why, ++notSentTries, clock, log));
                 continue;
             case 'rate-limited':
-                lastProblem = (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, answer.message, ctx);
+                lastProblem = (0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .describeHttpFailure */ .U4)(429, answer.message, ctx);
                 await pause(rateLimitedPause(answer, rateLimitWaits, deadline, client.congestion, ctx, clock, log));
                 continue;
             case 'unknown-revision':
@@ -30056,7 +29998,7 @@ async function startExecution(client, ref, body, options) {
 /** The step's timeout ended before a run request could be sent (again). */
 function timeIsUp(sentBefore, lastProblem) {
     const last = lastProblem ? ` The last try: ${lastProblem}` : '';
-    return new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(sentBefore
+    return new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(sentBefore
         ? `The step's timeout ended before the run request could be sent again (the earlier one created no run: none carrying this step's marker was listed in the time Buddy may take to create one). No run was started.${last}`
         : `The step's timeout ended before the run request could be sent: no run was started.${last}`, undefined, undefined, true);
 }
@@ -30066,16 +30008,16 @@ function checkRuns(options) {
 /** Surely no run was created: the request is sent again, unless it was sent enough. */
 function sendAgainOrGiveUp(ambiguity, sends, log) {
     if (sends >= MAX_SENDS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`${ambiguity} No run was created; gave up after ${sends} run requests.`, undefined, undefined, true);
     }
     log.info('No run was created by that request: sending it again.');
 }
 /** The pause before sending again a request that never left this machine. */
 function notSentPause(why, tries, clock, log) {
     if (tries > MAX_NOT_SENT_TRIES) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`${why} Gave up after ${tries} tries.`, undefined, undefined, true);
     }
-    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(tries - 1, clock.random);
+    const delay = (0,_backoff_js__WEBPACK_IMPORTED_MODULE_7__/* .backoffDelay */ .EY)(tries - 1, clock.random);
     log.info(`${why} Sending the run request again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
 }
@@ -30087,7 +30029,7 @@ function rateLimitedPause(answer, waits, deadline, congestion, ctx, clock, log) 
     const { serverMs, message } = answer;
     const next = waits.next(serverMs, clock.random, deadline - clock.now(), congestion);
     if ('refusal' in next) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${(0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`${(0,_failures_js__WEBPACK_IMPORTED_MODULE_3__/* .describeHttpFailure */ .U4)(429, message, ctx)} ${next.refusal} Nothing was created.`, 429, message, true);
     }
     log.info(`Buddy's rate limit was reached (429): nothing was created. Sending the run request again in ${(next.delay / 1000).toFixed(1)} s.`);
     return next.delay;
@@ -30097,9 +30039,9 @@ function unknownRevisionPause(answer, wait, revision, clock, log) {
     wait.since ??= clock.now();
     const waited = clock.now() - wait.since;
     if (waited >= UNKNOWN_REVISION_WAIT_MS) {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`Buddy does not know revision ${revision} after ${Math.round(waited / 1000)} s: is it pushed to the repository Buddy's project uses? Buddy said: ${answer.message}`, answer.status, answer.message);
     }
-    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_6__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
+    const delay = Math.min((0,_backoff_js__WEBPACK_IMPORTED_MODULE_7__/* .backoffDelay */ .EY)(wait.tries, clock.random, 2000, 15_000), UNKNOWN_REVISION_WAIT_MS - waited);
     wait.tries++;
     log.info(`Buddy does not know revision ${revision} yet (it may still be fetching the repository): ${answer.message} Asking again in ${(delay / 1000).toFixed(1)} s.`);
     return delay;
@@ -30124,11 +30066,11 @@ async function lookForOurRun(ambiguity, sentAt, client, ref, identity, options, 
         return found.execution;
     }
     if (found.kind === 'unsure') {
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`${ambiguity} Whether a run was created is unknown (${found.problem}), so the request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
     }
     if (clock.now() < windowEnd) {
         // The step's timeout came first: Buddy may still create the run.
-        throw new _client_js__WEBPACK_IMPORTED_MODULE_2__/* .BuddyApiError */ .vp(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
+        throw new _failures_js__WEBPACK_IMPORTED_MODULE_3__/* .BuddyApiError */ .vp(`${ambiguity} Could not tell whether Buddy created a run: none was listed by the end of the step's timeout, but Buddy may still create one until ${(0,_inputs_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a)(windowEnd - sentAt)} after the request. The request is not sent again, to avoid a second run. ${checkRuns(options)}`, undefined, undefined, true);
     }
     return undefined;
 }
@@ -30222,6 +30164,185 @@ function markedWorkflowRun(comment) {
     if (!WHOLE_NUMBER.test(id) || !WHOLE_NUMBER.test(attempt))
         return undefined;
     return { id: Number(id), attempt: Number(attempt) };
+}
+
+
+/***/ }),
+
+/***/ 8325:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ Transport),
+/* harmony export */   x: () => (/* binding */ proxyHost)
+/* harmony export */ });
+/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4942);
+
+/** Errors that mean the request never left this machine, so nothing can have been created. */
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH'
+]);
+/** Node's codes for a server certificate that this machine does not trust. */
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+/** A thrown request error, classified. Proxy and certificate failures are configuration. */
+function classifyNetworkError(error, proxy) {
+    const { code, message } = (error ?? {});
+    const text = String(message ?? error);
+    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
+    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
+    if (tunnel) {
+        return {
+            kind: 'network',
+            code: 'EPROXY',
+            sent: false,
+            fatal: 'proxy',
+            detail: tunnel[1],
+            proxy
+        };
+    }
+    if (code && CERTIFICATE_CODES.has(code)) {
+        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+    }
+    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
+    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
+}
+/**
+ * The proxy as HTTPS_PROXY names it in the step's environment (read as @actions/http-client
+ * reads it), host and port only: its URL may hold a password. For messages only.
+ */
+function proxyHost(env) {
+    const raw = env.https_proxy || env.HTTPS_PROXY;
+    if (!raw)
+        return undefined;
+    try {
+        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The whole body of an answer whose head has arrived. An answer that closes before its end
+ * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
+ * than at the request's time limit.
+ */
+function readWholeBody(message, stallMs) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let idle;
+        let settled = false;
+        const fail = (code) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            message.destroy();
+            reject(Object.assign(new Error(code), { code }));
+        };
+        const arm = () => {
+            clearTimeout(idle);
+            idle = setTimeout(() => fail('ESTALLED'), stallMs);
+        };
+        arm();
+        message.on('data', (chunk) => {
+            chunks.push(chunk);
+            arm();
+        });
+        message.on('end', () => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        message.on('aborted', () => fail('ECUTBODY'));
+        message.on('error', () => fail('ECUTBODY'));
+        message.on('close', () => {
+            if (!message.complete)
+                fail('ECUTBODY');
+        });
+    });
+}
+class Transport {
+    options;
+    http;
+    constructor(options) {
+        this.options = options;
+        this.http = new _actions_http_client__WEBPACK_IMPORTED_MODULE_0__/* .HttpClient */ .Qq('buddy-run-pipeline-action', [], {
+            allowRetries: false,
+            allowRedirects: false,
+            socketTimeout: options.timeoutMs,
+            keepAlive: false
+        });
+    }
+    get host() {
+        return this.options.baseUrl.host;
+    }
+    url(path) {
+        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
+    }
+    /**
+     * One request, one try, within timeoutMs (none left: nothing is sent). Never throws: the
+     * caller decides what a failure means.
+     */
+    async send(method, path, body, headers, timeoutMs) {
+        if (timeoutMs <= 0)
+            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
+        let timer;
+        let answer;
+        const timedOut = new Promise(resolve => {
+            timer = setTimeout(() => {
+                answer?.destroy();
+                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
+            }, timeoutMs);
+        });
+        const exchange = (async () => {
+            try {
+                const data = body === undefined ? null : JSON.stringify(body);
+                const response = await this.http.request(method, this.url(path), data, headers);
+                answer = response.message;
+                const text = await readWholeBody(response.message, this.options.stallTimeoutMs);
+                this.options.onAnswer?.(response.message.statusCode, response.message.headers);
+                return {
+                    kind: 'response',
+                    status: response.message.statusCode ?? 0,
+                    headers: response.message.headers,
+                    text
+                };
+            }
+            catch (error) {
+                const failure = classifyNetworkError(error, this.options.proxyHost);
+                if (failure.code === 'ESTALLED')
+                    failure.detail = `${this.options.stallTimeoutMs / 1000} s`;
+                return failure;
+            }
+        })();
+        try {
+            return await Promise.race([exchange, timedOut]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
 }
 
 
@@ -31254,8 +31375,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/base/clock.ts
 var clock = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./src/buddy/client.ts + 1 modules
-var buddy_client = __nccwpck_require__(8171);
+// EXTERNAL MODULE: ./src/buddy/client.ts + 3 modules
+var buddy_client = __nccwpck_require__(520);
+// EXTERNAL MODULE: ./src/buddy/failures.ts
+var buddy_failures = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/buddy/start-execution.ts
 var start_execution = __nccwpck_require__(1935);
 // EXTERNAL MODULE: ./src/base/job-cancel.ts
@@ -31367,7 +31490,7 @@ async function waitForRunEnd(read, initial, options) {
         catch (error) {
             if (error instanceof Aborted || signal?.aborted)
                 return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
-            if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+            if (!(error instanceof buddy_failures/* BuddyApiError */.vp))
                 throw error;
             if (error.status === 404)
                 throw runDeleted(execution);
@@ -31566,9 +31689,9 @@ async function lastLook(read, lastSeen, options, ended) {
     catch (error) {
         if (error instanceof Aborted || signal?.aborted)
             return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
-        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404)
+        if (error instanceof buddy_failures/* BuddyApiError */.vp && error.status === 404)
             throw runDeleted(execution);
-        if (!(error instanceof buddy_client/* BuddyApiError */.vp))
+        if (!(error instanceof buddy_failures/* BuddyApiError */.vp))
             throw error;
         if (error.status === 401 && !error.transient)
             return tokenRefused(error, execution);
@@ -31683,7 +31806,7 @@ class LogSource {
                     throw new LogReadStop('aborted', 'the job was cancelled');
                 if (error instanceof LogReadStop)
                     throw error;
-                if (!(error instanceof buddy_client/* BuddyApiError */.vp) || !error.transient) {
+                if (!(error instanceof buddy_failures/* BuddyApiError */.vp) || !error.transient) {
                     this.stoppedBecause = error.message;
                     throw new LogReadStop('unavailable', this.stoppedBecause);
                 }
@@ -31736,7 +31859,7 @@ class LogSource {
                 };
             }
             catch (error) {
-                if (!(error instanceof buddy_client/* BuddyApiError */.vp) || error.status !== 404)
+                if (!(error instanceof buddy_failures/* BuddyApiError */.vp) || error.status !== 404)
                     throw error;
                 // This Buddy lacks the endpoint (or the action's run is gone, which its read tells):
                 // one 404 per step, never one per action.
@@ -33776,6 +33899,7 @@ function listed(run) {
 
 
 
+
 async function run(deps = { env: process.env, clock: clock/* systemClock */.m }) {
     // How far the step got, for the job summary when it fails.
     const attempt = { stage: 'reading the inputs' };
@@ -33894,7 +34018,7 @@ async function followGivenRun(executionId, settings, event, deps, deadlineMs) {
         execution = await client.getExecution(ref, executionId, { attempts: 3 });
     }
     catch (error) {
-        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 404) {
+        if (error instanceof buddy_failures/* BuddyApiError */.vp && error.status === 404) {
             (0,post/* markRunSettled */.C7)(post/* SETTLED */._V.noRun);
             throw new Error(`Input "execution-id" (${executionId}): ${pipeline?.name ? `pipeline "${pipeline.name}"` : `pipeline ${ref.pipelineId}`} has no run #${executionId} in project "${ref.project}" of workspace "${ref.workspace}". Give the id of one of its runs (the execution-id output of the step that started it). ${error.buddyMessage ?? ''}`.trim(), { cause: error });
         }
@@ -34075,7 +34199,7 @@ async function readPipeline(client, ref) {
         return await client.getPipeline(ref);
     }
     catch (error) {
-        if (error instanceof buddy_client/* BuddyApiError */.vp && error.status === 403) {
+        if (error instanceof buddy_failures/* BuddyApiError */.vp && error.status === 403) {
             // Not fatal: the run may still be requested. But the fixed-ref guard is blind now.
             core/* warning */.$e(`Cannot read pipeline ${ref.pipelineId} (403: the token may lack PIPELINE_READ, older name EXECUTION_INFO), so whether it runs only one ref is unknown: sending the branch, tag or pull request with the run request. Give the token that scope, so that a pipeline bound to one ref is never run at another ref's commit. ${error.buddyMessage ?? ''}`.trim());
             return undefined;

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { systemClock, type Clock } from './base/clock.js'
-import { BuddyApiError, pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
+import { pipelinePath, type BuddyClient, type PipelineRef } from './buddy/client.js'
+import { BuddyApiError } from './buddy/failures.js'
 import type { Execution, Pipeline } from './buddy/model.js'
 import { startExecution } from './buddy/start-execution.js'
 import { JobCancelledError } from './base/job-cancel.js'

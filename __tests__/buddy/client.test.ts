@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { BuddyApiError, BuddyClient, buddyMessageOf } from '../../src/buddy/client.js'
+import { BuddyClient } from '../../src/buddy/client.js'
+import { BuddyApiError, buddyMessageOf } from '../../src/buddy/failures.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
