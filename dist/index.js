@@ -28601,7 +28601,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(455);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7942);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_handoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2374);
@@ -28645,7 +28645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 455:
+/***/ 7942:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28658,179 +28658,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 var lib_core = __nccwpck_require__(3340);
 // EXTERNAL MODULE: ./src/base/clock.ts
 var clock = __nccwpck_require__(6412);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/buddy/backoff.ts
-/** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
-/**
- * Full jitter (AWS architecture blog): a random pause between 0 and min(cap, base·2^attempt),
- * so that many runners retrying at once spread out. attempt counts from 0.
- */
-function backoffDelay(attempt, random, baseMs = 1000, capMs = 15_000) {
-    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-    // Never 0: a floor of a tenth keeps a retry from hammering at once.
-    return Math.round(ceiling * (0.1 + 0.9 * random()));
-}
-function header(headers, name) {
-    const value = headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
-}
-/**
- * How long the server asks us to wait: Retry-After (seconds or an HTTP date), else, for a 429
- * or an answer that says no request is left, X-Rate-Limit-Reset (epoch seconds). The reset time
- * says when the rate limit's window ends, not when a failing server recovers, so a 5xx with a
- * far reset time is no reason to sit still. undefined when it does not say.
- */
-function serverRequestedDelay(headers, nowMs, status) {
-    const retryAfter = header(headers, 'retry-after')?.trim();
-    if (retryAfter) {
-        if (/^\d+(\.\d+)?$/.test(retryAfter))
-            return Math.ceil(Number(retryAfter) * 1000);
-        const date = Date.parse(retryAfter);
-        if (!Number.isNaN(date))
-            return Math.max(0, date - nowMs);
-    }
-    const exhausted = header(headers, 'x-rate-limit-remaining')?.trim() === '0';
-    if (status !== 429 && !exhausted)
-        return undefined;
-    const reset = header(headers, 'x-rate-limit-reset')?.trim();
-    if (reset && /^\d+$/.test(reset)) {
-        const resetMs = Number(reset) * 1000;
-        return Math.max(0, resetMs - nowMs);
-    }
-    return undefined;
-}
-/**
- * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
- * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
- * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
- * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
- * are more than a short spread can part.
- */
-function rateLimitDelay(serverMs, attempt, random) {
-    if (serverMs === undefined)
-        return backoffDelay(attempt, random, 1000, 30_000);
-    const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
-    return serverMs + Math.round(spread * random());
-}
-const FIRST_SPREAD_MS = 2000;
-const MAX_SPREAD_MS = 8000;
-/**
- * The pause before the next request, from what the last answer said of the rate limit, as
- * Buddy's own Go SDK paces itself: when an answer says no request is left
- * (X-Rate-Limit-Remaining: 0), the next one waits for the reset (with a spread, so that the
- * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
- * When the answer gives no reset time, a short spread pause. 0 while requests are left.
- */
-function pacingDelay(rate, nowMs, random, 
-/** The 429s this step has met lately: the busier the limit, the wider the spread. */
-congestion = 0) {
-    // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
-    // the reset it gives) is waited out.
-    if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined)
-        return 0;
-    const untilReset = rate.resetAtMs - nowMs;
-    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
-}
-/** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
-class RateLimitWaits {
-    budgetMs;
-    count = 0;
-    waitedMs = 0;
-    constructor(budgetMs = Number.POSITIVE_INFINITY) {
-        this.budgetMs = budgetMs;
-    }
-    /**
-     * The pause before trying again, or why there is none: the wait Buddy asks for ends after the
-     * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
-     * backoff is cut to the time left.
-     */
-    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY, 
-    /** The 429s this step's requests met lately, this one included (client.congestion). */
-    congestion = 0) {
-        if (serverMs !== undefined && serverMs > timeLeftMs) {
-            return {
-                refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
-            };
-        }
-        const attempt = Math.max(this.count, congestion - 1);
-        const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs);
-        if (this.waitedMs + delay > this.budgetMs) {
-            return {
-                refusal: this.count > 0
-                    ? `Waited ${Math.round(this.waitedMs / 1000)} s over ${this.count} such answers.`
-                    : `It asks to wait ${Math.ceil(delay / 1000)} s, longer than this request may wait (${Math.round(this.budgetMs / 1000)} s).`
-            };
-        }
-        if (delay <= 0)
-            return { refusal: "No time is left in the step's timeout to wait for it." };
-        this.count++;
-        this.waitedMs += delay;
-        return { delay };
-    }
-}
-
-// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
-var base_log = __nccwpck_require__(2568);
-;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
-/**
- * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
- * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
- * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
- * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
- */
-class RenewalTimeoutError extends Error {
-    name = 'RenewalTimeoutError';
-}
-class BuddyToken {
-    current;
-    renewer;
-    /** The renewal under way: requests refused together share it. */
-    renewing;
-    constructor(current, renewer) {
-        this.current = current;
-        this.renewer = renewer;
-    }
-    get value() {
-        return this.current;
-    }
-    get renewable() {
-        return this.renewer !== undefined;
-    }
-    /**
-     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
-     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
-     * whether this call started it (the one to say so in the log). Throws when the renewal fails
-     * or takes longer than limitMs (a renewal that ends later still replaces the token).
-     */
-    async renew(refused, limitMs) {
-        const renewer = this.renewer;
-        if (!renewer)
-            throw new Error('This token cannot be renewed.');
-        if (this.current !== refused && !this.renewing)
-            return { started: false };
-        const started = this.renewing === undefined;
-        if (!this.renewing) {
-            const renewal = renewer(limitMs).then(token => {
-                this.current = token;
-                return token;
-            });
-            this.renewing = renewal;
-            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
-            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
-        }
-        await withinLimit(this.renewing, limitMs);
-        return { started };
-    }
-}
-function withinLimit(work, limitMs) {
-    let timer;
-    const late = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
-    });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -38586,20 +38413,127 @@ function pausedStatus(execution) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/buddy/client.ts
+;// CONCATENATED MODULE: ./src/buddy/backoff.ts
+/** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
+/**
+ * Full jitter (AWS architecture blog): a random pause between 0 and min(cap, base·2^attempt),
+ * so that many runners retrying at once spread out. attempt counts from 0.
+ */
+function backoffDelay(attempt, random, baseMs = 1000, capMs = 15_000) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+    // Never 0: a floor of a tenth keeps a retry from hammering at once.
+    return Math.round(ceiling * (0.1 + 0.9 * random()));
+}
+function header(headers, name) {
+    const value = headers[name.toLowerCase()];
+    return Array.isArray(value) ? value[0] : value;
+}
+/**
+ * How long the server asks us to wait: Retry-After (seconds or an HTTP date), else, for a 429
+ * or an answer that says no request is left, X-Rate-Limit-Reset (epoch seconds). The reset time
+ * says when the rate limit's window ends, not when a failing server recovers, so a 5xx with a
+ * far reset time is no reason to sit still. undefined when it does not say.
+ */
+function serverRequestedDelay(headers, nowMs, status) {
+    const retryAfter = header(headers, 'retry-after')?.trim();
+    if (retryAfter) {
+        if (/^\d+(\.\d+)?$/.test(retryAfter))
+            return Math.ceil(Number(retryAfter) * 1000);
+        const date = Date.parse(retryAfter);
+        if (!Number.isNaN(date))
+            return Math.max(0, date - nowMs);
+    }
+    const exhausted = header(headers, 'x-rate-limit-remaining')?.trim() === '0';
+    if (status !== 429 && !exhausted)
+        return undefined;
+    const reset = header(headers, 'x-rate-limit-reset')?.trim();
+    if (reset && /^\d+$/.test(reset)) {
+        const resetMs = Number(reset) * 1000;
+        return Math.max(0, resetMs - nowMs);
+    }
+    return undefined;
+}
+/**
+ * The pause after a 429: the server's own wait plus a random spread, so that the many jobs of a
+ * matrix told "in 2 s" do not all come back in the same instant; without a server wait,
+ * full-jitter backoff up to 30 s. `attempt` counts the 429s this step has met lately (from 0):
+ * the spread grows with them (2 s, ×1.5 each, up to 30 s), as the jobs that share the limit
+ * are more than a short spread can part.
+ */
+function rateLimitDelay(serverMs, attempt, random) {
+    if (serverMs === undefined)
+        return backoffDelay(attempt, random, 1000, 30_000);
+    const spread = Math.min(MAX_SPREAD_MS, Math.max(serverMs * 0.2, FIRST_SPREAD_MS * 1.3 ** Math.min(attempt, 20)));
+    return serverMs + Math.round(spread * random());
+}
+const FIRST_SPREAD_MS = 2000;
+const MAX_SPREAD_MS = 8000;
+/**
+ * The pause before the next request, from what the last answer said of the rate limit, as
+ * Buddy's own Go SDK paces itself: when an answer says no request is left
+ * (X-Rate-Limit-Remaining: 0), the next one waits for the reset (with a spread, so that the
+ * jobs told the same reset do not all come back in the same instant) instead of spending a 429.
+ * When the answer gives no reset time, a short spread pause. 0 while requests are left.
+ */
+function pacingDelay(rate, nowMs, random, 
+/** The 429s this step has met lately: the busier the limit, the wider the spread. */
+congestion = 0) {
+    // Without a reset time, as Buddy's Go SDK, no pacing: the next request goes, and a 429 (with
+    // the reset it gives) is waited out.
+    if (rate?.remaining === undefined || rate.remaining > 0 || rate.resetAtMs === undefined)
+        return 0;
+    const untilReset = rate.resetAtMs - nowMs;
+    return untilReset <= 0 ? 0 : rateLimitDelay(untilReset, congestion, random);
+}
+/** The 429s one request has waited out: how many and how long, within a budget and a deadline. */
+class RateLimitWaits {
+    budgetMs;
+    count = 0;
+    waitedMs = 0;
+    constructor(budgetMs = Number.POSITIVE_INFINITY) {
+        this.budgetMs = budgetMs;
+    }
+    /**
+     * The pause before trying again, or why there is none: the wait Buddy asks for ends after the
+     * time left (the step's timeout), or the budget is spent. Without a wait from Buddy, the
+     * backoff is cut to the time left.
+     */
+    next(serverMs, random, timeLeftMs = Number.POSITIVE_INFINITY, 
+    /** The 429s this step's requests met lately, this one included (client.congestion). */
+    congestion = 0) {
+        if (serverMs !== undefined && serverMs > timeLeftMs) {
+            return {
+                refusal: `It asks to wait ${Math.ceil(serverMs / 1000)} s, past the step's timeout (${Math.max(0, Math.floor(timeLeftMs / 1000))} s left).`
+            };
+        }
+        const attempt = Math.max(this.count, congestion - 1);
+        const delay = Math.min(rateLimitDelay(serverMs, attempt, random), timeLeftMs);
+        if (this.waitedMs + delay > this.budgetMs) {
+            return {
+                refusal: this.count > 0
+                    ? `Waited ${Math.round(this.waitedMs / 1000)} s over ${this.count} such answers.`
+                    : `It asks to wait ${Math.ceil(delay / 1000)} s, longer than this request may wait (${Math.round(this.budgetMs / 1000)} s).`
+            };
+        }
+        if (delay <= 0)
+            return { refusal: "No time is left in the step's timeout to wait for it." };
+        this.count++;
+        this.waitedMs += delay;
+        return { delay };
+    }
+}
+
+// EXTERNAL MODULE: ./src/base/log.ts + 1 modules
+var base_log = __nccwpck_require__(2568);
+;// CONCATENATED MODULE: ./src/buddy/failures.ts
 
 
-
-
-
-/** Errors that mean the request never left this machine, so nothing can have been created. */
-const NOT_SENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH'
-]);
+/**
+ * What a failed request to Buddy means, in words that say what to fix: `BuddyApiError`, Buddy's
+ * own message read from an error body, an HTTP or network failure described, an answer parsed
+ * (or why it could not be), and whether trying again can help. Pure: the transport reports
+ * what happened, this module judges it, the client acts on the judgement.
+ */
 class BuddyApiError extends Error {
     status;
     buddyMessage;
@@ -38667,67 +38601,22 @@ function describeHttpFailure(status, buddyMessage, ctx) {
             return `Buddy answered ${status} when trying to ${ctx.action}.${said}`;
     }
 }
-/** Node's codes for a server certificate that this machine does not trust. */
-const CERTIFICATE_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_REVOKED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'HOSTNAME_MISMATCH',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
-]);
-/** A thrown request error, classified. Proxy and certificate failures are configuration. */
-function classifyNetworkError(error) {
-    const { code, message } = (error ?? {});
-    const text = String(message ?? error);
-    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
-    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
-    if (tunnel)
-        return { kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy', detail: tunnel[1] };
-    if (code && CERTIFICATE_CODES.has(code)) {
-        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+/** A proxy that would not open a tunnel: what it said, and what to change. */
+function describeProxyFailure(failure, ctx, host, hostname) {
+    const through = failure.proxy ? ` (${failure.proxy}, from HTTPS_PROXY)` : '';
+    const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
+    const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
+    if (status === '407') {
+        return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
     }
-    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
-    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
-}
-/**
- * The proxy as HTTPS_PROXY names it (read from the environment, as @actions/http-client reads
- * it), host and port only: its URL may hold a password.
- */
-function proxyHost() {
-    const env = process.env;
-    const raw = env.https_proxy || env.HTTPS_PROXY;
-    if (!raw)
-        return undefined;
-    try {
-        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
-    }
-    catch {
-        return undefined;
-    }
+    const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
+    return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
 }
 function describeNetworkFailure(failure, ctx, host) {
     const { code } = failure;
     const hostname = host.replace(/:\d+$/, '');
-    if (failure.fatal === 'proxy') {
-        const proxy = proxyHost();
-        const through = proxy ? ` (${proxy}, from HTTPS_PROXY)` : '';
-        const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
-        const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
-        if (status === '407') {
-            return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
-        }
-        const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
-        return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
-    }
+    if (failure.fatal === 'proxy')
+        return describeProxyFailure(failure, ctx, host, hostname);
     if (failure.fatal === 'deadline') {
         return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
     }
@@ -38746,6 +38635,241 @@ function describeNetworkFailure(failure, ctx, host) {
         return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`;
     }
     return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`;
+}
+function parseAnswer(text, schema, parseText = JSON.parse) {
+    if (text.trim() === '')
+        return { ok: false, problem: 'an empty answer' };
+    let json;
+    try {
+        json = parseText(text);
+    }
+    catch {
+        const message = buddyMessageOf(text);
+        return {
+            ok: false,
+            problem: message === 'an HTML page instead of JSON' ? message : 'malformed JSON'
+        };
+    }
+    const result = schema.safeParse(json);
+    if (result.success)
+        return { ok: true, value: result.data };
+    const first = result.error.issues[0];
+    return {
+        ok: false,
+        problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
+    };
+}
+/** Classifies one try of a read; throws where no try can help. */
+function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
+    if (result.kind === 'network') {
+        const problem = describeNetworkFailure(result, ctx, host);
+        // A proxy or certificate problem is the runner's configuration: no try can fix it.
+        if (result.fatal)
+            throw new BuddyApiError(problem);
+        return { kind: 'fault', problem };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = parseAnswer(result.text, schema, parseText);
+        if (parsed.ok)
+            return { kind: 'read', value: parsed.value };
+        return {
+            kind: 'fault',
+            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+        };
+    }
+    const status = result.status;
+    const message = buddyMessageOf(result.text);
+    const problem = describeHttpFailure(status, message, ctx);
+    if (!isTransientStatus(status))
+        throw new BuddyApiError(problem, status, message);
+    const wait = serverRequestedDelay(result.headers, nowMs, status);
+    return { kind: 'fault', problem, status, wait, message };
+}
+/** A 401 for a token renewed a moment before: final. */
+function refusedAfterRenewal(result, ctx) {
+    const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+    return new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+}
+
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+;// CONCATENATED MODULE: ./src/buddy/rate-limit.ts
+
+/**
+ * What the step's requests have learnt of Buddy's rate limit, shared by all of them: the limit
+ * as the newest answer told it (X-Rate-Limit-*), which paces the next request, and how
+ * congested the limit is (the 429s met lately). The waits themselves are computed in
+ * backoff.ts; this is the state they are computed from.
+ */
+class RateLimitState {
+    /** The rate limit as the newest answer told it; undefined before any answer. */
+    rateLimit;
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
+    /**
+     * An answer read whole. A 429's own wait is its caller's to keep; what other answers say
+     * paces the next request.
+     */
+    noteAnswer(status, headers, nowMs) {
+        if (status === 429)
+            this.congestion++;
+        else
+            this.noteHeaders(headers, nowMs);
+    }
+    noteHeaders(headers, nowMs) {
+        const number = (name) => {
+            const raw = headers[name];
+            const value = Number(Array.isArray(raw) ? raw[0] : raw);
+            return raw !== undefined && Number.isFinite(value) ? value : undefined;
+        };
+        const limit = number('x-rate-limit-limit');
+        const remaining = number('x-rate-limit-remaining');
+        const reset = number('x-rate-limit-reset');
+        if (limit === undefined && remaining === undefined)
+            return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
+        this.rateLimit = {
+            limit,
+            remaining,
+            resetAtMs: reset === undefined ? undefined : reset * 1000,
+            seenAtMs: nowMs
+        };
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    pacingMs(nowMs, random, timeLeftMs) {
+        return Math.max(0, Math.min(pacingDelay(this.rateLimit, nowMs, random, this.congestion), timeLeftMs));
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/buddy/transport.ts
+
+/** Errors that mean the request never left this machine, so nothing can have been created. */
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH'
+]);
+/** Node's codes for a server certificate that this machine does not trust. */
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+/** A thrown request error, classified. Proxy and certificate failures are configuration. */
+function classifyNetworkError(error, proxy) {
+    const { code, message } = (error ?? {});
+    const text = String(message ?? error);
+    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
+    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
+    if (tunnel) {
+        return {
+            kind: 'network',
+            code: 'EPROXY',
+            sent: false,
+            fatal: 'proxy',
+            detail: tunnel[1],
+            proxy
+        };
+    }
+    if (code && CERTIFICATE_CODES.has(code)) {
+        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+    }
+    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
+    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
+}
+/**
+ * The proxy as HTTPS_PROXY names it in the step's environment (read as @actions/http-client
+ * reads it), host and port only: its URL may hold a password. For messages only.
+ */
+function proxyHost(env) {
+    const raw = env.https_proxy || env.HTTPS_PROXY;
+    if (!raw)
+        return undefined;
+    try {
+        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
+    }
+    catch {
+        return undefined;
+    }
 }
 /**
  * The whole body of an answer whose head has arrived. An answer that closes before its end
@@ -38789,66 +38913,99 @@ function readWholeBody(message, stallMs) {
         });
     });
 }
-const segment = (value) => encodeURIComponent(String(value));
-function pipelinePath(ref) {
-    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
+class Transport {
+    options;
+    http;
+    constructor(options) {
+        this.options = options;
+        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
+            allowRetries: false,
+            allowRedirects: false,
+            socketTimeout: options.timeoutMs,
+            keepAlive: false
+        });
+    }
+    get host() {
+        return this.options.baseUrl.host;
+    }
+    url(path) {
+        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
+    }
+    /**
+     * One request, one try, within timeoutMs (none left: nothing is sent). Never throws: the
+     * caller decides what a failure means.
+     */
+    async send(method, path, body, headers, timeoutMs) {
+        if (timeoutMs <= 0)
+            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
+        let timer;
+        let answer;
+        const timedOut = new Promise(resolve => {
+            timer = setTimeout(() => {
+                answer?.destroy();
+                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
+            }, timeoutMs);
+        });
+        const exchange = (async () => {
+            try {
+                const data = body === undefined ? null : JSON.stringify(body);
+                const response = await this.http.request(method, this.url(path), data, headers);
+                answer = response.message;
+                const text = await readWholeBody(response.message, this.options.stallTimeoutMs);
+                this.options.onAnswer?.(response.message.statusCode, response.message.headers);
+                return {
+                    kind: 'response',
+                    status: response.message.statusCode ?? 0,
+                    headers: response.message.headers,
+                    text
+                };
+            }
+            catch (error) {
+                const failure = classifyNetworkError(error, this.options.proxyHost);
+                if (failure.code === 'ESTALLED')
+                    failure.detail = `${this.options.stallTimeoutMs / 1000} s`;
+                return failure;
+            }
+        })();
+        try {
+            return await Promise.race([exchange, timedOut]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
 }
-function actionExecutionPath(ref, executionId, actionExecutionId) {
-    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
-}
-function describePipeline(ref) {
-    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
-}
+
+;// CONCATENATED MODULE: ./src/buddy/requests.ts
+
+
+
+
+
 /** Buddy refused the token the request carried. */
 function refusedToken(result) {
     return result.kind === 'response' && result.status === 401;
 }
-/** Classifies one try of a read; throws where no try can help. */
-function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
-    if (result.kind === 'network') {
-        const problem = describeNetworkFailure(result, ctx, host);
-        // A proxy or certificate problem is the runner's configuration: no try can fix it.
-        if (result.fatal)
-            throw new BuddyApiError(problem);
-        return { kind: 'fault', problem };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, schema, parseText);
-        if (parsed.ok)
-            return { kind: 'read', value: parsed.value };
-        return {
-            kind: 'fault',
-            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
-        };
-    }
-    const status = result.status;
-    const message = buddyMessageOf(result.text);
-    const problem = describeHttpFailure(status, message, ctx);
-    if (!isTransientStatus(status))
-        throw new BuddyApiError(problem, status, message);
-    const wait = serverRequestedDelay(result.headers, nowMs, status);
-    return { kind: 'fault', problem, status, wait, message };
-}
-class BuddyClient {
+class BuddyRequests {
     options;
-    http;
+    transport;
     timeoutMs;
     readAttempts;
     rateLimitBudgetMs;
-    stallTimeoutMs;
     token;
+    limits = new RateLimitState();
     constructor(options) {
         this.options = options;
         this.token = new BuddyToken(options.token, options.renewToken);
         this.timeoutMs = options.requestTimeoutMs ?? 30_000;
         this.readAttempts = options.readAttempts ?? 5;
         this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
-        this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
-            allowRetries: false,
-            allowRedirects: false,
-            socketTimeout: this.timeoutMs,
-            keepAlive: false
+        this.transport = new Transport({
+            baseUrl: options.baseUrl,
+            timeoutMs: this.timeoutMs,
+            stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+            proxyHost: options.proxyHost,
+            onAnswer: (status, headers) => this.limits.noteAnswer(status, headers, options.clock.now())
         });
     }
     /** The time limit of one request. */
@@ -38870,150 +39027,146 @@ class BuddyClient {
      */
     rateLimitPacingMs() {
         const { clock } = this.options;
-        return Math.max(0, Math.min(pacingDelay(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
+        return this.limits.pacingMs(clock.now(), clock.random, this.timeLeftMs());
     }
-    /**
-     * How many 429s this step's requests have met lately: each makes the next waits' spread
-     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
-     */
-    congestion = 0;
-    get host() {
-        return this.options.baseUrl.host;
-    }
-    url(path) {
-        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
+    /** How many 429s this step's requests have met lately (see RateLimitState). */
+    get congestion() {
+        return this.limits.congestion;
     }
     /** The rate limit as the newest answer told it; undefined before any answer. */
-    rateLimit;
-    noteRateLimit(headers) {
-        const number = (name) => {
-            const raw = headers[name];
-            const value = Number(Array.isArray(raw) ? raw[0] : raw);
-            return raw !== undefined && Number.isFinite(value) ? value : undefined;
-        };
-        const limit = number('x-rate-limit-limit');
-        const remaining = number('x-rate-limit-remaining');
-        const reset = number('x-rate-limit-reset');
-        if (limit === undefined && remaining === undefined)
-            return;
-        if (remaining !== undefined && remaining > 0)
-            this.congestion = Math.max(0, this.congestion - 1);
-        this.rateLimit = {
-            limit,
-            remaining,
-            resetAtMs: reset === undefined ? undefined : reset * 1000,
-            seenAtMs: this.options.clock.now()
-        };
+    get rateLimit() {
+        return this.limits.rateLimit;
+    }
+    get host() {
+        return this.transport.host;
+    }
+    url(path) {
+        return this.transport.url(path);
     }
     /** One request, one try. Never throws: the caller decides what a failure means. */
-    async attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
-        // Never past the step's deadline: what cannot be answered in time is not sent.
-        timeoutMs = Math.min(timeoutMs, this.timeLeftMs());
-        if (timeoutMs <= 0)
-            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
+    attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
         const headers = { Accept: 'application/json' };
         if (body !== undefined)
             headers['Content-Type'] = 'application/json';
         if (authenticate && this.token.value)
             headers.Authorization = `Bearer ${this.token.value}`;
-        let timer;
-        let answer;
-        const timedOut = new Promise(resolve => {
-            timer = setTimeout(() => {
-                answer?.destroy();
-                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
-            }, timeoutMs);
-        });
-        const exchange = (async () => {
-            try {
-                const data = body === undefined ? null : JSON.stringify(body);
-                const response = await this.http.request(method, this.url(path), data, headers);
-                answer = response.message;
-                const text = await readWholeBody(response.message, this.stallTimeoutMs);
-                // A 429's own wait is its caller's to keep; what other answers say paces the next request.
-                if (response.message.statusCode === 429)
-                    this.congestion++;
-                else
-                    this.noteRateLimit(response.message.headers);
-                return {
-                    kind: 'response',
-                    status: response.message.statusCode ?? 0,
-                    headers: response.message.headers,
-                    text
-                };
-            }
-            catch (error) {
-                const failure = classifyNetworkError(error);
-                if (failure.code === 'ESTALLED')
-                    failure.detail = `${this.stallTimeoutMs / 1000} s`;
-                return failure;
-            }
-        })();
-        try {
-            return await Promise.race([exchange, timedOut]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
+        // Never past the step's deadline: what cannot be answered in time is not sent.
+        return this.transport.send(method, path, body, headers, Math.min(timeoutMs, this.timeLeftMs()));
     }
     /**
      * A request that creates nothing (or nothing that matters twice): tried again on transient
      * faults (5xx, 429, network, malformed answers) with backoff, honouring Retry-After.
      */
     async read(method, path, schema, ctx, options = {}) {
-        const { clock, log } = this.options;
-        const attempts = options.attempts ?? this.readAttempts;
+        const { clock } = this.options;
         // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
-        let failures = 0;
-        const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ??
-            (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
+        const waits = {
+            attempts: options.attempts ?? this.readAttempts,
+            failures: 0,
+            rateLimitWaits: new RateLimitWaits(options.rateLimitBudgetMs ??
+                (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined))
+        };
         const authenticate = options.authenticate ?? true;
         // One renewal per read: a token refused right after it was renewed is refused for good.
         let renewed = false;
         for (;;) {
             // An answer said no request is left: wait for the reset rather than spend a 429.
-            const pacing = options.pace === false ? 0 : this.rateLimitPacingMs();
-            if (pacing > 0) {
-                log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
-                await clock.sleep(pacing);
-            }
+            if (options.pace !== false)
+                await this.waitForPacing();
             const sentWith = this.token.value;
             const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
             if (authenticate && refusedToken(result) && this.token.renewable) {
-                if (!renewed) {
-                    renewed = true;
-                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
-                    continue;
-                }
-                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
-                throw new BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
+                if (renewed)
+                    throw refusedAfterRenewal(result, ctx);
+                renewed = true;
+                await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                continue;
             }
             const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
             if (answer.kind === 'read')
                 return answer.value;
-            const { problem, status, wait, message } = answer;
-            if (status === 429) {
-                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
-                if ('refusal' in next) {
-                    throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
-                }
-                const delay = next.delay;
-                log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-                await clock.sleep(delay);
-                continue;
-            }
-            failures++;
-            if (failures >= attempts) {
-                const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
-                throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
-            }
-            const delay = Math.min(wait ?? backoffDelay(failures - 1, clock.random), this.timeLeftMs());
-            if (delay <= 0)
-                throw new BuddyApiError(problem, status, undefined, true, wait);
-            log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-            await clock.sleep(delay);
+            await this.waitAfterFault(answer, waits);
         }
     }
+    async waitForPacing() {
+        const pacing = this.rateLimitPacingMs();
+        if (pacing <= 0)
+            return;
+        this.options.log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
+        await this.options.clock.sleep(pacing);
+    }
+    /** The pause before a read's next try, by its own count; throws when no try is left. */
+    async waitAfterFault(answer, waits) {
+        const { clock, log } = this.options;
+        const { problem, status, wait, message } = answer;
+        if (status === 429) {
+            const next = waits.rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
+            if ('refusal' in next) {
+                throw new BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
+            }
+            log.debug(`${problem} Trying again in ${(next.delay / 1000).toFixed(1)} s.`);
+            await clock.sleep(next.delay);
+            return;
+        }
+        const { attempts } = waits;
+        waits.failures++;
+        if (waits.failures >= attempts) {
+            const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
+            throw new BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
+        }
+        const delay = Math.min(wait ?? backoffDelay(waits.failures - 1, clock.random), this.timeLeftMs());
+        if (delay <= 0)
+            throw new BuddyApiError(problem, status, undefined, true, wait);
+        log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
+        await clock.sleep(delay);
+    }
+    /**
+     * A request sent once; twice only when Buddy refused the token (401) and a fresh one was
+     * had (OIDC): a 401 is Buddy refusing the request before it reads it, so it created nothing.
+     */
+    async sendRenewingToken(method, path, body, action) {
+        const sentWith = this.token.value;
+        const result = await this.attempt(method, path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, action, this.timeoutMs);
+        return this.attempt(method, path, body);
+    }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient);
+            throw new BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buddy/client.ts
+
+
+
+const segment = (value) => encodeURIComponent(String(value));
+function pipelinePath(ref) {
+    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
+}
+function actionExecutionPath(ref, executionId, actionExecutionId) {
+    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
+}
+function describePipeline(ref) {
+    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
+}
+class BuddyClient extends BuddyRequests {
     getPipeline(ref) {
         return this.read('GET', pipelinePath(ref), pipelineSchema, {
             action: `read pipeline ${ref.pipelineId}`,
@@ -39038,24 +39191,6 @@ class BuddyClient {
             throw new BuddyApiError(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
         }
         return answer.pipeline_id;
-    }
-    /**
-     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
-     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
-     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
-     * help (a slow or failing exchange).
-     */
-    async renewToken(refused, action, limitMs) {
-        try {
-            const { started } = await this.token.renew(refused, limitMs);
-            if (started) {
-                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
-            }
-        }
-        catch (error) {
-            const transient = error instanceof RenewalTimeoutError || (error instanceof BuddyApiError && error.transient);
-            throw new BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
-        }
     }
     /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
     async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
@@ -39150,38 +39285,10 @@ class BuddyClient {
      * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
      * it again (there a job cancel can stop a wait before anything is sent).
      */
-    async postExecution(ref, body) {
+    postExecution(ref, body) {
         const path = `${pipelinePath(ref)}/executions`;
-        const sentWith = this.token.value;
-        const result = await this.attempt('POST', path, body);
-        if (!refusedToken(result) || !this.token.renewable)
-            return result;
-        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
-        return this.attempt('POST', path, body);
+        return this.sendRenewingToken('POST', path, body, `run pipeline ${ref.pipelineId}`);
     }
-}
-function parseAnswer(text, schema, parseText = JSON.parse) {
-    if (text.trim() === '')
-        return { ok: false, problem: 'an empty answer' };
-    let json;
-    try {
-        json = parseText(text);
-    }
-    catch {
-        const message = buddyMessageOf(text);
-        return {
-            ok: false,
-            problem: message === 'an HTML page instead of JSON' ? message : 'malformed JSON'
-        };
-    }
-    const result = schema.safeParse(json);
-    if (result.success)
-        return { ok: true, value: result.data };
-    const first = result.error.issues[0];
-    return {
-        ok: false,
-        problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
-    };
 }
 
 // EXTERNAL MODULE: ./src/base/job-cancel.ts
@@ -39454,6 +39561,7 @@ function lookAgainPause(look) {
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/start-execution.ts
+
 
 
 
@@ -41918,30 +42026,27 @@ function whyNoSecrets(event, env) {
 
 
 
+
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
 async function connect(settings, env, event, clock, limits = {}) {
     const { requestTimeoutMs, deadlineMs } = limits;
     const baseUrl = resolveApiBase(settings, env);
     lib_core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
+    // What every client here shares; the proxy is named in messages about it (the HTTP agent
+    // reads HTTPS_PROXY and NO_PROXY itself).
+    const common = { baseUrl, clock, log: base_log/* log */.Rm, requestTimeoutMs, deadlineMs, proxyHost: proxyHost(env) };
     const source = resolveTokenSource(settings, env, event);
     if (source.kind === 'token') {
         // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
         if (source.from === 'BUDDY_TOKEN')
             lib_core/* setSecret */.Pq(source.token);
         lib_core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new BuddyClient({
-            baseUrl,
-            token: source.token,
-            clock,
-            log: base_log/* log */.Rm,
-            requestTimeoutMs,
-            deadlineMs
-        });
+        return new BuddyClient({ ...common, token: source.token });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    const exchange = new BuddyClient({ baseUrl, clock, log: base_log/* log */.Rm, requestTimeoutMs, deadlineMs });
+    const exchange = new BuddyClient(common);
     // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
     const exchangeNew = async (options) => {
         const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
@@ -41955,15 +42060,7 @@ async function connect(settings, env, event, clock, limits = {}) {
     // followed or cancelled, the client gets another the same way. Within the time limit of the
     // request that was refused: a cancel's renewal must leave time to send the cancel.
     const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new BuddyClient({
-        baseUrl,
-        token,
-        renewToken,
-        clock,
-        log: base_log/* log */.Rm,
-        requestTimeoutMs,
-        deadlineMs
-    });
+    return new BuddyClient({ ...common, token, renewToken });
 }
 
 ;// CONCATENATED MODULE: ./src/follow/deadline.ts

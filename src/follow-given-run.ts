@@ -1,5 +1,5 @@
 import { log, oneLine } from './base/log.js'
-import { BuddyApiError } from './buddy/client.js'
+import { BuddyApiError } from './buddy/failures.js'
 import type { Execution } from './buddy/model.js'
 import { pullRequestNumber } from './buddy/ref-names.js'
 import { connectWithin, findPipeline, type Dependencies } from './connect-to-pipeline.js'

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { BuddyApiError, BuddyClient, buddyMessageOf } from '../../src/buddy/client.js'
+import { BuddyClient } from '../../src/buddy/client.js'
+import { BuddyApiError } from '../../src/buddy/failures.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
@@ -454,23 +455,6 @@ describe('a token refused while following (401)', () => {
     const { client: c } = client({ renewToken, token: undefined })
     await expect(c.exchangeOidcToken('nope', 'jwt')).rejects.toThrow(/404/)
     expect(limits).toEqual([])
-  })
-})
-
-describe('buddyMessageOf', () => {
-  it.each([
-    ['{"errors":[{"message":"a"},{"message":"b"}]}', 'a; b'],
-    ['{"error":"x"}', 'x'],
-    ['<html><body>oops</body></html>', 'an HTML page instead of JSON'],
-    ['plain\ntext\u001b[31m', 'plain text [31m'],
-    ['', undefined],
-    ['{}', undefined]
-  ])('%j → %j', (text, expected) => {
-    expect(buddyMessageOf(text)).toBe(expected)
-  })
-
-  it('keeps long messages short', () => {
-    expect(buddyMessageOf('x'.repeat(1000))).toHaveLength(300)
   })
 })
 

@@ -7,7 +7,7 @@ import {
   parseOidcAnswer,
   statusKind
 } from '../../src/buddy/model.js'
-import { parseAnswer } from '../../src/buddy/client.js'
+import { parseAnswer } from '../../src/buddy/failures.js'
 
 const fixture = readFileSync(
   new URL('../fixtures/run-execution-response.json', import.meta.url),

@@ -1,4 +1,5 @@
-import { BuddyApiError, type BuddyClient } from '../../src/buddy/client.js'
+import type { BuddyClient } from '../../src/buddy/client.js'
+import { BuddyApiError } from '../../src/buddy/failures.js'
 import type { Execution } from '../../src/buddy/model.js'
 import { LogReadStop, LogSource, type LogBudget } from '../../src/follow/log-source.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'

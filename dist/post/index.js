@@ -28499,7 +28499,7 @@ function exitAfterOutput() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(282);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8650);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2568);
 
@@ -28518,7 +28518,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 282:
+/***/ 8650:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38330,8 +38330,6 @@ function duration_formatDuration(ms) {
     return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec || total === 0 ? `${sec}s` : ''}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: ./src/buddy/backoff.ts
 /** Waiting between tries: full-jitter backoff and the server's own Retry-After. Pure. */
 /**
@@ -38444,80 +38442,16 @@ class RateLimitWaits {
 
 // EXTERNAL MODULE: ./src/base/log.ts + 1 modules
 var log = __nccwpck_require__(2568);
-;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+;// CONCATENATED MODULE: ./src/buddy/failures.ts
+
+
 /**
- * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
- * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
- * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
- * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ * What a failed request to Buddy means, in words that say what to fix: `BuddyApiError`, Buddy's
+ * own message read from an error body, an HTTP or network failure described, an answer parsed
+ * (or why it could not be), and whether trying again can help. Pure: the transport reports
+ * what happened, this module judges it, the client acts on the judgement.
  */
-class RenewalTimeoutError extends Error {
-    name = 'RenewalTimeoutError';
-}
-class BuddyToken {
-    current;
-    renewer;
-    /** The renewal under way: requests refused together share it. */
-    renewing;
-    constructor(current, renewer) {
-        this.current = current;
-        this.renewer = renewer;
-    }
-    get value() {
-        return this.current;
-    }
-    get renewable() {
-        return this.renewer !== undefined;
-    }
-    /**
-     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
-     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
-     * whether this call started it (the one to say so in the log). Throws when the renewal fails
-     * or takes longer than limitMs (a renewal that ends later still replaces the token).
-     */
-    async renew(refused, limitMs) {
-        const renewer = this.renewer;
-        if (!renewer)
-            throw new Error('This token cannot be renewed.');
-        if (this.current !== refused && !this.renewing)
-            return { started: false };
-        const started = this.renewing === undefined;
-        if (!this.renewing) {
-            const renewal = renewer(limitMs).then(token => {
-                this.current = token;
-                return token;
-            });
-            this.renewing = renewal;
-            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
-            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
-        }
-        await withinLimit(this.renewing, limitMs);
-        return { started };
-    }
-}
-function withinLimit(work, limitMs) {
-    let timer;
-    const late = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
-    });
-    return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-;// CONCATENATED MODULE: ./src/buddy/client.ts
-
-
-
-
-
-/** Errors that mean the request never left this machine, so nothing can have been created. */
-const NOT_SENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ENETUNREACH',
-    'EHOSTUNREACH'
-]);
-class client_BuddyApiError extends Error {
+class failures_BuddyApiError extends Error {
     status;
     buddyMessage;
     transient;
@@ -38584,67 +38518,22 @@ function describeHttpFailure(status, buddyMessage, ctx) {
             return `Buddy answered ${status} when trying to ${ctx.action}.${said}`;
     }
 }
-/** Node's codes for a server certificate that this machine does not trust. */
-const CERTIFICATE_CODES = new Set([
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_REVOKED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'HOSTNAME_MISMATCH',
-    'ERR_TLS_CERT_ALTNAME_INVALID'
-]);
-/** A thrown request error, classified. Proxy and certificate failures are configuration. */
-function classifyNetworkError(error) {
-    const { code, message } = (error ?? {});
-    const text = String(message ?? error);
-    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
-    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
-    if (tunnel)
-        return { kind: 'network', code: 'EPROXY', sent: false, fatal: 'proxy', detail: tunnel[1] };
-    if (code && CERTIFICATE_CODES.has(code)) {
-        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+/** A proxy that would not open a tunnel: what it said, and what to change. */
+function describeProxyFailure(failure, ctx, host, hostname) {
+    const through = failure.proxy ? ` (${failure.proxy}, from HTTPS_PROXY)` : '';
+    const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
+    const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
+    if (status === '407') {
+        return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
     }
-    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
-    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
-}
-/**
- * The proxy as HTTPS_PROXY names it (read from the environment, as @actions/http-client reads
- * it), host and port only: its URL may hold a password.
- */
-function proxyHost() {
-    const env = process.env;
-    const raw = env.https_proxy || env.HTTPS_PROXY;
-    if (!raw)
-        return undefined;
-    try {
-        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
-    }
-    catch {
-        return undefined;
-    }
+    const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
+    return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
 }
 function describeNetworkFailure(failure, ctx, host) {
     const { code } = failure;
     const hostname = host.replace(/:\d+$/, '');
-    if (failure.fatal === 'proxy') {
-        const proxy = proxyHost();
-        const through = proxy ? ` (${proxy}, from HTTPS_PROXY)` : '';
-        const direct = `or, if ${hostname} is reached without the proxy, add it to NO_PROXY`;
-        const status = /statusCode=(\d+)/.exec(failure.detail ?? '')?.[1];
-        if (status === '407') {
-            return `The proxy${through} refused to open a tunnel to ${host} (407 Proxy Authentication Required) when trying to ${ctx.action}: it wants credentials. Put them in HTTPS_PROXY (http://user:password@proxy:port), ${direct}.`;
-        }
-        const why = status ? `it answered CONNECT with ${status}` : (failure.detail ?? 'no tunnel');
-        return `The proxy${through} could not open a tunnel to ${host} (${why}) when trying to ${ctx.action}: check that HTTPS_PROXY names a proxy that lets this runner reach ${hostname}, ${direct}.`;
-    }
+    if (failure.fatal === 'proxy')
+        return describeProxyFailure(failure, ctx, host, hostname);
     if (failure.fatal === 'deadline') {
         return `No time is left in the step's timeout to ${ctx.action}: nothing was sent.`;
     }
@@ -38663,419 +38552,6 @@ function describeNetworkFailure(failure, ctx, host) {
         return `Cannot resolve ${host} when trying to ${ctx.action}: check "api-url", "region" or BUDDY_API_ENDPOINT.`;
     }
     return `Cannot reach ${host} (${code}) when trying to ${ctx.action}.`;
-}
-/**
- * The whole body of an answer whose head has arrived. An answer that closes before its end
- * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
- * than at the request's time limit.
- */
-function readWholeBody(message, stallMs) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let idle;
-        let settled = false;
-        const fail = (code) => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(idle);
-            message.destroy();
-            reject(Object.assign(new Error(code), { code }));
-        };
-        const arm = () => {
-            clearTimeout(idle);
-            idle = setTimeout(() => fail('ESTALLED'), stallMs);
-        };
-        arm();
-        message.on('data', (chunk) => {
-            chunks.push(chunk);
-            arm();
-        });
-        message.on('end', () => {
-            if (settled)
-                return;
-            settled = true;
-            clearTimeout(idle);
-            resolve(Buffer.concat(chunks).toString('utf8'));
-        });
-        message.on('aborted', () => fail('ECUTBODY'));
-        message.on('error', () => fail('ECUTBODY'));
-        message.on('close', () => {
-            if (!message.complete)
-                fail('ECUTBODY');
-        });
-    });
-}
-const segment = (value) => encodeURIComponent(String(value));
-function pipelinePath(ref) {
-    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
-}
-function actionExecutionPath(ref, executionId, actionExecutionId) {
-    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
-}
-function describePipeline(ref) {
-    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
-}
-/** Buddy refused the token the request carried. */
-function refusedToken(result) {
-    return result.kind === 'response' && result.status === 401;
-}
-/** Classifies one try of a read; throws where no try can help. */
-function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
-    if (result.kind === 'network') {
-        const problem = describeNetworkFailure(result, ctx, host);
-        // A proxy or certificate problem is the runner's configuration: no try can fix it.
-        if (result.fatal)
-            throw new client_BuddyApiError(problem);
-        return { kind: 'fault', problem };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, schema, parseText);
-        if (parsed.ok)
-            return { kind: 'read', value: parsed.value };
-        return {
-            kind: 'fault',
-            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
-        };
-    }
-    const status = result.status;
-    const message = buddyMessageOf(result.text);
-    const problem = describeHttpFailure(status, message, ctx);
-    if (!isTransientStatus(status))
-        throw new client_BuddyApiError(problem, status, message);
-    const wait = serverRequestedDelay(result.headers, nowMs, status);
-    return { kind: 'fault', problem, status, wait, message };
-}
-class BuddyClient {
-    options;
-    http;
-    timeoutMs;
-    readAttempts;
-    rateLimitBudgetMs;
-    stallTimeoutMs;
-    token;
-    constructor(options) {
-        this.options = options;
-        this.token = new BuddyToken(options.token, options.renewToken);
-        this.timeoutMs = options.requestTimeoutMs ?? 30_000;
-        this.readAttempts = options.readAttempts ?? 5;
-        this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
-        this.stallTimeoutMs = options.stallTimeoutMs ?? 10_000;
-        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
-            allowRetries: false,
-            allowRedirects: false,
-            socketTimeout: this.timeoutMs,
-            keepAlive: false
-        });
-    }
-    /** The time limit of one request. */
-    get requestTimeoutMs() {
-        return this.timeoutMs;
-    }
-    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
-    get renewsToken() {
-        return this.token.renewable;
-    }
-    /** How long is left until the step's deadline (Infinity without one). */
-    timeLeftMs() {
-        const { deadlineMs, clock } = this.options;
-        return deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - clock.now();
-    }
-    /**
-     * The pause the rate limit asks for before the next request (0 when requests are left), cut
-     * to the time left: see pacingDelay.
-     */
-    rateLimitPacingMs() {
-        const { clock } = this.options;
-        return Math.max(0, Math.min(pacingDelay(this.rateLimit, clock.now(), clock.random, this.congestion), this.timeLeftMs()));
-    }
-    /**
-     * How many 429s this step's requests have met lately: each makes the next waits' spread
-     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
-     */
-    congestion = 0;
-    get host() {
-        return this.options.baseUrl.host;
-    }
-    url(path) {
-        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
-    }
-    /** The rate limit as the newest answer told it; undefined before any answer. */
-    rateLimit;
-    noteRateLimit(headers) {
-        const number = (name) => {
-            const raw = headers[name];
-            const value = Number(Array.isArray(raw) ? raw[0] : raw);
-            return raw !== undefined && Number.isFinite(value) ? value : undefined;
-        };
-        const limit = number('x-rate-limit-limit');
-        const remaining = number('x-rate-limit-remaining');
-        const reset = number('x-rate-limit-reset');
-        if (limit === undefined && remaining === undefined)
-            return;
-        if (remaining !== undefined && remaining > 0)
-            this.congestion = Math.max(0, this.congestion - 1);
-        this.rateLimit = {
-            limit,
-            remaining,
-            resetAtMs: reset === undefined ? undefined : reset * 1000,
-            seenAtMs: this.options.clock.now()
-        };
-    }
-    /** One request, one try. Never throws: the caller decides what a failure means. */
-    async attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
-        // Never past the step's deadline: what cannot be answered in time is not sent.
-        timeoutMs = Math.min(timeoutMs, this.timeLeftMs());
-        if (timeoutMs <= 0)
-            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
-        const headers = { Accept: 'application/json' };
-        if (body !== undefined)
-            headers['Content-Type'] = 'application/json';
-        if (authenticate && this.token.value)
-            headers.Authorization = `Bearer ${this.token.value}`;
-        let timer;
-        let answer;
-        const timedOut = new Promise(resolve => {
-            timer = setTimeout(() => {
-                answer?.destroy();
-                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
-            }, timeoutMs);
-        });
-        const exchange = (async () => {
-            try {
-                const data = body === undefined ? null : JSON.stringify(body);
-                const response = await this.http.request(method, this.url(path), data, headers);
-                answer = response.message;
-                const text = await readWholeBody(response.message, this.stallTimeoutMs);
-                // A 429's own wait is its caller's to keep; what other answers say paces the next request.
-                if (response.message.statusCode === 429)
-                    this.congestion++;
-                else
-                    this.noteRateLimit(response.message.headers);
-                return {
-                    kind: 'response',
-                    status: response.message.statusCode ?? 0,
-                    headers: response.message.headers,
-                    text
-                };
-            }
-            catch (error) {
-                const failure = classifyNetworkError(error);
-                if (failure.code === 'ESTALLED')
-                    failure.detail = `${this.stallTimeoutMs / 1000} s`;
-                return failure;
-            }
-        })();
-        try {
-            return await Promise.race([exchange, timedOut]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    /**
-     * A request that creates nothing (or nothing that matters twice): tried again on transient
-     * faults (5xx, 429, network, malformed answers) with backoff, honouring Retry-After.
-     */
-    async read(method, path, schema, ctx, options = {}) {
-        const { clock, log } = this.options;
-        const attempts = options.attempts ?? this.readAttempts;
-        // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
-        let failures = 0;
-        const rateLimitWaits = new RateLimitWaits(options.rateLimitBudgetMs ??
-            (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined));
-        const authenticate = options.authenticate ?? true;
-        // One renewal per read: a token refused right after it was renewed is refused for good.
-        let renewed = false;
-        for (;;) {
-            // An answer said no request is left: wait for the reset rather than spend a 429.
-            const pacing = options.pace === false ? 0 : this.rateLimitPacingMs();
-            if (pacing > 0) {
-                log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
-                await clock.sleep(pacing);
-            }
-            const sentWith = this.token.value;
-            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
-            if (authenticate && refusedToken(result) && this.token.renewable) {
-                if (!renewed) {
-                    renewed = true;
-                    await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
-                    continue;
-                }
-                const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
-                throw new client_BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
-            }
-            const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
-            if (answer.kind === 'read')
-                return answer.value;
-            const { problem, status, wait, message } = answer;
-            if (status === 429) {
-                const next = rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
-                if ('refusal' in next) {
-                    throw new client_BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
-                }
-                const delay = next.delay;
-                log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-                await clock.sleep(delay);
-                continue;
-            }
-            failures++;
-            if (failures >= attempts) {
-                const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
-                throw new client_BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
-            }
-            const delay = Math.min(wait ?? backoffDelay(failures - 1, clock.random), this.timeLeftMs());
-            if (delay <= 0)
-                throw new client_BuddyApiError(problem, status, undefined, true, wait);
-            log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
-            await clock.sleep(delay);
-        }
-    }
-    getPipeline(ref) {
-        return this.read('GET', pipelinePath(ref), pipelineSchema, {
-            action: `read pipeline ${ref.pipelineId}`,
-            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-            scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
-        });
-    }
-    async resolvePipelineId(workspace, project, identifier) {
-        const query = new URLSearchParams({ project, pipeline: identifier });
-        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, identifiersSchema, {
-            action: `find the id of pipeline "${identifier}"`,
-            notFound: describePipeline({
-                workspace,
-                project,
-                pipeline: `pipeline identifier "${identifier}"`
-            }),
-            scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
-        });
-        // Buddy answers 200 without a pipeline id for an identifier it does not know: asking again
-        // cannot help.
-        if (answer.pipeline_id === undefined || answer.pipeline_id === null) {
-            throw new client_BuddyApiError(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
-        }
-        return answer.pipeline_id;
-    }
-    /**
-     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
-     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
-     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
-     * help (a slow or failing exchange).
-     */
-    async renewToken(refused, action, limitMs) {
-        try {
-            const { started } = await this.token.renew(refused, limitMs);
-            if (started) {
-                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
-            }
-        }
-        catch (error) {
-            const transient = error instanceof RenewalTimeoutError || (error instanceof client_BuddyApiError && error.transient);
-            throw new client_BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
-        }
-    }
-    /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
-    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
-        const answer = await this.read('POST', '/user/oidc/tokens', oidcTokenSchema, {
-            action: 'exchange the GitHub OIDC token for a Buddy token',
-            notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
-            scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
-        }, {
-            body: { provider_id: providerId, web_identity_token: webIdentityToken },
-            authenticate: false,
-            parseText: parseOidcAnswer,
-            ...options
-        });
-        // The schema makes sure that one of them is there.
-        return (answer.token ?? answer.access_token ?? answer.buddy_token);
-    }
-    /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
-    async listExecutions(ref, page = 1, perPage = 20) {
-        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, executionListSchema, {
-            action: `list the runs of pipeline ${ref.pipelineId}`,
-            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-            scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
-        }, { attempts: 3 });
-        const lastPage = list.total_page_count != null
-            ? page >= list.total_page_count
-            : list.executions.length < perPage;
-        return { executions: list.executions, lastPage };
-    }
-    executionContext(ref, executionId, action) {
-        return {
-            action: `${action} run #${executionId}`,
-            notFound: `run #${executionId} of ${describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` })} (was it deleted?)`,
-            scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
-        };
-    }
-    /**
-     * One status read. By default one try, and a 429 is handed back at once: the wait loop does
-     * its own retrying and pacing within its timeout.
-     */
-    getExecution(ref, executionId, options = {}) {
-        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
-    }
-    /**
-     * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
-     * the job. Cancelling is idempotent, so a second try is harmless.
-     */
-    cancelExecution(ref, executionId) {
-        return this.operate(ref, executionId, CANCEL_RUN, 'cancel', {
-            attempts: 2,
-            timeoutMs: 3000,
-            rateLimitBudgetMs: 3000
-        });
-    }
-    /**
-     * Approves the action of a run that waits for approval (approve_action_id: its id). A second
-     * APPLY changes nothing: tried twice.
-     */
-    approveExecution(ref, executionId, actionId) {
-        return this.operate(ref, executionId, approveRun(actionId), 'approve', { attempts: 2 });
-    }
-    /** One of Buddy's operations on a run (PATCH), answered with the run. */
-    operate(ref, executionId, body, verb, options) {
-        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, {
-            ...this.executionContext(ref, executionId, verb),
-            scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-        }, { body, ...options });
-    }
-    /**
-     * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
-     * re-run a run that the first one already restarted.
-     */
-    retryExecution(ref, executionId) {
-        return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 });
-    }
-    /**
-     * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
-     * older and self-hosted Buddy lack (404). By default one try, a 429 handed back at once: the
-     * log readers retry within the step's time (follow/log-source.ts).
-     */
-    getActionLog(ref, executionId, actionExecutionId, offset, limit, options = {}) {
-        const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
-        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, actionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
-    }
-    /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
-    getActionExecution(ref, executionId, actionExecutionId, options = {}) {
-        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), actionExecutionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
-    }
-    /**
-     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
-     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
-     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
-     * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
-     * it again (there a job cancel can stop a wait before anything is sent).
-     */
-    async postExecution(ref, body) {
-        const path = `${pipelinePath(ref)}/executions`;
-        const sentWith = this.token.value;
-        const result = await this.attempt('POST', path, body);
-        if (!refusedToken(result) || !this.token.renewable)
-            return result;
-        await this.renewToken(sentWith, `run pipeline ${ref.pipelineId}`, this.timeoutMs);
-        return this.attempt('POST', path, body);
-    }
 }
 function parseAnswer(text, schema, parseText = JSON.parse) {
     if (text.trim() === '')
@@ -39099,6 +38575,37 @@ function parseAnswer(text, schema, parseText = JSON.parse) {
         ok: false,
         problem: `unexpected shape (${first ? `${first.path.join('.') || 'answer'}: ${first.message}` : 'unknown'})`
     };
+}
+/** Classifies one try of a read; throws where no try can help. */
+function classifyReadAnswer(result, schema, ctx, host, nowMs, parseText) {
+    if (result.kind === 'network') {
+        const problem = describeNetworkFailure(result, ctx, host);
+        // A proxy or certificate problem is the runner's configuration: no try can fix it.
+        if (result.fatal)
+            throw new failures_BuddyApiError(problem);
+        return { kind: 'fault', problem };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = parseAnswer(result.text, schema, parseText);
+        if (parsed.ok)
+            return { kind: 'read', value: parsed.value };
+        return {
+            kind: 'fault',
+            problem: `Buddy's answer could not be read when trying to ${ctx.action}: ${parsed.problem}.`
+        };
+    }
+    const status = result.status;
+    const message = buddyMessageOf(result.text);
+    const problem = describeHttpFailure(status, message, ctx);
+    if (!isTransientStatus(status))
+        throw new failures_BuddyApiError(problem, status, message);
+    const wait = serverRequestedDelay(result.headers, nowMs, status);
+    return { kind: 'fault', problem, status, wait, message };
+}
+/** A 401 for a token renewed a moment before: final. */
+function refusedAfterRenewal(result, ctx) {
+    const message = result.kind === 'response' ? buddyMessageOf(result.text) : undefined;
+    return new failures_BuddyApiError(`${describeHttpFailure(401, message, ctx)} A token renewed through OIDC a moment before was refused too.`, 401, message);
 }
 
 ;// CONCATENATED MODULE: ./src/buddy/ref-names.ts
@@ -39343,6 +38850,606 @@ async function watchForOurRun(client, ref, identity, { until, clock, pause }) {
 }
 function lookAgainPause(look) {
     return Math.min(LONGEST_LOOK_PAUSE_MS, Math.round(FIRST_LOOK_PAUSE_MS * 1.5 ** look));
+}
+
+;// CONCATENATED MODULE: ./src/buddy/token-renewal.ts
+/**
+ * The Buddy token the client sends, and its renewal. Buddy's tokens expire: OIDC tokens after 10
+ * minutes to 8 hours (as the identity provider in Buddy says), OAuth tokens after 8 hours, often
+ * before a long run ends. A token from an OIDC exchange (provider-id) is renewed by exchanging a
+ * new GitHub OIDC token; a token given as such (input "token", BUDDY_TOKEN) cannot be.
+ */
+class RenewalTimeoutError extends Error {
+    name = 'RenewalTimeoutError';
+}
+class BuddyToken {
+    current;
+    renewer;
+    /** The renewal under way: requests refused together share it. */
+    renewing;
+    constructor(current, renewer) {
+        this.current = current;
+        this.renewer = renewer;
+    }
+    get value() {
+        return this.current;
+    }
+    get renewable() {
+        return this.renewer !== undefined;
+    }
+    /**
+     * Makes the token fresh after Buddy refused `refused`: nothing to do when another request
+     * renewed it meanwhile; else joins the renewal under way, or starts one. `started` tells
+     * whether this call started it (the one to say so in the log). Throws when the renewal fails
+     * or takes longer than limitMs (a renewal that ends later still replaces the token).
+     */
+    async renew(refused, limitMs) {
+        const renewer = this.renewer;
+        if (!renewer)
+            throw new Error('This token cannot be renewed.');
+        if (this.current !== refused && !this.renewing)
+            return { started: false };
+        const started = this.renewing === undefined;
+        if (!this.renewing) {
+            const renewal = renewer(limitMs).then(token => {
+                this.current = token;
+                return token;
+            });
+            this.renewing = renewal;
+            // Cleared either way, so that a later 401 can try again; nobody may be left awaiting it.
+            renewal.then(() => (this.renewing = undefined), () => (this.renewing = undefined));
+        }
+        await withinLimit(this.renewing, limitMs);
+        return { started };
+    }
+}
+function withinLimit(work, limitMs) {
+    let timer;
+    const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new RenewalTimeoutError(`no fresh token within ${limitMs / 1000} s`)), limitMs);
+    });
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+;// CONCATENATED MODULE: ./src/buddy/rate-limit.ts
+
+/**
+ * What the step's requests have learnt of Buddy's rate limit, shared by all of them: the limit
+ * as the newest answer told it (X-Rate-Limit-*), which paces the next request, and how
+ * congested the limit is (the 429s met lately). The waits themselves are computed in
+ * backoff.ts; this is the state they are computed from.
+ */
+class RateLimitState {
+    /** The rate limit as the newest answer told it; undefined before any answer. */
+    rateLimit;
+    /**
+     * How many 429s this step's requests have met lately: each makes the next waits' spread
+     * wider (the jobs sharing the limit are many), each answer with requests left narrows it.
+     */
+    congestion = 0;
+    /**
+     * An answer read whole. A 429's own wait is its caller's to keep; what other answers say
+     * paces the next request.
+     */
+    noteAnswer(status, headers, nowMs) {
+        if (status === 429)
+            this.congestion++;
+        else
+            this.noteHeaders(headers, nowMs);
+    }
+    noteHeaders(headers, nowMs) {
+        const number = (name) => {
+            const raw = headers[name];
+            const value = Number(Array.isArray(raw) ? raw[0] : raw);
+            return raw !== undefined && Number.isFinite(value) ? value : undefined;
+        };
+        const limit = number('x-rate-limit-limit');
+        const remaining = number('x-rate-limit-remaining');
+        const reset = number('x-rate-limit-reset');
+        if (limit === undefined && remaining === undefined)
+            return;
+        if (remaining !== undefined && remaining > 0)
+            this.congestion = Math.max(0, this.congestion - 1);
+        this.rateLimit = {
+            limit,
+            remaining,
+            resetAtMs: reset === undefined ? undefined : reset * 1000,
+            seenAtMs: nowMs
+        };
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    pacingMs(nowMs, random, timeLeftMs) {
+        return Math.max(0, Math.min(pacingDelay(this.rateLimit, nowMs, random, this.congestion), timeLeftMs));
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./src/buddy/transport.ts
+
+/** Errors that mean the request never left this machine, so nothing can have been created. */
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH'
+]);
+/** Node's codes for a server certificate that this machine does not trust. */
+const CERTIFICATE_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_REVOKED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'HOSTNAME_MISMATCH',
+    'ERR_TLS_CERT_ALTNAME_INVALID'
+]);
+/** A thrown request error, classified. Proxy and certificate failures are configuration. */
+function classifyNetworkError(error, proxy) {
+    const { code, message } = (error ?? {});
+    const text = String(message ?? error);
+    // The tunnel agent of @actions/http-client (HTTPS_PROXY) reports a refused CONNECT so.
+    const tunnel = /tunneling socket could not be established,?\s*(.*)$/i.exec(text);
+    if (tunnel) {
+        return {
+            kind: 'network',
+            code: 'EPROXY',
+            sent: false,
+            fatal: 'proxy',
+            detail: tunnel[1],
+            proxy
+        };
+    }
+    if (code && CERTIFICATE_CODES.has(code)) {
+        return { kind: 'network', code, sent: false, fatal: 'certificate' };
+    }
+    const known = code ?? (/timeout/i.test(text) ? 'ETIMEDOUT' : 'ECONNRESET');
+    return { kind: 'network', code: known, sent: !NOT_SENT_CODES.has(known) };
+}
+/**
+ * The proxy as HTTPS_PROXY names it in the step's environment (read as @actions/http-client
+ * reads it), host and port only: its URL may hold a password. For messages only.
+ */
+function proxyHost(env) {
+    const raw = env.https_proxy || env.HTTPS_PROXY;
+    if (!raw)
+        return undefined;
+    try {
+        return new URL(raw.includes('://') ? raw : `http://${raw}`).host;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The whole body of an answer whose head has arrived. An answer that closes before its end
+ * (Content-Length not reached) or goes silent for stallMs fails here, within seconds, rather
+ * than at the request's time limit.
+ */
+function readWholeBody(message, stallMs) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let idle;
+        let settled = false;
+        const fail = (code) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            message.destroy();
+            reject(Object.assign(new Error(code), { code }));
+        };
+        const arm = () => {
+            clearTimeout(idle);
+            idle = setTimeout(() => fail('ESTALLED'), stallMs);
+        };
+        arm();
+        message.on('data', (chunk) => {
+            chunks.push(chunk);
+            arm();
+        });
+        message.on('end', () => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(idle);
+            resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        message.on('aborted', () => fail('ECUTBODY'));
+        message.on('error', () => fail('ECUTBODY'));
+        message.on('close', () => {
+            if (!message.complete)
+                fail('ECUTBODY');
+        });
+    });
+}
+class Transport {
+    options;
+    http;
+    constructor(options) {
+        this.options = options;
+        this.http = new lib/* HttpClient */.Qq('buddy-run-pipeline-action', [], {
+            allowRetries: false,
+            allowRedirects: false,
+            socketTimeout: options.timeoutMs,
+            keepAlive: false
+        });
+    }
+    get host() {
+        return this.options.baseUrl.host;
+    }
+    url(path) {
+        return `${this.options.baseUrl.href.replace(/\/+$/, '')}${path}`;
+    }
+    /**
+     * One request, one try, within timeoutMs (none left: nothing is sent). Never throws: the
+     * caller decides what a failure means.
+     */
+    async send(method, path, body, headers, timeoutMs) {
+        if (timeoutMs <= 0)
+            return { kind: 'network', code: 'ETIMEUP', sent: false, fatal: 'deadline' };
+        let timer;
+        let answer;
+        const timedOut = new Promise(resolve => {
+            timer = setTimeout(() => {
+                answer?.destroy();
+                resolve({ kind: 'network', code: 'ETIMEDOUT', sent: true });
+            }, timeoutMs);
+        });
+        const exchange = (async () => {
+            try {
+                const data = body === undefined ? null : JSON.stringify(body);
+                const response = await this.http.request(method, this.url(path), data, headers);
+                answer = response.message;
+                const text = await readWholeBody(response.message, this.options.stallTimeoutMs);
+                this.options.onAnswer?.(response.message.statusCode, response.message.headers);
+                return {
+                    kind: 'response',
+                    status: response.message.statusCode ?? 0,
+                    headers: response.message.headers,
+                    text
+                };
+            }
+            catch (error) {
+                const failure = classifyNetworkError(error, this.options.proxyHost);
+                if (failure.code === 'ESTALLED')
+                    failure.detail = `${this.options.stallTimeoutMs / 1000} s`;
+                return failure;
+            }
+        })();
+        try {
+            return await Promise.race([exchange, timedOut]);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buddy/requests.ts
+
+
+
+
+
+/** Buddy refused the token the request carried. */
+function refusedToken(result) {
+    return result.kind === 'response' && result.status === 401;
+}
+class BuddyRequests {
+    options;
+    transport;
+    timeoutMs;
+    readAttempts;
+    rateLimitBudgetMs;
+    token;
+    limits = new RateLimitState();
+    constructor(options) {
+        this.options = options;
+        this.token = new BuddyToken(options.token, options.renewToken);
+        this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+        this.readAttempts = options.readAttempts ?? 5;
+        this.rateLimitBudgetMs = options.rateLimitBudgetMs ?? 5 * 60_000;
+        this.transport = new Transport({
+            baseUrl: options.baseUrl,
+            timeoutMs: this.timeoutMs,
+            stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
+            proxyHost: options.proxyHost,
+            onAnswer: (status, headers) => this.limits.noteAnswer(status, headers, options.clock.now())
+        });
+    }
+    /** The time limit of one request. */
+    get requestTimeoutMs() {
+        return this.timeoutMs;
+    }
+    /** Whether a refused token is renewed (OIDC), or ends what the request was for. */
+    get renewsToken() {
+        return this.token.renewable;
+    }
+    /** How long is left until the step's deadline (Infinity without one). */
+    timeLeftMs() {
+        const { deadlineMs, clock } = this.options;
+        return deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - clock.now();
+    }
+    /**
+     * The pause the rate limit asks for before the next request (0 when requests are left), cut
+     * to the time left: see pacingDelay.
+     */
+    rateLimitPacingMs() {
+        const { clock } = this.options;
+        return this.limits.pacingMs(clock.now(), clock.random, this.timeLeftMs());
+    }
+    /** How many 429s this step's requests have met lately (see RateLimitState). */
+    get congestion() {
+        return this.limits.congestion;
+    }
+    /** The rate limit as the newest answer told it; undefined before any answer. */
+    get rateLimit() {
+        return this.limits.rateLimit;
+    }
+    get host() {
+        return this.transport.host;
+    }
+    url(path) {
+        return this.transport.url(path);
+    }
+    /** One request, one try. Never throws: the caller decides what a failure means. */
+    attempt(method, path, body, authenticate = true, timeoutMs = this.timeoutMs) {
+        const headers = { Accept: 'application/json' };
+        if (body !== undefined)
+            headers['Content-Type'] = 'application/json';
+        if (authenticate && this.token.value)
+            headers.Authorization = `Bearer ${this.token.value}`;
+        // Never past the step's deadline: what cannot be answered in time is not sent.
+        return this.transport.send(method, path, body, headers, Math.min(timeoutMs, this.timeLeftMs()));
+    }
+    /**
+     * A request that creates nothing (or nothing that matters twice): tried again on transient
+     * faults (5xx, 429, network, malformed answers) with backoff, honouring Retry-After.
+     */
+    async read(method, path, schema, ctx, options = {}) {
+        const { clock } = this.options;
+        // Each cause of waiting has its own count: failed tries, and 429s (Buddy pacing us).
+        const waits = {
+            attempts: options.attempts ?? this.readAttempts,
+            failures: 0,
+            rateLimitWaits: new RateLimitWaits(options.rateLimitBudgetMs ??
+                (this.options.deadlineMs === undefined ? this.rateLimitBudgetMs : undefined))
+        };
+        const authenticate = options.authenticate ?? true;
+        // One renewal per read: a token refused right after it was renewed is refused for good.
+        let renewed = false;
+        for (;;) {
+            // An answer said no request is left: wait for the reset rather than spend a 429.
+            if (options.pace !== false)
+                await this.waitForPacing();
+            const sentWith = this.token.value;
+            const result = await this.attempt(method, path, options.body, authenticate, options.timeoutMs);
+            if (authenticate && refusedToken(result) && this.token.renewable) {
+                if (renewed)
+                    throw refusedAfterRenewal(result, ctx);
+                renewed = true;
+                await this.renewToken(sentWith, ctx.action, options.timeoutMs ?? this.timeoutMs);
+                continue;
+            }
+            const answer = classifyReadAnswer(result, schema, ctx, this.host, clock.now(), options.parseText);
+            if (answer.kind === 'read')
+                return answer.value;
+            await this.waitAfterFault(answer, waits);
+        }
+    }
+    async waitForPacing() {
+        const pacing = this.rateLimitPacingMs();
+        if (pacing <= 0)
+            return;
+        this.options.log.debug(`Buddy's rate limit is spent: waiting ${(pacing / 1000).toFixed(1)} s for it.`);
+        await this.options.clock.sleep(pacing);
+    }
+    /** The pause before a read's next try, by its own count; throws when no try is left. */
+    async waitAfterFault(answer, waits) {
+        const { clock, log } = this.options;
+        const { problem, status, wait, message } = answer;
+        if (status === 429) {
+            const next = waits.rateLimitWaits.next(wait, clock.random, this.timeLeftMs(), this.congestion);
+            if ('refusal' in next) {
+                throw new failures_BuddyApiError(`${problem} ${next.refusal}`, 429, message, true, wait);
+            }
+            log.debug(`${problem} Trying again in ${(next.delay / 1000).toFixed(1)} s.`);
+            await clock.sleep(next.delay);
+            return;
+        }
+        const { attempts } = waits;
+        waits.failures++;
+        if (waits.failures >= attempts) {
+            const gaveUp = attempts > 1 ? ` Gave up after ${attempts} tries.` : '';
+            throw new failures_BuddyApiError(`${problem}${gaveUp}`, status, undefined, true, wait);
+        }
+        const delay = Math.min(wait ?? backoffDelay(waits.failures - 1, clock.random), this.timeLeftMs());
+        if (delay <= 0)
+            throw new failures_BuddyApiError(problem, status, undefined, true, wait);
+        log.debug(`${problem} Trying again in ${(delay / 1000).toFixed(1)} s.`);
+        await clock.sleep(delay);
+    }
+    /**
+     * A request sent once; twice only when Buddy refused the token (401) and a fresh one was
+     * had (OIDC): a 401 is Buddy refusing the request before it reads it, so it created nothing.
+     */
+    async sendRenewingToken(method, path, body, action) {
+        const sentWith = this.token.value;
+        const result = await this.attempt(method, path, body);
+        if (!refusedToken(result) || !this.token.renewable)
+            return result;
+        await this.renewToken(sentWith, action, this.timeoutMs);
+        return this.attempt(method, path, body);
+    }
+    /**
+     * After Buddy refused `refused` (401): a fresh token, from the renewal under way or a new one,
+     * within limitMs. Says so in the log, once per renewal (never the token itself). Throws a
+     * BuddyApiError (status 401) when no fresh token can be had: transient when trying later may
+     * help (a slow or failing exchange).
+     */
+    async renewToken(refused, action, limitMs) {
+        try {
+            const { started } = await this.token.renew(refused, limitMs);
+            if (started) {
+                this.options.log.info(`Buddy refused the token (401) when trying to ${action}: it may have expired. Got a fresh one by exchanging a new GitHub OIDC token; trying again.`);
+            }
+        }
+        catch (error) {
+            const transient = error instanceof RenewalTimeoutError || (error instanceof failures_BuddyApiError && error.transient);
+            throw new failures_BuddyApiError(`Buddy refused the token (401 Unauthorized) when trying to ${action}, and a fresh one could not be had by exchanging a new GitHub OIDC token: ${error.message}`, 401, undefined, transient);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buddy/client.ts
+
+
+
+const segment = (value) => encodeURIComponent(String(value));
+function pipelinePath(ref) {
+    return `/workspaces/${segment(ref.workspace)}/projects/${segment(ref.project)}/pipelines/${segment(ref.pipelineId)}`;
+}
+function actionExecutionPath(ref, executionId, actionExecutionId) {
+    return `${pipelinePath(ref)}/executions/${segment(executionId)}/action_executions/${segment(actionExecutionId)}`;
+}
+function describePipeline(ref) {
+    return `workspace "${ref.workspace}", project "${ref.project}" and ${ref.pipeline}`;
+}
+class BuddyClient extends BuddyRequests {
+    getPipeline(ref) {
+        return this.read('GET', pipelinePath(ref), pipelineSchema, {
+            action: `read pipeline ${ref.pipelineId}`,
+            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+            scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
+        });
+    }
+    async resolvePipelineId(workspace, project, identifier) {
+        const query = new URLSearchParams({ project, pipeline: identifier });
+        const answer = await this.read('GET', `/workspaces/${segment(workspace)}/identifiers?${query}`, identifiersSchema, {
+            action: `find the id of pipeline "${identifier}"`,
+            notFound: describePipeline({
+                workspace,
+                project,
+                pipeline: `pipeline identifier "${identifier}"`
+            }),
+            scopes: 'PIPELINE_READ, older name EXECUTION_INFO or WORKSPACE'
+        });
+        // Buddy answers 200 without a pipeline id for an identifier it does not know: asking again
+        // cannot help.
+        if (answer.pipeline_id === undefined || answer.pipeline_id === null) {
+            throw new failures_BuddyApiError(`Buddy knows no pipeline with the identifier "${identifier}" in project "${project}" of workspace "${workspace}" (its answer has no pipeline id). Check input "pipeline": it takes the pipeline's identifier (as in the pipeline's URL in Buddy), not its display name; or give "pipeline-id".`);
+        }
+        return answer.pipeline_id;
+    }
+    /** GitHub OIDC token → Buddy token. Sent without a bearer header. */
+    async exchangeOidcToken(providerId, webIdentityToken, options = {}) {
+        const answer = await this.read('POST', '/user/oidc/tokens', oidcTokenSchema, {
+            action: 'exchange the GitHub OIDC token for a Buddy token',
+            notFound: `"provider-id" ("${providerId}") and "api-url"/"region"`,
+            scopes: `the identity provider's settings in Buddy (provider-id "${providerId}")`
+        }, {
+            body: { provider_id: providerId, web_identity_token: webIdentityToken },
+            authenticate: false,
+            parseText: parseOidcAnswer,
+            ...options
+        });
+        // The schema makes sure that one of them is there.
+        return (answer.token ?? answer.access_token ?? answer.buddy_token);
+    }
+    /** One page of the pipeline's runs, newest first (unconfirmed: see buddy-api.md). */
+    async listExecutions(ref, page = 1, perPage = 20) {
+        const list = await this.read('GET', `${pipelinePath(ref)}/executions?page=${page}&per_page=${perPage}`, executionListSchema, {
+            action: `list the runs of pipeline ${ref.pipelineId}`,
+            notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+            scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
+        }, { attempts: 3 });
+        const lastPage = list.total_page_count != null
+            ? page >= list.total_page_count
+            : list.executions.length < perPage;
+        return { executions: list.executions, lastPage };
+    }
+    executionContext(ref, executionId, action) {
+        return {
+            action: `${action} run #${executionId}`,
+            notFound: `run #${executionId} of ${describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` })} (was it deleted?)`,
+            scopes: 'PIPELINE_READ, older name EXECUTION_INFO'
+        };
+    }
+    /**
+     * One status read. By default one try, and a 429 is handed back at once: the wait loop does
+     * its own retrying and pacing within its timeout.
+     */
+    getExecution(ref, executionId, options = {}) {
+        return this.read('GET', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, this.executionContext(ref, executionId, 'read'), { attempts: 1, rateLimitBudgetMs: 0, pace: false, ...options });
+    }
+    /**
+     * Cancels a run. Quick and tried twice: the runner kills the step seconds after cancelling
+     * the job. Cancelling is idempotent, so a second try is harmless.
+     */
+    cancelExecution(ref, executionId) {
+        return this.operate(ref, executionId, CANCEL_RUN, 'cancel', {
+            attempts: 2,
+            timeoutMs: 3000,
+            rateLimitBudgetMs: 3000
+        });
+    }
+    /**
+     * Approves the action of a run that waits for approval (approve_action_id: its id). A second
+     * APPLY changes nothing: tried twice.
+     */
+    approveExecution(ref, executionId, actionId) {
+        return this.operate(ref, executionId, approveRun(actionId), 'approve', { attempts: 2 });
+    }
+    /** One of Buddy's operations on a run (PATCH), answered with the run. */
+    operate(ref, executionId, body, verb, options) {
+        return this.read('PATCH', `${pipelinePath(ref)}/executions/${segment(executionId)}`, executionSchema, {
+            ...this.executionContext(ref, executionId, verb),
+            scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+        }, { body, ...options });
+    }
+    /**
+     * Retries a FAILED run (it re-runs from the failed action). Sent once: a second RETRY could
+     * re-run a run that the first one already restarted.
+     */
+    retryExecution(ref, executionId) {
+        return this.operate(ref, executionId, RETRY_RUN, 'retry', { attempts: 1 });
+    }
+    /**
+     * One page of an action's log (at most 1000 lines), from Buddy's paginated endpoint, which
+     * older and self-hosted Buddy lack (404). By default one try, a 429 handed back at once: the
+     * log readers retry within the step's time (follow/log-source.ts).
+     */
+    getActionLog(ref, executionId, actionExecutionId, offset, limit, options = {}) {
+        const query = new URLSearchParams({ offset: String(offset), limit: String(limit) });
+        return this.read('GET', `${actionExecutionPath(ref, executionId, actionExecutionId)}/logs?${query}`, actionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+    }
+    /** An action's run, with its whole log (`log`): how every Buddy gives it. One try by default. */
+    getActionExecution(ref, executionId, actionExecutionId, options = {}) {
+        return this.read('GET', actionExecutionPath(ref, executionId, actionExecutionId), actionExecutionLogSchema, this.executionContext(ref, executionId, 'read an action log of'), { attempts: 1, rateLimitBudgetMs: 0, ...options });
+    }
+    /**
+     * The run request, sent once; twice only when Buddy refused the token (401) and a fresh one
+     * was had (OIDC). A 401 is Buddy refusing the request before it reads it: no run was created,
+     * so sending it again with the fresh token cannot make a second run. Any other answer (a time
+     * limit, a 5xx) is start-execution's to judge, as are pacing and every other decision to send
+     * it again (there a job cancel can stop a wait before anything is sent).
+     */
+    postExecution(ref, body) {
+        const path = `${pipelinePath(ref)}/executions`;
+        return this.sendRenewingToken('POST', path, body, `run pipeline ${ref.pipelineId}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/inputs/field-rules.ts
@@ -39666,30 +39773,27 @@ function whyNoSecrets(event, env) {
 
 
 
+
 /** The token input, else BUDDY_TOKEN, else an OIDC exchange; a client for the API base. */
 async function connect(settings, env, event, clock, limits = {}) {
     const { requestTimeoutMs, deadlineMs } = limits;
     const baseUrl = resolveApiBase(settings, env);
     lib_core/* debug */.Yz(`Buddy API: ${baseUrl.href}`);
+    // What every client here shares; the proxy is named in messages about it (the HTTP agent
+    // reads HTTPS_PROXY and NO_PROXY itself).
+    const common = { baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs, proxyHost: proxyHost(env) };
     const source = resolveTokenSource(settings, env, event);
     if (source.kind === 'token') {
         // The input was masked with the other secrets; BUDDY_TOKEN is masked here.
         if (source.from === 'BUDDY_TOKEN')
             lib_core/* setSecret */.Pq(source.token);
         lib_core/* debug */.Yz(`Buddy token from ${source.from}.`);
-        return new BuddyClient({
-            baseUrl,
-            token: source.token,
-            clock,
-            log: log/* log */.Rm,
-            requestTimeoutMs,
-            deadlineMs
-        });
+        return new BuddyClient({ ...common, token: source.token });
     }
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
         throw new CredentialsError('No Buddy token, and no GitHub OIDC token to exchange for one: give the job "permissions: id-token: write" to use "provider-id", or set input "token".');
     }
-    const exchange = new BuddyClient({ baseUrl, clock, log: log/* log */.Rm, requestTimeoutMs, deadlineMs });
+    const exchange = new BuddyClient(common);
     // getIDToken masks the GitHub token itself; the Buddy token is masked before anything else.
     const exchangeNew = async (options) => {
         const webIdentityToken = await lib_core/* getIDToken */.V9(source.audience);
@@ -39703,15 +39807,7 @@ async function connect(settings, env, event, clock, limits = {}) {
     // followed or cancelled, the client gets another the same way. Within the time limit of the
     // request that was refused: a cancel's renewal must leave time to send the cancel.
     const renewToken = (limitMs) => exchangeNew({ attempts: 2, timeoutMs: limitMs });
-    return new BuddyClient({
-        baseUrl,
-        token,
-        renewToken,
-        clock,
-        log: log/* log */.Rm,
-        requestTimeoutMs,
-        deadlineMs
-    });
+    return new BuddyClient({ ...common, token, renewToken });
 }
 
 ;// CONCATENATED MODULE: external "node:fs"

@@ -67,7 +67,7 @@ export function rateLimitDelay(
 const FIRST_SPREAD_MS = 2000
 const MAX_SPREAD_MS = 8000
 
-/** What the last answer said of the rate limit (client.ts notes it from every answer). */
+/** What the last answer said of the rate limit (rate-limit.ts notes it from every answer). */
 export interface RateLimit {
   limit?: number
   remaining?: number

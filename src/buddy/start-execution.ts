@@ -1,17 +1,15 @@
 import { backoffDelay, RateLimitWaits, serverRequestedDelay } from './backoff.js'
 import type { Clock } from '../base/clock.js'
+import { describePipeline, type BuddyClient, type PipelineRef } from './client.js'
 import {
   BuddyApiError,
   buddyMessageOf,
   describeHttpFailure,
   describeNetworkFailure,
-  describePipeline,
   parseAnswer,
-  type Attempt,
-  type BuddyClient,
-  type PipelineRef,
   type RequestContext
-} from './client.js'
+} from './failures.js'
+import type { Attempt } from './transport.js'
 import { JobCancelledError } from '../base/job-cancel.js'
 import type { Logger } from '../base/log.js'
 import { executionSchema, type Execution, type RunRequestBody } from './model.js'

@@ -1,6 +1,7 @@
 import { backoffDelay } from '../buddy/backoff.js'
 import type { Logger } from '../base/log.js'
-import { BuddyApiError, type BuddyClient, type PipelineRef } from '../buddy/client.js'
+import type { BuddyClient, PipelineRef } from '../buddy/client.js'
+import { BuddyApiError } from '../buddy/failures.js'
 import type { Execution } from '../buddy/model.js'
 import type { Clock } from '../base/clock.js'
 import { formatDuration } from '../inputs/duration.js'

@@ -1,7 +1,7 @@
 import { backoffDelay, rateLimitDelay } from '../buddy/backoff.js'
 import type { Clock } from '../base/clock.js'
 import type { Logger } from '../base/log.js'
-import { BuddyApiError } from '../buddy/client.js'
+import { BuddyApiError } from '../buddy/failures.js'
 import { oneLine } from '../base/log.js'
 import {
   APPROVAL_ACTION_TYPE,
