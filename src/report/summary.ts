@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import type { FollowReport } from '../follow/follow-run.js'
+import type { FollowReport } from '../follow/follow-report.js'
 import { actionExecutionId } from '../follow/action-logs.js'
 import { actionName, actionRows, type ActionRow } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
