@@ -30614,7 +30614,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1407);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5004);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6661);
@@ -31241,7 +31241,7 @@ function secretValues(raw) {
 
 /***/ }),
 
-/***/ 1407:
+/***/ 5004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33300,7 +33300,114 @@ function reportExportedVariables(execution) {
         base_log/* log */.Rm.info(`Variables the run exported: ${names.join(', ')}`);
 }
 
+;// CONCATENATED MODULE: ./src/report/summary-escape.ts
+/**
+ * Buddy's text in the job summary, which GitHub renders as Markdown with HTML: escaped so that it
+ * shows as written and adds no markup, links or table cells. Pure.
+ */
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+/**
+ * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
+ * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
+ * block it sits in, and what follows would be read as Markdown).
+ */
+function preformatted(lines) {
+    const shown = lines.map(line => {
+        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
+        return text.trim() === '' ? '&#32;' : text;
+    });
+    return `<pre>\n${shown.join('\n')}\n</pre>`;
+}
+/**
+ * A message of several lines (a failure's) as summary text: control characters dropped, each
+ * line escaped, blank lines left out, the rest joined by <br>.
+ */
+function escapeSummaryLines(message) {
+    return message
+        .split(/\r?\n|\r/)
+        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
+        .filter(line => line.trim() !== '')
+        .join('<br>');
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-mermaid.ts
+
+
+/**
+ * The job summary's timeline: the run's actions as a Mermaid gantt chart, which GitHub renders,
+ * every name as Mermaid entity codes so that none can break the chart or the code block. Pure.
+ */
+/**
+ * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
+ * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
+ * parses and shows as the character, so a name can neither end a task, add a line, nor close the
+ * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
+ * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
+ * statement, whatever follows, and the name would lose its bar.
+ */
+function mermaidText(text) {
+    return [...(0,base_log/* oneLine */.TN)(text)]
+        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .join('');
+}
+const GANTT_TAGS = {
+    SUCCESSFUL: 'done, ',
+    FAILED: 'crit, ',
+    TERMINATED: 'crit, ',
+    INPROGRESS: 'active, '
+};
+/**
+ * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
+ * that started, from Buddy's dates; an action with no end date ends with the run (or where it
+ * began). Undefined when fewer than two actions started.
+ */
+function ganttChart(execution) {
+    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
+        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
+        if (Number.isNaN(start))
+            return [];
+        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
+        const end = Number.isNaN(finish) || finish < start ? start : finish;
+        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
+        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
+        return [`    ${name} :${tag}${start}, ${end}`];
+    });
+    if (tasks.length < 2)
+        return undefined;
+    return [
+        '```mermaid',
+        'gantt',
+        `    title Buddy run ${execution.id}`,
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    section Actions',
+        ...tasks,
+        '```'
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
 
 
 
@@ -33311,7 +33418,7 @@ function reportExportedVariables(execution) {
 /**
  * The job summary: the run that was started, and how it ended (with the failed actions' errors
  * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
- * failed. Buddy's text is escaped.
+ * failed. Buddy's text is escaped (summary-escape.ts); the timeline is summary-mermaid.ts's.
  */
 /** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
 const STATUS_ICONS = {
@@ -33369,21 +33476,6 @@ async function writeSummary(run) {
     await core/* summary */.z.write();
 }
 /**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-function escapeSummaryText(text) {
-    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-/**
  * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
  * alone, each with its link.
  */
@@ -33406,19 +33498,20 @@ function addSuperseded(run) {
         core/* summary */.z.addRaw(`<p>Runs for ${escapeHtml(run.description)} left alone, as newer than this step's (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
     }
 }
+/** What the heading adds to the run's status, by how the wait ended. */
+const OUTCOME_NOTES = {
+    finished: '',
+    'timed-out': ' (timed out)',
+    'job-cancelled': ' (job cancelled)',
+    'needs-approval': ' (waits for approval)',
+    'token-refused': ' (not followed to its end)'
+};
+/** The run as it ended: how, its actions, the failed ones' errors and log tails, the timeline. */
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
     const pipeline = (0,base_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
-    const outcome = report.outcome === 'timed-out'
-        ? ' (timed out)'
-        : report.outcome === 'job-cancelled'
-            ? ' (job cancelled)'
-            : report.outcome === 'needs-approval'
-                ? ' (waits for approval)'
-                : report.outcome === 'token-refused'
-                    ? ' (not followed to its end)'
-                    : '';
+    const outcome = OUTCOME_NOTES[report.outcome];
     core/* summary */.z
         .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,base_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${(0,duration/* formatDuration */.a)(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
@@ -33489,71 +33582,6 @@ function failedActionsSection(execution, logTails) {
     // One HTML block, with no blank line in it: nothing in it is read as Markdown.
     return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`;
 }
-// eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
-/**
- * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
- * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
- * block it sits in, and what follows would be read as Markdown).
- */
-function preformatted(lines) {
-    const shown = lines.map(line => {
-        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
-        return text.trim() === '' ? '&#32;' : text;
-    });
-    return `<pre>\n${shown.join('\n')}\n</pre>`;
-}
-/**
- * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
- * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
- * parses and shows as the character, so a name can neither end a task, add a line, nor close the
- * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
- * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
- * statement, whatever follows, and the name would lose its bar.
- */
-function mermaidText(text) {
-    return [...(0,base_log/* oneLine */.TN)(text)]
-        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
-        .join('');
-}
-const GANTT_TAGS = {
-    SUCCESSFUL: 'done, ',
-    FAILED: 'crit, ',
-    TERMINATED: 'crit, ',
-    INPROGRESS: 'active, '
-};
-/**
- * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
- * that started, from Buddy's dates; an action with no end date ends with the run (or where it
- * began). Undefined when fewer than two actions started.
- */
-function ganttChart(execution) {
-    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
-    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
-        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
-        if (Number.isNaN(start))
-            return [];
-        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
-        const end = Number.isNaN(finish) || finish < start ? start : finish;
-        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
-        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
-        return [`    ${name} :${tag}${start}, ${end}`];
-    });
-    if (tasks.length < 2)
-        return undefined;
-    return [
-        '```mermaid',
-        'gantt',
-        `    title Buddy run ${execution.id}`,
-        '    dateFormat x',
-        '    axisFormat %H:%M:%S',
-        '    section Actions',
-        ...tasks,
-        '```'
-    ].join('\n');
-}
 /** The step failed: what it tried, how far it got, and why it failed (no secret is in it). */
 async function writeFailureSummary(attempt, message) {
     const run = attempt.execution;
@@ -33569,11 +33597,7 @@ async function writeFailureSummary(attempt, message) {
         .addRaw(`<p>The step failed while ${escapeSummaryText(attempt.stage)}.</p>`, true);
     if (tried.length > 0)
         core/* summary */.z.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true);
-    core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${message
-        .split(/\r?\n|\r/)
-        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
-        .filter(line => line.trim() !== '')
-        .join('<br>')}</blockquote>`, true);
+    core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${escapeSummaryLines(message)}</blockquote>`, true);
     await core/* summary */.z.write();
 }
 
