@@ -28601,7 +28601,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7942);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3937);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_handoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2374);
@@ -28645,7 +28645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7942:
+/***/ 3937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40300,27 +40300,12 @@ function readSettings() {
 var fail_step = __nccwpck_require__(9819);
 // EXTERNAL MODULE: ./src/post-handoff.ts
 var post_handoff = __nccwpck_require__(2374);
-;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
-
-
-
-
-/** The time limit of the status read sent once the timeout has passed. */
-const FINAL_READ_LIMIT_MS = 5000;
-class RunDeletedError extends Error {
-    name = 'RunDeletedError';
-}
+;// CONCATENATED MODULE: ./src/follow/abortable.ts
 /**
- * The pause before read number `index` (from 0): 1 s, growing ×1.6 per read, with ±20 % jitter
- * while it grows so that runners started together spread out; exactly the poll interval once
- * reached, so that a long run costs (length ÷ interval) reads plus a handful.
+ * Waits that a job cancel ends at once: the status reads, the log reads, the RETRY and the
+ * pauses between them are all abandoned the moment the job's signal is aborted, whatever the
+ * request's own time limit, so that the main step can send the cancel.
  */
-function pollPause(index, pollIntervalMs, random) {
-    const growing = 1000 * 1.6 ** Math.min(index, 40);
-    if (growing >= pollIntervalMs)
-        return pollIntervalMs;
-    return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())));
-}
 /** The job was cancelled while something waited (abortable). */
 class Aborted extends Error {
 }
@@ -40344,278 +40329,9 @@ function abortable(work, signal) {
         });
     });
 }
-/**
- * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
- * pacing suggests; only a 429's own wait (the fault delay) may be longer.
- */
-function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
-    return Math.max(pollPause(read, pollIntervalMs, random), Math.min(rateLimitPauseMs, pollIntervalMs));
-}
-/**
- * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
- * timeout runs out is abandoned then, not at the request's own limit.
- */
-async function waitForRunEnd(read, initial, options) {
-    const { clock, signal } = options;
-    const deadline = clock.now() + options.timeoutMs;
-    const ended = endDetector(options);
-    const judge = statusJudge(options, ended);
-    let execution = initial;
-    let reads = 0;
-    let failures = 0;
-    let rateLimited = 0;
-    let faultDelay = 0;
-    // The time onUpdate took after the last read (action logs): the next read keeps its pace.
-    let updateMs = 0;
-    const approveOnce = approver(options);
-    const first = judge(execution);
-    if (first)
-        return first;
-    execution = await approveOnce(execution);
-    for (;;) {
-        const left = deadline - clock.now();
-        if (left <= 0)
-            return lastLook(read, execution, options, ended);
-        const pause = failures > 0
-            ? faultDelay
-            : Math.max(0, nextPause(reads, options.pollIntervalMs, clock.random, options.rateLimitPause?.()) -
-                updateMs);
-        try {
-            await abortable(clock.sleep(Math.min(pause, left), signal), signal);
-            const limit = deadline - clock.now();
-            if (limit <= 0)
-                return lastLook(read, execution, options, ended);
-            reads++;
-            execution = await abortable(read(limit), signal);
-        }
-        catch (error) {
-            if (error instanceof Aborted || signal?.aborted)
-                return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
-            if (!(error instanceof BuddyApiError))
-                throw error;
-            if (error.status === 404)
-                throw runDeleted(execution);
-            if (!error.transient)
-                return tokenRefused(error, execution);
-            failures++;
-            faultDelay = faultPause(error, failures, rateLimited, clock, options.pollIntervalMs);
-            if (error.status === 429)
-                rateLimited++;
-            options.log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
-            continue;
-        }
-        failures = 0;
-        rateLimited = 0;
-        const updateStartedAt = clock.now();
-        await options.onUpdate?.(execution);
-        updateMs = clock.now() - updateStartedAt;
-        const verdict = judge(execution);
-        if (verdict)
-            return verdict;
-        execution = await approveOnce(execution);
-    }
-}
-/**
- * on-approval: approve. Approves each wait for approval once (an action that waits for it, or
- * the run at its approval action), never a wait for variables or for a visual tests session. A
- * failed approval is said and the following goes on: a person can still approve in Buddy.
- */
-function approver(options) {
-    const approved = new Set();
-    return async (execution) => {
-        const waiting = approvalWait(execution);
-        // The run went on: a later wait, even at the same action (after a retry), is a new one.
-        if (!waiting)
-            approved.clear();
-        if (!options.approve || options.onApproval !== 'approve')
-            return execution;
-        // No action to name: statusJudge says so, and a person approves in Buddy.
-        if (waiting?.actionId === undefined)
-            return execution;
-        if (approved.has(waiting.key))
-            return execution;
-        approved.add(waiting.key);
-        options.log.info(`Run #${execution.id} waits for approval in action ${waiting.action}: approving it with Buddy's APPLY (on-approval: approve).`);
-        try {
-            return await abortable(options.approve(execution, waiting.actionId), options.signal);
-        }
-        catch (error) {
-            if (error instanceof Aborted || options.signal?.aborted)
-                return execution;
-            options.log.warning(`Could not approve run #${execution.id}: ${error.message} Approve it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
-            return execution;
-        }
-    };
-}
-/**
- * The wait for approval the run is in, if any, and the action an APPLY must name: the action
- * that shows WAITING_FOR_APPLY, else (the run itself waits) its first "Wait for approval" action
- * (type WAIT_FOR_APPLY) that has not ended, where the run stands. The id sent is the action's
- * (`action.id`), else a numeric action execution id (Buddy's newer docs accept either). A run
- * that waits while its answer shows no such action gets no id: nothing is guessed.
- */
-function approvalWait(execution) {
-    const actions = execution.action_executions ?? [];
-    let index = actions.findIndex(a => a.status === APPROVAL_STATUS);
-    if (index < 0 && execution.status === APPROVAL_STATUS) {
-        index = actions.findIndex(a => a.action?.type === APPROVAL_ACTION_TYPE && statusKind(a.status ?? '') !== 'final');
-        if (index < 0)
-            return { key: 'run', action: '(none named)', actionId: undefined };
-    }
-    const action = actions[index];
-    if (!action)
-        return undefined;
-    const actionId = approveActionId(action);
-    const name = action.action?.name;
-    return {
-        key: `action ${action.action_execution_id ?? action.action?.id ?? index}`,
-        action: `${name ? `"${(0,base_log/* oneLine */.TN)(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
-        actionId
-    };
-}
-function approveActionId(action) {
-    const id = action.action?.id;
-    if (typeof id === 'number' && Number.isSafeInteger(id))
-        return id;
-    const run = action.action_execution_id;
-    if (typeof run === 'number' && Number.isSafeInteger(run))
-        return run;
-    if (typeof run === 'string' && /^\d{1,15}$/.test(run))
-        return Number(run);
-    return undefined;
-}
-/**
- * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
- * spread); any other fault waits at most the poll interval, whatever a reset time in its headers
- * says. failures counts from 1, rateLimited (the 429s before this one) from 0.
- */
-function faultPause(error, failures, rateLimited, clock, pollIntervalMs) {
-    if (error.status === 429)
-        return rateLimitDelay(error.retryAfterMs, rateLimited, clock.random);
-    return Math.min(error.retryAfterMs ?? backoffDelay(failures - 1, clock.random, 1000, pollIntervalMs), pollIntervalMs);
-}
-/**
- * What each status read means for the loop (undefined: keep going). Says once per status that a
- * status is unknown, and once per pause that the run waits for a person.
- */
-function statusJudge(options, ended) {
-    const { log } = options;
-    const unknownStatuses = new Set();
-    let approvalAnnounced = false;
-    return (execution) => {
-        const kind = statusKind(execution.status);
-        if (ended(execution))
-            return { outcome: 'finished', execution };
-        // A stale end of the attempt just retried: the retry has not started yet.
-        if (kind === 'final')
-            return undefined;
-        if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
-            unknownStatuses.add(execution.status);
-            log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
-        }
-        const paused = pausedStatus(execution);
-        const approval = options.onApproval === 'approve' ? approvalWait(execution) : undefined;
-        // Answered by the approver, not announced as waiting for a person.
-        if (approval?.actionId !== undefined)
-            return undefined;
-        if (paused && options.onApproval === 'fail')
-            return { outcome: 'needs-approval', execution, paused };
-        if (paused && !approvalAnnounced) {
-            approvalAnnounced = true;
-            const unanswerable = approval
-                ? "; on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one)"
-                : '';
-            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''})${unanswerable}: approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
-        }
-        if (!paused)
-            approvalAnnounced = false;
-        return undefined;
-    };
-}
-/**
- * A final status is the run's end, except right after a RETRY: until a read shows the run going
- * again, a final status with the retried attempt's finish date (or none newer) is Buddy not
- * having restarted the run yet, said once, and waited out within the time left. So one failure
- * is never taken for the retry's result, and never retried twice.
- */
-function endDetector(options) {
-    const retried = options.retriedAttempt;
-    let seenGoing = retried === undefined;
-    let staleSaid = false;
-    const isNewerEnd = (execution) => {
-        const before = retried?.finish_date ? Date.parse(retried.finish_date) : Number.NaN;
-        const now = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
-        return !Number.isNaN(before) && !Number.isNaN(now) && now > before;
-    };
-    const ended = (execution) => {
-        if (statusKind(execution.status) !== 'final') {
-            seenGoing = true;
-            return false;
-        }
-        if (seenGoing || isNewerEnd(execution))
-            return true;
-        if (!staleSaid) {
-            staleSaid = true;
-            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,base_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
-        }
-        return false;
-    };
-    return Object.assign(ended, { restarting: () => !seenGoing });
-}
-/**
- * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
- * on, which ends the following but not the run, so it is reported with the run as last seen.
- * Any other final failure is thrown.
- */
-function tokenRefused(error, execution) {
-    if (error.status !== 401)
-        throw error;
-    return { outcome: 'token-refused', execution, problem: error.message };
-}
-function runDeleted(execution) {
-    return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
-}
-/**
- * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
- * it ended, not cancelled and reported as timed out.
- */
-async function lastLook(read, lastSeen, options, ended) {
-    const { signal } = options;
-    let execution = lastSeen;
-    let problem;
-    try {
-        execution = await abortable(read(FINAL_READ_LIMIT_MS), signal);
-        await options.onUpdate?.(execution);
-    }
-    catch (error) {
-        if (error instanceof Aborted || signal?.aborted)
-            return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
-        if (error instanceof BuddyApiError && error.status === 404)
-            throw runDeleted(execution);
-        if (!(error instanceof BuddyApiError))
-            throw error;
-        if (error.status === 401 && !error.transient)
-            return tokenRefused(error, execution);
-        problem = error.message;
-    }
-    if (ended(execution))
-        return { outcome: 'finished', execution };
-    return { outcome: 'timed-out', execution, problem, restarting: ended.restarting() };
-}
-/**
- * A longer pause when few requests are left in the rate limit's window: what is left is spread
- * over the time until the window resets. 0 while there is plenty.
- */
-function rateLimitPause(rate, now, pollIntervalMs) {
-    if (rate?.remaining === undefined)
-        return 0;
-    const low = Math.max(5, (rate.limit ?? 0) * 0.05);
-    if (rate.remaining > low)
-        return 0;
-    const untilReset = rate.resetAtMs !== undefined ? Math.max(0, rate.resetAtMs - now) : undefined;
-    if (rate.remaining <= 0)
-        return untilReset ?? 60_000;
-    return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs;
+/** The clock's pause of `ms`, abandoned (rejecting with Aborted) the moment the signal is aborted. */
+function abortablePause(clock, ms, signal) {
+    return abortable(clock.sleep(ms, signal), signal);
 }
 
 ;// CONCATENATED MODULE: ./src/follow/log-source.ts
@@ -40736,7 +40452,7 @@ class LogSource {
                 throw new LogReadStop('time', `Buddy asked to wait ${formatDuration(waitMs)}`);
             }
             try {
-                await abortable(clock.sleep(waitMs, signal), signal);
+                await abortablePause(clock, waitMs, signal);
             }
             catch {
                 throw new LogReadStop('aborted', 'the job was cancelled');
@@ -41052,6 +40768,111 @@ class ActionLogPrinter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/summary-escape.ts
+/**
+ * Buddy's text in the job summary, which GitHub renders as Markdown with HTML: escaped so that it
+ * shows as written and adds no markup, links or table cells. Pure.
+ */
+/**
+ * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
+ * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
+ * shows as written and can neither add markup nor links, emphasis, code or table cells.
+ */
+function escapeSummaryText(text) {
+    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
+}
+function escapeHtml(text) {
+    return text
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;');
+}
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+/**
+ * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
+ * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
+ * block it sits in, and what follows would be read as Markdown).
+ */
+function preformatted(lines) {
+    const shown = lines.map(line => {
+        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
+        return text.trim() === '' ? '&#32;' : text;
+    });
+    return `<pre>\n${shown.join('\n')}\n</pre>`;
+}
+/**
+ * A message of several lines (a failure's) as summary text: control characters dropped, each
+ * line escaped, blank lines left out, the rest joined by <br>.
+ */
+function escapeSummaryLines(message) {
+    return message
+        .split(/\r?\n|\r/)
+        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
+        .filter(line => line.trim() !== '')
+        .join('<br>');
+}
+
+;// CONCATENATED MODULE: ./src/report/summary-mermaid.ts
+
+
+/**
+ * The job summary's timeline: the run's actions as a Mermaid gantt chart, which GitHub renders,
+ * every name as Mermaid entity codes so that none can break the chart or the code block. Pure.
+ */
+/**
+ * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
+ * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
+ * parses and shows as the character, so a name can neither end a task, add a line, nor close the
+ * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
+ * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
+ * statement, whatever follows, and the name would lose its bar.
+ */
+function mermaidText(text) {
+    return [...(0,base_log/* oneLine */.TN)(text)]
+        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
+        .join('');
+}
+const GANTT_TAGS = {
+    SUCCESSFUL: 'done, ',
+    FAILED: 'crit, ',
+    TERMINATED: 'crit, ',
+    INPROGRESS: 'active, '
+};
+/**
+ * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
+ * that started, from Buddy's dates; an action with no end date ends with the run (or where it
+ * began). Undefined when fewer than two actions started.
+ */
+function ganttChart(execution) {
+    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
+        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
+        if (Number.isNaN(start))
+            return [];
+        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
+        const end = Number.isNaN(finish) || finish < start ? start : finish;
+        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
+        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
+        return [`    ${name} :${tag}${start}, ${end}`];
+    });
+    if (tasks.length < 2)
+        return undefined;
+    return [
+        '```mermaid',
+        'gantt',
+        `    title Buddy run ${execution.id}`,
+        '    dateFormat x',
+        '    axisFormat %H:%M:%S',
+        '    section Actions',
+        ...tasks,
+        '```'
+    ].join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/report/exported-variables.ts
 /**
  * The variables a run's actions exported (Buddy's `outputted_variables`), for the `variables`
@@ -41280,10 +41101,12 @@ function reportExportedVariables(execution) {
 
 
 
+
+
 /**
  * The job summary: the run that was started, and how it ended (with the failed actions' errors
  * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
- * failed. Buddy's text is escaped.
+ * failed. Buddy's text is escaped (summary-escape.ts); the timeline is summary-mermaid.ts's.
  */
 /** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
 const STATUS_ICONS = {
@@ -41341,21 +41164,6 @@ async function writeSummary(run) {
     await lib_core/* summary */.z.write();
 }
 /**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-function escapeSummaryText(text) {
-    return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`);
-}
-function escapeHtml(text) {
-    return text
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;');
-}
-/**
  * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
  * alone, each with its link.
  */
@@ -41378,19 +41186,20 @@ function addSuperseded(run) {
         lib_core/* summary */.z.addRaw(`<p>Runs for ${escapeHtml(run.description)} left alone, as newer than this step's (cancel-previous):</p><ul>${items.join('')}</ul>`, true);
     }
 }
+/** What the heading adds to the run's status, by how the wait ended. */
+const OUTCOME_NOTES = {
+    finished: '',
+    'timed-out': ' (timed out)',
+    'job-cancelled': ' (job cancelled)',
+    'needs-approval': ' (waits for approval)',
+    'token-refused': ' (not followed to its end)'
+};
+/** The run as it ended: how, its actions, the failed ones' errors and log tails, the timeline. */
 async function writeFinalSummary(run, report) {
     const { execution } = report;
     const link = execution.html_url ?? execution.url;
     const pipeline = (0,base_log/* oneLine */.TN)(run.pipelineName ?? `pipeline ${run.pipelineId}`);
-    const outcome = report.outcome === 'timed-out'
-        ? ' (timed out)'
-        : report.outcome === 'job-cancelled'
-            ? ' (job cancelled)'
-            : report.outcome === 'needs-approval'
-                ? ' (waits for approval)'
-                : report.outcome === 'token-refused'
-                    ? ' (not followed to its end)'
-                    : '';
+    const outcome = OUTCOME_NOTES[report.outcome];
     lib_core/* summary */.z
         .addHeading(`${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml((0,base_log/* oneLine */.TN)(execution.status))}${outcome}`, 3)
         .addRaw(`<p>${escapeHtml(pipeline)} · ${escapeHtml(run.description)} · <code>${escapeHtml(shortSha(run.revision))}</code> · ${formatDuration(report.durationMs)}${link ? ` · <a href="${escapeHtml(link)}">open in Buddy</a>` : ''}</p>`, true);
@@ -41461,71 +41270,6 @@ function failedActionsSection(execution, logTails) {
     // One HTML block, with no blank line in it: nothing in it is read as Markdown.
     return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`;
 }
-// eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
-/**
- * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
- * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
- * block it sits in, and what follows would be read as Markdown).
- */
-function preformatted(lines) {
-    const shown = lines.map(line => {
-        const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''));
-        return text.trim() === '' ? '&#32;' : text;
-    });
-    return `<pre>\n${shown.join('\n')}\n</pre>`;
-}
-/**
- * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
- * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
- * parses and shows as the character, so a name can neither end a task, add a line, nor close the
- * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
- * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
- * statement, whatever follows, and the name would lose its bar.
- */
-function mermaidText(text) {
-    return [...(0,base_log/* oneLine */.TN)(text)]
-        .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
-        .join('');
-}
-const GANTT_TAGS = {
-    SUCCESSFUL: 'done, ',
-    FAILED: 'crit, ',
-    TERMINATED: 'crit, ',
-    INPROGRESS: 'active, '
-};
-/**
- * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
- * that started, from Buddy's dates; an action with no end date ends with the run (or where it
- * began). Undefined when fewer than two actions started.
- */
-function ganttChart(execution) {
-    const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
-    const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
-        const start = action.start_date ? Date.parse(action.start_date) : Number.NaN;
-        if (Number.isNaN(start))
-            return [];
-        const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd;
-        const end = Number.isNaN(finish) || finish < start ? start : finish;
-        const tag = GANTT_TAGS[action.status ?? ''] ?? '';
-        const name = mermaidText(actionName(action, index)) || `action ${index + 1}`;
-        return [`    ${name} :${tag}${start}, ${end}`];
-    });
-    if (tasks.length < 2)
-        return undefined;
-    return [
-        '```mermaid',
-        'gantt',
-        `    title Buddy run ${execution.id}`,
-        '    dateFormat x',
-        '    axisFormat %H:%M:%S',
-        '    section Actions',
-        ...tasks,
-        '```'
-    ].join('\n');
-}
 /** The step failed: what it tried, how far it got, and why it failed (no secret is in it). */
 async function writeFailureSummary(attempt, message) {
     const run = attempt.execution;
@@ -41541,11 +41285,7 @@ async function writeFailureSummary(attempt, message) {
         .addRaw(`<p>The step failed while ${escapeSummaryText(attempt.stage)}.</p>`, true);
     if (tried.length > 0)
         lib_core/* summary */.z.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true);
-    lib_core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${message
-        .split(/\r?\n|\r/)
-        .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
-        .filter(line => line.trim() !== '')
-        .join('<br>')}</blockquote>`, true);
+    lib_core/* summary */.z.addRaw(`<p><strong>Why it failed</strong></p><blockquote>${escapeSummaryLines(message)}</blockquote>`, true);
     await lib_core/* summary */.z.write();
 }
 
@@ -42105,26 +41845,83 @@ async function readPipeline(client, ref) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow/live-logs.ts
-
+;// CONCATENATED MODULE: ./src/follow/end-of-follow.ts
 
 
 
 /**
- * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
- * how many lines it has printed (the offset of the next request), so no line prints twice; on
- * each status read it sends at most one request per running action (an ended action's rest is
- * read to its end), and at the run's end it reads what is left of each ended action.
- *
- * Groups, as a person reads them: while actions run one after another, each action's log and its
- * progress lines stay in ONE group, open across status reads, from its first line to its end. The
- * runner does not nest groups, so while two or more actions run at once each one's news of a
- * status read gets a group of its own, whose title names the action and the lines it holds.
- * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
- * can act as a workflow command, while the step's own lines and commands in between still work.
+ * The end of a follow, once the wait has ended: the run cancelled where the user asked to, the
+ * logs of the actions that ended since the last read, and what happened, for report/. It keeps
+ * to the step's time: its timeout plus FINISH_ALLOWANCE_MS.
  */
-/** An action's log longer than this is cut, with a note, as logs: all does. */
-const MAX_LIVE_LINES = 20_000;
+/**
+ * Once the run has ended, its logs are read until this long before the step's time (timeout plus
+ * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
+ */
+const SUMMARY_MARGIN_MS = 5000;
+/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
+async function endFollow(result, follow) {
+    const { settings, deps, startedAt, deadline, logs, live } = follow;
+    const { client, clock } = deps;
+    const { execution, cancelled, cancelProblem } = await cancelIfAsked(result, follow);
+    // What the ended actions logged since the last read (a cancelled job leaves no time for it),
+    // within the step's time: its timeout plus the allowance, less what the summary needs.
+    const afterRun = {
+        until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
+        patient: true
+    };
+    // (A refused token leaves no way to read them either.)
+    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
+        await live?.drain(execution, afterRun);
+    live?.close();
+    if (result.outcome === 'finished' && logs) {
+        if (settings.logs === 'all')
+            await logs.printFinished(execution, 'all', afterRun);
+        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
+            await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED');
+        }
+    }
+    return {
+        outcome: result.outcome,
+        execution,
+        statusWhenEnded: result.execution.status,
+        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
+        cancelled,
+        cancelProblem,
+        problem: result.problem,
+        paused: result.paused,
+        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
+        renewsToken: client.renewsToken
+    };
+}
+/** The timeout, or the job's cancel, cancels the run where the user asked for it. */
+async function cancelIfAsked(result, follow) {
+    const { settings, deps, live } = follow;
+    const execution = result.execution;
+    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
+        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
+    // A run that may be going again after a RETRY is cancelled even if the last read showed it
+    // ended: that read was older than the restart.
+    if (!cancel || (statusKind(execution.status) === 'final' && !result.restarting))
+        return { execution, cancelled: false };
+    live?.close();
+    deps.out.info(`Cancelling run #${execution.id} in Buddy.`);
+    deps.onCancelSending?.();
+    try {
+        return {
+            execution: await deps.client.cancelExecution(deps.ref, execution.id),
+            cancelled: true
+        };
+    }
+    catch (error) {
+        return { execution, cancelled: false, cancelProblem: error.message };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/live-log-plan.ts
+
+
+
 /** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
 function actionsToRead(execution, finished) {
     const wanted = [];
@@ -42141,6 +41938,7 @@ function hasLog(action) {
         return false;
     return action.status === 'INPROGRESS' || statusKind(action.status) === 'final';
 }
+/** Whether the action has ended (its log has no more to come once read to its end). */
 const ended = (action) => statusKind(action.status) === 'final';
 /**
  * How a status read's logs are read and grouped. Two or more actions running: side by side, a
@@ -42154,6 +41952,27 @@ function planRead(wanted, openGroupOf) {
     const rank = (a) => (a.id === openGroupOf ? 0 : ended(a) ? 1 : 2);
     return { sideBySide: false, order: [...wanted].sort((a, b) => rank(a) - rank(b)) };
 }
+
+;// CONCATENATED MODULE: ./src/follow/live-logs.ts
+
+
+
+/**
+ * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
+ * how many lines it has printed (the offset of the next request), so no line prints twice; on
+ * each status read it sends at most one request per running action (an ended action's rest is
+ * read to its end), and at the run's end it reads what is left of each ended action.
+ *
+ * Groups, as a person reads them: while actions run one after another, each action's log and its
+ * progress lines stay in ONE group, open across status reads, from its first line to its end. The
+ * runner does not nest groups, so while two or more actions run at once each one's news of a
+ * status read gets a group of its own, whose title names the action and the lines it holds.
+ * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
+ * can act as a workflow command, while the step's own lines and commands in between still work.
+ * What each status read reads, and in which order, is live-log-plan.ts's.
+ */
+/** An action's log longer than this is cut, with a note, as logs: all does. */
+const MAX_LIVE_LINES = 20_000;
 class LiveLogStreamer {
     source;
     out;
@@ -42384,76 +42203,114 @@ class LiveLogStreamer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/follow/follow-run.ts
-
-
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/follow/read-pace.ts
 
 /**
- * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
- * and cancelling the run where the user asked to. Returns what happened; report.ts tells it.
+ * The pace of the status reads: sooner at first, growing to the poll interval; slower when the
+ * rate limit runs low, but never past the interval; after a failed read, a backoff or Buddy's
+ * own wait (a 429's is kept whole). Pure functions, and the small state the wait loop keeps.
  */
 /**
- * Once the run has ended, its logs are read until this long before the step's time (timeout plus
- * FINISH_ALLOWANCE_MS) is up: the rest of the allowance is for the summary and the step's end.
+ * The pause before read number `index` (from 0): 1 s, growing ×1.6 per read, with ±20 % jitter
+ * while it grows so that runners started together spread out; exactly the poll interval once
+ * reached, so that a long run costs (length ÷ interval) reads plus a handful.
  */
-const SUMMARY_MARGIN_MS = 5000;
-async function followRun(started, settings, deps) {
-    const { client, ref, clock, out } = deps;
-    const startedAt = clock.now();
-    // The one place that says when the follow's time is up: the wait, its logs and retries end
-    // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
-    const deadline = startedAt + settings.timeoutMs;
-    const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id);
-    const follow = { startedAt, deadline, logSource };
-    if (deps.signal?.aborted) {
-        // The job was cancelled while the run request was answered: no following, just the cancel.
-        return finish(started, { outcome: 'job-cancelled', execution: started }, settings, deps, follow);
+function pollPause(index, pollIntervalMs, random) {
+    const growing = 1000 * 1.6 ** Math.min(index, 40);
+    if (growing >= pollIntervalMs)
+        return pollIntervalMs;
+    return Math.min(pollIntervalMs, Math.round(growing * (0.8 + 0.4 * random())));
+}
+/**
+ * The pause before the next read. Never longer than the poll interval, whatever the rate limit's
+ * pacing suggests; only a 429's own wait (the fault delay) may be longer.
+ */
+function nextPause(read, pollIntervalMs, random, rateLimitPauseMs = 0) {
+    return Math.max(pollPause(read, pollIntervalMs, random), Math.min(rateLimitPauseMs, pollIntervalMs));
+}
+/**
+ * The pause after a status read failed. A 429's own wait is Buddy's pacing and is kept (with a
+ * spread); any other fault waits at most the poll interval, whatever a reset time in its headers
+ * says. failures counts from 1, rateLimited (the 429s before this one) from 0.
+ */
+function faultPause(error, failures, rateLimited, clock, pollIntervalMs) {
+    if (error.status === 429)
+        return rateLimitDelay(error.retryAfterMs, rateLimited, clock.random);
+    return Math.min(error.retryAfterMs ?? backoffDelay(failures - 1, clock.random, 1000, pollIntervalMs), pollIntervalMs);
+}
+/**
+ * A longer pause when few requests are left in the rate limit's window: what is left is spread
+ * over the time until the window resets. 0 while there is plenty.
+ */
+function rateLimitPause(rate, now, pollIntervalMs) {
+    if (rate?.remaining === undefined)
+        return 0;
+    const low = Math.max(5, (rate.limit ?? 0) * 0.05);
+    if (rate.remaining > low)
+        return 0;
+    const untilReset = rate.resetAtMs !== undefined ? Math.max(0, rate.resetAtMs - now) : undefined;
+    if (rate.remaining <= 0)
+        return untilReset ?? 60_000;
+    return untilReset !== undefined ? Math.ceil(untilReset / rate.remaining) : 2 * pollIntervalMs;
+}
+/** What the wait loop counts between its reads, and the pause it gets from them. */
+class ReadPace {
+    clock;
+    pollIntervalMs;
+    rateLimitPause;
+    reads = 0;
+    failures = 0;
+    rateLimited = 0;
+    faultDelay = 0;
+    // The time onUpdate took after the last read (action logs): the next read keeps its pace.
+    updateMs = 0;
+    constructor(clock, pollIntervalMs, 
+    /** A longer pause the rate limit asks for, in ms (0 when there is plenty left). */
+    rateLimitPause) {
+        this.clock = clock;
+        this.pollIntervalMs = pollIntervalMs;
+        this.rateLimitPause = rateLimitPause;
     }
-    out.info(`Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`);
-    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
-    let logs = new ActionLogPrinter(logSource, out);
-    // One streamer for the whole follow: after a retry, a log that begins anew is said so.
-    const live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined;
-    // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
-    // the deadline; a fault waits for a later status read.
-    const whileRunning = () => ({
-        until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
-        patient: false
-    });
-    // One timeout for the whole follow, retries included: it bounds the step, as users expect.
-    const waitFrom = (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
-        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
-    }), from, {
-        clock,
-        log: out,
-        timeoutMs: Math.max(0, deadline - clock.now()),
-        pollIntervalMs: settings.pollIntervalMs,
-        onApproval: settings.onApproval,
-        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
-        signal: deps.signal,
-        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
-        onUpdate: async (execution) => {
-            const progress = tracker.lines(execution, clock.now(), startedAt);
-            // With live logs, an action's progress lines go into its log's group.
-            if (live)
-                await live.stream(execution, progress, whileRunning());
-            else
-                for (const line of progress)
-                    out.info(line.text);
-            if (settings.logs === 'all')
-                await logs.printFinished(execution, 'all', whileRunning());
-        },
-        retriedAttempt
-    });
-    let result = await waitFrom(started);
+    /** The pause before the next read: a failed read's own, else the poll's, less onUpdate's time. */
+    pause() {
+        if (this.failures > 0)
+            return this.faultDelay;
+        const pause = nextPause(this.reads, this.pollIntervalMs, this.clock.random, this.rateLimitPause?.());
+        return Math.max(0, pause - this.updateMs);
+    }
+    /** A read is sent (failed reads count too: the pause keeps growing). */
+    readSent() {
+        this.reads++;
+    }
+    /** A read failed with a transient fault: the pause before the next one. */
+    failed(error) {
+        this.failures++;
+        this.faultDelay = faultPause(error, this.failures, this.rateLimited, this.clock, this.pollIntervalMs);
+        if (error.status === 429)
+            this.rateLimited++;
+        return this.faultDelay;
+    }
+    /** A read was answered. */
+    answered() {
+        this.failures = 0;
+        this.rateLimited = 0;
+    }
+    /** How long the work after a read took (progress lines, action logs). */
+    updateTook(ms) {
+        this.updateMs = ms;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/follow/retry-failed-run.ts
+
+
+
+/** Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it. */
+async function retryWhileFailed(first, follow, waitFrom) {
+    const { started, settings, deps, deadline } = follow;
+    const { clock, out } = deps;
+    let result = first;
     const retried = [];
-    let retryProblem;
-    // Only FAILED is retried: TERMINATED was a person's (or a timeout's) decision to stop it.
     while (result.outcome === 'finished' &&
         result.execution.status === 'FAILED' &&
         retried.length < settings.retries &&
@@ -42468,90 +42325,380 @@ async function followRun(started, settings, deps) {
         out.info(`Run #${started.id} ended FAILED on attempt ${attempt}${failedActions.length ? ` (failed actions: ${failedActions.join(', ')})` : ''}: retrying it with Buddy's RETRY (retry ${attempt} of ${settings.retries}).`);
         // This attempt's failure, before the retry runs its actions again.
         if (settings.logs === 'failed') {
-            await logs.printFinished(result.execution, 'tail', { until: deadline, patient: true }, a => a.status === 'FAILED');
+            await follow.logs?.printFinished(result.execution, 'tail', { until: deadline, patient: true }, a => a.status === 'FAILED');
         }
-        let restarted;
-        try {
-            // A job cancel while the RETRY is in flight is acted on at once: the run may have
-            // restarted, so it is cancelled (finish), whatever the last read showed.
-            restarted = await abortable(client.retryExecution(ref, started.id), deps.signal);
+        const sent = await sendRetry(follow);
+        if (sent === 'job-cancelled') {
+            // The run may have restarted: it is cancelled, whatever the last read showed.
+            return {
+                result: { outcome: 'job-cancelled', execution: result.execution, restarting: true },
+                retried
+            };
         }
-        catch (error) {
-            if (error instanceof Aborted || deps.signal?.aborted) {
-                result = { outcome: 'job-cancelled', execution: result.execution, restarting: true };
-                break;
-            }
-            retryProblem = error.message;
-            out.warning(`Could not retry run #${started.id}: ${retryProblem}`);
-            break;
-        }
+        if ('problem' in sent)
+            return { result, retried, retryProblem: sent.problem };
         retried.push({ failedActions });
-        // The actions that did not succeed run again: their live logs begin anew.
-        live?.restart((result.execution.action_executions ?? [])
-            .filter(a => a.status !== 'SUCCESSFUL')
-            .map(a => actionExecutionId(a))
-            .filter((id) => id !== undefined));
-        // The retry runs the same actions again: their logs are new.
-        logs = new ActionLogPrinter(logSource, out);
+        logsBeginAnew(result.execution, follow);
         // Should the answer (or later reads) still show the failure just retried, that is not the
         // retry's result: the wait loop waits for the run to go again, or for a newer end.
-        result = await waitFrom(restarted, result.execution);
+        result = await waitFrom(sent.restarted, result.execution);
     }
-    const report = await finish(started, result, settings, deps, follow, logs, live);
-    return { ...report, retried, retryProblem };
+    return { result, retried };
 }
-/** Cancels the run where the user asked to, prints the logs asked for, and says what happened. */
-async function finish(started, result, settings, deps, follow, logs, live) {
-    const { client, ref, clock, out } = deps;
-    const { startedAt, deadline } = follow;
-    let execution = result.execution;
-    let cancelled = false;
-    let cancelProblem;
-    const cancel = (result.outcome === 'timed-out' && settings.cancelOnTimeout) ||
-        (result.outcome === 'job-cancelled' && settings.cancelOnJobCancel);
-    // A run that may be going again after a RETRY is cancelled even if the last read showed it
-    // ended: that read was older than the restart.
-    if (cancel && (statusKind(execution.status) !== 'final' || result.restarting)) {
-        live?.close();
-        out.info(`Cancelling run #${execution.id} in Buddy.`);
-        deps.onCancelSending?.();
+/**
+ * Sends the RETRY. A job cancel while it is in flight is acted on at once; a refused RETRY is
+ * said, and the run stays FAILED.
+ */
+async function sendRetry(follow) {
+    const { started, deps } = follow;
+    try {
+        return {
+            restarted: await abortable(deps.client.retryExecution(deps.ref, started.id), deps.signal)
+        };
+    }
+    catch (error) {
+        if (error instanceof Aborted || deps.signal?.aborted)
+            return 'job-cancelled';
+        const problem = error.message;
+        deps.out.warning(`Could not retry run #${started.id}: ${problem}`);
+        return { problem };
+    }
+}
+/** The retry runs the actions that did not succeed again: their logs are new. */
+function logsBeginAnew(failed, follow) {
+    // Their live logs begin anew.
+    follow.live?.restart((failed.action_executions ?? [])
+        .filter(a => a.status !== 'SUCCESSFUL')
+        .map(a => actionExecutionId(a))
+        .filter((id) => id !== undefined));
+    follow.logs = new ActionLogPrinter(follow.logSource, follow.deps.out);
+}
+
+;// CONCATENATED MODULE: ./src/follow/approval.ts
+
+
+
+/**
+ * The wait for approval the run is in, if any, and the action an APPLY must name: the action
+ * that shows WAITING_FOR_APPLY, else (the run itself waits) its first "Wait for approval" action
+ * (type WAIT_FOR_APPLY) that has not ended, where the run stands. The id sent is the action's
+ * (`action.id`), else a numeric action execution id (Buddy's newer docs accept either). A run
+ * that waits while its answer shows no such action gets no id: nothing is guessed.
+ */
+function approvalWait(execution) {
+    const actions = execution.action_executions ?? [];
+    let index = actions.findIndex(a => a.status === APPROVAL_STATUS);
+    if (index < 0 && execution.status === APPROVAL_STATUS) {
+        index = actions.findIndex(a => a.action?.type === APPROVAL_ACTION_TYPE && statusKind(a.status ?? '') !== 'final');
+        if (index < 0)
+            return { key: 'run', action: '(none named)', actionId: undefined };
+    }
+    const action = actions[index];
+    if (!action)
+        return undefined;
+    const actionId = approveActionId(action);
+    const name = action.action?.name;
+    return {
+        key: `action ${action.action_execution_id ?? action.action?.id ?? index}`,
+        action: `${name ? `"${(0,base_log/* oneLine */.TN)(name)}"` : `#${index + 1}`}${actionId === undefined ? '' : ` (id ${actionId})`}`,
+        actionId
+    };
+}
+function approveActionId(action) {
+    const id = action.action?.id;
+    if (typeof id === 'number' && Number.isSafeInteger(id))
+        return id;
+    const run = action.action_execution_id;
+    if (typeof run === 'number' && Number.isSafeInteger(run))
+        return run;
+    if (typeof run === 'string' && /^\d{1,15}$/.test(run))
+        return Number(run);
+    return undefined;
+}
+/**
+ * on-approval: approve. Approves each wait for approval once (an action that waits for it, or
+ * the run at its approval action), never a wait for variables or for a visual tests session. A
+ * failed approval is said and the following goes on: a person can still approve in Buddy.
+ */
+function approver(options) {
+    const approved = new Set();
+    return async (execution) => {
+        const waiting = approvalWait(execution);
+        // The run went on: a later wait, even at the same action (after a retry), is a new one.
+        if (!waiting)
+            approved.clear();
+        if (!options.approve || options.onApproval !== 'approve')
+            return execution;
+        // No action to name: statusJudge says so, and a person approves in Buddy.
+        if (waiting?.actionId === undefined)
+            return execution;
+        if (approved.has(waiting.key))
+            return execution;
+        approved.add(waiting.key);
+        options.log.info(`Run #${execution.id} waits for approval in action ${waiting.action}: approving it with Buddy's APPLY (on-approval: approve).`);
         try {
-            execution = await client.cancelExecution(ref, execution.id);
-            cancelled = true;
+            return await abortable(options.approve(execution, waiting.actionId), options.signal);
         }
         catch (error) {
-            cancelProblem = error.message;
+            if (error instanceof Aborted || options.signal?.aborted)
+                return execution;
+            options.log.warning(`Could not approve run #${execution.id}: ${error.message} Approve it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+            return execution;
         }
-    }
-    // What the ended actions logged since the last read (a cancelled job leaves no time for it),
-    // within the step's time: its timeout plus the allowance, less what the summary needs.
-    const afterRun = {
-        until: deadline + FINISH_ALLOWANCE_MS - SUMMARY_MARGIN_MS,
-        patient: true
     };
-    // (A refused token leaves no way to read them either.)
-    if (result.outcome !== 'job-cancelled' && result.outcome !== 'token-refused')
-        await live?.drain(execution, afterRun);
-    live?.close();
-    if (result.outcome === 'finished' && logs) {
+}
+
+;// CONCATENATED MODULE: ./src/follow/retry-end.ts
+
+
+/**
+ * A final status is the run's end, except right after a RETRY: until a read shows the run going
+ * again, a final status with the retried attempt's finish date (or none newer) is Buddy not
+ * having restarted the run yet, said once, and waited out within the time left. So one failure
+ * is never taken for the retry's result, and never retried twice.
+ */
+function endDetector(options) {
+    const retried = options.retriedAttempt;
+    let seenGoing = retried === undefined;
+    let staleSaid = false;
+    const isNewerEnd = (execution) => {
+        const before = retried?.finish_date ? Date.parse(retried.finish_date) : Number.NaN;
+        const now = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN;
+        return !Number.isNaN(before) && !Number.isNaN(now) && now > before;
+    };
+    const ended = (execution) => {
+        if (statusKind(execution.status) !== 'final') {
+            seenGoing = true;
+            return false;
+        }
+        if (seenGoing || isNewerEnd(execution))
+            return true;
+        if (!staleSaid) {
+            staleSaid = true;
+            options.log.info(`Buddy still shows run #${execution.id}'s retried attempt as ${(0,base_log/* oneLine */.TN)(execution.status)}: waiting for the retry to start.`);
+        }
+        return false;
+    };
+    return Object.assign(ended, { restarting: () => !seenGoing });
+}
+
+;// CONCATENATED MODULE: ./src/follow/wait-loop.ts
+
+
+
+
+
+
+/** The time limit of the status read sent once the timeout has passed. */
+const FINAL_READ_LIMIT_MS = 5000;
+class RunDeletedError extends Error {
+    name = 'RunDeletedError';
+}
+/**
+ * `read(limitMs)` reads the status once, giving up after limitMs: a read still waiting when the
+ * timeout runs out is abandoned then, not at the request's own limit.
+ */
+async function waitForRunEnd(read, initial, options) {
+    const { clock, signal } = options;
+    const deadline = clock.now() + options.timeoutMs;
+    const ended = endDetector(options);
+    const judge = statusJudge(options, ended);
+    const pace = new ReadPace(clock, options.pollIntervalMs, options.rateLimitPause);
+    let execution = initial;
+    const approveOnce = approver(options);
+    const first = judge(execution);
+    if (first)
+        return first;
+    execution = await approveOnce(execution);
+    for (;;) {
+        const left = deadline - clock.now();
+        if (left <= 0)
+            return lastLook(read, execution, options, ended);
+        try {
+            await abortablePause(clock, Math.min(pace.pause(), left), signal);
+            const limit = deadline - clock.now();
+            if (limit <= 0)
+                return lastLook(read, execution, options, ended);
+            pace.readSent();
+            execution = await abortable(read(limit), signal);
+        }
+        catch (error) {
+            if (error instanceof Aborted || signal?.aborted)
+                return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
+            if (!(error instanceof BuddyApiError))
+                throw error;
+            if (error.status === 404)
+                throw runDeleted(execution);
+            if (!error.transient)
+                return tokenRefused(error, execution);
+            const faultDelay = pace.failed(error);
+            options.log.debug(`${error.message} Reading the status again in ${(faultDelay / 1000).toFixed(1)} s.`);
+            continue;
+        }
+        pace.answered();
+        const updateStartedAt = clock.now();
+        await options.onUpdate?.(execution);
+        pace.updateTook(clock.now() - updateStartedAt);
+        const verdict = judge(execution);
+        if (verdict)
+            return verdict;
+        execution = await approveOnce(execution);
+    }
+}
+/**
+ * What each status read means for the loop (undefined: keep going). Says once per status that a
+ * status is unknown, and once per pause that the run waits for a person.
+ */
+function statusJudge(options, ended) {
+    const { log } = options;
+    const unknownStatuses = new Set();
+    let approvalAnnounced = false;
+    return (execution) => {
+        const kind = statusKind(execution.status);
+        if (ended(execution))
+            return { outcome: 'finished', execution };
+        // A stale end of the attempt just retried: the retry has not started yet.
+        if (kind === 'final')
+            return undefined;
+        if (kind === 'unknown' && !unknownStatuses.has(execution.status)) {
+            unknownStatuses.add(execution.status);
+            log.info(`Buddy reports status "${execution.status}", unknown to this action: still following.`);
+        }
+        const paused = pausedStatus(execution);
+        const approval = options.onApproval === 'approve' ? approvalWait(execution) : undefined;
+        // Answered by the approver, not announced as waiting for a person.
+        if (approval?.actionId !== undefined)
+            return undefined;
+        if (paused && options.onApproval === 'fail')
+            return { outcome: 'needs-approval', execution, paused };
+        if (paused && !approvalAnnounced) {
+            approvalAnnounced = true;
+            const unanswerable = approval
+                ? "; on-approval: approve cannot answer it, as Buddy's answer gives no id of an action that waits for approval (an APPLY must name one)"
+                : '';
+            log.warning(`Run #${execution.id} waits for a person (${paused.status}${paused.action ? ` in action "${paused.action}"` : ''})${unanswerable}: approve or answer it in Buddy at ${execution.html_url ?? execution.url ?? 'its page'}. Still following.`);
+        }
+        if (!paused)
+            approvalAnnounced = false;
+        return undefined;
+    };
+}
+/**
+ * A final failure of a status read: a 401 is the token expiring (or revoked) while the run goes
+ * on, which ends the following but not the run, so it is reported with the run as last seen.
+ * Any other final failure is thrown.
+ */
+function tokenRefused(error, execution) {
+    if (error.status !== 401)
+        throw error;
+    return { outcome: 'token-refused', execution, problem: error.message };
+}
+function runDeleted(execution) {
+    return new RunDeletedError(`Run #${execution.id} is gone (404): it was deleted in Buddy while this step followed it.`);
+}
+/**
+ * The timeout has passed: one more read, so that a run that ended a moment ago is reported as
+ * it ended, not cancelled and reported as timed out.
+ */
+async function lastLook(read, lastSeen, options, ended) {
+    const { signal } = options;
+    let execution = lastSeen;
+    let problem;
+    try {
+        execution = await abortable(read(FINAL_READ_LIMIT_MS), signal);
+        await options.onUpdate?.(execution);
+    }
+    catch (error) {
+        if (error instanceof Aborted || signal?.aborted)
+            return { outcome: 'job-cancelled', execution, restarting: ended.restarting() };
+        if (error instanceof BuddyApiError && error.status === 404)
+            throw runDeleted(execution);
+        if (!(error instanceof BuddyApiError))
+            throw error;
+        if (error.status === 401 && !error.transient)
+            return tokenRefused(error, execution);
+        problem = error.message;
+    }
+    if (ended(execution))
+        return { outcome: 'finished', execution };
+    return { outcome: 'timed-out', execution, problem, restarting: ended.restarting() };
+}
+
+;// CONCATENATED MODULE: ./src/follow/follow-run.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Following a started run (wait: true): the wait loop with progress lines, Buddy's action logs,
+ * the retries (retry-failed-run.ts), and cancelling the run where the user asked to
+ * (end-of-follow.ts). Returns what happened; report/ tells it.
+ */
+async function followRun(started, settings, deps) {
+    const { client, ref, clock, out } = deps;
+    const startedAt = clock.now();
+    // The one place that says when the follow's time is up: the wait, its logs and retries end
+    // by then; what follows the wait (cancel, last logs, summary) has FINISH_ALLOWANCE_MS more.
+    const deadline = startedAt + settings.timeoutMs;
+    const logSource = new LogSource({ client, ref, clock, out, signal: deps.signal }, started.id);
+    const follow = { started, settings, deps, startedAt, deadline, logSource };
+    if (deps.signal?.aborted) {
+        // The job was cancelled while the run request was answered: no following, just the cancel.
+        return endFollow({ outcome: 'job-cancelled', execution: started }, follow);
+    }
+    out.info(`Following run #${started.id} until it ends (timeout ${formatDuration(settings.timeoutMs)}, status read at least every ${formatDuration(settings.pollIntervalMs)}).`);
+    follow.logs = new ActionLogPrinter(logSource, out);
+    follow.live = settings.logs === 'live' ? new LiveLogStreamer(logSource, out) : undefined;
+    const waitFrom = statusReads(follow);
+    const { result, retried, retryProblem } = await retryWhileFailed(await waitFrom(started), follow, waitFrom);
+    const report = await endFollow(result, follow);
+    return { ...report, retried, retryProblem };
+}
+/**
+ * The wait for the run's end, with what each status read prints: progress lines and the logs
+ * asked for. One timeout for the whole follow, retries included: it bounds the step, as users
+ * expect.
+ */
+function statusReads(follow) {
+    const { started, settings, deps, startedAt, deadline } = follow;
+    const { client, ref, clock, out } = deps;
+    const tracker = new ProgressTracker(started, startedAt, Math.max(60_000, settings.pollIntervalMs));
+    // While the run goes on, the logs of a status read keep to the poll interval's pace, and to
+    // the deadline; a fault waits for a later status read.
+    const whileRunning = () => ({
+        until: Math.min(clock.now() + settings.pollIntervalMs, deadline),
+        patient: false
+    });
+    const onUpdate = async (execution) => {
+        const progress = tracker.lines(execution, clock.now(), startedAt);
+        // With live logs, an action's progress lines go into its log's group.
+        if (follow.live)
+            await follow.live.stream(execution, progress, whileRunning());
+        else
+            for (const line of progress)
+                out.info(line.text);
         if (settings.logs === 'all')
-            await logs.printFinished(execution, 'all', afterRun);
-        if (settings.logs === 'failed' && execution.status !== 'SUCCESSFUL') {
-            await logs.printFinished(execution, 'tail', afterRun, a => a.status === 'FAILED');
-        }
-    }
-    return {
-        outcome: result.outcome,
-        execution,
-        statusWhenEnded: result.execution.status,
-        durationMs: executionDurationMs(execution) ?? clock.now() - startedAt,
-        cancelled,
-        cancelProblem,
-        problem: result.problem,
-        paused: result.paused,
-        logTails: new Map([...(logs?.tails ?? []), ...(live?.tails ?? [])]),
-        renewsToken: client.renewsToken
+            await follow.logs?.printFinished(execution, 'all', whileRunning());
     };
+    return (from, retriedAttempt) => waitForRunEnd(limitMs => client.getExecution(ref, started.id, {
+        timeoutMs: Math.max(1, Math.min(limitMs, client.requestTimeoutMs))
+    }), from, {
+        clock,
+        log: out,
+        timeoutMs: Math.max(0, deadline - clock.now()),
+        pollIntervalMs: settings.pollIntervalMs,
+        onApproval: settings.onApproval,
+        approve: (execution, actionId) => client.approveExecution(ref, execution.id, actionId),
+        signal: deps.signal,
+        rateLimitPause: () => rateLimitPause(client.rateLimit, clock.now(), settings.pollIntervalMs),
+        onUpdate,
+        retriedAttempt
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/report-and-follow.ts

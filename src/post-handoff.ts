@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { PipelineRef } from './buddy/client.js'
-import type { FollowReport } from './follow/follow-run.js'
+import type { FollowReport } from './follow/follow-report.js'
 
 /**
  * The hand-off from the main step to the post step (post.ts), through the runner's saved state:

@@ -1,37 +1,8 @@
-import { BuddyClient } from '../../src/buddy/client.js'
-import { followRun } from '../../src/follow/follow-run.js'
-import type { FollowSettings } from '../../src/inputs/settings.js'
-import { startSimulator } from '../support/buddy-simulator.mjs'
-import { followDefaults, startRunDirectly } from '../support/simulator.js'
-import { fakeClock } from '../support/fake-clock.js'
-import { recordingOutput } from '../support/log-output.js'
+import type { Simulator } from '../support/simulator.js'
+import { followsOnSimulator } from '../support/follow-on-simulator.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
-
-const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
-
-async function follow(settings: Partial<FollowSettings> = {}, signal?: AbortSignal) {
-  const clock = fakeClock(Date.now())
-  const { out, info: lines, groups } = recordingOutput()
-  const client = new BuddyClient({ baseUrl: new URL(sim.url), token: 'sim-token', clock, log: out })
-  const started = await startRunDirectly(sim)
-  const report = await followRun(started, followDefaults(settings), {
-    client,
-    ref,
-    clock,
-    out,
-    signal
-  })
-  return { report, lines, groups, clock }
-}
-const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
+const { follow } = followsOnSimulator(current => (sim = current))
 
 describe('followRun', () => {
   it('logs each action status change as one line, and the run as it ends', async () => {
@@ -48,51 +19,6 @@ describe('followRun', () => {
       expect.stringMatching(/^Run #1: SUCCESSFUL after \d+s$/)
     ])
     expect(report.cancelled).toBe(false)
-  })
-
-  it('cancels the run when the timeout ends the wait', async () => {
-    sim.config.statusScript = Array(100).fill('INPROGRESS')
-    const { report } = await follow({ timeoutMs: 60_000 })
-    expect(report).toMatchObject({
-      outcome: 'timed-out',
-      cancelled: true,
-      execution: { status: 'TERMINATED' }
-    })
-    expect(cancels()).toHaveLength(1)
-    expect(cancels()[0]?.body).toEqual({ operation: 'CANCEL' })
-  })
-
-  it('leaves the run going on timeout when cancel-on-timeout is false', async () => {
-    sim.config.statusScript = Array(100).fill('INPROGRESS')
-    const { report } = await follow({ timeoutMs: 60_000, cancelOnTimeout: false })
-    expect(report).toMatchObject({ outcome: 'timed-out', cancelled: false })
-    expect(cancels()).toHaveLength(0)
-    expect(sim.executions(1)[0].status).toBe('INPROGRESS')
-  })
-
-  it('says why a cancel failed', async () => {
-    sim.config.statusScript = Array(100).fill('INPROGRESS')
-    sim.fault({ method: 'PATCH', kind: '403', times: 5 })
-    const { report } = await follow({ timeoutMs: 30_000 })
-    expect(report).toMatchObject({ outcome: 'timed-out', cancelled: false })
-    expect(report.cancelProblem).toMatch(/403 Forbidden.*cancel run #1.*PIPELINE_RUN/)
-  })
-
-  it('cancels exactly once when the job is cancelled', async () => {
-    sim.config.statusScript = Array(100).fill('INPROGRESS')
-    const controller = new AbortController()
-    controller.abort()
-    const { report } = await follow({}, controller.signal)
-    expect(report).toMatchObject({ outcome: 'job-cancelled', cancelled: true })
-    expect(cancels()).toHaveLength(1)
-  })
-
-  it('leaves the run going when the job is cancelled and cancel-on-job-cancel is false', async () => {
-    const controller = new AbortController()
-    controller.abort()
-    const { report } = await follow({ cancelOnJobCancel: false }, controller.signal)
-    expect(report).toMatchObject({ outcome: 'job-cancelled', cancelled: false })
-    expect(cancels()).toHaveLength(0)
   })
 
   it('prints the log tail of each failed action, and only those (logs: failed)', async () => {
@@ -138,23 +64,5 @@ describe('followRun', () => {
     const { lines, report } = await follow()
     expect(report.execution.status).toBe('FAILED')
     expect(lines.filter(l => l.includes('logs are unavailable'))).toHaveLength(1)
-  })
-})
-
-describe('followRun: retries and the timeout', () => {
-  it('sends no RETRY when the run fails with no time left to follow the retry', async () => {
-    sim.config.statusScript = ['INPROGRESS', 'INPROGRESS', 'FAILED']
-    const { report, lines } = await follow({ retries: 1, timeoutMs: 3000 })
-    expect(report.outcome).toBe('finished')
-    expect(report.execution.status).toBe('FAILED')
-    expect(cancels()).toHaveLength(0)
-    expect(lines).toContain('Run #1 ended FAILED with no time left in the timeout to retry it.')
-  })
-
-  it('retries a run that fails with time left', async () => {
-    sim.config.statusScript = ['INPROGRESS', 'FAILED']
-    const { report } = await follow({ retries: 1, timeoutMs: 60_000 })
-    expect(cancels().map(r => r.body)).toEqual([{ operation: 'RETRY' }])
-    expect(report.retried).toHaveLength(1)
   })
 })

@@ -4,7 +4,7 @@
  */
 import { jest } from '@jest/globals'
 import type { Execution } from '../../src/buddy/model.js'
-import type { FollowReport } from '../../src/follow/follow-run.js'
+import type { FollowReport } from '../../src/follow/follow-report.js'
 import type { FollowSettings } from '../../src/inputs/settings.js'
 import { createFakeCore } from '../support/fake-core.js'
 import { followDefaults } from '../support/simulator.js'

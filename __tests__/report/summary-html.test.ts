@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
 import type { ActionExecution } from '../../src/buddy/model.js'
+import { ganttChart, mermaidText } from '../../src/report/summary-mermaid.js'
 import {
-  ganttChart,
-  mermaidText,
   statusIcon,
   writeFailureSummary,
   writeFinalSummary,

@@ -6,7 +6,8 @@ import { action, execution, report, started } from '../support/runs.js'
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
 const { shortText } = await import('../../src/report/report.js')
-const { escapeSummaryText, writeFinalSummary } = await import('../../src/report/summary.js')
+const { writeFinalSummary } = await import('../../src/report/summary.js')
+const { escapeSummaryText } = await import('../../src/report/summary-escape.js')
 
 beforeEach(() => fake.reset())
 
@@ -47,18 +48,5 @@ describe('a run whose token was refused while following', () => {
     expect(html).toContain(
       '<p>Buddy refused the token while this step followed the run (it expired or was revoked): the run was last seen INPROGRESS, was not seen to end, and may still be going in Buddy.</p>'
     )
-  })
-})
-
-describe('escapeSummaryText', () => {
-  it.each([
-    ['plain text 42', 'plain text 42'],
-    ['<script>&', '&#60;script&#62;&#38;'],
-    ['**bold** _it_ `code`', '&#42;&#42;bold&#42;&#42; &#95;it&#95; &#96;code&#96;'],
-    ['[link](https://x)', '&#91;link&#93;&#40;https://x&#41;'],
-    ['a | b', 'a &#124; b'],
-    ['@team ~~x~~ #1 ![i]', '&#64;team &#126;&#126;x&#126;&#126; &#35;1 &#33;&#91;i&#93;']
-  ])('%j → %j', (text, escaped) => {
-    expect(escapeSummaryText(text)).toBe(escaped)
   })
 })

@@ -1,5 +1,5 @@
 import type { ActionExecution, Execution } from '../../src/buddy/model.js'
-import type { FollowReport } from '../../src/follow/follow-run.js'
+import type { FollowReport } from '../../src/follow/follow-report.js'
 import type { StartedRun } from '../../src/report/report.js'
 
 /** Buddy runs and follow reports, as the report and summary tests build them. */

@@ -1,8 +1,9 @@
-import { statusKind, type ActionExecution, type Execution } from '../buddy/model.js'
+import type { Execution } from '../buddy/model.js'
 import { actionExecutionId, KEPT_TAIL_LINES, PAGE } from './action-logs.js'
+import { actionsToRead, ended, hasLog, planRead, type LiveAction } from './live-log-plan.js'
 import type { LogOutput } from './log-output.js'
 import { LogReadStop, type LogBudget, type LogSource } from './log-source.js'
-import { actionName, type ProgressLine } from './progress.js'
+import type { ProgressLine } from './progress.js'
 
 /**
  * logs: live — each action's new log lines, printed while the run goes on. Per action it keeps
@@ -16,49 +17,11 @@ import { actionName, type ProgressLine } from './progress.js'
  * status read gets a group of its own, whose title names the action and the lines it holds.
  * Buddy's text is always between stop-commands markers (a fresh token each time), so none of it
  * can act as a workflow command, while the step's own lines and commands in between still work.
+ * What each status read reads, and in which order, is live-log-plan.ts's.
  */
 
 /** An action's log longer than this is cut, with a note, as logs: all does. */
 export const MAX_LIVE_LINES = 20_000
-
-export interface LiveAction {
-  id: string
-  name: string
-  status: string
-}
-
-/** Actions whose log may have news: running, or ended (not skipped) and not read to the end. */
-export function actionsToRead(execution: Execution, finished: ReadonlySet<string>): LiveAction[] {
-  const wanted: LiveAction[] = []
-  for (const [index, action] of (execution.action_executions ?? []).entries()) {
-    const id = actionExecutionId(action)
-    if (!id || finished.has(id) || !hasLog(action)) continue
-    wanted.push({ id, name: actionName(action, index), status: action.status as string })
-  }
-  return wanted
-}
-
-function hasLog(action: ActionExecution): boolean {
-  if (!action.status || ['SKIPPED', 'NOT_EXECUTED'].includes(action.status)) return false
-  return action.status === 'INPROGRESS' || statusKind(action.status) === 'final'
-}
-
-const ended = (action: LiveAction) => statusKind(action.status) === 'final'
-
-/**
- * How a status read's logs are read and grouped. Two or more actions running: side by side, a
- * group per action and read. Else one after another: the action whose group is open first (so
- * that it stays open), then the ended ones, then the one that runs.
- */
-export function planRead(
-  wanted: readonly LiveAction[],
-  openGroupOf?: string
-): { sideBySide: boolean; order: LiveAction[] } {
-  const running = wanted.filter(a => !ended(a))
-  if (running.length >= 2) return { sideBySide: true, order: [...wanted] }
-  const rank = (a: LiveAction) => (a.id === openGroupOf ? 0 : ended(a) ? 1 : 2)
-  return { sideBySide: false, order: [...wanted].sort((a, b) => rank(a) - rank(b)) }
-}
 
 export class LiveLogStreamer {
   /** Action run id → lines printed so far. */

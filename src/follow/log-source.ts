@@ -6,7 +6,7 @@ import type { Execution } from '../buddy/model.js'
 import type { Clock } from '../base/clock.js'
 import { formatDuration } from '../inputs/duration.js'
 import { oneLine } from '../base/log.js'
-import { abortable, Aborted } from './wait-loop.js'
+import { abortable, abortablePause, Aborted } from './abortable.js'
 
 /**
  * Where the action logs come from, within the step's time. Buddy's paginated endpoint
@@ -172,7 +172,7 @@ export class LogSource {
         throw new LogReadStop('time', `Buddy asked to wait ${formatDuration(waitMs)}`)
       }
       try {
-        await abortable(clock.sleep(waitMs, signal), signal)
+        await abortablePause(clock, waitMs, signal)
       } catch {
         throw new LogReadStop('aborted', 'the job was cancelled')
       }

@@ -1,17 +1,24 @@
 import * as core from '@actions/core'
-import type { FollowReport } from '../follow/follow-run.js'
+import type { FollowReport } from '../follow/follow-report.js'
 import { actionExecutionId } from '../follow/action-logs.js'
 import { actionName, actionRows, type ActionRow } from '../follow/progress.js'
 import { formatDuration } from '../inputs/duration.js'
 import { statusKind, type Execution, type KnownStatus } from '../buddy/model.js'
 import { oneLine } from '../base/log.js'
+import {
+  escapeHtml,
+  escapeSummaryLines,
+  escapeSummaryText,
+  preformatted
+} from './summary-escape.js'
+import { ganttChart } from './summary-mermaid.js'
 import { retriesSentence, shortText, type StartedRun } from './report.js'
 import type { SupersededRun } from '../buddy/supersede.js'
 
 /**
  * The job summary: the run that was started, and how it ended (with the failed actions' errors
  * and log tails, and a timeline); or, when the step failed before that, what it tried and why it
- * failed. Buddy's text is escaped.
+ * failed. Buddy's text is escaped (summary-escape.ts); the timeline is summary-mermaid.ts's.
  */
 
 /** An icon for each of Buddy's statuses (the type makes sure none is forgotten). */
@@ -79,23 +86,6 @@ export async function writeSummary(run: StartedRun): Promise<void> {
 }
 
 /**
- * Text from Buddy for the job summary, which GitHub renders as Markdown with HTML: every
- * character that HTML or Markdown gives a meaning to becomes a character reference, so the text
- * shows as written and can neither add markup nor links, emphasis, code or table cells.
- */
-export function escapeSummaryText(text: string): string {
-  return text.replace(/[&<>"'`*_[\]()\\|~#!@{}+=-]/g, c => `&#${c.charCodeAt(0)};`)
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-}
-
-/**
  * cancel-previous: the earlier runs of the same ref it cancelled, and the newer ones it left
  * alone, each with its link.
  */
@@ -129,20 +119,21 @@ function addSuperseded(run: StartedRun): void {
   }
 }
 
+/** What the heading adds to the run's status, by how the wait ended. */
+const OUTCOME_NOTES: Record<FollowReport['outcome'], string> = {
+  finished: '',
+  'timed-out': ' (timed out)',
+  'job-cancelled': ' (job cancelled)',
+  'needs-approval': ' (waits for approval)',
+  'token-refused': ' (not followed to its end)'
+}
+
+/** The run as it ended: how, its actions, the failed ones' errors and log tails, the timeline. */
 export async function writeFinalSummary(run: StartedRun, report: FollowReport): Promise<void> {
   const { execution } = report
   const link = execution.html_url ?? execution.url
   const pipeline = oneLine(run.pipelineName ?? `pipeline ${run.pipelineId}`)
-  const outcome =
-    report.outcome === 'timed-out'
-      ? ' (timed out)'
-      : report.outcome === 'job-cancelled'
-        ? ' (job cancelled)'
-        : report.outcome === 'needs-approval'
-          ? ' (waits for approval)'
-          : report.outcome === 'token-refused'
-            ? ' (not followed to its end)'
-            : ''
+  const outcome = OUTCOME_NOTES[report.outcome]
   core.summary
     .addHeading(
       `${report.outcome === 'timed-out' ? '⏱️' : statusIcon(execution.status)} Buddy run #${execution.id}: ${escapeHtml(oneLine(execution.status))}${outcome}`,
@@ -223,74 +214,6 @@ function failedActionsSection(
   return `<p><strong>Failed actions</strong></p><ul>${items.join('')}</ul>`
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
-// eslint-disable-next-line no-control-regex
-const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f]/g
-
-/**
- * Lines from Buddy as a <pre> block: colours and control characters dropped, every character
- * that HTML or Markdown reads escaped, and no line left blank (a blank line would end the HTML
- * block it sits in, and what follows would be read as Markdown).
- */
-function preformatted(lines: string[]): string {
-  const shown = lines.map(line => {
-    const text = escapeSummaryText(line.replace(ANSI_SEQUENCE, '').replace(CONTROL_BUT_TAB, ''))
-    return text.trim() === '' ? '&#32;' : text
-  })
-  return `<pre>\n${shown.join('\n')}\n</pre>`
-}
-
-/**
- * An action's name as a Mermaid gantt task: letters, digits, spaces and a few safe signs as they
- * are; any other character as an entity code (#58; for ":"), which Mermaid sets aside before it
- * parses and shows as the character, so a name can neither end a task, add a line, nor close the
- * code block. The first character is always a code: Mermaid's lexer reads a line that begins with
- * a keyword (click, call, title, section, dateFormat, gantt, …) or a date (2024-01-01) as that
- * statement, whatever follows, and the name would lose its bar.
- */
-export function mermaidText(text: string): string {
-  return [...oneLine(text)]
-    .map((c, at) => (at > 0 && /^[\p{L}\p{N} _.,()/+-]$/u.test(c) ? c : `#${c.codePointAt(0)};`))
-    .join('')
-}
-
-const GANTT_TAGS: Record<string, string> = {
-  SUCCESSFUL: 'done, ',
-  FAILED: 'crit, ',
-  TERMINATED: 'crit, ',
-  INPROGRESS: 'active, '
-}
-
-/**
- * The actions as a Mermaid gantt chart, which GitHub renders in job summaries: one bar per action
- * that started, from Buddy's dates; an action with no end date ends with the run (or where it
- * began). Undefined when fewer than two actions started.
- */
-export function ganttChart(execution: Execution): string | undefined {
-  const runEnd = execution.finish_date ? Date.parse(execution.finish_date) : Number.NaN
-  const tasks = (execution.action_executions ?? []).flatMap((action, index) => {
-    const start = action.start_date ? Date.parse(action.start_date) : Number.NaN
-    if (Number.isNaN(start)) return []
-    const finish = action.finish_date ? Date.parse(action.finish_date) : runEnd
-    const end = Number.isNaN(finish) || finish < start ? start : finish
-    const tag = GANTT_TAGS[action.status ?? ''] ?? ''
-    const name = mermaidText(actionName(action, index)) || `action ${index + 1}`
-    return [`    ${name} :${tag}${start}, ${end}`]
-  })
-  if (tasks.length < 2) return undefined
-  return [
-    '```mermaid',
-    'gantt',
-    `    title Buddy run ${execution.id}`,
-    '    dateFormat x',
-    '    axisFormat %H:%M:%S',
-    '    section Actions',
-    ...tasks,
-    '```'
-  ].join('\n')
-}
-
 /** How far the step got: what the failure summary tells when the step fails. */
 export interface Attempt {
   /** What the step was doing, e.g. "finding the pipeline". */
@@ -319,11 +242,7 @@ export async function writeFailureSummary(attempt: Attempt, message: string): Pr
   if (tried.length > 0)
     core.summary.addRaw(`<p><strong>What it tried</strong></p><ul>${tried.join('')}</ul>`, true)
   core.summary.addRaw(
-    `<p><strong>Why it failed</strong></p><blockquote>${message
-      .split(/\r?\n|\r/)
-      .map(line => escapeSummaryText(line.replace(CONTROL_BUT_TAB, '')))
-      .filter(line => line.trim() !== '')
-      .join('<br>')}</blockquote>`,
+    `<p><strong>Why it failed</strong></p><blockquote>${escapeSummaryLines(message)}</blockquote>`,
     true
   )
   await core.summary.write()
