@@ -202,7 +202,7 @@ export async function startSimulator(overrides = {}) {
     const paced = rateLimited(record)
     if (paced?.status) return send(res, paced)
     const withPace = answer => ({ ...answer, headers: { ...paced?.headers, ...answer.headers } })
-    const fault = takeFault(faults, record)
+    const fault = takeFault(faults, record) ?? config.drawFault?.(record)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'expire-token') {
       expiredTokens.add(record.token)
@@ -539,6 +539,8 @@ export async function startSimulator(overrides = {}) {
       if (operation === 'APPLY') return approveRun(pipeline, execution, record.body)
       if (operation !== 'CANCEL') return error(400, `Unsupported operation: ${operation}`)
       if (!FINAL.includes(execution.status)) {
+        // The cancel that ended the run (a later one finds it ended and changes nothing).
+        record.cancelledRun = execution.id
         execution.status = 'TERMINATED'
         execution.finishedAt = isoNow()
         execution.script = []
@@ -899,6 +901,12 @@ export function defaultConfig() {
      * instant: steps that start "at once", however slowly this machine starts them.
      */
     holdUntil: 0,
+    /**
+     * Faults drawn per request: called for each request that no fault() matches, it returns the
+     * fault for that request, or undefined (e2e-random-faults.test.ts draws them from a seed).
+     * @type {((record: any) => Fault | undefined) | undefined}
+     */
+    drawFault: undefined,
     /** List entries without their comment, as an abridged list would give them. */
     listWithoutComments: false,
     /**
