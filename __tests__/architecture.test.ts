@@ -34,7 +34,7 @@ function readCodeMap() {
   const section = readme.slice(start, end < 0 ? undefined : end)
   const floors = new Map<string, string[]>()
   for (const line of section.split('\n')) {
-    const row = /^\| `(src\/(?:[a-z-]+\/)?)`[^|]*\|(.*)\|\s*$/.exec(line)
+    const row = /^- `(src\/(?:[a-z-]+\/)?)`[^:]*:(.*)$/.exec(line)
     const [, folder = '', cells = ''] = row ?? []
     if (!row) continue
     floors.set(
@@ -42,7 +42,7 @@ function readCodeMap() {
       [...cells.matchAll(/`([^`]+\.ts)`/g)].map(m => `${folder}${m[1] ?? ''}`)
     )
   }
-  const explained = [...section.matchAll(/^- `(src\/[^`]+)`/gm)].map(m => m[1] ?? '')
+  const explained = [...section.matchAll(/^- `(src\/[^`]+\.ts)`/gm)].map(m => m[1] ?? '')
   return { floors, explained }
 }
 

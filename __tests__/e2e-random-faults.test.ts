@@ -15,7 +15,7 @@
  */
 import type { ChildProcess } from 'node:child_process'
 import { randomInt } from 'node:crypto'
-import { creationWindowMs } from '../src/buddy/start-execution.js'
+import { creationWindowMs } from '../src/buddy/find-our-run.js'
 import { FINAL_STATUSES } from '../src/buddy/model.js'
 import { FINISH_ALLOWANCE_MS } from '../src/follow/deadline.js'
 import { startSimulator } from './support/buddy-simulator.mjs'

@@ -39624,11 +39624,7 @@ async function startExecution(client, ref, body, options) {
     const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
     const revision = body.to_revision?.revision ?? 'HEAD';
     const identity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body };
-    const ctx = {
-        action: `run pipeline ${ref.pipelineId}`,
-        notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-    };
+    const ctx = runRequestContext(ref);
     // One count per cause of sending again.
     let ambiguousSends = 0;
     let notSentTries = 0;
@@ -39652,12 +39648,7 @@ async function startExecution(client, ref, body, options) {
     for (;;) {
         if (signal?.aborted)
             throw new job_cancel/* JobCancelledError */.D0(mayHaveCreated);
-        // An answer said no request is left: wait for the reset rather than spend a 429.
-        const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
-        if (pacing > 0) {
-            log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
-            await pause(pacing);
-        }
+        await paceBeforeSending(client, deadline, options, pause);
         if (clock.now() >= deadline)
             throw timeIsUp(ambiguousSends > 0, lastProblem);
         const sentAt = clock.now();
@@ -39694,6 +39685,22 @@ async function startExecution(client, ref, body, options) {
             }
         }
     }
+}
+/** What the run request's failures name: the request, the pipeline, the token's scopes. */
+function runRequestContext(ref) {
+    return {
+        action: `run pipeline ${ref.pipelineId}`,
+        notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+        scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+    };
+}
+/** An answer said no request is left: wait for the reset rather than spend a 429. */
+async function paceBeforeSending(client, deadline, { clock, log }, pause) {
+    const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now());
+    if (pacing <= 0)
+        return;
+    log.info(`Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`);
+    await pause(pacing);
 }
 /** The step's timeout ended before a run request could be sent (again). */
 function timeIsUp(sentBefore, lastProblem) {

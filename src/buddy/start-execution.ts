@@ -135,11 +135,7 @@ export async function startExecution(
   const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY
   const revision = body.to_revision?.revision ?? 'HEAD'
   const identity: RunIdentity = { marker: options.marker, notBeforeMs: options.notBeforeMs, body }
-  const ctx: RequestContext = {
-    action: `run pipeline ${ref.pipelineId}`,
-    notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
-    scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
-  }
+  const ctx = runRequestContext(ref)
   // One count per cause of sending again.
   let ambiguousSends = 0
   let notSentTries = 0
@@ -162,14 +158,7 @@ export async function startExecution(
 
   for (;;) {
     if (signal?.aborted) throw new JobCancelledError(mayHaveCreated)
-    // An answer said no request is left: wait for the reset rather than spend a 429.
-    const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now())
-    if (pacing > 0) {
-      log.info(
-        `Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`
-      )
-      await pause(pacing)
-    }
+    await paceBeforeSending(client, deadline, options, pause)
     if (clock.now() >= deadline) throw timeIsUp(ambiguousSends > 0, lastProblem)
     const sentAt = clock.now()
     options.onSend?.(sentAt)
@@ -206,6 +195,30 @@ export async function startExecution(
       }
     }
   }
+}
+
+/** What the run request's failures name: the request, the pipeline, the token's scopes. */
+function runRequestContext(ref: PipelineRef): RequestContext {
+  return {
+    action: `run pipeline ${ref.pipelineId}`,
+    notFound: describePipeline({ ...ref, pipeline: `pipeline id ${ref.pipelineId}` }),
+    scopes: 'PIPELINE_RUN, older name EXECUTION_RUN'
+  }
+}
+
+/** An answer said no request is left: wait for the reset rather than spend a 429. */
+async function paceBeforeSending(
+  client: BuddyClient,
+  deadline: number,
+  { clock, log }: Pick<StartOptions, 'clock' | 'log'>,
+  pause: (ms: number) => Promise<void>
+) {
+  const pacing = Math.min(client.rateLimitPacingMs(), deadline - clock.now())
+  if (pacing <= 0) return
+  log.info(
+    `Buddy's rate limit is spent for now: sending the run request in ${(pacing / 1000).toFixed(1)} s.`
+  )
+  await pause(pacing)
 }
 
 /** The step's timeout ended before a run request could be sent (again). */
