@@ -5,7 +5,7 @@
  * variables or for a visual tests session.
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle and follows a run in real time: generous on a busy machine. */
@@ -21,11 +21,7 @@ simulatorPerTest(started => {
 const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
 const inputs = (extra: Record<string, string> = {}) => ({
   'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   wait: 'true',
   'poll-interval': '1s',
   'on-approval': 'approve',

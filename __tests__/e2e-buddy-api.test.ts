@@ -6,7 +6,7 @@
  * encrypted form. (Approving with approve_action_id: e2e-approve.test.ts.)
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle: generous on a busy machine. */
@@ -45,11 +45,7 @@ simulatorPerTest(started => {
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({
   'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   ...extra
 })
 const push = (branch: string) => ({ ref: `refs/heads/${branch}`, after: SHA })

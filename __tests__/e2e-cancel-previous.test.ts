@@ -1,3 +1,4 @@
+import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * cancel-previous, end to end: the committed bundle cancels the pipeline's older runs for the
  * same ref that are still going, before its run request, and no other run: newer runs of the same
@@ -22,11 +23,7 @@ afterEach(async () => {
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({
   'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   'cancel-previous': 'true',
   ...extra
 })

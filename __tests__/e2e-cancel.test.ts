@@ -1,3 +1,4 @@
+import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * The job cancelled at every moment, through the committed bundle as the runner starts it: the
  * main step gets SIGINT (then SIGTERM, or SIGTERM alone; the runner kills it after 10 s, here as
@@ -26,11 +27,7 @@ const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const event = { ref: 'refs/heads/main', after: SHA }
 const inputs = (extra: Record<string, string> = {}) => ({
   'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   wait: 'true',
   'poll-interval': '1s',
   ...extra

@@ -3,7 +3,7 @@
  * started (here: a first run of the bundle with wait: false), and starts nothing itself.
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const runAction = scanningRunAction()
@@ -18,11 +18,7 @@ simulatorPerTest(started => {
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const event = { ref: 'refs/heads/main', after: SHA }
 const common = () => ({
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   'poll-interval': '1s'
 })
 const posts = () => sim.requests.filter(r => r.method === 'POST')

@@ -6,7 +6,7 @@
  */
 import { readAsRunner, type RunnerLog } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
@@ -18,11 +18,7 @@ simulatorPerTest(started => {
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const event = { ref: 'refs/heads/main', after: SHA }
 const inputs = () => ({
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   wait: 'true',
   'poll-interval': '1s',
   logs: 'live'

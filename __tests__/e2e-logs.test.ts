@@ -5,7 +5,7 @@
  */
 import { readAsRunner } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
@@ -16,11 +16,7 @@ simulatorPerTest(started => {
 
 const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
 const inputs = (logs: string) => ({
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   wait: 'true',
   'poll-interval': '1s',
   logs

@@ -1,3 +1,4 @@
+import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * Thirty steps of a matrix starting at once, each the committed bundle spawned as the runner
  * starts it, against one workspace's rate limit (the simulator allows 15 requests a second and
@@ -29,11 +30,7 @@ it(`${STEPS} steps at once against the rate limit: every one succeeds, one run e
     Array.from({ length: STEPS }, (_, index) =>
       runAction({
         inputs: {
-          token: 'sim-token',
-          'api-url': sim.url,
-          workspace: 'acme',
-          project: 'web',
-          'pipeline-id': '1',
+          ...simulatorInputs(sim),
           // The matrix: one variable tells the jobs apart; job, commit and branch are shared.
           variables: `TARGET=node-${index}`
         },
@@ -67,11 +64,7 @@ it('matrix siblings after a 502: each job follows its own run, never the other o
   const job = (env: string) =>
     runAction({
       inputs: {
-        token: 'sim-token',
-        'api-url': sim.url,
-        workspace: 'acme',
-        project: 'web',
-        'pipeline-id': '1',
+        ...simulatorInputs(sim),
         variables: `ENV=${env}`,
         // Buddy may still create the run of a request that met a 502 for three request
         // limits: 3 s here, before the step may send it again.

@@ -3,7 +3,7 @@
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
 import { itWithSignals } from './support/signals.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
@@ -16,11 +16,7 @@ simulatorPerTest(started => {
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({
   'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1',
+  ...simulatorInputs(sim),
   wait: 'true',
   'poll-interval': '1s',
   ...extra
