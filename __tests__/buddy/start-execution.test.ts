@@ -10,6 +10,7 @@ import { JobCancelledError } from '../../src/base/job-cancel.js'
 import { stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
+import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
 type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
@@ -19,17 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.close()
 })
-
-const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
-const REVISION = '1111111111111111111111111111111111111111'
-const COMMENT = 'GitHub Actions: o/r · CI #1 https://github.com/o/r/actions/runs/1'
-const MARKER = '[gh-step 1.1.deploy.0badc0de.00000001]'
-const body: RunRequestBody = {
-  to_revision: { revision: REVISION },
-  branch: { name: 'main' },
-  comment: withStepMarker(COMMENT, MARKER),
-  priority: 'NORMAL'
-}
 
 function setup(
   options: {
