@@ -87,15 +87,20 @@ async function coldStart() {
   return { bare, action, ratio: median(action) / median(bare), ratios }
 }
 
-async function noticing() {
-  say('noticing the end: bundling the wait loop for virtual time')
-  const out = join(cache, 'virtual-follow')
+/** A TypeScript module of scripts/bench/, bundled with ncc (no TypeScript loader here), imported. */
+async function bundled(name) {
+  const out = join(cache, name)
   execFileSync(
     join(ROOT, 'node_modules', '.bin', 'ncc'),
-    ['build', join(ROOT, 'scripts', 'bench', 'virtual-follow.ts'), '-o', out, '-q'],
+    ['build', join(ROOT, 'scripts', 'bench', `${name}.ts`), '-o', out, '-q'],
     { stdio: 'inherit' }
   )
-  const { measureFollow } = await import(join(out, 'index.js'))
+  return import(join(out, 'index.js'))
+}
+
+async function noticing() {
+  say('noticing the end: bundling the wait loop for virtual time')
+  const { measureFollow } = await bundled('virtual-follow')
   const rows = []
   for (const runMs of [10_000, 60_000, 600_000, 3_600_000]) {
     say(`  a run of ${runMs / 1000} s`)
@@ -245,13 +250,7 @@ async function matrix() {
 /** The same arithmetic in virtual time (scripts/bench/rate-limit-model.ts): what a spread can do. */
 async function rateLimitModel() {
   say('many steps, modelled in virtual time')
-  const out = join(cache, 'rate-limit-model')
-  execFileSync(
-    join(ROOT, 'node_modules', '.bin', 'ncc'),
-    ['build', join(ROOT, 'scripts', 'bench', 'rate-limit-model.ts'), '-o', out, '-q'],
-    { stdio: 'inherit' }
-  )
-  const { POLICIES, modelMatrix, firstWaveFloor } = await import(join(out, 'index.js'))
+  const { POLICIES, modelMatrix, firstWaveFloor } = await bundled('rate-limit-model')
   const SEEDS = 30
   const rows = []
   for (const steps of [30, 100]) {
