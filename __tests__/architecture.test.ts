@@ -46,6 +46,35 @@ function readCodeMap() {
   return { floors, explained }
 }
 
+/** CONTRIBUTING's module map: the files listed under each floor's heading. */
+function readModuleMap() {
+  const text = readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8')
+  const floors = new Map<string, string[]>()
+  let folder: string | undefined
+  for (const line of text.split('\n')) {
+    const heading = /^\s*\*\*`(src\/(?:[a-z-]+\/)?)`\*\*/.exec(line)
+    if (heading) folder = heading[1] ?? ''
+    const row = /^\s*\| `(src\/[^`]+\.ts)`/.exec(line)
+    if (folder !== undefined && row)
+      floors.set(folder, [...(floors.get(folder) ?? []), row[1] ?? ''])
+  }
+  return floors
+}
+
+/** src/'s files, by the folder of their floor. */
+function filesByFloor() {
+  const byFloor = new Map<string, string[]>()
+  for (const file of files.keys()) {
+    const floor = floorOf(file)
+    const folder = floor === 'top' ? 'src/' : `src/${floor}/`
+    byFloor.set(folder, [...(byFloor.get(folder) ?? []), file].sort())
+  }
+  return byFloor
+}
+
+const sortedValues = (map: Map<string, string[]>) =>
+  new Map([...map].map(([k, v]) => [k, [...v].sort()]))
+
 describe('the checks themselves (a made-up tree)', () => {
   const made = new Map([
     ['src/base/a.ts', ['src/follow/b.ts']],
@@ -115,12 +144,10 @@ describe('src/', () => {
 
   it("is named file by file in the README's code map, each on its floor", () => {
     const { floors } = readCodeMap()
-    const byFloor = new Map<string, string[]>()
-    for (const file of files.keys()) {
-      const floor = floorOf(file)
-      const folder = floor === 'top' ? 'src/' : `src/${floor}/`
-      byFloor.set(folder, [...(byFloor.get(folder) ?? []), file].sort())
-    }
-    expect(new Map([...floors].map(([k, v]) => [k, [...v].sort()]))).toEqual(byFloor)
+    expect(sortedValues(floors)).toEqual(filesByFloor())
+  })
+
+  it("is described file by file in CONTRIBUTING's module map, each under its floor", () => {
+    expect(sortedValues(readModuleMap())).toEqual(filesByFloor())
   })
 })

@@ -28601,7 +28601,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3340);
 /* harmony import */ var _base_clock_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6412);
 /* harmony import */ var _base_job_cancel_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2713);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3937);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9521);
 /* harmony import */ var _report_fail_step_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9819);
 /* harmony import */ var _base_log_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2568);
 /* harmony import */ var _post_handoff_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2374);
@@ -28645,7 +28645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3937:
+/***/ 9521:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39291,6 +39291,62 @@ class BuddyClient extends BuddyRequests {
     }
 }
 
+;// CONCATENATED MODULE: ./src/buddy/run-answer.ts
+
+
+
+/**
+ * What one answer to the run request means, for the loop that sends it (start-execution.ts):
+ * created, refused for good, never sent, rate-limited, a revision Buddy does not know yet, or
+ * ambiguous (a run may exist). Pure: no clock, no request.
+ */
+/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
+function isUnknownRevision(status, message, revision) {
+    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
+        return false;
+    if (!message || revision === 'HEAD')
+        return false;
+    const text = message.toLowerCase();
+    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
+    const aboutCommit = /revision|commit/.test(text);
+    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
+    return namesRevision || (aboutCommit && missing);
+}
+/** Classifies one try of the run request. Pure. */
+function classifyRunAnswer(result, revision, ctx, host, nowMs) {
+    if (result.kind === 'network') {
+        const why = describeNetworkFailure(result, ctx, host);
+        if (result.fatal)
+            return { kind: 'refused', error: new BuddyApiError(why) };
+        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
+    }
+    if (result.status >= 200 && result.status < 300) {
+        const parsed = parseAnswer(result.text, executionSchema);
+        if (parsed.ok)
+            return { kind: 'created', execution: parsed.value };
+        return {
+            kind: 'ambiguous',
+            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
+        };
+    }
+    const message = buddyMessageOf(result.text);
+    if (result.status === 429) {
+        return {
+            kind: 'rate-limited',
+            serverMs: serverRequestedDelay(result.headers, nowMs, 429),
+            message
+        };
+    }
+    if (isUnknownRevision(result.status, message, revision)) {
+        return { kind: 'unknown-revision', status: result.status, message };
+    }
+    const why = describeHttpFailure(result.status, message, ctx);
+    if (result.status < 500) {
+        return { kind: 'refused', error: new BuddyApiError(why, result.status, message) };
+    }
+    return { kind: 'ambiguous', why };
+}
+
 // EXTERNAL MODULE: ./src/base/job-cancel.ts
 var job_cancel = __nccwpck_require__(2713);
 ;// CONCATENATED MODULE: ./src/inputs/duration.ts
@@ -39573,52 +39629,6 @@ const UNKNOWN_REVISION_WAIT_MS = 60_000;
 const MAX_NOT_SENT_TRIES = 6;
 /** Sends after which an ambiguous failure is final. */
 const MAX_SENDS = 2;
-/** A 4xx that says Buddy does not know the commit: the wording is unconfirmed, so be broad. */
-function isUnknownRevision(status, message, revision) {
-    if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429)
-        return false;
-    if (!message || revision === 'HEAD')
-        return false;
-    const text = message.toLowerCase();
-    const namesRevision = text.includes(revision.slice(0, 7).toLowerCase());
-    const aboutCommit = /revision|commit/.test(text);
-    const missing = /not (be )?found|doesn't exist|does not exist|unknown|no such|not exist|missing|invalid/.test(text);
-    return namesRevision || (aboutCommit && missing);
-}
-/** Classifies one try of the run request. Pure. */
-function classifyRunAnswer(result, revision, ctx, host, nowMs) {
-    if (result.kind === 'network') {
-        const why = describeNetworkFailure(result, ctx, host);
-        if (result.fatal)
-            return { kind: 'refused', error: new BuddyApiError(why) };
-        return result.sent ? { kind: 'ambiguous', why } : { kind: 'not-sent', why };
-    }
-    if (result.status >= 200 && result.status < 300) {
-        const parsed = parseAnswer(result.text, executionSchema);
-        if (parsed.ok)
-            return { kind: 'created', execution: parsed.value };
-        return {
-            kind: 'ambiguous',
-            why: `Buddy accepted the run request but its answer could not be read (${parsed.problem}).`
-        };
-    }
-    const message = buddyMessageOf(result.text);
-    if (result.status === 429) {
-        return {
-            kind: 'rate-limited',
-            serverMs: serverRequestedDelay(result.headers, nowMs, 429),
-            message
-        };
-    }
-    if (isUnknownRevision(result.status, message, revision)) {
-        return { kind: 'unknown-revision', status: result.status, message };
-    }
-    const why = describeHttpFailure(result.status, message, ctx);
-    if (result.status < 500) {
-        return { kind: 'refused', error: new BuddyApiError(why, result.status, message) };
-    }
-    return { kind: 'ambiguous', why };
-}
 async function startExecution(client, ref, body, options) {
     const { clock, log, signal } = options;
     const deadline = options.deadlineMs ?? Number.POSITIVE_INFINITY;
