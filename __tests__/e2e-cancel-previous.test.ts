@@ -1,24 +1,22 @@
-import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * cancel-previous, end to end: the committed bundle cancels the pipeline's older runs for the
  * same ref that are still going, before its run request, and no other run: newer runs of the same
  * ref (a later workflow run's, or one started after the step began) are left alone and listed.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
+import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({

@@ -1,4 +1,3 @@
-import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * The job cancelled at every moment, through the committed bundle as the runner starts it: the
  * main step gets SIGINT (then SIGTERM, or SIGTERM alone; the runner kills it after 10 s, here as
@@ -6,22 +5,21 @@ import { simulatorInputs } from './support/simulator-per-test.js'
  * every case: no run, or this step's run cancelled exactly once; and the post step leaves alone
  * a run the user chose to leave going.
  */
+import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import type { ChildProcess } from 'node:child_process'
 import { describeWithSignals } from './support/signals.js'
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.statusScript = Array(1000).fill('INPROGRESS')
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+    sim.config.statusScript = Array(1000).fill('INPROGRESS')
+  },
+  { twoActions: false }
+)
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const event = { ref: 'refs/heads/main', after: SHA }

@@ -11,22 +11,21 @@
  * files), which costs milliseconds instead of a spawn each.
  */
 import { readFileSync } from 'node:fs'
-import { startSimulator } from './support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 import { runInProcess } from './support/run-in-process.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 const runAction = scanningRunAction()
 const runStep = scanningRunAction(undefined, runInProcess)
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 const base = () => ({
   'secret-variables': SECRET_VARIABLE,

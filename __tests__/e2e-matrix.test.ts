@@ -1,4 +1,3 @@
-import { simulatorInputs } from './support/simulator-per-test.js'
 /**
  * Thirty steps of a matrix starting at once, each the committed bundle spawned as the runner
  * starts it, against one workspace's rate limit (the simulator allows 15 requests a second and
@@ -9,6 +8,7 @@ import { simulatorInputs } from './support/simulator-per-test.js'
  * what differs between processes (each its own random jitter, its own timers, its own start-up
  * moment), and 30 cold starts cost about 5 s of CPU, which a loaded 2-core machine affords.
  */
+import { simulatorInputs } from './support/simulator-per-test.js'
 import { startSimulator } from './support/buddy-simulator.mjs'
 import { runAction } from './support/run-action.mjs'
 

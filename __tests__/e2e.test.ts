@@ -2,21 +2,20 @@
  * End to end: the committed dist/index.js, spawned as the runner spawns it, against the
  * simulator. Asserts what Buddy received and what the step left behind.
  */
-import { startSimulator } from './support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
 import { GITHUB_TOKEN } from './support/run-action.mjs'
 import { E2E_SECRETS, leaks, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 const runAction = scanningRunAction()
 type Result = Awaited<ReturnType<typeof runAction>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const base = () => ({

@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { BuddyClient } from '../../src/buddy/client.js'
 import { BuddyApiError } from '../../src/buddy/failures.js'
-import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 function client(options: Partial<ConstructorParameters<typeof BuddyClient>[0]> = {}) {
   const clock = fakeClock()
@@ -234,7 +232,6 @@ describe('reading the pipeline', () => {
     await expect(c.getPipeline(ref)).rejects.toThrow(
       /Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/
     )
-    sim = await startSimulator()
   })
 })
 

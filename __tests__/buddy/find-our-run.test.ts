@@ -7,18 +7,17 @@ import { BuddyClient } from '../../src/buddy/client.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import { isOurExecution, searchForRun } from '../../src/buddy/find-our-run.js'
 import { withStepMarker } from '../../src/buddy/step-marker.js'
-import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 const lists = () => sim.requests.filter(r => r.method === 'GET' && r.path.endsWith('/executions'))
 

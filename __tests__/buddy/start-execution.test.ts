@@ -5,17 +5,17 @@ import { startExecution } from '../../src/buddy/start-execution.js'
 import { JobCancelledError } from '../../src/base/job-cancel.js'
 import { stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 function setup(
   options: {

@@ -3,22 +3,14 @@ import { followRun } from '../../src/follow/follow-run.js'
 import { LiveLogStreamer, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
 import { LogSource } from '../../src/follow/log-source.js'
 import type { Execution } from '../../src/buddy/model.js'
-import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
 import { fakeClock } from '../support/fake-clock.js'
 import { recordingOutput } from '../support/log-output.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-  sim.config.pipelines[0]!.actions = [
-    { id: 11, name: 'Build', type: 'BUILD' },
-    { id: 12, name: 'Deploy', type: 'SFTP' }
-  ]
-})
-afterEach(async () => {
-  await sim.close()
+simulatorPerTest(started => {
+  sim = started
 })
 
 async function followLive(hooks: { onInfo?: (line: string) => void } = {}) {

@@ -1,18 +1,17 @@
 import { BuddyClient } from '../../src/buddy/client.js'
 import { waitForRunEnd, RunDeletedError } from '../../src/follow/wait-loop.js'
 import { rateLimitPause } from '../../src/follow/read-pace.js'
-import { startSimulator } from '../support/buddy-simulator.mjs'
+import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 
-type Simulator = Awaited<ReturnType<typeof startSimulator>>
 let sim: Simulator
-beforeEach(async () => {
-  sim = await startSimulator()
-})
-afterEach(async () => {
-  await sim.close()
-})
+simulatorPerTest(
+  started => {
+    sim = started
+  },
+  { twoActions: false }
+)
 
 const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
 

@@ -13,14 +13,18 @@ export const TWO_ACTIONS = [
 ]
 
 /**
- * A fresh simulator for each test of the file, its pipeline of two actions; `use` receives it
- * (to keep it in the file's `sim`, and to set the file's own config), and it is closed after.
+ * A fresh simulator for each test of the file, its pipeline of two actions unless `twoActions` is
+ * false (then the simulator's own pipeline); `use` receives it (to keep it in the file's `sim`,
+ * and to set the file's own config), and it is closed after, even when a test closed it first.
  */
-export function simulatorPerTest(use: (sim: Simulator) => void): void {
+export function simulatorPerTest(
+  use: (sim: Simulator) => void,
+  { twoActions = true }: { twoActions?: boolean } = {}
+): void {
   let current: Simulator | undefined
   beforeEach(async () => {
     current = await startSimulator()
-    current.config.pipelines[0]!.actions = TWO_ACTIONS.map(a => ({ ...a }))
+    if (twoActions) current.config.pipelines[0]!.actions = TWO_ACTIONS.map(a => ({ ...a }))
     use(current)
   })
   afterEach(async () => {
