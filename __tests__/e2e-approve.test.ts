@@ -4,26 +4,28 @@
  * without approve_action_id, and holds a waiting run until approved), and never a wait for
  * variables or for a visual tests session.
  */
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import { scanningRunAction } from './support/secret-scan.js'
+import {
+  simulatorPerTest,
+  PUSH_TO_MAIN,
+  stepInputs,
+  FOLLOWING
+} from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle and follows a run in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-  // A run waiting for approval goes on only once approved (APPLY).
-  sim.config.approvalHolds = true
+const sim = simulatorPerTest({
+  configure: started => {
+    // A run waiting for approval goes on only once approved (APPLY).
+    started.config.approvalHolds = true
+  }
 })
 
-const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+const event = PUSH_TO_MAIN
 const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
+  ...stepInputs(sim, FOLLOWING),
   'on-approval': 'approve',
   ...extra
 })

@@ -6,40 +6,40 @@
  * encrypted form. (Approving with approve_action_id: e2e-approve.test.ts.)
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import { simulatorPerTest, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-  sim.config.pipelines.push(
-    {
-      id: 4,
-      identifier: 'master-and-dev',
-      name: 'Master, and dev-* by push',
-      refs: ['refs/heads/master'],
-      events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
-    },
-    {
-      id: 5,
-      identifier: 'master-by-context',
-      name: 'Master, its push event on :context',
-      refs: ['refs/heads/master'],
-      events: [{ type: 'PUSH', refs: [':context'] }]
-    },
-    { id: 6, identifier: 'codeless', name: 'Codeless', refs: [], events: [] },
-    {
-      id: 7,
-      identifier: 'strict-master',
-      name: 'Master, strictly',
-      refs: ['refs/heads/master'],
-      strict_context: true,
-      events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
-    }
-  )
+const sim = simulatorPerTest({
+  configure: started => {
+    started.config.pipelines.push(
+      {
+        id: 4,
+        identifier: 'master-and-dev',
+        name: 'Master, and dev-* by push',
+        refs: ['refs/heads/master'],
+        events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+      },
+      {
+        id: 5,
+        identifier: 'master-by-context',
+        name: 'Master, its push event on :context',
+        refs: ['refs/heads/master'],
+        events: [{ type: 'PUSH', refs: [':context'] }]
+      },
+      { id: 6, identifier: 'codeless', name: 'Codeless', refs: [], events: [] },
+      {
+        id: 7,
+        identifier: 'strict-master',
+        name: 'Master, strictly',
+        refs: ['refs/heads/master'],
+        strict_context: true,
+        events: [{ type: 'PUSH', refs: [':context', 'refs/heads/dev-*'] }]
+      }
+    )
+  }
 })
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'

@@ -3,25 +3,17 @@
  * same ref that are still going, before its run request, and no other run: newer runs of the same
  * ref (a later workflow run's, or one started after the step began) are left alone and listed.
  */
-import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, stepInputs, SHA } from './support/simulator-per-test.js'
+import { scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
+  ...stepInputs(sim),
   'cancel-previous': 'true',
   ...extra
 })

@@ -5,31 +5,28 @@
  * every case: no run, or this step's run cancelled exactly once; and the post step leaves alone
  * a run the user chose to leave going.
  */
-import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import {
+  simulatorPerTest,
+  PUSH_TO_MAIN,
+  stepInputs,
+  FOLLOWING,
+  SHA
+} from './support/simulator-per-test.js'
 import type { ChildProcess } from 'node:child_process'
 import { describeWithSignals } from './support/signals.js'
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-    sim.config.statusScript = Array(1000).fill('INPROGRESS')
-  },
-  { twoActions: false }
-)
-
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const event = { ref: 'refs/heads/main', after: SHA }
-const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
-  ...extra
+const sim = simulatorPerTest({
+  twoActions: false,
+  configure: started => {
+    started.config.statusScript = Array(1000).fill('INPROGRESS')
+  }
 })
+
+const event = PUSH_TO_MAIN
+const inputs = (extra: Record<string, string> = {}) => stepInputs(sim, { ...FOLLOWING, ...extra })
 const posts = () => sim.requests.filter(r => r.method === 'POST')
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
 const runs = () => sim.executions(1)

@@ -11,7 +11,7 @@
  * files), which costs milliseconds instead of a spawn each.
  */
 import { readFileSync } from 'node:fs'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest } from './support/simulator-per-test.js'
 import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 import { runInProcess } from './support/run-in-process.js'
@@ -19,13 +19,7 @@ import { runInProcess } from './support/run-in-process.js'
 type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 const runAction = scanningRunAction()
 const runStep = scanningRunAction(undefined, runInProcess)
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
 const base = () => ({
   'secret-variables': SECRET_VARIABLE,

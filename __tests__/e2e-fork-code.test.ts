@@ -17,10 +17,7 @@ import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 const runStep = scanningRunAction(undefined, runInProcess)
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
 const BASE = 'octo-org/octo-repo'
 const repository = { full_name: BASE, default_branch: 'main', id: 1 }

@@ -3,20 +3,21 @@
  * started (here: a first run of the bundle with wait: false), and starts nothing itself.
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import {
+  simulatorPerTest,
+  simulatorInputs,
+  PUSH_TO_MAIN,
+  SHA
+} from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const event = { ref: 'refs/heads/main', after: SHA }
+const event = PUSH_TO_MAIN
 const common = () => ({
   ...simulatorInputs(sim),
   'poll-interval': '1s'

@@ -6,21 +6,20 @@
  */
 import { readAsRunner, type RunnerLog } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import {
+  simulatorPerTest,
+  simulatorInputs,
+  PUSH_TO_MAIN,
+  FOLLOWING
+} from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const event = { ref: 'refs/heads/main', after: SHA }
+const event = PUSH_TO_MAIN
 const inputs = () => ({
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
+  ...simulatorInputs(sim, FOLLOWING),
   logs: 'live'
 })
 

@@ -13,8 +13,8 @@ const { runAction, sim, inputs, followTimed } = logTimeHarness()
 
 describe('log reads that hang', () => {
   it('log reads that never answer: the step still ends within its timeout plus the allowance, saying the logs were cut short', async () => {
-    sim().config.statusScript = SCRIPT
-    sim().fault({ path: '/logs', kind: 'hang', times: 1000 })
+    sim.config.statusScript = SCRIPT
+    sim.fault({ path: '/logs', kind: 'hang', times: 1000 })
     const timeout = 6
     const { result, followedMs, lines } = await followTimed(
       { logs: 'live', timeout: `${timeout}s` },
@@ -30,19 +30,14 @@ describe('log reads that hang', () => {
   itWithSignals(
     'a job cancel while a log read hangs is acted on at once: the main step sends the cancel',
     async () => {
-      sim().config.statusScript = Array(1000).fill(SCRIPT[0])
-      sim().fault({ path: '/logs', kind: 'hang', times: 1000 })
+      sim.config.statusScript = Array(1000).fill(SCRIPT[0])
+      sim.fault({ path: '/logs', kind: 'hang', times: 1000 })
       let child: ChildProcess | undefined
       let signalledAt: number | undefined
       // The signal goes once a log read is in flight (its budget: the 30 s poll interval).
       const watcher = setInterval(() => {
         if (!child || signalledAt !== undefined) return
-        if (
-          !sim()
-            .buddyRequests()
-            .some(r => r.path.endsWith('/logs'))
-        )
-          return
+        if (!sim.buddyRequests().some(r => r.path.endsWith('/logs'))) return
         signalledAt = performance.now()
         child.kill('SIGINT')
       }, 10)
@@ -55,9 +50,7 @@ describe('log reads that hang', () => {
       })
       clearInterval(watcher)
       expect(signalledAt).toBeDefined()
-      const cancels = sim()
-        .buddyRequests()
-        .filter(r => r.method === 'PATCH')
+      const cancels = sim.buddyRequests().filter(r => r.method === 'PATCH')
       expect(cancels.map(r => r.body)).toEqual([{ operation: 'CANCEL' }])
       // At once: long before the log read's own 30 s would have run out.
       expect(cancels[0]!.receivedAt - signalledAt!).toBeLessThan(10_000)

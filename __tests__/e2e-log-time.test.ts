@@ -23,8 +23,8 @@ describe('log reads within the step’s time', () => {
   ])(
     'a %s with Retry-After: 1 on every log read (logs: %s): a few tries after the run, then said once',
     async (kind, logs, script, code) => {
-      sim().config.statusScript = script
-      sim().fault({ path: '/logs', kind, headers: { 'Retry-After': '1' }, times: 1000 })
+      sim.config.statusScript = script
+      sim.fault({ path: '/logs', kind, headers: { 'Retry-After': '1' }, times: 1000 })
       const timeout = 8
       const { result, followedMs, logReads, logReadsAfterTheRun, lines } = await followTimed({
         logs,
@@ -35,7 +35,7 @@ describe('log reads within the step’s time', () => {
       // At most one log read per status read while the run went on (the last one included);
       // once it has ended, three tries in all (before, 132 followed the last status read).
       expect(logReads.length).toBeLessThanOrEqual(
-        sim().buddyRequests().filter(isStatusRead).length + 3
+        sim.buddyRequests().filter(isStatusRead).length + 3
       )
       expect(logReadsAfterTheRun.length).toBeGreaterThanOrEqual(1)
       expect(logReadsAfterTheRun.length).toBeLessThanOrEqual(1 + 3)
@@ -50,8 +50,8 @@ describe('log reads within the step’s time', () => {
   ])(
     'a %s with Retry-After: 60 on log reads (logs: %s) is not waited for past the step’s time: one log read, and said once',
     async (kind, logs) => {
-      sim().config.statusScript = SCRIPT
-      sim().fault({ path: '/logs', kind, headers: { 'Retry-After': '60' }, times: 1000 })
+      sim.config.statusScript = SCRIPT
+      sim.fault({ path: '/logs', kind, headers: { 'Retry-After': '60' }, times: 1000 })
       const timeout = 8
       const { result, followedMs, logReads, lines } = await followTimed({
         logs,
@@ -70,15 +70,15 @@ describe('log reads within the step’s time', () => {
   )
 
   it('log reads that take 5 s keep the status reads to the poll interval’s pace', async () => {
-    sim().config.statusScript = [...Array(3).fill(SCRIPT[0]), ...SCRIPT.slice(1)]
-    sim().fault({ path: '/logs', kind: 'slow', delayMs: 5000, times: 1000 })
+    sim.config.statusScript = [...Array(3).fill(SCRIPT[0]), ...SCRIPT.slice(1)]
+    sim.fault({ path: '/logs', kind: 'slow', delayMs: 5000, times: 1000 })
     const timeout = 30
     const { result, followedMs } = await followTimed({ logs: 'live', timeout: `${timeout}s` })
     expect(result.code).toBe(0)
     expect(followedMs).toBeLessThan(timeout * 1000 + FINISH_ALLOWANCE_MS)
     // Each status read came at most a poll interval (1 s) after the one before, plus the
     // read's own time and a busy machine's slack: never after a 5 s log read.
-    const reads = sim().buddyRequests().filter(isStatusRead)
+    const reads = sim.buddyRequests().filter(isStatusRead)
     const gaps = reads.slice(1).map((r, i) => r.receivedAt - reads[i]!.receivedAt)
     expect(gaps.length).toBeGreaterThanOrEqual(4)
     for (const gap of gaps) expect(gap).toBeLessThan(3500)

@@ -12,16 +12,13 @@
 import { webhookExample } from './support/webhooks.js'
 import { runnerCommands, type RunnerCommand } from './support/runner-output.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorInputs, simulatorPerTest } from './support/simulator-per-test.js'
 import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 const runStep = scanningRunAction(undefined, runInProcess)
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
 /** Line breaks the runner honours, and those with white space that .NET trims after them. */
 const BREAKS: [string, string][] = [

@@ -2,26 +2,22 @@
  * retries, end to end: the committed bundle retries a FAILED run with Buddy's RETRY (the
  * simulator re-runs it from the failed action) and follows it again; TERMINATED is never retried.
  */
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import { scanningRunAction } from './support/secret-scan.js'
+import {
+  simulatorPerTest,
+  PUSH_TO_MAIN,
+  stepInputs,
+  FOLLOWING
+} from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 120_000
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
-const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
-const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
-  ...extra
-})
+const event = PUSH_TO_MAIN
+const inputs = (extra: Record<string, string> = {}) => stepInputs(sim, { ...FOLLOWING, ...extra })
 const patches = () => sim.requests.filter(r => r.method === 'PATCH')
 
 describe('retries', () => {

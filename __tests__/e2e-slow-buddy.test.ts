@@ -6,22 +6,18 @@
  * (input "request-timeout"), so the creation window (three limits) is 3 s.
  */
 import { describeWithSignals, signalWhenPrinted } from './support/signals.js'
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import { scanningRunAction } from './support/secret-scan.js'
+import { simulatorPerTest, PUSH_TO_MAIN, stepInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 /** Each test spawns the bundle (some twice) and waits real seconds: generous on a busy machine. */
 const SPAWNS_BUDGET_MS = 60_000
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
-const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+const event = PUSH_TO_MAIN
 const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
+  ...stepInputs(sim),
   'request-timeout': '1s',
   ...extra
 })

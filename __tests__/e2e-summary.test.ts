@@ -4,23 +4,26 @@
  * summary also when the step fails before a run exists.
  */
 import { scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
+import {
+  simulatorPerTest,
+  simulatorInputs,
+  PUSH_TO_MAIN,
+  FOLLOWING,
+  SHA
+} from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-  // An action name with Markdown and HTML in it: the summary must show it as written.
-  sim.config.pipelines[0]!.actions![1]!.name = 'Deploy: *prod* <eu>'
+const sim = simulatorPerTest({
+  configure: started => {
+    // An action name with Markdown and HTML in it: the summary must show it as written.
+    started.config.pipelines[0]!.actions![1]!.name = 'Deploy: *prod* <eu>'
+  }
 })
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const event = { ref: 'refs/heads/main', after: SHA }
+const event = PUSH_TO_MAIN
 const inputs = (extra: Record<string, string> = {}) => ({
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
+  ...simulatorInputs(sim, FOLLOWING),
   ...extra
 })
 

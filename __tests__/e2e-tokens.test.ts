@@ -5,13 +5,10 @@
  * token given as such, the step fails with what to do, without claiming that the run ended.
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 // The Buddy tokens the simulator issued on renewals are secrets too.
 const runAction = scanningRunAction(() => sim.issuedTokens())
 /** Each test spawns the bundle (some twice) and follows a run in real time: generous on a busy machine. */

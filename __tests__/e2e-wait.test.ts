@@ -3,25 +3,20 @@
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
 import { itWithSignals } from './support/signals.js'
-import { simulatorPerTest, type Simulator, simulatorInputs } from './support/simulator-per-test.js'
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import {
+  simulatorPerTest,
+  PUSH_TO_MAIN,
+  stepInputs,
+  FOLLOWING
+} from './support/simulator-per-test.js'
+import { scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const inputs = (extra: Record<string, string> = {}) => ({
-  'secret-variables': SECRET_VARIABLE,
-  ...simulatorInputs(sim),
-  wait: 'true',
-  'poll-interval': '1s',
-  ...extra
-})
-const event = { ref: 'refs/heads/main', after: SHA }
+const inputs = (extra: Record<string, string> = {}) => stepInputs(sim, { ...FOLLOWING, ...extra })
+const event = PUSH_TO_MAIN
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
 
 describe('wait: true', () => {

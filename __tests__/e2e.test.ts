@@ -2,30 +2,16 @@
  * End to end: the committed dist/index.js, spawned as the runner spawns it, against the
  * simulator. Asserts what Buddy received and what the step left behind.
  */
-import { simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
+import { simulatorPerTest, SHA, stepInputs } from './support/simulator-per-test.js'
 import { GITHUB_TOKEN } from './support/run-action.mjs'
-import { E2E_SECRETS, leaks, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { E2E_SECRETS, leaks, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 
 const runAction = scanningRunAction()
 type Result = Awaited<ReturnType<typeof runAction>>
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
-const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
-const base = () => ({
-  'secret-variables': SECRET_VARIABLE,
-  token: 'sim-token',
-  'api-url': sim.url,
-  workspace: 'acme',
-  project: 'web',
-  'pipeline-id': '1'
-})
+const base = () => stepInputs(sim)
 const posts = () => sim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
 
 /** A secret may appear only in the runner's ::add-mask:: commands. */

@@ -5,13 +5,7 @@ import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog, silentLog } from '../support/fake-clock.js'
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
 function client(options: Partial<ConstructorParameters<typeof BuddyClient>[0]> = {}) {
   const clock = fakeClock()

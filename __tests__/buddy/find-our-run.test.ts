@@ -7,17 +7,11 @@ import { BuddyClient } from '../../src/buddy/client.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import { isOurExecution, searchForRun } from '../../src/buddy/find-our-run.js'
 import { withStepMarker } from '../../src/buddy/step-marker.js'
-import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
+import { simulatorPerTest } from '../support/simulator-per-test.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
 const lists = () => sim.requests.filter(r => r.method === 'GET' && r.path.endsWith('/executions'))
 

@@ -9,13 +9,7 @@ import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
 function setup(
   options: {
@@ -148,7 +142,7 @@ describe('the run request', () => {
       ).resolves.toMatchObject({ id: 1 })
       expect(log.lines.join('\n')).toMatch(/ECONNREFUSED.*Sending the run request again/)
       expect(restarted?.executions(1)).toHaveLength(1)
-      sim = restarted as Simulator
+      await restarted?.close()
     })
 
     it('while Buddy does not know the revision yet, for about a minute', async () => {

@@ -3,15 +3,12 @@ import { followRun } from '../../src/follow/follow-run.js'
 import { LiveLogStreamer, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
 import { LogSource } from '../../src/follow/log-source.js'
 import type { Execution } from '../../src/buddy/model.js'
-import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
+import { simulatorPerTest } from '../support/simulator-per-test.js'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
 import { fakeClock } from '../support/fake-clock.js'
 import { recordingOutput } from '../support/log-output.js'
 
-let sim: Simulator
-simulatorPerTest(started => {
-  sim = started
-})
+const sim = simulatorPerTest()
 
 async function followLive(hooks: { onInfo?: (line: string) => void } = {}) {
   const clock = fakeClock(Date.now())

@@ -1,17 +1,11 @@
 import { BuddyClient } from '../../src/buddy/client.js'
 import { waitForRunEnd, RunDeletedError } from '../../src/follow/wait-loop.js'
 import { rateLimitPause } from '../../src/follow/read-pace.js'
-import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
+import { simulatorPerTest } from '../support/simulator-per-test.js'
 import { startRunDirectly } from '../support/simulator.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
 
-let sim: Simulator
-simulatorPerTest(
-  started => {
-    sim = started
-  },
-  { twoActions: false }
-)
+const sim = simulatorPerTest({ twoActions: false })
 
 const ref = { workspace: 'acme', project: 'web', pipelineId: 1 }
 

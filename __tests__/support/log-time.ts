@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { scanningRunAction } from './secret-scan.js'
-import { simulatorPerTest, type Simulator } from './simulator-per-test.js'
+import { FOLLOWING, PUSH_TO_MAIN, simulatorInputs, simulatorPerTest } from './simulator-per-test.js'
 
 /**
  * What e2e-log-time and e2e-log-hang share: a simulator per test, the step's inputs, a run that
@@ -19,25 +19,12 @@ export const isStatusRead = (r: { method: string; path: string }) =>
 export const isLogRead = (r: { path: string }) => r.path.includes('/action_executions/')
 export const said = (lines: string[], start: string) => lines.filter(l => l.startsWith(start))
 
-export const event = { ref: 'refs/heads/main', after: 'ffac537e6cbbf934b08745a378932722df287a53' }
+export const event = PUSH_TO_MAIN
 
 export function logTimeHarness() {
   const runAction = scanningRunAction()
-  const current: { sim?: Simulator } = {}
-  simulatorPerTest(started => {
-    current.sim = started
-  })
-  const sim = () => current.sim as Simulator
-  const inputs = (extra: Record<string, string>) => ({
-    token: 'sim-token',
-    'api-url': sim().url,
-    workspace: 'acme',
-    project: 'web',
-    'pipeline-id': '1',
-    wait: 'true',
-    'poll-interval': '1s',
-    ...extra
-  })
+  const sim = simulatorPerTest()
+  const inputs = (extra: Record<string, string>) => simulatorInputs(sim, { ...FOLLOWING, ...extra })
 
   /**
    * The step run as the runner runs it, with how long it followed: from its "Following run"
@@ -59,7 +46,7 @@ export function logTimeHarness() {
       }
     })
     const followedMs = performance.now() - (followingAt ?? Number.NaN)
-    const requests = sim().buddyRequests()
+    const requests = sim.buddyRequests()
     const lastStatusRead = requests.findLastIndex(isStatusRead)
     return {
       result,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from '@jest/globals'
 import { startSimulator } from './buddy-simulator.mjs'
+import { SECRET_VARIABLE } from './secret-scan.js'
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>
 
@@ -13,22 +14,32 @@ export const TWO_ACTIONS = [
 ]
 
 /**
- * A fresh simulator for each test of the file, its pipeline of two actions unless `twoActions` is
- * false (then the simulator's own pipeline); `use` receives it (to keep it in the file's `sim`,
- * and to set the file's own config), and it is closed after, even when a test closed it first.
+ * A fresh simulator for each test of the file, closed after it (even when the test closed it
+ * first). What it returns stands for the current test's simulator: a file keeps it in its `sim`.
+ * The pipeline has two actions unless `twoActions` is false (then the simulator's own pipeline);
+ * `configure` sets the file's own config on each new simulator.
  */
-export function simulatorPerTest(
-  use: (sim: Simulator) => void,
-  { twoActions = true }: { twoActions?: boolean } = {}
-): void {
+export function simulatorPerTest({
+  twoActions = true,
+  configure
+}: { twoActions?: boolean; configure?: (sim: Simulator) => void } = {}): Simulator {
   let current: Simulator | undefined
   beforeEach(async () => {
     current = await startSimulator()
     if (twoActions) current.config.pipelines[0]!.actions = TWO_ACTIONS.map(a => ({ ...a }))
-    use(current)
+    configure?.(current)
   })
   afterEach(async () => {
+    // Kept after closing: later afterEach hooks (the secret scan) still read its records.
     await current?.close()
+  })
+  const now = (): Simulator => {
+    if (!current) throw new Error('The simulator starts with the first test.')
+    return current
+  }
+  return new Proxy({} as Simulator, {
+    get: (_, key) => Reflect.get(now(), key),
+    set: (_, key, value) => Reflect.set(now(), key, value)
   })
 }
 
@@ -42,4 +53,19 @@ export function simulatorInputs(sim: Simulator, more: Record<string, string> = {
     'pipeline-id': '1',
     ...more
   }
+}
+
+/** The commit the end-to-end steps' events carry. */
+export const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
+/** A push to main at SHA: the event most end-to-end steps run on. */
+export const PUSH_TO_MAIN = { ref: 'refs/heads/main', after: SHA }
+/** Waiting for the run, a status read a second: how the end-to-end steps follow. */
+export const FOLLOWING = { wait: 'true', 'poll-interval': '1s' }
+
+/**
+ * The inputs of an end-to-end step: the simulator's pipeline 1 and a secret variable (that the
+ * secret scan looks for in everything the step printed), with any others.
+ */
+export function stepInputs(sim: Simulator, more: Record<string, string> = {}) {
+  return { 'secret-variables': SECRET_VARIABLE, ...simulatorInputs(sim), ...more }
 }
