@@ -4,7 +4,7 @@
  * without approve_action_id, and holds a waiting run until approved), and never a wait for
  * variables or for a visual tests session.
  */
-import { scanningRunAction } from './support/secret-scan.js'
+import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import {
   simulatorPerTest,
   PUSH_TO_MAIN,
@@ -13,8 +13,6 @@ import {
 } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle and follows a run in real time: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const sim = simulatorPerTest({
   configure: started => {

@@ -5,12 +5,10 @@
  * search after an ambiguous run request and in cancel-previous; secrets exported in Buddy's
  * encrypted form. (Approving with approve_action_id: e2e-approve.test.ts.)
  */
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import { simulatorPerTest, simulatorInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const sim = simulatorPerTest({
   configure: started => {

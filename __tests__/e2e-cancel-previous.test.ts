@@ -4,11 +4,9 @@
  * ref (a later workflow run's, or one started after the step began) are left alone and listed.
  */
 import { simulatorPerTest, stepInputs, SHA } from './support/simulator-per-test.js'
-import { scanningRunAction } from './support/secret-scan.js'
+import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const sim = simulatorPerTest({ twoActions: false })
 

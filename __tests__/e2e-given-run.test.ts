@@ -2,7 +2,7 @@
  * execution-id, end to end: the committed bundle reads and follows a run that another step
  * started (here: a first run of the bundle with wait: false), and starts nothing itself.
  */
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import {
   simulatorPerTest,
   simulatorInputs,
@@ -12,8 +12,6 @@ import {
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const sim = simulatorPerTest()
 
@@ -28,6 +26,20 @@ const patches = () => sim.requests.filter(r => r.method === 'PATCH')
 /** The post step, as the runner starts it after a cancelled job, with the main step's state. */
 function postStep(inputs: Record<string, string>, main: { state: Record<string, string> }) {
   return runAction({ inputs, event, state: main.state, entry: 'dist/post/index.js' })
+}
+
+/** The job's signal sent to the main step once it follows run #1, a run going on for long. */
+async function signalWhileFollowing(signal: NodeJS.Signals) {
+  sim.config.statusScript = Array(1000).fill('INPROGRESS')
+  await startElsewhere()
+  const trigger = signalWhenPrinted('Following run #1', signal)
+  const main = await runAction({
+    inputs: { ...common(), 'execution-id': '1', wait: 'true' },
+    event,
+    onStdout: trigger.onStdout
+  })
+  expect(trigger.sent).toBe(true)
+  return main
 }
 
 /** The run another job started: run #1 on branch main, still going. */
@@ -130,33 +142,26 @@ describe('execution-id', () => {
     SPAWNS_BUDGET_MS
   )
 
-  it(
-    'refuses run-request inputs with it, before any request',
-    async () => {
+  it.each([
+    [
+      'refuses run-request inputs with it, before any request',
+      { branch: 'main' },
+      'Input "execution-id" follows a run that exists, so nothing is requested: remove "branch".'
+    ],
+    [
+      'refuses retries with it, before any request: an old run would be re-run at its old commit',
+      { wait: 'true', retries: '1' },
+      'Inputs "execution-id" and "retries" ("1") are both set: "retries" re-runs a failed run'
+    ]
+  ])(
+    '%s',
+    async (_title, more, message) => {
       const result = await runAction({
-        inputs: { ...common(), 'execution-id': '1', branch: 'main' },
+        inputs: { ...common(), 'execution-id': '1', ...more },
         event
       })
       expect(result.code).toBe(1)
-      expect(result.errors.join('\n')).toContain(
-        'Input "execution-id" follows a run that exists, so nothing is requested: remove "branch".'
-      )
-      expect(sim.buddyRequests()).toHaveLength(0)
-    },
-    SPAWNS_BUDGET_MS
-  )
-
-  it(
-    'refuses retries with it, before any request: an old run would be re-run at its old commit',
-    async () => {
-      const result = await runAction({
-        inputs: { ...common(), 'execution-id': '1', wait: 'true', retries: '1' },
-        event
-      })
-      expect(result.code).toBe(1)
-      expect(result.errors.join('\n')).toContain(
-        'Inputs "execution-id" and "retries" ("1") are both set: "retries" re-runs a failed run'
-      )
+      expect(result.errors.join('\n')).toContain(message)
       expect(sim.buddyRequests()).toHaveLength(0)
     },
     SPAWNS_BUDGET_MS
@@ -187,15 +192,7 @@ describe('execution-id', () => {
   itWithSignals(
     'cancels it when the job is cancelled, and the post step leaves it alone then',
     async () => {
-      sim.config.statusScript = Array(1000).fill('INPROGRESS')
-      await startElsewhere()
-      const trigger = signalWhenPrinted('Following run #1', 'SIGINT')
-      const main = await runAction({
-        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
-        event,
-        onStdout: trigger.onStdout
-      })
-      expect(trigger.sent).toBe(true)
+      const main = await signalWhileFollowing('SIGINT')
       expect(patches()).toHaveLength(1)
       expect(sim.executions(1)[0]!.status).toBe('TERMINATED')
       expect(main.state['run-settled']).toBe('cancelled')
@@ -210,15 +207,7 @@ describe('execution-id', () => {
   it(
     'leaves the post step to cancel it when the main step was killed before it could',
     async () => {
-      sim.config.statusScript = Array(1000).fill('INPROGRESS')
-      await startElsewhere()
-      const trigger = signalWhenPrinted('Following run #1', 'SIGKILL')
-      const main = await runAction({
-        inputs: { ...common(), 'execution-id': '1', wait: 'true' },
-        event,
-        onStdout: trigger.onStdout
-      })
-      expect(trigger.sent).toBe(true)
+      const main = await signalWhileFollowing('SIGKILL')
       expect(patches()).toHaveLength(0)
       const post = await postStep({ ...common(), 'execution-id': '1', wait: 'true' }, main)
       expect(post.code).toBe(0)

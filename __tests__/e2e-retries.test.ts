@@ -2,7 +2,7 @@
  * retries, end to end: the committed bundle retries a FAILED run with Buddy's RETRY (the
  * simulator re-runs it from the failed action) and follows it again; TERMINATED is never retried.
  */
-import { scanningRunAction } from './support/secret-scan.js'
+import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import {
   simulatorPerTest,
   PUSH_TO_MAIN,
@@ -11,8 +11,6 @@ import {
 } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle (some twice) and follows runs in real time: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const sim = simulatorPerTest()
 

@@ -6,12 +6,10 @@
  * (input "request-timeout"), so the creation window (three limits) is 3 s.
  */
 import { describeWithSignals, signalWhenPrinted } from './support/signals.js'
-import { scanningRunAction } from './support/secret-scan.js'
+import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import { simulatorPerTest, PUSH_TO_MAIN, stepInputs } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
-/** Each test spawns the bundle (some twice) and waits real seconds: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 60_000
 
 const sim = simulatorPerTest()
 

@@ -4,15 +4,13 @@
  * request sent again, in the main step and the post step, for reads and cancels alike; with a
  * token given as such, the step fails with what to do, without claiming that the run ended.
  */
-import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
+import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import { simulatorPerTest } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 
 const sim = simulatorPerTest()
 // The Buddy tokens the simulator issued on renewals are secrets too.
 const runAction = scanningRunAction(() => sim.issuedTokens())
-/** Each test spawns the bundle (some twice) and follows a run in real time: generous on a busy machine. */
-const SPAWNS_BUDGET_MS = 120_000
 
 const SHA = 'ffac537e6cbbf934b08745a378932722df287a53'
 const event = { ref: 'refs/heads/main', after: SHA }

@@ -198,15 +198,13 @@ describe('the post step (post-if: cancelled())', () => {
     sim.requests.length = 0
   }
   const saved = JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
+  /** The post step's bundle, with the state the main step saved. */
+  const postStep = (state: Record<string, string> = { 'followed-run': saved }) =>
+    runAction({ inputs: inputs(), event, entry: 'dist/post/index.js', state })
 
   it('cancels a run that the main step could not', async () => {
     await startRun()
-    const result = await runAction({
-      inputs: inputs(),
-      event,
-      entry: 'dist/post/index.js',
-      state: { 'followed-run': saved }
-    })
+    const result = await postStep()
     expect(result.code).toBe(0)
     expect(cancels()).toHaveLength(1)
     expect(result.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
@@ -215,12 +213,7 @@ describe('the post step (post-if: cancelled())', () => {
 
   it('does nothing when the main step already cancelled the run or saw it end', async () => {
     await startRun()
-    const result = await runAction({
-      inputs: inputs(),
-      event,
-      entry: 'dist/post/index.js',
-      state: { 'followed-run': saved, 'run-settled': 'true' }
-    })
+    const result = await postStep({ 'followed-run': saved, 'run-settled': 'true' })
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
   })
@@ -229,12 +222,7 @@ describe('the post step (post-if: cancelled())', () => {
     await startRun()
     sim.executions(1)[0].status = 'SUCCESSFUL'
     sim.executions(1)[0].script = []
-    const result = await runAction({
-      inputs: inputs(),
-      event,
-      entry: 'dist/post/index.js',
-      state: { 'followed-run': saved }
-    })
+    const result = await postStep()
     expect(result.code).toBe(0)
     expect(cancels()).toHaveLength(0)
     expect(result.stdout).toContain('has ended (SUCCESSFUL): nothing to cancel')
@@ -243,12 +231,7 @@ describe('the post step (post-if: cancelled())', () => {
   it('never fails the job, even when Buddy cannot be reached', async () => {
     await startRun()
     sim.fault({ kind: '500', times: 100 })
-    const result = await runAction({
-      inputs: inputs(),
-      event,
-      entry: 'dist/post/index.js',
-      state: { 'followed-run': saved }
-    })
+    const result = await postStep()
     expect(result.code).toBe(0)
     expect(result.warnings.join('\n')).toMatch(
       /Could not cancel the Buddy run after the job was cancelled/
@@ -258,7 +241,7 @@ describe('the post step (post-if: cancelled())', () => {
   it('does nothing without saved state: never a run, even if the main step was killed at once', async () => {
     // A main step killed before it saved anything leaves the post step no state at all: its own
     // bundle can then only say so, never run the main step's flow.
-    const result = await runAction({ inputs: inputs(), event, entry: 'dist/post/index.js' })
+    const result = await postStep({})
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
   })

@@ -12,6 +12,12 @@ export const E2E_SECRETS = {
 }
 export const SECRET_VARIABLE = `E2E_SECRET=${E2E_SECRETS.secretVariable}`
 
+/**
+ * The time limit of a test that spawns the bundle (some twice) and follows a run in real time:
+ * generous, for a busy 2-core machine. Nothing waits for it on a good run; it bounds a broken one.
+ */
+export const SPAWNS_BUDGET_MS = 120_000
+
 type Result = Awaited<ReturnType<typeof runAction>>
 
 /** Lines of everything the step left behind that show a secret outside an ::add-mask:: command. */
