@@ -5,9 +5,8 @@
  * bounded time, and no secret in anything the step printed or set.
  */
 import { jest } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { createFakeCore } from './support/fake-core.js'
+import { ACTION_DEFAULTS } from './support/action-defaults.js'
 import { fakeClock } from './support/fake-clock.js'
 
 const fake = createFakeCore()
@@ -17,15 +16,7 @@ const { startSimulator } = await import('./support/buddy-simulator.mjs')
 const { FINISH_ALLOWANCE_MS } = await import('../src/follow/deadline.js')
 const { parseDuration } = await import('../src/inputs/duration.js')
 
-const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
-  inputs: Record<string, { default?: string }>
-}
-const defaults = Object.fromEntries(
-  Object.entries(action.inputs).map(([k, v]) => [
-    k,
-    v.default === undefined ? '' : String(v.default)
-  ])
-)
+const defaults = ACTION_DEFAULTS
 
 /** The step's timeout where a cell does not set its own: a fault that never ends meets it. */
 const CELL_TIMEOUT = '5m'

@@ -5,9 +5,8 @@
  */
 import { jest } from '@jest/globals'
 import fc from 'fast-check'
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { createFakeCore } from './support/fake-core.js'
+import { ACTION_DEFAULTS } from './support/action-defaults.js'
 import { fakeClock } from './support/fake-clock.js'
 import { hostile } from './support/hostile-values.js'
 
@@ -20,17 +19,9 @@ const { BuddyClient, pipelinePath } = await import('../src/buddy/client.js')
 const { startSimulator } = await import('./support/buddy-simulator.mjs')
 
 type Raw = Record<(typeof INPUT_NAMES)[number], string>
-const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
-  inputs: Record<string, { default?: string }>
-}
 const valid = (): Raw =>
   ({
-    ...Object.fromEntries(
-      Object.entries(action.inputs).map(([k, v]) => [
-        k,
-        v.default === undefined ? '' : String(v.default)
-      ])
-    ),
+    ...ACTION_DEFAULTS,
     'github-token': 'ghs_x',
     workspace: 'acme',
     project: 'web',

@@ -1,21 +1,12 @@
 import { jest } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
 import { createFakeCore } from '../support/fake-core.js'
+import { ACTION_DEFAULTS } from '../support/action-defaults.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
 const { readSettings } = await import('../../src/inputs/read-settings.js')
 
-const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-  inputs: Record<string, { default?: string }>
-}
-const defaults = Object.fromEntries(
-  Object.entries(action.inputs).map(([k, v]) => [
-    k,
-    v.default === undefined ? '' : String(v.default)
-  ])
-)
+const defaults = ACTION_DEFAULTS
 
 beforeEach(() => fake.reset())
 

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { parse } from 'yaml'
+import { ACTION_DEFAULTS } from './action-defaults.js'
 import type { RawInputs } from '../../src/inputs/input-table.js'
 import {
   checkSettingsAgainstClock,
@@ -8,21 +7,16 @@ import {
   type Settings
 } from '../../src/inputs/settings.js'
 
-/** action.yml's inputs, read with a real YAML parser. */
-export const action = parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as {
-  inputs: Record<string, { default?: string; required?: boolean }>
-}
+export { action } from './action-defaults.js'
 
 /** The inputs as the runner hands them over: action.yml's defaults, then the step's values. */
 export function rawInputs(values: Partial<RawInputs> = {}): RawInputs {
-  const defaults = Object.fromEntries(
-    Object.entries(action.inputs).map(([name, spec]) => [
-      name,
-      spec.default === undefined ? '' : String(spec.default).replace('${{ github.token }}', 'ghs_x')
-    ])
-  )
+  const defaults = Object.entries(ACTION_DEFAULTS).map(([name, value]) => [
+    name,
+    value.replace('${{ github.token }}', 'ghs_x')
+  ])
   return {
-    ...defaults,
+    ...Object.fromEntries(defaults),
     workspace: 'acme',
     project: 'web',
     'pipeline-id': '7',
