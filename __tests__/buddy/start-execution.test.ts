@@ -7,6 +7,7 @@ import { stepMarker, withStepMarker } from '../../src/buddy/step-marker.js'
 import { startSimulator } from '../support/buddy-simulator.mjs'
 import { simulatorPerTest, type Simulator } from '../support/simulator-per-test.js'
 import { fakeClock, recordingLog } from '../support/fake-clock.js'
+import { simulatorClient } from '../support/simulator-client.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
 const sim = simulatorPerTest({ twoActions: false })
@@ -20,15 +21,7 @@ function setup(
     timeoutMs?: number
   } = {}
 ) {
-  const clock = fakeClock(Date.now())
-  const log = recordingLog()
-  const client = new BuddyClient({
-    baseUrl: new URL(sim.url),
-    token: 'sim-token',
-    clock,
-    log,
-    requestTimeoutMs: options.requestTimeoutMs
-  })
+  const { clock, log, client } = simulatorClient(sim, options)
   const marker = options.marker ?? MARKER
   const notBeforeMs = clock.now()
   return {
