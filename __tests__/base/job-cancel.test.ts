@@ -13,19 +13,25 @@ function fakeProcess() {
   }
 }
 
+/** A watch on a fake process, recording which of its callbacks each signal reached. */
+function watchedProcess() {
+  const fake = fakeProcess()
+  const early: string[] = []
+  const late: string[] = []
+  const watch = watchJobCancel(fake.process, {
+    onCancelledEarly: s => early.push(s),
+    onCancelled: s => late.push(s)
+  })
+  return { send: fake.send, early, late, watch }
+}
+
 describe('watchJobCancel', () => {
   it.each(['SIGINT', 'SIGTERM', 'SIGBREAK'] as const)(
     '%s before the run request: aborted, "early", once',
     signal => {
-      const fake = fakeProcess()
-      const early: string[] = []
-      const late: string[] = []
-      const watch = watchJobCancel(fake.process, {
-        onCancelledEarly: s => early.push(s),
-        onCancelled: s => late.push(s)
-      })
-      fake.send(signal)
-      fake.send('SIGTERM')
+      const { send, early, late, watch } = watchedProcess()
+      send(signal)
+      send('SIGTERM')
       expect(watch.signal.aborted).toBe(true)
       expect(early).toEqual([signal])
       expect(late).toEqual([])
@@ -35,17 +41,11 @@ describe('watchJobCancel', () => {
   )
 
   it('after the run request began: "cancelled", once, whatever follows', () => {
-    const fake = fakeProcess()
-    const early: string[] = []
-    const late: string[] = []
-    const watch = watchJobCancel(fake.process, {
-      onCancelledEarly: s => early.push(s),
-      onCancelled: s => late.push(s)
-    })
+    const { send, early, late, watch } = watchedProcess()
     watch.beginRunRequest()
-    fake.send('SIGINT')
-    fake.send('SIGTERM')
-    fake.send('SIGBREAK')
+    send('SIGINT')
+    send('SIGTERM')
+    send('SIGBREAK')
     expect(late).toEqual(['SIGINT'])
     expect(early).toEqual([])
   })

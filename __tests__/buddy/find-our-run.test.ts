@@ -3,12 +3,11 @@
  * search through the pipeline's list. The repeated look within the creation window is tested
  * through the run request (start-execution.test.ts) and the post step (post.test.ts).
  */
-import { BuddyClient } from '../../src/buddy/client.js'
 import type { RunRequestBody } from '../../src/buddy/model.js'
 import { isOurExecution, searchForRun } from '../../src/buddy/find-our-run.js'
 import { withStepMarker } from '../../src/buddy/step-marker.js'
 import { simulatorPerTest } from '../support/simulator-per-test.js'
-import { fakeClock, recordingLog } from '../support/fake-clock.js'
+import { simulatorClient } from '../support/simulator-client.js'
 import { body, COMMENT, MARKER, ref, REVISION } from '../support/run-request-fixture.js'
 
 const sim = simulatorPerTest({ twoActions: false })
@@ -78,12 +77,7 @@ describe('isOurExecution', () => {
 
 describe('searchForRun', () => {
   it('reads further pages until runs older than the step', async () => {
-    const client = new BuddyClient({
-      baseUrl: new URL(sim.url),
-      token: 'sim-token',
-      clock: fakeClock(Date.now()),
-      log: recordingLog()
-    })
+    const { client } = simulatorClient(sim)
     const notBeforeMs = Date.now() - 60_000
     for (let i = 0; i < 45; i++) {
       await fetch(`${sim.url}/workspaces/acme/projects/web/pipelines/1/executions`, {

@@ -1,9 +1,8 @@
-import { BuddyClient } from '../../src/buddy/client.js'
 import { waitForRunEnd, RunDeletedError } from '../../src/follow/wait-loop.js'
 import { rateLimitPause } from '../../src/follow/read-pace.js'
 import { simulatorPerTest } from '../support/simulator-per-test.js'
+import { simulatorClient } from '../support/simulator-client.js'
 import { startRunDirectly } from '../support/simulator.js'
-import { fakeClock, recordingLog } from '../support/fake-clock.js'
 
 const sim = simulatorPerTest({ twoActions: false })
 
@@ -17,15 +16,7 @@ async function start(
     requestTimeoutMs?: number
   } = {}
 ) {
-  const clock = fakeClock(Date.now())
-  const log = recordingLog()
-  const client = new BuddyClient({
-    baseUrl: new URL(sim.url),
-    token: 'sim-token',
-    clock,
-    log,
-    requestTimeoutMs: options.requestTimeoutMs
-  })
+  const { clock, log, client } = simulatorClient(sim, options)
   const started = await startRunDirectly(sim)
   sim.requests.length = 0
   const follow = () =>

@@ -3,12 +3,11 @@
  * the annotation and the job summary. @actions/core is recorded (support/fake-core.ts).
  */
 import { jest } from '@jest/globals'
-import type { Execution } from '../../src/buddy/model.js'
 import type { FollowReport } from '../../src/follow/follow-report.js'
 import type { FollowSettings } from '../../src/inputs/settings.js'
 import { createFakeCore } from '../support/fake-core.js'
 import { followDefaults } from '../support/simulator.js'
-import { action, execution, report } from '../support/runs.js'
+import { action, execution, failedWithMessages, longErrorMessage, report } from '../support/runs.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
@@ -99,16 +98,8 @@ describe('the variables output', () => {
 })
 
 describe("failed actions' error messages", () => {
-  const longMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
-  const failed = execution('FAILED', [
-    action('Build', 'SUCCESSFUL'),
-    action('Deploy *prod* <b>', 'FAILED', { error_message: longMessage }),
-    action('Notify', 'TERMINATED'),
-    action('Later', 'ENQUEUED', { error_message: 'not failed: never shown' })
-  ])
-
   it('are shortened: one line, no control characters, at most 300 characters', () => {
-    const short = shortText(longMessage)
+    const short = shortText(longErrorMessage)
     expect([...short]).toHaveLength(ERROR_MESSAGE_LIMIT)
     expect(short.endsWith('…')).toBe(true)
     expect(short.startsWith('Deployment failed: [31mconnection refused [0m xxx')).toBe(true)
@@ -118,42 +109,30 @@ describe("failed actions' error messages", () => {
   })
 
   it('come with each failed action, in run order', () => {
-    expect(failedActions(failed)).toEqual([
-      { name: 'Deploy *prod* <b>', status: 'FAILED', error: shortText(longMessage) },
+    expect(failedActions(failedWithMessages)).toEqual([
+      { name: 'Deploy *prod* <b>', status: 'FAILED', error: shortText(longErrorMessage) },
       { name: 'Notify', status: 'TERMINATED', error: undefined }
     ])
   })
 
   it('are in the annotation, after the failed actions and the link', () => {
-    const message = failureMessage(report(failed), followDefaults()) as string
+    const message = failureMessage(report(failedWithMessages), followDefaults()) as string
     const [first, ...rest] = message.split('\n')
     expect(first).toBe(
       'Buddy run #7 ended FAILED after 1m5s; failed actions: Deploy *prod* <b>, Notify. https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc'
     )
-    expect(rest).toEqual([`Deploy *prod* <b>: ${shortText(longMessage)}`])
-    reportFinished(report(failed), followDefaults())
+    expect(rest).toEqual([`Deploy *prod* <b>: ${shortText(longErrorMessage)}`])
+    reportFinished(report(failedWithMessages), followDefaults())
     expect(fake.record.failed).toBe(message)
   })
 })
 
-const followedRun = (status: string, actions: [string, string, string?, string?][]): Execution => ({
-  id: 7,
-  status,
-  html_url: 'https://app.buddy.works/acme/web/pipelines/pipeline/1/execution/abc',
-  action_executions: actions.map(([name, s, start, finish], i) => ({
-    status: s,
-    start_date: start,
-    finish_date: finish,
-    action: { id: i + 1, name }
-  }))
-})
-
 describe('the end of the wait', () => {
   const settings = followDefaults({ timeoutMs: 1_800_000 })
-  const failed = followedRun('FAILED', [
-    ['Build', 'SUCCESSFUL'],
-    ['Test', 'FAILED'],
-    ['Deploy', 'ENQUEUED']
+  const failed = execution('FAILED', [
+    action('Build', 'SUCCESSFUL'),
+    action('Test', 'FAILED'),
+    action('Deploy', 'ENQUEUED')
   ])
   const report = (fields: Partial<FollowReport>): FollowReport => ({
     outcome: 'finished',
@@ -165,7 +144,7 @@ describe('the end of the wait', () => {
   })
 
   it('sets the outputs: a run whose token was refused shows its last seen status', () => {
-    const lost = report({ outcome: 'token-refused', execution: followedRun('INPROGRESS', []) })
+    const lost = report({ outcome: 'token-refused', execution: execution('INPROGRESS', []) })
     expect(finishedOutputs(lost)).toEqual({
       status: 'INPROGRESS',
       'timed-out': 'false',
@@ -192,7 +171,7 @@ describe('the end of the wait', () => {
   })
 
   it.each<[string, Partial<FollowReport>, Partial<FollowSettings>, RegExp | undefined]>([
-    ['a successful run', { execution: followedRun('SUCCESSFUL', []) }, {}, undefined],
+    ['a successful run', { execution: execution('SUCCESSFUL', []) }, {}, undefined],
     [
       'a failed run',
       {},
@@ -201,7 +180,7 @@ describe('the end of the wait', () => {
     ],
     [
       'a skipped run',
-      { execution: followedRun('SKIPPED', []) },
+      { execution: execution('SKIPPED', []) },
       {},
       /Buddy run #7 ended SKIPPED after 2m5s\. https/
     ],
@@ -210,7 +189,7 @@ describe('the end of the wait', () => {
       {
         outcome: 'timed-out',
         cancelled: true,
-        execution: followedRun('TERMINATED', []),
+        execution: execution('TERMINATED', []),
         statusWhenEnded: 'INPROGRESS'
       },
       {},
@@ -218,7 +197,7 @@ describe('the end of the wait', () => {
     ],
     [
       'a timeout, left going',
-      { outcome: 'timed-out', execution: followedRun('INPROGRESS', []) },
+      { outcome: 'timed-out', execution: execution('INPROGRESS', []) },
       { cancelOnTimeout: false },
       /It goes on in Buddy \(cancel-on-timeout is false\)/
     ],
@@ -226,7 +205,7 @@ describe('the end of the wait', () => {
       'a timeout whose cancel failed',
       {
         outcome: 'timed-out',
-        execution: followedRun('INPROGRESS', []),
+        execution: execution('INPROGRESS', []),
         cancelProblem: 'boom',
         problem: '503'
       },
@@ -238,7 +217,7 @@ describe('the end of the wait', () => {
       {
         outcome: 'job-cancelled',
         cancelled: true,
-        execution: followedRun('TERMINATED', []),
+        execution: execution('TERMINATED', []),
         statusWhenEnded: 'INPROGRESS'
       },
       {},
@@ -246,7 +225,7 @@ describe('the end of the wait', () => {
     ],
     [
       'a token refused while following',
-      { outcome: 'token-refused', execution: followedRun('INPROGRESS', []), problem: '401' },
+      { outcome: 'token-refused', execution: execution('INPROGRESS', []), problem: '401' },
       {},
       /^Buddy refused the token \(401 Unauthorized\) while this step followed Buddy run #7, last seen INPROGRESS: the token expired or was revoked after the run started\. The run was not seen to end: it may still be going in Buddy, and this step can no longer follow or cancel it\. Give a token that lives longer than the run and this step's timeout \(30m\), or use OIDC with "provider-id": the action then gets a fresh token whenever Buddy refuses one\. https:\/\/app\.buddy\.works\/\S+abc$/
     ],
@@ -254,7 +233,7 @@ describe('the end of the wait', () => {
       'a token refused again right after its renewal (OIDC)',
       {
         outcome: 'token-refused',
-        execution: followedRun('WAITING_FOR_APPLY', []),
+        execution: execution('WAITING_FOR_APPLY', []),
         renewsToken: true,
         problem: 'Buddy refused the token (401 Unauthorized) when trying to read run #7.'
       },
@@ -265,7 +244,7 @@ describe('the end of the wait', () => {
       'a run waiting for approval',
       {
         outcome: 'needs-approval',
-        execution: followedRun('INPROGRESS', []),
+        execution: execution('INPROGRESS', []),
         paused: { status: 'WAITING_FOR_APPLY', action: 'Deploy' }
       },
       { onApproval: 'fail' },

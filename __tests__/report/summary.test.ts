@@ -1,7 +1,14 @@
 /** The job summary: what it shows of the run, with Buddy's text escaped. */
 import { jest } from '@jest/globals'
 import { createFakeCore } from '../support/fake-core.js'
-import { action, execution, report, started } from '../support/runs.js'
+import {
+  action,
+  execution,
+  failedWithMessages,
+  longErrorMessage,
+  report,
+  started
+} from '../support/runs.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
@@ -12,19 +19,11 @@ const { escapeSummaryText } = await import('../../src/report/summary-escape.js')
 beforeEach(() => fake.reset())
 
 describe("failed actions' error messages in the job summary", () => {
-  const longMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
-  const failed = execution('FAILED', [
-    action('Build', 'SUCCESSFUL'),
-    action('Deploy *prod* <b>', 'FAILED', { error_message: longMessage }),
-    action('Notify', 'TERMINATED'),
-    action('Later', 'ENQUEUED', { error_message: 'not failed: never shown' })
-  ])
-
   it('are in the job summary, escaped', async () => {
-    await writeFinalSummary(started(failed), report(failed))
+    await writeFinalSummary(started(failedWithMessages), report(failedWithMessages))
     const html = fake.record.summary.join('\n')
     expect(html).toContain(
-      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longMessage))}</li>`
+      `<li><strong>Deploy &#42;prod&#42; &#60;b&#62;</strong> (FAILED): ${escapeSummaryText(shortText(longErrorMessage))}</li>`
     )
     expect(html).not.toContain('Notify</strong>')
     expect(html).not.toContain('never shown')

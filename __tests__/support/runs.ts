@@ -21,6 +21,20 @@ export const execution = (status: string, actions: ActionExecution[]): Execution
   action_executions: actions
 })
 
+/** An error message as Buddy may give a failed action one: two lines, colour codes, too long. */
+export const longErrorMessage = `Deployment failed:\n\u001b[31mconnection refused\u001b[0m ${'x'.repeat(400)}`
+
+/**
+ * A failed run whose actions carry error messages: a failed action's, with Buddy's text to
+ * escape in its name; a failed action with none; and one on an action that did not fail.
+ */
+export const failedWithMessages = execution('FAILED', [
+  action('Build', 'SUCCESSFUL'),
+  action('Deploy *prod* <b>', 'FAILED', { error_message: longErrorMessage }),
+  action('Notify', 'TERMINATED'),
+  action('Later', 'ENQUEUED', { error_message: 'not failed: never shown' })
+])
+
 export const report = (
   e: Execution,
   outcome: FollowReport['outcome'] = 'finished'
