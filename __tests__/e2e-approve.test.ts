@@ -5,28 +5,19 @@
  * variables or for a visual tests session.
  */
 import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
-import {
-  simulatorPerTest,
-  PUSH_TO_MAIN,
-  stepInputs,
-  FOLLOWING
-} from './support/simulator-per-test.js'
+import { followingStepPerTest } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest({
-  configure: started => {
-    // A run waiting for approval goes on only once approved (APPLY).
-    started.config.approvalHolds = true
-  }
-})
-
-const event = PUSH_TO_MAIN
-const inputs = (extra: Record<string, string> = {}) => ({
-  ...stepInputs(sim, FOLLOWING),
-  'on-approval': 'approve',
-  ...extra
-})
+const { sim, event, inputs } = followingStepPerTest(
+  {
+    configure: started => {
+      // A run waiting for approval goes on only once approved (APPLY).
+      started.config.approvalHolds = true
+    }
+  },
+  { 'on-approval': 'approve' }
+)
 const patches = () => sim.requests.filter(r => r.method === 'PATCH').map(r => r.body)
 const run = () => sim.executions(1)[0] as { approvals?: number; status: string }
 

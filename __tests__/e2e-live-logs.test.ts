@@ -6,22 +6,11 @@
  */
 import { readAsRunner, type RunnerLog } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import {
-  simulatorPerTest,
-  simulatorInputs,
-  PUSH_TO_MAIN,
-  FOLLOWING
-} from './support/simulator-per-test.js'
+import { followingStepPerTest } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest()
-
-const event = PUSH_TO_MAIN
-const inputs = () => ({
-  ...simulatorInputs(sim, FOLLOWING),
-  logs: 'live'
-})
+const { sim, event, inputs } = followingStepPerTest({}, { logs: 'live' })
 
 /** Buddy's text that tries to act as workflow commands, groups included: all of it prints as text. */
 const BUILD_LOG = [

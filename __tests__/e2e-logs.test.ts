@@ -5,22 +5,12 @@
  */
 import { readAsRunner } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import {
-  simulatorPerTest,
-  simulatorInputs,
-  PUSH_TO_MAIN,
-  FOLLOWING
-} from './support/simulator-per-test.js'
+import { followingStepPerTest } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest()
-
-const event = PUSH_TO_MAIN
-const inputs = (logs: string) => ({
-  ...simulatorInputs(sim, FOLLOWING),
-  logs
-})
+const { sim, event, inputs: followingInputs } = followingStepPerTest()
+const inputs = (logs: string) => followingInputs({ logs })
 const numbered = (name: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${name} ${i + 1}`)
 

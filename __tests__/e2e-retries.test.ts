@@ -3,19 +3,11 @@
  * simulator re-runs it from the failed action) and follows it again; TERMINATED is never retried.
  */
 import { scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
-import {
-  simulatorPerTest,
-  PUSH_TO_MAIN,
-  stepInputs,
-  FOLLOWING
-} from './support/simulator-per-test.js'
+import { followingStepPerTest } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest()
-
-const event = PUSH_TO_MAIN
-const inputs = (extra: Record<string, string> = {}) => stepInputs(sim, { ...FOLLOWING, ...extra })
+const { sim, event, inputs } = followingStepPerTest()
 const patches = () => sim.requests.filter(r => r.method === 'PATCH')
 
 describe('retries', () => {

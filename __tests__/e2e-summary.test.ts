@@ -4,27 +4,15 @@
  * summary also when the step fails before a run exists.
  */
 import { scanningRunAction } from './support/secret-scan.js'
-import {
-  simulatorPerTest,
-  simulatorInputs,
-  PUSH_TO_MAIN,
-  FOLLOWING,
-  SHA
-} from './support/simulator-per-test.js'
+import { followingStepPerTest, SHA } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest({
+const { sim, event, inputs } = followingStepPerTest({
   configure: started => {
     // An action name with Markdown and HTML in it: the summary must show it as written.
     started.config.pipelines[0]!.actions![1]!.name = 'Deploy: *prod* <eu>'
   }
-})
-
-const event = PUSH_TO_MAIN
-const inputs = (extra: Record<string, string> = {}) => ({
-  ...simulatorInputs(sim, FOLLOWING),
-  ...extra
 })
 
 /** The cells of the summary's tables. */

@@ -3,20 +3,12 @@
  * following runs in the simulator; the job cancelled by signal; the post step.
  */
 import { itWithSignals } from './support/signals.js'
-import {
-  simulatorPerTest,
-  PUSH_TO_MAIN,
-  stepInputs,
-  FOLLOWING
-} from './support/simulator-per-test.js'
+import { followingStepPerTest } from './support/simulator-per-test.js'
 import { scanningRunAction } from './support/secret-scan.js'
 
 const runAction = scanningRunAction()
 
-const sim = simulatorPerTest()
-
-const inputs = (extra: Record<string, string> = {}) => stepInputs(sim, { ...FOLLOWING, ...extra })
-const event = PUSH_TO_MAIN
+const { sim, event, inputs } = followingStepPerTest()
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
 
 describe('wait: true', () => {

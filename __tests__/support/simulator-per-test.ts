@@ -19,10 +19,15 @@ export const TWO_ACTIONS = [
  * The pipeline has two actions unless `twoActions` is false (then the simulator's own pipeline);
  * `configure` sets the file's own config on each new simulator.
  */
+export interface SimulatorOptions {
+  twoActions?: boolean
+  configure?: (sim: Simulator) => void
+}
+
 export function simulatorPerTest({
   twoActions = true,
   configure
-}: { twoActions?: boolean; configure?: (sim: Simulator) => void } = {}): Simulator {
+}: SimulatorOptions = {}): Simulator {
   let current: Simulator | undefined
   beforeEach(async () => {
     current = await startSimulator()
@@ -68,4 +73,19 @@ export const FOLLOWING = { wait: 'true', 'poll-interval': '1s' }
  */
 export function stepInputs(sim: Simulator, more: Record<string, string> = {}) {
   return { 'secret-variables': SECRET_VARIABLE, ...simulatorInputs(sim), ...more }
+}
+
+/**
+ * What most end-to-end files begin with: a simulator per test (simulatorPerTest), a push to main,
+ * and the inputs of a step that follows its run (stepInputs, FOLLOWING), then the file's own
+ * `always` inputs, then a test's.
+ */
+export function followingStepPerTest(
+  options: SimulatorOptions = {},
+  always: Record<string, string> = {}
+) {
+  const sim = simulatorPerTest(options)
+  const inputs = (extra: Record<string, string> = {}) =>
+    stepInputs(sim, { ...FOLLOWING, ...always, ...extra })
+  return { sim, event: PUSH_TO_MAIN, inputs }
 }
