@@ -6,7 +6,7 @@
  */
 import { readAsRunner, type RunnerLog } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { followingStepPerTest } from './support/simulator-per-test.js'
+import { followingStepPerTest, BUILD_LINT_DEPLOY } from './support/simulator-per-test.js'
 
 const runAction = scanningRunAction()
 
@@ -77,11 +77,7 @@ describe('logs: live', () => {
   })
 
   it('gives actions that run side by side a group per status read, titled with the action and its lines', async () => {
-    sim.config.pipelines[0]!.actions = [
-      { id: 11, name: 'Build', type: 'BUILD' },
-      { id: 12, name: 'Lint', type: 'BUILD' },
-      { id: 13, name: 'Deploy', type: 'SFTP' }
-    ]
+    sim.config.pipelines[0]!.actions = BUILD_LINT_DEPLOY.map(a => ({ ...a }))
     sim.config.statusScript = [
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },

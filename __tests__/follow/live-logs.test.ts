@@ -3,7 +3,7 @@ import { followRun } from '../../src/follow/follow-run.js'
 import { LiveLogStreamer, MAX_LIVE_LINES } from '../../src/follow/live-logs.js'
 import { LogSource } from '../../src/follow/log-source.js'
 import type { Execution } from '../../src/buddy/model.js'
-import { simulatorPerTest } from '../support/simulator-per-test.js'
+import { simulatorPerTest, BUILD_LINT_DEPLOY } from '../support/simulator-per-test.js'
 import { followDefaults, startRunDirectly } from '../support/simulator.js'
 import { fakeClock } from '../support/fake-clock.js'
 import { recordingOutput } from '../support/log-output.js'
@@ -218,11 +218,7 @@ describe('logs: live, one action after another', () => {
 
 describe('logs: live, actions side by side', () => {
   it('gives each action a group per status read, titled with its lines, only while they run together', async () => {
-    sim.config.pipelines[0]!.actions = [
-      { id: 11, name: 'Build', type: 'BUILD' },
-      { id: 12, name: 'Lint', type: 'BUILD' },
-      { id: 13, name: 'Deploy', type: 'SFTP' }
-    ]
+    sim.config.pipelines[0]!.actions = BUILD_LINT_DEPLOY.map(a => ({ ...a }))
     sim.config.statusScript = [
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'ENQUEUED', 'ENQUEUED'] },
       { status: 'INPROGRESS', actions: ['INPROGRESS', 'INPROGRESS', 'ENQUEUED'] },

@@ -13,6 +13,13 @@ export const TWO_ACTIONS = [
   { id: 12, name: 'Deploy', type: 'SFTP' }
 ]
 
+/** Three actions, the first two of which can run side by side (logs: live's groups). */
+export const BUILD_LINT_DEPLOY = [
+  { id: 11, name: 'Build', type: 'BUILD' },
+  { id: 12, name: 'Lint', type: 'BUILD' },
+  { id: 13, name: 'Deploy', type: 'SFTP' }
+]
+
 /**
  * A fresh simulator for each test of the file, closed after it (even when the test closed it
  * first). What it returns stands for the current test's simulator: a file keeps it in its `sim`.
