@@ -6,7 +6,7 @@
  */
 import { jest } from '@jest/globals'
 import { createFakeCore } from './support/fake-core.js'
-import { ACTION_DEFAULTS } from './support/action-defaults.js'
+import { ACTION_DEFAULTS } from './support/action-inputs.js'
 import { fakeClock } from './support/fake-clock.js'
 
 const fake = createFakeCore()

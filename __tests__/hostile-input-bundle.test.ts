@@ -7,11 +7,10 @@
  * which mocks @actions/core.)
  */
 import fc from 'fast-check'
-import { startSimulator } from './support/buddy-simulator.mjs'
 import { actionDefaults, runAction } from './support/run-action.mjs'
 import { runInProcess } from './support/run-in-process.js'
 import { deliverable } from './support/hostile-values.js'
-import { simulatorInputs } from './support/simulator-per-test.js'
+import { simulatorForAll, simulatorInputs } from './support/simulator-per-test.js'
 
 // One seed, so that CI is repeatable; FC_SEED=<n> explores others.
 fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261127) })
@@ -20,13 +19,7 @@ fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261127) })
 const INPUT_NAMES = Object.keys(actionDefaults()).filter(n => !['token', 'api-url'].includes(n))
 
 describe('the bundle, spawned as the runner does, on hostile input', () => {
-  let sim: Awaited<ReturnType<typeof startSimulator>>
-  beforeAll(async () => {
-    sim = await startSimulator()
-  })
-  afterAll(async () => {
-    await sim.close()
-  })
+  const sim = simulatorForAll()
 
   /** The property both ways of starting the step must keep. */
   const startedOnHostileInput = (runner: typeof runAction, numRuns: number) =>

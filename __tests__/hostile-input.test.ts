@@ -6,9 +6,10 @@
 import { jest } from '@jest/globals'
 import fc from 'fast-check'
 import { createFakeCore } from './support/fake-core.js'
-import { ACTION_DEFAULTS } from './support/action-defaults.js'
+import { ACTION_DEFAULTS } from './support/action-inputs.js'
 import { fakeClock } from './support/fake-clock.js'
 import { hostile } from './support/hostile-values.js'
+import { simulatorForAll } from './support/simulator-per-test.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)
@@ -16,7 +17,6 @@ const { run } = await import('../src/main.js')
 const { InputError, parseSettings } = await import('../src/inputs/settings.js')
 const { INPUT_NAMES } = await import('../src/inputs/input-table.js')
 const { BuddyClient, pipelinePath } = await import('../src/buddy/client.js')
-const { startSimulator } = await import('./support/buddy-simulator.mjs')
 
 type Raw = Record<(typeof INPUT_NAMES)[number], string>
 const valid = (): Raw =>
@@ -85,13 +85,7 @@ describe('every input, any string', () => {
 })
 
 describe('nothing from an input is echoed where the runner reads commands', () => {
-  let sim: Awaited<ReturnType<typeof startSimulator>>
-  beforeAll(async () => {
-    sim = await startSimulator()
-  })
-  afterAll(async () => {
-    await sim.close()
-  })
+  const sim = simulatorForAll()
 
   const echoed = [
     'branch',

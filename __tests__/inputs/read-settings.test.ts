@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals'
 import { createFakeCore } from '../support/fake-core.js'
-import { ACTION_DEFAULTS } from '../support/action-defaults.js'
+import { ACTION_DEFAULTS } from '../support/action-inputs.js'
 
 const fake = createFakeCore()
 jest.unstable_mockModule('@actions/core', () => fake.module)

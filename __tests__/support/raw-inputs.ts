@@ -1,4 +1,4 @@
-import { ACTION_DEFAULTS } from './action-defaults.js'
+import { ACTION_DEFAULTS } from './action-inputs.js'
 import type { RawInputs } from '../../src/inputs/input-table.js'
 import {
   checkSettingsAgainstClock,
@@ -7,7 +7,7 @@ import {
   type Settings
 } from '../../src/inputs/settings.js'
 
-export { action } from './action-defaults.js'
+export { action } from './action-inputs.js'
 
 /** The inputs as the runner hands them over: action.yml's defaults, then the step's values. */
 export function rawInputs(values: Partial<RawInputs> = {}): RawInputs {

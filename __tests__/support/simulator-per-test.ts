@@ -1,4 +1,4 @@
-import { afterEach, beforeEach } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals'
 import { startSimulator } from './buddy-simulator.mjs'
 import { SECRET_VARIABLE } from './secret-scan.js'
 
@@ -45,9 +45,30 @@ export function simulatorPerTest({
     // Kept after closing: later afterEach hooks (the secret scan) still read its records.
     await current?.close()
   })
+  return standIn(() => current)
+}
+
+/**
+ * One simulator for every test of the describe block it is called in (tests that share it on
+ * purpose, such as property runs), closed after the last.
+ */
+export function simulatorForAll(): Simulator {
+  let current: Simulator | undefined
+  beforeAll(async () => {
+    current = await startSimulator()
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  return standIn(() => current)
+}
+
+/** An object that stands for the simulator `current()` gives at the moment it is used. */
+function standIn(current: () => Simulator | undefined): Simulator {
   const now = (): Simulator => {
-    if (!current) throw new Error('The simulator starts with the first test.')
-    return current
+    const sim = current()
+    if (!sim) throw new Error('The simulator starts with the first test.')
+    return sim
   }
   return new Proxy({} as Simulator, {
     get: (_, key) => Reflect.get(now(), key),
