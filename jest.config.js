@@ -16,9 +16,8 @@ export default {
   // waits for this limit on a good run: it only bounds a broken one.
   testTimeout: 30_000,
   // Most end-to-end time is waiting (real timers, a run's real seconds, a rate limit), not
-  // CPU: on 2 cores, eight workers keep both busy (1560 tests, a quiet machine: 4 workers 117 s,
-  // 6: 94 s, 8: 81 s, 12: 72 s; at 16 and more, tests that time real requests start to fail).
-  // CONTRIBUTING.md has the suite's time as measured on a fresh clone.
+  // CPU: on 2 cores, eight workers keep both busy; more, and tests that time real requests
+  // fail. CONTRIBUTING.md ("Times, measured") has the suite's time for 4 to 24 workers.
   maxWorkers: 8,
   // On a fresh clone (no timings yet) the end-to-end files, which mostly wait, start first.
   testSequencer: '<rootDir>/__tests__/support/sequencer.mjs'
