@@ -3,12 +3,17 @@
  * to behave as a real Buddy may. Pipelines whose trigger events hold `:context`, codeless and
  * strictly bound pipelines; answers that name a pull request by its number, in the step's own-run
  * search after an ambiguous run request and in cancel-previous; secrets exported in Buddy's
- * encrypted form. (Approving with approve_action_id: e2e-approve.test.ts.)
+ * encrypted form. (Approving with approve_action_id: e2e-approve.test.ts.) One case of each kind
+ * through the bundle, the others in-process (runStep).
  */
 import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import { simulatorPerTest, simulatorInputs } from './support/simulator-per-test.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+// The same step in-process (support/run-in-process.ts), for the cases that only check a decision:
+// each kind keeps one case through the bundle.
+const runStep = scanningRunAction(undefined, runInProcess)
 
 const sim = simulatorPerTest({
   configure: started => {
@@ -75,7 +80,7 @@ describe("pipeline refs: the context refs, with the events' refs (:context expan
   ])(
     '%s: another branch is refused before any request',
     async (_name, pipelineId, branch) => {
-      const result = await runAction({
+      const result = await runStep({
         inputs: inputs({ 'pipeline-id': pipelineId }),
         event: push(branch)
       })
@@ -91,7 +96,7 @@ describe("pipeline refs: the context refs, with the events' refs (:context expan
   it(
     "an event on :context alone: the pipeline's own ref runs with the revision only",
     async () => {
-      const result = await runAction({
+      const result = await runStep({
         inputs: inputs({ 'pipeline-id': '5' }),
         event: push('master')
       })
@@ -106,7 +111,7 @@ describe("pipeline refs: the context refs, with the events' refs (:context expan
   it(
     'a codeless pipeline takes no ref: neither a ref nor a revision is sent',
     async () => {
-      const result = await runAction({
+      const result = await runStep({
         inputs: inputs({ 'pipeline-id': '6' }),
         event: push('feature')
       })
@@ -129,18 +134,18 @@ describe("pipeline refs: the context refs, with the events' refs (:context expan
 })
 
 describe('pull requests that answers name by number', () => {
-  it.each<['N' | 'pull/N', boolean]>([
-    ['N', false],
-    ['N', true],
-    ['pull/N', false]
+  it.each<['N' | 'pull/N', boolean, typeof runAction]>([
+    ['N', false, runAction],
+    ['N', true, runStep],
+    ['pull/N', false, runStep]
   ])(
     "finds the step's own run after an ambiguous run request (names %s, number: %p): no second run",
-    async (names, numbers) => {
+    async (names, numbers, step) => {
       sim.config.pullRequestNames = names
       sim.config.pullRequestNumbers = numbers
       // The run is created, then the answer is a 500: whether it exists must be looked up.
       sim.fault({ method: 'POST', path: '/executions', kind: 'error-after' })
-      const result = await runAction({
+      const result = await step({
         inputs: inputs({ 'pull-request': '7', revision: SHA }),
         event: push('main')
       })
@@ -164,7 +169,7 @@ describe('pull requests that answers name by number', () => {
       const same = sim.addRun(1, { pull_request: { name: 'pull/7' } }, 'INPROGRESS', earlier)
       const other = sim.addRun(1, { pull_request: { name: 'pull/17' } }, 'ENQUEUED', earlier)
       const branch = sim.addRun(1, { branch: { name: '7' } }, 'ENQUEUED', earlier)
-      const result = await runAction({
+      const result = await runStep({
         inputs: inputs({ 'pull-request': '7', revision: SHA, 'cancel-previous': 'true' }),
         event: push('main')
       })
@@ -188,7 +193,7 @@ describe('pull requests that answers name by number', () => {
     async () => {
       sim.config.pullRequestNames = 'N'
       const id = sim.addRun(1, { pull_request: { name: 'pull/7' } }, 'SUCCESSFUL')
-      const result = await runAction({
+      const result = await runStep({
         inputs: { ...inputs({ 'execution-id': String(id) }), 'secret-variables': '' },
         event: push('main')
       })

@@ -1,6 +1,7 @@
 /**
  * execution-id, end to end: the committed bundle reads and follows a run that another step
- * started (here: a first run of the bundle with wait: false), and starts nothing itself.
+ * started (a first run of the bundle with wait: false, or a run put into the simulator), and
+ * starts nothing itself. The refusals run in-process (runStep).
  */
 import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import {
@@ -10,8 +11,12 @@ import {
   SHA
 } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+// The same step in-process (support/run-in-process.ts), for the refusals: a decision before any
+// request.
+const runStep = scanningRunAction(undefined, runInProcess)
 
 const sim = simulatorPerTest()
 
@@ -30,8 +35,7 @@ function postStep(inputs: Record<string, string>, main: { state: Record<string, 
 
 /** The job's signal sent to the main step once it follows run #1, a run going on for long. */
 async function signalWhileFollowing(signal: NodeJS.Signals) {
-  sim.config.statusScript = Array(1000).fill('INPROGRESS')
-  await startElsewhere()
+  goingElsewhere()
   const trigger = signalWhenPrinted('Following run #1', signal)
   const main = await runAction({
     inputs: { ...common(), 'execution-id': '1', wait: 'true' },
@@ -42,7 +46,7 @@ async function signalWhileFollowing(signal: NodeJS.Signals) {
   return main
 }
 
-/** The run another job started: run #1 on branch main, still going. */
+/** The run another job started: run #1 on branch main, started by the bundle (wait: false). */
 async function startElsewhere() {
   const started = await runAction({
     inputs: { ...common(), 'secret-variables': SECRET_VARIABLE },
@@ -51,6 +55,12 @@ async function startElsewhere() {
   expect(started.code).toBe(0)
   expect(started.outputs['execution-id']).toBe('1')
   return started
+}
+
+/** The same run, put straight into the simulator: going on until it is cancelled. */
+function goingElsewhere() {
+  const run = { branch: { name: 'main' }, to_revision: { revision: SHA } }
+  expect(sim.addRun(1, run, 'INPROGRESS')).toBe(1)
 }
 
 describe('execution-id', () => {
@@ -90,8 +100,7 @@ describe('execution-id', () => {
   it(
     'with wait: false reads the run once and leaves it going',
     async () => {
-      await startElsewhere()
-      sim.requests.length = 0
+      goingElsewhere()
       const result = await runAction({ inputs: { ...common(), 'execution-id': '1' }, event })
       expect(result.code).toBe(0)
       expect(posts()).toHaveLength(0)
@@ -106,8 +115,7 @@ describe('execution-id', () => {
   it(
     'applies the timeout and cancel-on-timeout to it',
     async () => {
-      sim.config.statusScript = Array(1000).fill('INPROGRESS')
-      await startElsewhere()
+      goingElsewhere()
       const result = await runAction({
         inputs: { ...common(), 'execution-id': '1', wait: 'true', timeout: '2s' },
         event
@@ -124,9 +132,8 @@ describe('execution-id', () => {
   it(
     'fails clearly, before following anything, for a run the pipeline does not have',
     async () => {
-      await startElsewhere()
-      sim.requests.length = 0
-      const result = await runAction({
+      goingElsewhere()
+      const result = await runStep({
         inputs: { ...common(), 'execution-id': '99', wait: 'true' },
         event
       })
@@ -156,7 +163,7 @@ describe('execution-id', () => {
   ])(
     '%s',
     async (_title, more, message) => {
-      const result = await runAction({
+      const result = await runStep({
         inputs: { ...common(), 'execution-id': '1', ...more },
         event
       })
@@ -170,8 +177,7 @@ describe('execution-id', () => {
   itWithSignals(
     'with wait: false, a job cancelled while the run is read leaves that run alone',
     async () => {
-      sim.config.statusScript = Array(1000).fill('INPROGRESS')
-      await startElsewhere()
+      goingElsewhere()
       sim.fault({ method: 'GET', path: /\/pipelines\/1$/, kind: 'hang' })
       const trigger = signalWhenPrinted('Buddy API:', 'SIGINT')
       const main = await runAction({

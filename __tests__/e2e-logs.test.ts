@@ -1,13 +1,19 @@
 /**
  * End to end, Buddy's action logs on every Buddy: an older or self-hosted one without the paged
  * /logs endpoint, log pages without totals, and a run whose logs Buddy removed — for logs: all,
- * failed and live, through the committed bundle against the simulator made to behave so.
+ * failed and live, against the simulator made to behave so: logs: all through the committed
+ * bundle, the others in-process (runStep).
  */
 import { readAsRunner } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
 import { followingStepPerTest } from './support/simulator-per-test.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+// The same step in-process (support/run-in-process.ts): each kind of Buddy keeps one case
+// through the bundle.
+const runStep = scanningRunAction(undefined, runInProcess)
+const runnerFor = (logs: string) => (logs === 'all' ? runAction : runStep)
 
 const { sim, event, inputs: followingInputs } = followingStepPerTest()
 const inputs = (logs: string) => followingInputs({ logs })
@@ -32,7 +38,7 @@ describe('an older Buddy, without the paged /logs endpoint', () => {
   it.each(['all', 'live'])(
     'logs: %s prints each action’s whole log, read from its run after one 404',
     async logs => {
-      const result = await runAction({ inputs: inputs(logs), event })
+      const result = await runnerFor(logs)({ inputs: inputs(logs), event })
       expect(result.code).toBe(0)
       expect(groupLines(result.stdout, 'Log of Build')).toEqual(
         expect.arrayContaining(numbered('build', 1500))
@@ -48,7 +54,7 @@ describe('an older Buddy, without the paged /logs endpoint', () => {
 
   it('logs: failed prints the failed action’s last 200 lines', async () => {
     sim.config.statusScript = 'FAILED'
-    const result = await runAction({ inputs: inputs('failed'), event })
+    const result = await runStep({ inputs: inputs('failed'), event })
     expect(result.code).toBe(1)
     const log = readAsRunner(result.stdout)
     expect(log.groups.map(g => g.title)).toContain('Log of Deploy (FAILED): last 200 of 2500 lines')
@@ -68,7 +74,7 @@ describe('log pages without totals (total_element_count is optional)', () => {
   it('logs: failed shows the real last 200 lines of a 2,500-line log', async () => {
     sim.config.statusScript = 'FAILED'
     sim.config.actionLogs = { Deploy: numbered('deploy', 2500) }
-    const result = await runAction({ inputs: inputs('failed'), event })
+    const result = await runStep({ inputs: inputs('failed'), event })
     expect(result.code).toBe(1)
     expect(readAsRunner(result.stdout).groups.map(g => g.title)).toContain(
       'Log of Deploy (FAILED): last 200 of 2500 lines'
@@ -98,7 +104,7 @@ describe('a run whose logs Buddy removed (logs_removed)', () => {
     async logs => {
       sim.config.logsRemoved = true
       sim.config.statusScript = 'FAILED'
-      const result = await runAction({ inputs: inputs(logs), event })
+      const result = await runnerFor(logs)({ inputs: inputs(logs), event })
       expect(result.code).toBe(1)
       expect(sim.buddyRequests().filter(r => r.path.includes('/action_executions/'))).toEqual([])
       expect(

@@ -1,12 +1,17 @@
 /**
  * End to end, the job summary: the committed dist/index.js against the simulator, the summary
  * file read as GitHub gets it. Icons, a failed run's errors and log tails, the timeline, and a
- * summary also when the step fails before a run exists.
+ * summary also when the step fails before a run exists. One case of each kind through the bundle,
+ * the others in-process (runStep).
  */
 import { scanningRunAction } from './support/secret-scan.js'
 import { followingStepPerTest, SHA } from './support/simulator-per-test.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+// The same step in-process (support/run-in-process.ts): the summary is run()'s to write, so one
+// case of each kind through the bundle is enough.
+const runStep = scanningRunAction(undefined, runInProcess)
 
 const { sim, event, inputs } = followingStepPerTest({
   configure: started => {
@@ -24,7 +29,8 @@ describe('the job summary of a followed run', () => {
     async logs => {
       sim.config.statusScript = 'FAILED'
       sim.config.actionErrors = { 'Deploy: *prod* <eu>': 'Upload refused: [550](http://evil)' }
-      const result = await runAction({ inputs: inputs({ logs }), event })
+      const step = logs === 'failed' ? runAction : runStep
+      const result = await step({ inputs: inputs({ logs }), event })
       expect(result.code).toBe(1)
       const { summary } = result
       expect(summary).toContain('<h3>❌ Buddy run #1: FAILED</h3>')
@@ -51,14 +57,14 @@ describe('the job summary of a followed run', () => {
 
   it('no timeline for a run of one action', async () => {
     sim.config.pipelines[0]!.actions = [{ id: 11, name: 'Build', type: 'BUILD' }]
-    const result = await runAction({ inputs: inputs(), event })
+    const result = await runStep({ inputs: inputs(), event })
     expect(result.code).toBe(0)
     expect(result.summary).toContain('<h3>✅ Buddy run #1: SUCCESSFUL</h3>')
     expect(result.summary).not.toContain('mermaid')
   })
 
   it('a run not followed has its icon too', async () => {
-    const result = await runAction({ inputs: inputs({ wait: 'false' }), event })
+    const result = await runStep({ inputs: inputs({ wait: 'false' }), event })
     expect(result.code).toBe(0)
     expect(result.summary).toContain('<h3>🔄 Buddy run #1: INPROGRESS</h3>')
     expect(cells(result.summary)).toContain('🔄 <code>INPROGRESS</code>')
@@ -80,7 +86,7 @@ describe('the job summary of a step that failed before a run existed', () => {
 
   it('a token Buddy refuses: what it tried, and why it failed, with no secret', async () => {
     const token = 'refused-token-4f2a9c'
-    const result = await runAction({ inputs: inputs({ token }), event })
+    const result = await runStep({ inputs: inputs({ token }), event })
     expect(result.code).toBe(1)
     const { summary } = result
     expect(summary).toContain('<h3>❌ Buddy run not started</h3>')
@@ -94,7 +100,7 @@ describe('the job summary of a step that failed before a run existed', () => {
   })
 
   it('a pipeline that does not exist', async () => {
-    const result = await runAction({ inputs: inputs({ 'pipeline-id': '99' }), event })
+    const result = await runStep({ inputs: inputs({ 'pipeline-id': '99' }), event })
     expect(result.code).toBe(1)
     expect(result.summary).toContain('<p>The step failed while finding the pipeline.</p>')
     expect(result.summary).toContain('<li>Pipeline: pipeline 99 in acme/web</li>')

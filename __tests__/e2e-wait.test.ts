@@ -1,12 +1,17 @@
 /**
  * End to end with wait: true — the committed dist/index.js, spawned as the runner spawns it,
- * following runs in the simulator; the job cancelled by signal; the post step.
+ * following runs in the simulator; the job cancelled by signal; the post step. What run() decides
+ * from a run's end is also checked in-process (runStep).
  */
 import { itWithSignals } from './support/signals.js'
 import { followingStepPerTest } from './support/simulator-per-test.js'
 import { scanningRunAction } from './support/secret-scan.js'
+import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+// The same step in-process (support/run-in-process.ts), for what run() decides from a run's end
+// (outputs, annotations, saved state); following, signals and the post step go through the bundle.
+const runStep = scanningRunAction(undefined, runInProcess)
 
 const { sim, event, inputs } = followingStepPerTest()
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')
@@ -69,7 +74,7 @@ describe('wait: true', () => {
         { key: 'not-a-name', value: 'left-out-value' }
       ]
     }
-    const result = await runAction({ inputs: inputs(), event })
+    const result = await runStep({ inputs: inputs(), event })
     expect(result.code).toBe(0)
     expect(JSON.parse(result.outputs.variables!)).toEqual({
       VERSION: '1.0.1\nsecond line',
@@ -90,7 +95,7 @@ describe('wait: true', () => {
     sim.config.actionErrors = {
       Deploy: 'Upload failed: *550* <Permission denied>\n::error::injected [x](http://evil)'
     }
-    const result = await runAction({ inputs: inputs({ logs: 'none' }), event })
+    const result = await runStep({ inputs: inputs({ logs: 'none' }), event })
     expect(result.code).toBe(1)
     // One annotation; Buddy's message on its own line of it (the runner's %0A), after the link.
     expect(result.errors).toHaveLength(1)
@@ -106,7 +111,7 @@ describe('wait: true', () => {
 
   it('stays green with propagate-failure: false, with an error annotation and the status output', async () => {
     sim.config.statusScript = 'FAILED'
-    const result = await runAction({
+    const result = await runStep({
       inputs: inputs({ 'propagate-failure': 'false', logs: 'none' }),
       event
     })
@@ -177,17 +182,16 @@ describe('wait: true', () => {
   )
 
   it('saves no run for the post step when cancel-on-job-cancel is false', async () => {
-    const result = await runAction({ inputs: inputs({ 'cancel-on-job-cancel': 'false' }), event })
+    const result = await runStep({ inputs: inputs({ 'cancel-on-job-cancel': 'false' }), event })
     expect(result.code).toBe(0)
     expect(result.state['followed-run']).toBeUndefined()
   })
 })
 
 describe('the post step (post-if: cancelled())', () => {
+  /** A run going, as a main step with wait: false leaves it: the post step reads only state. */
   async function startRun() {
-    sim.config.statusScript = Array(1000).fill('INPROGRESS')
-    await runAction({ inputs: inputs({ wait: 'false' }), event })
-    sim.requests.length = 0
+    expect(sim.addRun(1, { branch: { name: 'main' } }, 'INPROGRESS')).toBe(1)
   }
   const saved = JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
   /** The post step's bundle, with the state the main step saved. */

@@ -1,13 +1,19 @@
 /**
  * End to end: the committed dist/index.js, spawned as the runner spawns it, against the
- * simulator. Asserts what Buddy received and what the step left behind.
+ * simulator. Asserts what Buddy received and what the step left behind. The cases that only check
+ * a decision run the same step in-process (runStep).
  */
-import { simulatorPerTest, SHA, stepInputs } from './support/simulator-per-test.js'
+import { simulatorForAll, simulatorPerTest, SHA, stepInputs } from './support/simulator-per-test.js'
+import { runInProcess } from './support/run-in-process.js'
 import { GITHUB_TOKEN } from './support/run-action.mjs'
 import { E2E_SECRETS, leaks, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
 
 const runAction = scanningRunAction()
+// Cases that check a decision (what runs, what is refused and why) run the same step in-process
+// (support/run-in-process.ts); each kind keeps a case through the bundle here or in
+// hostile-input-bundle.test.ts.
+const runStep = scanningRunAction(undefined, runInProcess)
 type Result = Awaited<ReturnType<typeof runAction>>
 const sim = simulatorPerTest({ twoActions: false })
 
@@ -20,11 +26,15 @@ function expectOnlyMasked(result: Result, secret: string) {
 }
 
 describe('a push to a branch', () => {
+  // One step, read by each test below: its own simulator, for the whole describe.
+  const pushSim = simulatorForAll()
+  const posts = () =>
+    pushSim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
   let result: Result
-  beforeEach(async () => {
+  beforeAll(async () => {
     const event = webhookExample('push', p => p.ref === 'refs/heads/master' && !p.deleted)
     result = await runAction({
-      inputs: base(),
+      inputs: stepInputs(pushSim),
       eventName: 'push',
       event,
       ref: 'refs/heads/master',
@@ -48,21 +58,21 @@ describe('a push to a branch', () => {
   })
 
   it('reads the pipeline before running it', () => {
-    expect(sim.requests.map(r => `${r.method} ${r.path}`)).toEqual([
+    expect(pushSim.requests.map(r => `${r.method} ${r.path}`)).toEqual([
       'GET /workspaces/acme/projects/web/pipelines/1',
       'POST /workspaces/acme/projects/web/pipelines/1/executions'
     ])
   })
 
   it('sets the outputs', () => {
-    const execution = sim.executions(1)[0]
+    const execution = pushSim.executions(1)[0]
     expect(result.outputs).toEqual({
       'execution-id': '1',
-      'execution-url': `${sim.url}/app/acme/web/pipelines/pipeline/1/execution/${execution.hash}`,
-      'execution-api-url': `${sim.url}/workspaces/acme/projects/web/pipelines/1/executions/1`,
+      'execution-url': `${pushSim.url}/app/acme/web/pipelines/pipeline/1/execution/${execution.hash}`,
+      'execution-api-url': `${pushSim.url}/workspaces/acme/projects/web/pipelines/1/executions/1`,
       status: 'INPROGRESS',
       'pipeline-id': '1',
-      'pipeline-url': `${sim.url}/app/acme/web/pipelines/pipeline/1`,
+      'pipeline-url': `${pushSim.url}/app/acme/web/pipelines/pipeline/1`,
       revision: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
       target: 'branch master'
     })
@@ -80,7 +90,7 @@ describe('a push to a branch', () => {
 describe('the event decides what runs', () => {
   it('a tag push runs the tag', async () => {
     const event = webhookExample('push', p => p.ref === 'refs/tags/simple-tag' && !p.deleted)
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'push',
       event,
@@ -117,7 +127,7 @@ describe('the event decides what runs', () => {
     const event = webhookExample('release', p => p.action === 'published') as {
       release: { tag_name: string }
     }
-    await runAction({
+    await runStep({
       inputs: base(),
       eventName: 'release',
       event,
@@ -153,7 +163,7 @@ describe('the event decides what runs', () => {
   })
 
   it('explicit inputs win over the event', async () => {
-    const result = await runAction({
+    const result = await runStep({
       inputs: { ...base(), tag: 'v2.0.0', revision: 'HEAD' },
       eventName: 'push',
       event: {}
@@ -191,7 +201,7 @@ describe('pipelines and options', () => {
   })
 
   it('fails at once, naming it, for a pipeline identifier Buddy does not know', async () => {
-    const result = await runAction({ inputs: { ...base(), 'pipeline-id': '', pipeline: 'nope' } })
+    const result = await runStep({ inputs: { ...base(), 'pipeline-id': '', pipeline: 'nope' } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toContain(
       'Buddy knows no pipeline with the identifier "nope" in project "web" of workspace "acme"'
@@ -245,7 +255,7 @@ describe('pipelines and options', () => {
 
   it('runs with the target when the token may not read the pipeline', async () => {
     sim.config.tokens['sim-token'] = ['PIPELINE_RUN']
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       event: { ref: 'refs/heads/main', after: SHA }
     })
@@ -306,7 +316,7 @@ describe('credentials', () => {
   })
 
   it('asks for id-token permission when OIDC is not available', async () => {
-    const result = await runAction({ inputs: { ...base(), token: '', 'provider-id': 'p' } })
+    const result = await runStep({ inputs: { ...base(), token: '', 'provider-id': 'p' } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(/permissions: id-token: write/)
     expect(sim.requests).toHaveLength(0)
@@ -315,7 +325,7 @@ describe('credentials', () => {
   it('says why the token is empty in a pull request from a fork', async () => {
     const event = webhookExample('pull_request', p => p.action === 'opened') as any // eslint-disable-line @typescript-eslint/no-explicit-any
     event.pull_request.head.repo.full_name = 'stranger/fork'
-    const result = await runAction({
+    const result = await runStep({
       inputs: { ...base(), token: '' },
       eventName: 'pull_request',
       event
@@ -329,7 +339,7 @@ describe('credentials', () => {
   })
 
   it('explains a rejected token', async () => {
-    const result = await runAction({ inputs: { ...base(), token: 'expired-token' } })
+    const result = await runStep({ inputs: { ...base(), token: 'expired-token' } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(/Buddy refused the token \(401 Unauthorized\)/)
     expectOnlyMasked(result, 'expired-token')
@@ -347,7 +357,7 @@ describe('bad input fails before any request', () => {
     [{ 'api-url': 'http://buddy.example.com' }, /Input "api-url".*https/],
     [{ branch: 'a', 'pull-request': '2' }, /give at most one/]
   ])('%j', async (inputs, message) => {
-    const result = await runAction({ inputs: { ...base(), ...inputs } })
+    const result = await runStep({ inputs: { ...base(), ...inputs } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(message)
     expect(sim.requests).toHaveLength(0)
@@ -356,7 +366,7 @@ describe('bad input fails before any request', () => {
 
   it('a push that deleted a branch', async () => {
     const event = webhookExample('push', p => p.deleted === true)
-    const result = await runAction({
+    const result = await runStep({
       inputs: base(),
       eventName: 'push',
       event,
