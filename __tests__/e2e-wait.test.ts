@@ -190,7 +190,7 @@ describe('wait: true', () => {
 
 describe('the post step (post-if: cancelled())', () => {
   /** A run going, as a main step with wait: false leaves it: the post step reads only state. */
-  async function startRun() {
+  function startRun() {
     expect(sim.addRun(1, { branch: { name: 'main' } }, 'INPROGRESS')).toBe(1)
   }
   const saved = JSON.stringify({ workspace: 'acme', project: 'web', pipelineId: 1, executionId: 1 })
@@ -199,7 +199,7 @@ describe('the post step (post-if: cancelled())', () => {
     runAction({ inputs: inputs(), event, entry: 'dist/post/index.js', state })
 
   it('cancels a run that the main step could not', async () => {
-    await startRun()
+    startRun()
     const result = await postStep()
     expect(result.code).toBe(0)
     expect(cancels()).toHaveLength(1)
@@ -208,14 +208,14 @@ describe('the post step (post-if: cancelled())', () => {
   })
 
   it('does nothing when the main step already cancelled the run or saw it end', async () => {
-    await startRun()
+    startRun()
     const result = await postStep({ 'followed-run': saved, 'run-settled': 'true' })
     expect(result.code).toBe(0)
     expect(sim.requests).toHaveLength(0)
   })
 
   it('does not cancel a run that has ended', async () => {
-    await startRun()
+    startRun()
     sim.executions(1)[0].status = 'SUCCESSFUL'
     sim.executions(1)[0].script = []
     const result = await postStep()
@@ -225,7 +225,7 @@ describe('the post step (post-if: cancelled())', () => {
   })
 
   it('never fails the job, even when Buddy cannot be reached', async () => {
-    await startRun()
+    startRun()
     sim.fault({ kind: '500', times: 100 })
     const result = await postStep()
     expect(result.code).toBe(0)
