@@ -27,6 +27,6 @@ export default {
   // CPU: on 2 cores, eight workers keep both busy; more, and tests that time real requests
   // fail. CONTRIBUTING.md ("Times, measured") has the suite's time for 4 to 24 workers.
   maxWorkers: 8,
-  // On a fresh clone (no timings yet) the end-to-end files, which mostly wait, start first.
+  // On every run the files that mostly wait (the end-to-end files and a few others) start first.
   testSequencer: '<rootDir>/__tests__/support/sequencer.mjs'
 }

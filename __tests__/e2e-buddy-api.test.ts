@@ -75,12 +75,12 @@ describe("pipeline refs: the context refs, with the events' refs (:context expan
   )
 
   it.each([
-    ['an event on :context alone binds the pipeline to its context ref', '5', 'feature'],
-    ['strict_context (its meaning unconfirmed) is read narrowly', '7', 'dev-login']
+    ['an event on :context alone binds the pipeline to its context ref', '5', 'feature', runAction],
+    ['strict_context (its meaning unconfirmed) is read narrowly', '7', 'dev-login', runStep]
   ])(
     '%s: another branch is refused before any request',
-    async (_name, pipelineId, branch) => {
-      const result = await runStep({
+    async (_name, pipelineId, branch, step) => {
+      const result = await step({
         inputs: inputs({ 'pipeline-id': pipelineId }),
         event: push(branch)
       })

@@ -14,8 +14,8 @@ import { itWithSignals, signalWhenPrinted } from './support/signals.js'
 import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
-// The same step in-process (support/run-in-process.ts), for the refusals: a decision before any
-// request.
+// The same step in-process (support/run-in-process.ts), for the refusals: decisions made before
+// anything is followed.
 const runStep = scanningRunAction(undefined, runInProcess)
 
 const sim = simulatorPerTest()

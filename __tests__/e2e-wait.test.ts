@@ -10,7 +10,8 @@ import { runInProcess } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts), for what run() decides from a run's end
-// (outputs, annotations, saved state); following, signals and the post step go through the bundle.
+// (outputs, annotations, saved state). Each kind keeps its case through the bundle: following a
+// run to its end, the exit code of a failed run (propagate-failure), signals, the post step.
 const runStep = scanningRunAction(undefined, runInProcess)
 
 const { sim, event, inputs } = followingStepPerTest()
@@ -111,7 +112,7 @@ describe('wait: true', () => {
 
   it('stays green with propagate-failure: false, with an error annotation and the status output', async () => {
     sim.config.statusScript = 'FAILED'
-    const result = await runStep({
+    const result = await runAction({
       inputs: inputs({ 'propagate-failure': 'false', logs: 'none' }),
       event
     })

@@ -339,7 +339,7 @@ describe('credentials', () => {
   })
 
   it('explains a rejected token', async () => {
-    const result = await runStep({ inputs: { ...base(), token: 'expired-token' } })
+    const result = await runAction({ inputs: { ...base(), token: 'expired-token' } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(/Buddy refused the token \(401 Unauthorized\)/)
     expectOnlyMasked(result, 'expired-token')
@@ -348,16 +348,18 @@ describe('credentials', () => {
 })
 
 describe('bad input fails before any request', () => {
-  it.each<[Record<string, string>, RegExp]>([
+  // The first through the bundle, the others in-process.
+  it.each<[Record<string, string>, RegExp, typeof runAction]>([
     [
       { region: 'MARS' },
-      /Input "region" \(\\?"MARS\\?"\) is not valid: expected one of US, EU, AP/
+      /Input "region" \(\\?"MARS\\?"\) is not valid: expected one of US, EU, AP/,
+      runAction
     ],
-    [{ 'pipeline-id': '' }, /Give the pipeline/],
-    [{ 'api-url': 'http://buddy.example.com' }, /Input "api-url".*https/],
-    [{ branch: 'a', 'pull-request': '2' }, /give at most one/]
-  ])('%j', async (inputs, message) => {
-    const result = await runStep({ inputs: { ...base(), ...inputs } })
+    [{ 'pipeline-id': '' }, /Give the pipeline/, runStep],
+    [{ 'api-url': 'http://buddy.example.com' }, /Input "api-url".*https/, runStep],
+    [{ branch: 'a', 'pull-request': '2' }, /give at most one/, runStep]
+  ])('%j', async (inputs, message, step) => {
+    const result = await step({ inputs: { ...base(), ...inputs } })
     expect(result.code).toBe(1)
     expect(result.errors.join('\n')).toMatch(message)
     expect(sim.requests).toHaveLength(0)
