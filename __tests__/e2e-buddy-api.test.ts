@@ -8,12 +8,12 @@
  */
 import { SECRET_VARIABLE, scanningRunAction, SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 import { simulatorPerTest, simulatorInputs } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts), for the cases that only check a decision:
 // each kind keeps one case through the bundle.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 
 const sim = simulatorPerTest({
   configure: started => {

@@ -14,11 +14,11 @@ import { readFileSync } from 'node:fs'
 import { simulatorPerTest } from './support/simulator-per-test.js'
 import { E2E_SECRETS, SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 const runAction = scanningRunAction()
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 const sim = simulatorPerTest({ twoActions: false })
 
 const base = () => ({

@@ -13,10 +13,10 @@
  */
 import { SECRET_VARIABLE, scanningRunAction } from './support/secret-scan.js'
 import { simulatorInputs, simulatorPerTest, type Simulator } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 const sim = simulatorPerTest()
 
 const BASE = 'octo-org/octo-repo'

@@ -11,12 +11,12 @@ import {
   SHA
 } from './support/simulator-per-test.js'
 import { itWithSignals, signalWhenPrinted } from './support/signals.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts), for the refusals: decisions made before
 // anything is followed.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 
 const sim = simulatorPerTest()
 

@@ -7,12 +7,12 @@
 import { readAsRunner } from './support/runner-log.js'
 import { scanningRunAction } from './support/secret-scan.js'
 import { followingStepPerTest } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts): each kind of Buddy keeps one case
 // through the bundle.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 const runnerFor = (logs: string) => (logs === 'all' ? runAction : runStep)
 
 const { sim, event, inputs: followingInputs } = followingStepPerTest()

@@ -13,10 +13,10 @@ import { webhookExample } from './support/webhooks.js'
 import { runnerCommands, type RunnerCommand } from './support/runner-output.js'
 import { scanningRunAction } from './support/secret-scan.js'
 import { simulatorInputs, simulatorPerTest } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 
 const sim = simulatorPerTest()
 

@@ -6,12 +6,12 @@
  */
 import { scanningRunAction } from './support/secret-scan.js'
 import { followingStepPerTest, SHA } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts): the summary is run()'s to write, so one
 // case of each kind through the bundle is enough.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 
 const { sim, event, inputs } = followingStepPerTest({
   configure: started => {

@@ -6,13 +6,13 @@
 import { itWithSignals } from './support/signals.js'
 import { followingStepPerTest } from './support/simulator-per-test.js'
 import { scanningRunAction } from './support/secret-scan.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
 // The same step in-process (support/run-in-process.ts), for what run() decides from a run's end
 // (outputs, annotations, saved state). Each kind keeps its case through the bundle: following a
 // run to its end, the exit code of a failed run (propagate-failure), signals, the post step.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 
 const { sim, event, inputs } = followingStepPerTest()
 const cancels = () => sim.requests.filter(r => r.method === 'PATCH')

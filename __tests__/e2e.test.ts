@@ -4,7 +4,7 @@
  * a decision run the same step in-process (runStep).
  */
 import { simulatorForAll, simulatorPerTest, SHA, stepInputs } from './support/simulator-per-test.js'
-import { runInProcess } from './support/run-in-process.js'
+import { scanningRunStep } from './support/run-in-process.js'
 import { GITHUB_TOKEN } from './support/run-action.mjs'
 import { E2E_SECRETS, leaks, scanningRunAction } from './support/secret-scan.js'
 import { webhookExample } from './support/webhooks.js'
@@ -13,12 +13,13 @@ const runAction = scanningRunAction()
 // Cases that check a decision (what runs, what is refused and why) run the same step in-process
 // (support/run-in-process.ts); each kind keeps a case through the bundle here or in
 // hostile-input-bundle.test.ts.
-const runStep = scanningRunAction(undefined, runInProcess)
+const runStep = scanningRunStep()
 type Result = Awaited<ReturnType<typeof runAction>>
 const sim = simulatorPerTest({ twoActions: false })
 
 const base = () => stepInputs(sim)
-const posts = () => sim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
+const posts = (of: typeof sim = sim) =>
+  of.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
 
 /** A secret may appear only in the runner's ::add-mask:: commands. */
 function expectOnlyMasked(result: Result, secret: string) {
@@ -28,8 +29,6 @@ function expectOnlyMasked(result: Result, secret: string) {
 describe('a push to a branch', () => {
   // One step, read by each test below: its own simulator, for the whole describe.
   const pushSim = simulatorForAll()
-  const posts = () =>
-    pushSim.requests.filter(r => r.method === 'POST' && r.path.endsWith('/executions'))
   let result: Result
   beforeAll(async () => {
     const event = webhookExample('push', p => p.ref === 'refs/heads/master' && !p.deleted)
@@ -44,8 +43,8 @@ describe('a push to a branch', () => {
 
   it('runs the pushed branch at the pushed commit', () => {
     expect(result.code).toBe(0)
-    expect(posts()).toHaveLength(1)
-    expect(posts()[0]?.body).toEqual({
+    expect(posts(pushSim)).toHaveLength(1)
+    expect(posts(pushSim)[0]?.body).toEqual({
       to_revision: { revision: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' },
       branch: { name: 'master' },
       variables: [{ key: 'E2E_SECRET', value: E2E_SECRETS.secretVariable, encrypted: true }],

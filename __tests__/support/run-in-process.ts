@@ -15,10 +15,19 @@ import * as core from '@actions/core'
 import { run } from '../../src/main.js'
 import { systemClock } from '../../src/base/clock.js'
 import { prepareStep, stepResult, type RunOptions } from './run-action.mjs'
+import { scanningRunAction } from './secret-scan.js'
 
 let queue: Promise<unknown> = Promise.resolve()
 
 type StepResult = ReturnType<typeof stepResult>
+
+/**
+ * runInProcess, with every result scanned for secrets after each test: the in-process twin of
+ * scanningRunAction(), for a file's cases that check only a decision.
+ */
+export function scanningRunStep(moreSecrets?: () => string[]) {
+  return scanningRunAction(moreSecrets, runInProcess)
+}
 
 export function runInProcess(options: RunOptions = {}): Promise<StepResult> {
   const next = queue.then(() => runNow(options))
