@@ -149,7 +149,10 @@ async function memory() {
 
 function bundle() {
   say('bundle: sizes, and what dominates (ncc --stats-out)')
-  const files = ['index.js', ...['413.index.js'].filter(f => existsSync(join(ROOT, 'dist', f)))]
+  const files = [
+    'index.js',
+    ...['413.index.js', 'undici.cjs'].filter(f => existsSync(join(ROOT, 'dist', f)))
+  ]
   const sizes = files.map(f => {
     const text = readFileSync(join(ROOT, 'dist', f))
     return { file: `dist/${f}`, bytes: text.length, gzip: gzipSync(text).length }
@@ -182,9 +185,12 @@ function bundle() {
       : inner.startsWith('@')
         ? inner.split('/').slice(0, 2).join('/')
         : inner.split('/')[0]
-    const file = (m.chunks ?? []).some(id => initial.has(id))
-      ? 'dist/index.js'
-      : 'dist/413.index.js'
+    // undici's modules leave the initial chunk after the build (scripts/defer-undici.mjs).
+    const file = !(m.chunks ?? []).some(id => initial.has(id))
+      ? 'dist/413.index.js'
+      : pkg === 'undici'
+        ? 'dist/undici.cjs'
+        : 'dist/index.js'
     const key = `${pkg}|${file}`
     byPackage.set(key, (byPackage.get(key) ?? 0) + (m.size ?? 0))
   }
@@ -369,7 +375,7 @@ lines.push('| file | size | gzip |', '|---|---|---|')
 for (const s of size.sizes) lines.push(`| \`${s.file}\` | ${kb(s.bytes)} | ${kb(s.gzip)} |`)
 lines.push(
   '',
-  'What dominates, by package (webpack module sizes from `ncc --stats-out`; a concatenated module counts under the package of its first file). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici, in `dist/index.js`, is evaluated only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
+  'What dominates, by package (webpack module sizes from `ncc --stats-out`; a concatenated module counts under the package of its first file). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici is moved out of `dist/index.js` into `dist/undici.cjs` after the build, which is read only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
   ''
 )
 lines.push('| package | file | size |', '|---|---|---|')
