@@ -17,7 +17,7 @@ export default {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // undici on first use, as in the bundle (see the file): not loaded by every test file.
-    '^undici$': '<rootDir>/__tests__/support/undici-on-use.mjs'
+    '^undici$': '<rootDir>/__tests__/support/undici-on-use.cjs'
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
