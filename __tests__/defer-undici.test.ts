@@ -164,3 +164,14 @@ describe('split-undici (post-build step)', () => {
     }
   )
 })
+
+describe("the tests' undici (jest maps it to support/undici-on-use.cjs)", () => {
+  it('gives the real ProxyAgent and fetch, loaded on first use', async () => {
+    const undici = await import('undici')
+    const agent = new undici.ProxyAgent('http://127.0.0.1:9')
+    expect(typeof agent.dispatch).toBe('function')
+    expect(agent.constructor.name).toBe('ProxyAgent')
+    await agent.close()
+    expect(typeof undici.fetch).toBe('function')
+  })
+})
