@@ -4,6 +4,11 @@
  * soon as the scenario needs), then the post step runs with the state the main step saved. In
  * every case: no run, or this step's run cancelled exactly once; and the post step leaves alone
  * a run the user chose to leave going.
+ *
+ * The main step that gets the signals is always the bundle. The post step is the post bundle
+ * where it searches for, waits for or cancels a run; where it only reads the saved state and
+ * says there is nothing to do, it runs in-process (runInProcess: post.ts's runPost(), what the
+ * post bundle calls), as do the main steps that are not cancelled (a sibling's, a run left going).
  */
 import {
   simulatorPerTest,
@@ -15,8 +20,10 @@ import {
 import type { ChildProcess } from 'node:child_process'
 import { describeWithSignals } from './support/signals.js'
 import { scanningRunAction } from './support/secret-scan.js'
+import { scanningRunStep } from './support/run-in-process.js'
 
 const runAction = scanningRunAction()
+const runStep = scanningRunStep()
 
 const sim = simulatorPerTest({
   twoActions: false,
@@ -89,9 +96,16 @@ async function mainStep(
   return result
 }
 
-/** The post step, as the runner starts it after a cancelled job: with the main step's state. */
-function postStep(main: Awaited<ReturnType<typeof runAction>>, withInputs: Record<string, string>) {
-  return runAction({ inputs: withInputs, event, state: main.state, entry: 'dist/post/index.js' })
+/**
+ * The post step after a cancelled job, with the main step's state: in-process unless `runner`
+ * is runAction (the post bundle, as the runner starts it).
+ */
+function postStep(
+  main: Awaited<ReturnType<typeof runAction>>,
+  withInputs: Record<string, string>,
+  runner = runStep
+) {
+  return runner({ inputs: withInputs, event, state: main.state, entry: 'dist/post/index.js' })
 }
 
 describeWithSignals('the job cancelled before the run request', () => {
@@ -154,7 +168,7 @@ describeWithSignals('the job cancelled while the run request is in flight', () =
     const pending = JSON.parse(main.state['pending-run'] ?? '{}') as { marker: string }
     expect(runs()[0].body.comment).toContain(pending.marker)
     expect(cancels()).toHaveLength(0)
-    const post = await postStep(main, inputs())
+    const post = await postStep(main, inputs(), runAction)
     expect(post.code).toBe(0)
     expect(post.stdout).toContain("Found Buddy run #1 by this step's marker.")
     expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
@@ -164,7 +178,7 @@ describeWithSignals('the job cancelled while the run request is in flight', () =
 
   it("leaves a sibling's run alone: the post step cancels only its own", async () => {
     // Another job's run on the same pipeline, commit and branch, with its own marker.
-    const sibling = await runAction({ inputs: inputs({ wait: 'false' }), event })
+    const sibling = await runStep({ inputs: inputs({ wait: 'false' }), event })
     expect(sibling.code).toBe(0)
     sim.requests.length = 0
     sim.fault({ method: 'POST', kind: 'hang', stage: 'before' })
@@ -175,7 +189,7 @@ describeWithSignals('the job cancelled while the run request is in flight', () =
       beforeKill: () => posts().length === 1
     })
     expect(runs()).toHaveLength(1)
-    const post = await postStep(main, short)
+    const post = await postStep(main, short, runAction)
     expect(post.stdout).toMatch(
       /No Buddy run carries this step's marker .*, 3s after the run request: it created none/
     )
@@ -225,7 +239,7 @@ describeWithSignals('the job cancelled once the run exists', () => {
     const main = await mainStep(inputs(), 'Buddy run #1 (', { signals: ['SIGKILL'] })
     expect(main.signal).toBe('SIGKILL')
     expect(cancels()).toHaveLength(0)
-    const post = await postStep(main, inputs())
+    const post = await postStep(main, inputs(), runAction)
     expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
     expect(cancels()).toHaveLength(1)
   })
@@ -283,7 +297,7 @@ describeWithSignals('the main step killed during its own cancel', () => {
   it('Buddy never got it: the post step cancels the run', async () => {
     const main = await killedMidCancel('before')
     expect(runs()[0].status).toBe('INPROGRESS')
-    const post = await postStep(main, inputs())
+    const post = await postStep(main, inputs(), runAction)
     expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #1.')
     expect(runs()[0].status).toBe('TERMINATED')
   })
@@ -307,9 +321,10 @@ describe('the post step leaves a run going where the user chose so', () => {
   ])('%s', async (_name, extra, arrange, why) => {
     arrange()
     const withInputs = inputs(extra)
-    const main = await runAction({ inputs: withInputs, event })
+    const main = await runStep({ inputs: withInputs, event })
     expect(main.outputs['execution-id']).toBe('1')
-    const post = await postStep(main, withInputs)
+    // One of them through the post bundle.
+    const post = await postStep(main, withInputs, extra.wait === 'false' ? runAction : runStep)
     expect(post.code).toBe(0)
     expect(post.stdout).toMatch(why)
     expect(cancels()).toHaveLength(0)

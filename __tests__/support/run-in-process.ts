@@ -8,11 +8,13 @@
  *
  * What it leaves out is index.ts: the job-cancel watch and the exit. Runs are taken one at a
  * time (process.env, stdout and the exit code are the process's own), in the order they are
- * asked for.
+ * asked for. `entry: 'dist/post/index.js'` runs the post step the same way: post.ts's runPost(),
+ * the function the post bundle's post-entry.ts calls.
  */
 import { jest } from '@jest/globals'
 import * as core from '@actions/core'
 import { run } from '../../src/main.js'
+import { runPost } from '../../src/post.js'
 import { systemClock } from '../../src/base/clock.js'
 import { prepareStep, stepResult, type RunOptions } from './run-action.mjs'
 import { scanningRunAction } from './secret-scan.js'
@@ -35,7 +37,15 @@ export function runInProcess(options: RunOptions = {}): Promise<StepResult> {
   return next
 }
 
+/** What each bundle's entry calls. */
+const ENTRIES: Record<string, () => Promise<unknown>> = {
+  'dist/index.js': () => run({ env: process.env, clock: systemClock }),
+  'dist/post/index.js': () => runPost(process.env, systemClock)
+}
+
 async function runNow(options: RunOptions) {
+  const entry = ENTRIES[options.entry ?? 'dist/index.js']
+  if (!entry) throw new Error(`runInProcess: no entry ${options.entry}`)
   const step = prepareStep(options)
   const savedEnv = { ...process.env }
   const savedExitCode = process.exitCode
@@ -52,7 +62,7 @@ async function runNow(options: RunOptions) {
   })
   let code: number
   try {
-    await run({ env: process.env, clock: systemClock })
+    await entry()
     code = Number(process.exitCode ?? 0)
   } finally {
     write.mockRestore()
