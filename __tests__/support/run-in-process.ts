@@ -11,7 +11,6 @@
  * asked for. `entry: 'dist/post/index.js'` runs the post step the same way: post.ts's runPost(),
  * the function the post bundle's post-entry.ts calls.
  */
-import { jest } from '@jest/globals'
 import * as core from '@actions/core'
 import { run } from '../../src/main.js'
 import { runPost } from '../../src/post.js'
@@ -56,16 +55,19 @@ async function runNow(options: RunOptions) {
   core.summary.emptyBuffer()
   process.exitCode = undefined
   let stdout = ''
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(chunk => {
+  // A plain swap, not jest.spyOn: a spy records every call, and a step writes a line per call
+  // (a 20,000-line log is 20,000 calls).
+  const write = process.stdout.write
+  process.stdout.write = ((chunk: string | Uint8Array) => {
     stdout += String(chunk)
     return true
-  })
+  }) as typeof process.stdout.write
   let code: number
   try {
     await entry()
     code = Number(process.exitCode ?? 0)
   } finally {
-    write.mockRestore()
+    process.stdout.write = write
     process.exitCode = savedExitCode
     replaceEnv(savedEnv)
   }
