@@ -3,7 +3,7 @@ import { scanningRunAction } from './secret-scan.js'
 import { FOLLOWING, PUSH_TO_MAIN, simulatorInputs, simulatorPerTest } from './simulator-per-test.js'
 
 /**
- * What e2e-log-time and e2e-log-hang share: a simulator per test, the step's inputs, a run that
+ * What e2e-log-time, e2e-log-slow and e2e-log-hang share: a simulator per test, the step's inputs, a run that
  * goes Build then Deploy, and the step run with how long it followed.
  */
 

@@ -21,10 +21,10 @@ import TestSequencer from '@jest/test-sequencer'
 const WAITING = /[\\/](e2e-[^\\/]+|fault-matrix|hostile-input-bundle|summary-mermaid)\.test\.ts$/
 const LONGEST = [
   'e2e-wait',
-  'e2e-log-time',
   'e2e-retries',
   'e2e-log-hang',
   'e2e-logs',
+  'e2e-log-time',
   'e2e-slow-buddy',
   'e2e-approve',
   'fault-matrix',
@@ -34,6 +34,7 @@ const LONGEST = [
   'e2e-outside-text',
   'e2e',
   'e2e-live-logs',
+  'e2e-log-slow',
   'e2e-network',
   'e2e-given-run',
   'summary-mermaid',
@@ -44,6 +45,7 @@ const LONGEST = [
   'e2e-summary',
   'e2e-cancel-previous',
   'e2e-buddy-api',
+  'e2e-post-step',
   'hostile-input-bundle',
   'wait-loop',
   'client',
