@@ -174,8 +174,14 @@ function bundle() {
   const stats = JSON.parse(readFileSync(statsFile, 'utf8'))
   const initial = new Set((stats.chunks ?? []).filter(c => c.initial).map(c => c.id))
   const byPackage = new Map()
-  // Modules concatenated into another are listed too, with no chunk: count their parent only.
-  for (const m of (stats.modules ?? []).filter(m => (m.chunks ?? []).length > 0)) {
+  // A concatenated module lists the modules it holds (each counted by its own package); they
+  // are listed on their own too, with no chunk: count each once, inside its parent.
+  const counted = (stats.modules ?? [])
+    .filter(m => (m.chunks ?? []).length > 0)
+    .flatMap(m =>
+      m.modules?.length ? m.modules.map(inner => ({ ...inner, chunks: m.chunks })) : [m]
+    )
+  for (const m of counted) {
     const name = String(m.name ?? '')
     const inner = name.startsWith('./node_modules/')
       ? name.slice('./node_modules/'.length)
@@ -375,7 +381,7 @@ lines.push('| file | size | gzip |', '|---|---|---|')
 for (const s of size.sizes) lines.push(`| \`${s.file}\` | ${kb(s.bytes)} | ${kb(s.gzip)} |`)
 lines.push(
   '',
-  'What dominates, by package (webpack module sizes from `ncc --stats-out`; a concatenated module counts under the package of its first file). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici is moved out of `dist/index.js` into `dist/undici.cjs` after the build, which is read only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
+  'What dominates, by package (webpack module sizes from `ncc --stats-out`; the modules that webpack concatenated into one counted each by its own package). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici is moved out of `dist/index.js` into `dist/undici.cjs` after the build, which is read only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
   ''
 )
 lines.push('| package | file | size |', '|---|---|---|')
