@@ -1,6 +1,14 @@
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { deferUndici, splitUndici, UNDICI_FILE } from '../scripts/defer-undici.mjs'
+import { startSimulator } from './support/buddy-simulator.mjs'
+import { runAction } from './support/run-action.mjs'
+import { simulatorInputs, PUSH_TO_MAIN, FOLLOWING } from './support/simulator-per-test.js'
+import { SPAWNS_BUDGET_MS } from './support/secret-scan.js'
 
 const bundle = (uses: string) => `/***/ 1:
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -30,27 +38,46 @@ describe('defer-undici (post-build step)', () => {
     expect(loads).toEqual([6752])
   })
 
-  it('refuses a bundle that uses undici for more than ProxyAgent', () => {
-    expect(() => deferUndici(bundle('undici.fetch'))).toThrow(
-      /used for more than ProxyAgent \(fetch\)/
+  it('gives each property the bundle reads a getter of its own, by the name webpack gave it', () => {
+    const out = deferUndici(bundle('new undici/* ProxyAgent */.kT({}) || (0,undici.fetch)'))
+    expect(out).toContain(
+      'var undici = { get kT() { return __nccwpck_require__(6752).kT }, get fetch() { return __nccwpck_require__(6752).fetch } };'
     )
   })
 
-  it("defers an import that nothing uses (the post step's bundle)", () => {
+  it.each(['undici', 'f(undici)', 'undici["ProxyAgent"]'])(
+    'refuses a bundle that uses undici other than by reading a property: %s',
+    use => {
+      expect(() => deferUndici(bundle(use))).toThrow(/used other than by its properties/)
+    }
+  )
+
+  it('defers an import that nothing uses: undici is then never evaluated', () => {
     const out = deferUndici(bundle('null'))
-    expect(out).toContain('var undici = { get ProxyAgent() {')
+    expect(out).toContain('var undici = {  }; // deferred by scripts/defer-undici.mjs')
   })
 
   it('refuses a bundle without exactly one eager undici import', () => {
     expect(() => deferUndici('var x = 1')).toThrow(/expected one eager undici import, found 0/)
   })
 
-  it.each(['../dist/index.js', '../dist/post/index.js'])('is applied to %s', file => {
-    const dist = readFileSync(new URL(file, import.meta.url), 'utf8')
-    expect(dist).toMatch(
-      /var undici = \{ get ProxyAgent\(\) \{ return __nccwpck_require__\(\d+\)\.ProxyAgent \} \};/
-    )
-  })
+  it.each(['../dist/index.js', '../dist/post/index.js'])(
+    'is applied to %s: a getter for every property it reads of undici',
+    file => {
+      const dist = readFileSync(new URL(file, import.meta.url), 'utf8')
+      const deferred = /^var undici = \{(.*)\}; \/\/ deferred by scripts\/defer-undici\.mjs/m.exec(
+        dist
+      )
+      expect(deferred).not.toBeNull()
+      const getters = [...deferred![1]!.matchAll(/get (\w+)\(\)/g)].map(m => m[1])
+      // Reads of the variable (not "defer-undici.mjs", "./undici.cjs" in the text).
+      const read = [...dist.matchAll(/(?<![\w.'"/$-])undici(?:\/\* \w+ \*\/)?\.(\w+)/g)].map(
+        m => m[1]
+      )
+      expect(read.length).toBeGreaterThan(0)
+      expect(read.filter(property => !getters.includes(property))).toEqual([])
+    }
+  )
 })
 
 /** A bundle of ncc's shape: undici (7, needing 8), a module that both use (9), the action (1). */
@@ -126,14 +153,27 @@ describe('split-undici (post-build step)', () => {
     expect(loaded).toEqual([`./${UNDICI_FILE}`])
   })
 
-  it("keeps a module that another chunk requires, and one that needs the ES module's scope", () => {
-    const { moved } = splitUndici(
-      deferUndici(
-        shaped().replace("module.exports = 'shared'", 'module.exports = __nccwpck_require__(10)')
-      ),
-      ['var x = __webpack_require__(8);']
-    )
+  it('keeps a module that another chunk requires', () => {
+    const { moved } = splitUndici(deferUndici(shaped()), ['var x = __webpack_require__(8);'])
     expect(moved).toEqual(['7'])
+  })
+
+  it("keeps a module that needs the ES module's scope, even one only undici requires", () => {
+    const { moved, chunk } = splitUndici(
+      deferUndici(
+        shaped().replace(
+          'module.exports = class Agent {}',
+          'const net = __nccwpck_require__(10); module.exports = class Agent {}'
+        )
+      )
+    )
+    expect(moved.sort()).toEqual(['7', '8'])
+    expect(chunk).not.toContain('import.meta')
+  })
+
+  it('loads the split file only for the modules it moved: any other missing module fails as before', () => {
+    const { source } = splitUndici(deferUndici(shaped()))
+    expect(source).toMatch(/&& \[(7,8|8,7)\]\.includes\(\+moduleId\)\) Object\.assign/)
   })
 
   it('refuses a bundle it does not understand', () => {
@@ -152,7 +192,7 @@ describe('split-undici (post-build step)', () => {
         unknown
       >
       const inBundle = new Set([...bundle.matchAll(/^\/\*\*\*\/ (\d+):$/gm)].map(m => m[1]))
-      const index = /get ProxyAgent\(\) \{ return __nccwpck_require__\((\d+)\)/.exec(bundle)?.[1]
+      const index = /undici is module (\d+)$/m.exec(bundle)?.[1]
       expect(Object.keys(split)).toContain(index)
       expect(Object.keys(split).filter(id => inBundle.has(id))).toEqual([])
       const chunkText = readFileSync(new URL(`${dir}${UNDICI_FILE}`, import.meta.url), 'utf8')
@@ -165,7 +205,66 @@ describe('split-undici (post-build step)', () => {
   )
 })
 
+describe('the committed bundles without undici.cjs', () => {
+  // A copy of dist/ without the split files: a step that needs no proxy never reads them.
+  let dist: string
+  beforeAll(() => {
+    dist = mkdtempSync(join(tmpdir(), 'dist-without-undici-'))
+    cpSync(fileURLToPath(new URL('../dist', import.meta.url)), dist, { recursive: true })
+    rmSync(join(dist, UNDICI_FILE))
+    rmSync(join(dist, 'post', UNDICI_FILE))
+  })
+  afterAll(() => rmSync(dist, { recursive: true, force: true }))
+
+  it(
+    'a step follows its run to the end, and a post step cancels one',
+    async () => {
+      const sim = await startSimulator()
+      try {
+        const main = await runAction({
+          inputs: simulatorInputs(sim, FOLLOWING),
+          event: PUSH_TO_MAIN,
+          entry: join(dist, 'index.js')
+        })
+        expect(main.stderr).toBe('')
+        expect(main.code).toBe(0)
+        expect(main.outputs.status).toBe('SUCCESSFUL')
+        expect(sim.addRun(1, { branch: { name: 'main' } }, 'INPROGRESS')).toBe(2)
+        const saved = { workspace: 'acme', project: 'web', pipelineId: 1, executionId: 2 }
+        const post = await runAction({
+          inputs: simulatorInputs(sim),
+          event: PUSH_TO_MAIN,
+          state: { 'followed-run': JSON.stringify(saved) },
+          entry: join(dist, 'post', 'index.js')
+        })
+        expect(post.code).toBe(0)
+        expect(post.stdout).toContain('The job was cancelled: cancelled Buddy run #2.')
+      } finally {
+        await sim.close()
+      }
+    },
+    SPAWNS_BUDGET_MS
+  )
+})
+
 describe("the tests' undici (jest maps it to support/undici-on-use.cjs)", () => {
+  it('loads nothing of undici until a property is used', () => {
+    // In a plain Node.js process: jest's own module registry is not Node's require cache.
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const stand = require(${JSON.stringify(fileURLToPath(new URL('./support/undici-on-use.cjs', import.meta.url)))})
+         const undici = () => Object.keys(require.cache).some(k => k.includes('/node_modules/undici/'))
+         const before = undici(); stand.fetch; const listed = undici()
+         new stand.ProxyAgent('http://127.0.0.1:9').close()
+         console.log(JSON.stringify([before, listed, undici()]))`
+      ],
+      { encoding: 'utf8' }
+    )
+    expect(JSON.parse(loaded)).toEqual([false, false, true])
+  })
+
   it('gives the real ProxyAgent and fetch, loaded on first use', async () => {
     const undici = await import('undici')
     const agent = new undici.ProxyAgent('http://127.0.0.1:9')

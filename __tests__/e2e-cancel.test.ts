@@ -6,9 +6,12 @@
  * a run the user chose to leave going.
  *
  * The main step that gets the signals is always the bundle. The post step is the post bundle
- * where it searches for, waits for or cancels a run; where it only reads the saved state and
- * says there is nothing to do, it runs in-process (runInProcess: post.ts's runPost(), what the
- * post bundle calls), as do the main steps that are not cancelled (a sibling's, a run left going).
+ * in one case of each thing it does: finds a run by its marker and cancels it, waits out the
+ * creation window and finds none, cancels a run by its id, finds the run being cancelled and
+ * sends no second cancel (a run that has ended: e2e-post-step.test.ts), and leaves a run going
+ * where the user chose so (wait: false). Its other cases run in-process (runInProcess:
+ * post.ts's runPost(), what the post bundle calls), as do the main steps that no job cancel
+ * reaches (a sibling's, a run left going).
  */
 import {
   simulatorPerTest,
@@ -281,7 +284,7 @@ describeWithSignals('the main step killed during its own cancel', () => {
   it('Buddy got it and is still terminating: the post step sends no second cancel', async () => {
     const main = await killedMidCancel('after')
     Object.assign(runs()[0], { status: 'TERMINATING', script: [] })
-    const post = await postStep(main, inputs())
+    const post = await postStep(main, inputs(), runAction)
     expect(post.stdout).toContain('Buddy run #1 is being cancelled already (TERMINATING).')
     expect(cancels()).toHaveLength(1)
   })

@@ -18385,7 +18385,7 @@ class DecodedURL extends URL {
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = { get ProxyAgent() { return __nccwpck_require__(6752).ProxyAgent } }; // deferred by scripts/defer-undici.mjs
+var undici = { get ProxyAgent() { return __nccwpck_require__(6752).ProxyAgent } }; // deferred by scripts/defer-undici.mjs: undici is module 6752
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -19098,7 +19098,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 	if (cachedModule !== undefined) {
 /******/ 		return cachedModule.exports;
 /******/ 	}
-/******/ 	if (!(moduleId in __webpack_modules__)) Object.assign(__webpack_modules__, __WEBPACK_EXTERNAL_createRequire(import.meta.url)("./undici.cjs")); // scripts/defer-undici.mjs
+/******/ 	if (!(moduleId in __webpack_modules__) && [6752,1238,2581,7405,5092,8754,8707,6443,3440,7752,735,3701,8788,4492,116,5910,5893,7114,3627,3168,1900,1059,4495,637,3434,3870,2824,172,6603,2414,9136,1841,883,4655,628,2128,3246,4660,4811,9051,660,5188,4031,9967,6653,4398,3726,3900,736,3264,1652,9469,8625,1216,6897,9061,7797,1978,1276,109,3245,9634,6798,8355,961,3610,2607,8573,379,8155,8060,2026,7816,1514,2429,4004,1511,1117,3397,7501,6142,1529,7365,6615,2279,158,1882,6862,3560,7655,9927,4043,50,3137,6672,837].includes(+moduleId)) Object.assign(__webpack_modules__, __WEBPACK_EXTERNAL_createRequire(import.meta.url)("./undici.cjs")); // scripts/defer-undici.mjs
 /******/ 	// Create a new module (and put it into the cache)
 /******/ 	var module = __webpack_module_cache__[moduleId] = {
 /******/ 		// no module.id needed

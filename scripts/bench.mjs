@@ -381,7 +381,7 @@ lines.push('| file | size | gzip |', '|---|---|---|')
 for (const s of size.sizes) lines.push(`| \`${s.file}\` | ${kb(s.bytes)} | ${kb(s.gzip)} |`)
 lines.push(
   '',
-  'What dominates, by package (webpack module sizes from `ncc --stats-out`; the modules that webpack concatenated into one counted each by its own package). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici is moved out of `dist/index.js` into `dist/undici.cjs` after the build, which is read only if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).',
+  "What dominates, by package (webpack module sizes from `ncc --stats-out`; the modules that webpack concatenated into one counted each by its own package). `dist/413.index.js` is loaded only where the event does not carry what to run (`issue_comment`, `workflow_run`, and a pull request or revision named in the inputs of an event that outsiders can start, which the fork guard checks: the GitHub API client); undici is moved out of `dist/index.js` into `dist/undici.cjs` after the build, read only with `dist/413.index.js` (the GitHub API client sends its requests with undici's fetch) or if a proxy dispatcher is asked for (`scripts/defer-undici.mjs`).",
   ''
 )
 lines.push('| package | file | size |', '|---|---|---|')

@@ -8,15 +8,21 @@
 //
 // @actions/http-client (used by @actions/core and by this action's client) imports undici at
 // its top for one thing: `new undici.ProxyAgent(...)` in getAgentDispatcher(), which serves
-// fetch-based callers behind a proxy. This action never calls it, yet evaluating undici's
-// ~900 kB at start-up costs about a fifth of the action's cold start (see BENCHMARKS.md). This
-// rewrites the bundle's one eager `var undici = __nccwpck_require__(N)` into a getter that
-// requires undici on first use, so nothing changes for code that does use it. It fails the
-// build if the bundle no longer has exactly that shape, rather than ship a half-applied edit.
+// fetch-based callers behind a proxy. This action's own requests never call it, yet evaluating
+// undici's ~900 kB at start-up cost about a fifth of the action's cold start (see BENCHMARKS.md).
+// deferUndici rewrites the bundle's one eager `var undici = __nccwpck_require__(N)` into an
+// object whose getters require undici on first use, one per property the bundle reads (under
+// webpack's name for it: the post bundle reads `undici/* ProxyAgent */.kT`), so nothing changes
+// for code that does use it. The GitHub API client (the 413 chunk, loaded only where GitHub must
+// be asked) sends its requests with undici's fetch: loading that chunk loads undici.cjs. Each
+// step fails the build if the bundle no longer has the shape it expects, rather than ship a
+// half-applied edit.
 
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+
+export const DEFERRED = 'deferred by scripts/defer-undici.mjs: undici is module'
 
 export function deferUndici(source) {
   const eager =
@@ -26,19 +32,28 @@ export function deferUndici(source) {
     throw new Error(`defer-undici: expected one eager undici import, found ${matches.length}`)
   }
   const [statement, name, id] = matches[0]
-  // Its uses: within the bundled module that holds it (up to the next module of the bundle).
+  // Its uses: within the bundled module that holds it (up to the next module of the bundle),
+  // each a property read, `undici.ProxyAgent` or, where webpack renamed the export,
+  // `undici/* ProxyAgent */.kT`.
   const start = matches[0].index
   const next = source.slice(start).search(/^\/\*\*\*\/ \d+:/m)
   const scope = source.slice(start + statement.length, next < 0 ? undefined : start + next)
-  const uses = [...scope.matchAll(new RegExp(`(?<![\\w.'"])${name}\\.(\\w+)`, 'g'))].map(m => m[1])
-  // No use at all is fine too (the post step's bundle, where webpack dropped the one caller):
-  // then undici is never evaluated.
-  if (uses.some(use => use !== 'ProxyAgent')) {
-    throw new Error(`defer-undici: ${name} is used for more than ProxyAgent (${uses.join(', ')})`)
+  const uses = [
+    ...scope.matchAll(
+      new RegExp(`(?<![\\w.'"/$-])${name}(?![\\w$])(?:/\\* [^*]* \\*/)?(\\.(\\w+))?`, 'g')
+    )
+  ]
+  const whole = uses.find(use => use[2] === undefined)
+  if (whole) {
+    throw new Error(`defer-undici: ${name} is used other than by its properties: "${whole[0]}"`)
   }
+  // No use at all is fine too: then undici is never evaluated.
+  const getters = [...new Set(uses.map(use => use[2]))].map(
+    property => `get ${property}() { return __nccwpck_require__(${id}).${property} }`
+  )
   const lazy = statement.replace(
     `var ${name} = __nccwpck_require__(${id});`,
-    `var ${name} = { get ProxyAgent() { return __nccwpck_require__(${id}).ProxyAgent } }; // deferred by scripts/defer-undici.mjs`
+    `var ${name} = { ${getters.join(', ')} }; // ${DEFERRED} ${id}`
   )
   return source.replace(statement, lazy)
 }
@@ -48,10 +63,11 @@ const MODULES_START = 'var __webpack_modules__ = ({\n'
 const MODULES_END = '\n/******/ });\n'
 const ENTRY = /^\/\*\*\*\/ (\d+):\n/gm
 const REQUIRES = /__(?:nccwpck|webpack)_require__\((\d+)\)/g
-const UNDICI_INDEX =
-  /^\/\/ EXTERNAL MODULE: \.\/node_modules\/undici\/index\.js\nvar \w+ = \{ get ProxyAgent\(\) \{ return __nccwpck_require__\((\d+)\)/m
+const UNDICI_INDEX = new RegExp(`// ${DEFERRED} (\\d+)$`, 'm')
 export const UNDICI_FILE = 'undici.cjs'
-const LOADER = `/******/ \tif (!(moduleId in __webpack_modules__)) Object.assign(__webpack_modules__, __WEBPACK_EXTERNAL_createRequire(import.meta.url)("./${UNDICI_FILE}")); // scripts/defer-undici.mjs`
+// Only for the ids it moved: any other missing module fails as it did before.
+const loader = moved =>
+  `/******/ \tif (!(moduleId in __webpack_modules__) && [${moved.join(',')}].includes(+moduleId)) Object.assign(__webpack_modules__, __WEBPACK_EXTERNAL_createRequire(import.meta.url)("./${UNDICI_FILE}")); // scripts/defer-undici.mjs`
 const REQUIRE_FUNCTION = '/******/ \t// Create a new module (and put it into the cache)\n'
 
 const requiredIds = text => new Set([...text.matchAll(REQUIRES)].map(m => m[1]))
@@ -114,7 +130,7 @@ export function splitUndici(source, otherChunks = []) {
   const main =
     source.slice(0, start + MODULES_START.length) +
     kept.join('').replace(/\n*$/, '\n') +
-    source.slice(end).replace(REQUIRE_FUNCTION, `${LOADER}\n${REQUIRE_FUNCTION}`)
+    source.slice(end).replace(REQUIRE_FUNCTION, `${loader(moved)}\n${REQUIRE_FUNCTION}`)
   return { source: main, chunk, moved }
 }
 
