@@ -40,12 +40,21 @@ export function deferUndici(source) {
   const scope = source.slice(start + statement.length, next < 0 ? undefined : start + next)
   const uses = [
     ...scope.matchAll(
-      new RegExp(`(?<![\\w.'"/$-])${name}(?![\\w$])(?:/\\* [^*]* \\*/)?(\\.(\\w+))?`, 'g')
+      // Not part of another word or of a path ("./undici.cjs", "defer-undici"), but right after
+      // a comment too (webpack writes `/*#__PURE__*/undici.fetch`).
+      new RegExp(
+        `(?:(?<![\\w.'"/$-])|(?<=\\*/))${name}(?![\\w$])(?:/\\* [^*]* \\*/)?(\\.(\\w+))?`,
+        'g'
+      )
     )
   ]
   const whole = uses.find(use => use[2] === undefined)
   if (whole) {
-    throw new Error(`defer-undici: ${name} is used other than by its properties: "${whole[0]}"`)
+    const at = start + statement.length + whole.index
+    const line = source.slice(source.lastIndexOf('\n', at) + 1, source.indexOf('\n', at))
+    throw new Error(
+      `defer-undici: ${name} is used other than by its properties (a mention in a comment counts too): ${line.trim()}`
+    )
   }
   // No use at all is fine too: then undici is never evaluated.
   const getters = [...new Set(uses.map(use => use[2]))].map(
@@ -120,8 +129,9 @@ export function splitUndici(source, otherChunks = []) {
   const entry = text => text.replace(/\n*$/, '').replace(/\}\)$/, '}),')
   const chunk = [
     "'use strict';",
-    `// undici's modules, split out of the bundle by scripts/defer-undici.mjs: required only behind`,
-    '// a proxy, they are not read at start-up.',
+    "// undici's modules, split out of the bundle by scripts/defer-undici.mjs: loaded the first time",
+    "// the bundle requires one of them (the GitHub API client's chunk, a proxy dispatcher), never",
+    '// at start-up.',
     'module.exports = {',
     ...moved.map(id => entry(modules.get(id))),
     '};',

@@ -1,6 +1,7 @@
 'use strict';
-// undici's modules, split out of the bundle by scripts/defer-undici.mjs: required only behind
-// a proxy, they are not read at start-up.
+// undici's modules, split out of the bundle by scripts/defer-undici.mjs: loaded the first time
+// the bundle requires one of them (the GitHub API client's chunk, a proxy dispatcher), never
+// at start-up.
 module.exports = {
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
