@@ -3,8 +3,8 @@ import { scanningRunAction } from './secret-scan.js'
 import { FOLLOWING, PUSH_TO_MAIN, simulatorInputs, simulatorPerTest } from './simulator-per-test.js'
 
 /**
- * What e2e-log-time, e2e-log-slow and e2e-log-hang share: a simulator per test, the step's inputs, a run that
- * goes Build then Deploy, and the step run with how long it followed.
+ * What e2e-log-time, e2e-log-slow and e2e-log-hang share: a simulator per test, the step's
+ * inputs, a run that goes Build then Deploy, and the step run with how long it followed.
  */
 
 /** Each read moves the run one step: Build, then Deploy, a read or two each. */
